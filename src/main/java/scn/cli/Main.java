@@ -1,0 +1,79 @@
+package scn.cli;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code engine.jar} entry point.
+ *
+ * <p>The fast CPU paths use the Vector API, an incubator module in Java 25 that a plain
+ * {@code java -jar} does not resolve, and a jar manifest cannot add modules. So when the module is
+ * missing, {@link #main} starts the same jar once more in a child JVM with
+ * {@code --add-modules jdk.incubator.vector} and passes standard streams and the exit code through.
+ * That costs one extra JVM start (measured in the README), and users need no flags. Set
+ * {@code SCN_NO_RELAUNCH=1} to stop it (the engine then refuses to start, naming the flag).
+ */
+@Command(
+        name = "engine",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionCommand.Provider.class,
+        description = "Spiking CenterNet: train and run a fully spiking object detector on event-camera data.",
+        subcommands = {
+            VersionCommand.class,
+            DevicesCommand.class,
+            CommandLine.HelpCommand.class,
+        })
+public final class Main implements Runnable {
+    static final String VECTOR_MODULE = "jdk.incubator.vector";
+
+    public static void main(String[] args) throws Exception {
+        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
+            System.exit(relaunchWithVectorModule(args));
+        }
+        System.exit(run(args));
+    }
+
+    /** Runs the command line in this JVM and returns the exit code (tests call this). */
+    public static int run(String... args) {
+        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    private static int relaunchWithVectorModule(String[] args) throws Exception {
+        if (System.getenv("SCN_NO_RELAUNCH") != null) {
+            System.err.println("engine: the Vector API module is missing; run with java --add-modules " + VECTOR_MODULE + " -jar engine.jar");
+            return 2;
+        }
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        String jar = Main.class.getProtectionDomain().getCodeSource().getLocation().getPath();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaBin);
+        cmd.add("--add-modules=" + VECTOR_MODULE);
+        cmd.add("--enable-native-access=ALL-UNNAMED");
+        // Keep the parent's heap and system-property settings (e.g. -Xmx, -Dscn.threads).
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("-X") || a.startsWith("-D")) cmd.add(a);
+        }
+        cmd.add("-cp");
+        cmd.add(jar);
+        cmd.add(Main.class.getName());
+        cmd.addAll(List.of(args));
+        Process child = new ProcessBuilder(cmd).inheritIO().start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (child.isAlive()) child.destroy(); // forward Ctrl-C: the child saves its state on SIGTERM
+            try {
+                child.waitFor();
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        return child.waitFor();
+    }
+}

@@ -1,0 +1,75 @@
+package scn.ops;
+
+import scn.backend.Kernels;
+import scn.tensor.Shape;
+import scn.tensor.SpikeTensor;
+import scn.tensor.Tensor;
+
+/**
+ * 2-D convolution on tensors: shape checks, then the reference ({@link Conv2dRef}) or the fast path
+ * ({@link Conv2dFast}) per {@link Kernels}. Inputs may be float tensors or byte spikes. No bias: every
+ * convolution in the network is followed by batch norm, and the heads' 1×1 biases are added by
+ * the caller.
+ */
+public final class Conv2d {
+    private Conv2d() {}
+
+    public static ConvGeometry geometry(Tensor x, Tensor w, int stride, int pad, int groups) {
+        return ConvGeometry.of(x.shapeRef(), w.shapeRef(), stride, pad, groups);
+    }
+
+    /** Returns a new {@code y = conv(x, w)}. */
+    public static Tensor forward(Tensor x, Tensor w, int stride, int pad, int groups) {
+        ConvGeometry g = geometry(x, w, stride, pad, groups);
+        Tensor y = Tensor.zeros(g.outShape());
+        forward(y, x.data(), null, w, g);
+        return y;
+    }
+
+    /** Returns a new {@code y = conv(spikes, w)}, reading the spikes as bytes. */
+    public static Tensor forward(SpikeTensor x, Tensor w, int stride, int pad, int groups) {
+        ConvGeometry g = ConvGeometry.of(x.shapeRef(), w.shapeRef(), stride, pad, groups);
+        Tensor y = Tensor.zeros(g.outShape());
+        forward(y, null, x.data(), w, g);
+        return y;
+    }
+
+    /** Overwrites {@code y} with {@code conv(x, w)}; exactly one of {@code xf}, {@code xb} is non-null. */
+    public static void forward(Tensor y, float[] xf, byte[] xb, Tensor w, ConvGeometry g) {
+        Shape.requireSame("conv2d", "output", y.shapeRef(), "expected output", g.outShape());
+        Shape.requireSame("conv2d", "weight", w.shapeRef(), "expected weight", g.weightShape());
+        if (Kernels.reference()) {
+            Conv2dRef.forward(y.data(), xf != null ? xf : toFloat(xb), w.data(), g);
+        } else {
+            Conv2dFast.forward(y.data(), xf, xb, w.data(), g);
+        }
+    }
+
+    /** {@code dx += ∂L/∂x} given {@code dy = ∂L/∂y}. */
+    public static void backwardInput(Tensor dx, Tensor dy, Tensor w, ConvGeometry g) {
+        Shape.requireSame("conv2d backward", "dx", dx.shapeRef(), "input", g.inShape());
+        Shape.requireSame("conv2d backward", "dy", dy.shapeRef(), "output", g.outShape());
+        if (Kernels.reference()) {
+            Conv2dRef.backwardInput(dx.data(), dy.data(), w.data(), g);
+        } else {
+            Conv2dFast.backwardInput(dx.data(), dy.data(), w.data(), g);
+        }
+    }
+
+    /** {@code dw += ∂L/∂w} given {@code dy} and the forward input (float or bytes). */
+    public static void backwardWeight(Tensor dw, Tensor dy, float[] xf, byte[] xb, ConvGeometry g) {
+        Shape.requireSame("conv2d backward", "dw", dw.shapeRef(), "weight", g.weightShape());
+        Shape.requireSame("conv2d backward", "dy", dy.shapeRef(), "output", g.outShape());
+        if (Kernels.reference()) {
+            Conv2dRef.backwardWeight(dw.data(), dy.data(), xf != null ? xf : toFloat(xb), g);
+        } else {
+            Conv2dFast.backwardWeight(dw.data(), dy.data(), xf, xb, g);
+        }
+    }
+
+    private static float[] toFloat(byte[] b) {
+        float[] f = new float[b.length];
+        for (int i = 0; i < b.length; i++) f[i] = b[i];
+        return f;
+    }
+}

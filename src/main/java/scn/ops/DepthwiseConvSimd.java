@@ -1,0 +1,148 @@
+package scn.ops;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import scn.backend.Parallel;
+import scn.backend.Scratch;
+import scn.backend.Simd;
+
+/**
+ * Depthwise convolution ({@code groups == Cin == Cout}) computed directly, one channel plane at a time:
+ * a GEMM would have one output row per group and waste the micro-kernel. Each plane is first copied
+ * into a zero-padded scratch plane so the inner loops need no bounds checks; with stride 1 the taps are
+ * SIMD along a row. Backward passes accumulate.
+ */
+final class DepthwiseConvSimd {
+    private static final VectorSpecies<Float> S = Simd.F;
+    private static final int L = S.length();
+
+    private DepthwiseConvSimd() {}
+
+    static void forward(float[] y, float[] xf, byte[] xb, float[] w, ConvGeometry g) {
+        int ho = g.hOut(), wo = g.wOut(), kh = g.kh(), kw = g.kw(), s = g.stride();
+        int pw = g.w() + 2 * g.pad(), ph = g.h() + 2 * g.pad();
+        Parallel.forEach(g.n() * g.cin(), (worker, from, to) -> {
+            float[] padded = Scratch.floats(0, ph * pw);
+            for (int plane = from; plane < to; plane++) {
+                int c = plane % g.cin();
+                pad(padded, xf, xb, plane * g.h() * g.w(), g);
+                int wAt = c * kh * kw;
+                int yAt = plane * ho * wo;
+                for (int oy = 0; oy < ho; oy++) {
+                    int ox = 0;
+                    if (s == 1) {
+                        for (; ox + L <= wo; ox += L) {
+                            FloatVector acc = FloatVector.zero(S);
+                            for (int ky = 0; ky < kh; ky++) {
+                                int rowAt = (oy + ky) * pw + ox;
+                                for (int kx = 0; kx < kw; kx++) {
+                                    acc = FloatVector.fromArray(S, padded, rowAt + kx).fma(FloatVector.broadcast(S, w[wAt + ky * kw + kx]), acc);
+                                }
+                            }
+                            acc.intoArray(y, yAt + oy * wo + ox);
+                        }
+                    }
+                    for (; ox < wo; ox++) {
+                        float acc = 0f;
+                        for (int ky = 0; ky < kh; ky++) {
+                            int rowAt = (oy * s + ky) * pw + ox * s;
+                            for (int kx = 0; kx < kw; kx++) acc += padded[rowAt + kx] * w[wAt + ky * kw + kx];
+                        }
+                        y[yAt + oy * wo + ox] = acc;
+                    }
+                }
+            }
+        });
+    }
+
+    static void backwardInput(float[] dx, float[] dy, float[] w, ConvGeometry g) {
+        int ho = g.hOut(), wo = g.wOut(), kh = g.kh(), kw = g.kw(), s = g.stride(), p = g.pad();
+        int pw = g.w() + 2 * p, ph = g.h() + 2 * p;
+        Parallel.forEach(g.n() * g.cin(), (worker, from, to) -> {
+            float[] dpad = Scratch.floats(1, ph * pw);
+            for (int plane = from; plane < to; plane++) {
+                int c = plane % g.cin();
+                Arrays.fill(dpad, 0, ph * pw, 0f);
+                int wAt = c * kh * kw;
+                int yAt = plane * ho * wo;
+                for (int oy = 0; oy < ho; oy++) {
+                    for (int ky = 0; ky < kh; ky++) {
+                        for (int kx = 0; kx < kw; kx++) {
+                            float wv = w[wAt + ky * kw + kx];
+                            FloatVector wvv = FloatVector.broadcast(S, wv);
+                            int dst = (oy * s + ky) * pw + kx;
+                            int src = yAt + oy * wo;
+                            int ox = 0;
+                            if (s == 1) {
+                                for (; ox + L <= wo; ox += L) {
+                                    FloatVector.fromArray(S, dy, src + ox).fma(wvv, FloatVector.fromArray(S, dpad, dst + ox)).intoArray(dpad, dst + ox);
+                                }
+                            }
+                            for (; ox < wo; ox++) dpad[dst + ox * s] += wv * dy[src + ox];
+                        }
+                    }
+                }
+                int xAt = plane * g.h() * g.w();
+                for (int iy = 0; iy < g.h(); iy++) {
+                    int from2 = (iy + p) * pw + p;
+                    for (int ix = 0; ix < g.w(); ix++) dx[xAt + iy * g.w() + ix] += dpad[from2 + ix];
+                }
+            }
+        });
+    }
+
+    static void backwardWeight(float[] dw, float[] dy, float[] xf, byte[] xb, ConvGeometry g) {
+        int ho = g.hOut(), wo = g.wOut(), kh = g.kh(), kw = g.kw(), s = g.stride();
+        int pw = g.w() + 2 * g.pad(), ph = g.h() + 2 * g.pad();
+        Parallel.forEach(g.cin(), (worker, from, to) -> {
+            float[] padded = Scratch.floats(0, ph * pw);
+            for (int c = from; c < to; c++) {
+                int wAt = c * kh * kw;
+                for (int n = 0; n < g.n(); n++) {
+                    int plane = n * g.cin() + c;
+                    pad(padded, xf, xb, plane * g.h() * g.w(), g);
+                    int yAt = plane * ho * wo;
+                    for (int ky = 0; ky < kh; ky++) {
+                        for (int kx = 0; kx < kw; kx++) {
+                            float sum = 0f;
+                            for (int oy = 0; oy < ho; oy++) {
+                                int src = (oy * s + ky) * pw + kx;
+                                int dyAt = yAt + oy * wo;
+                                int ox = 0;
+                                if (s == 1) {
+                                    FloatVector acc = FloatVector.zero(S);
+                                    for (; ox + L <= wo; ox += L) {
+                                        acc = FloatVector.fromArray(S, dy, dyAt + ox).fma(FloatVector.fromArray(S, padded, src + ox), acc);
+                                    }
+                                    sum += acc.reduceLanes(VectorOperators.ADD);
+                                }
+                                for (; ox < wo; ox++) sum += dy[dyAt + ox] * padded[src + ox * s];
+                            }
+                            dw[wAt + ky * kw + kx] += sum;
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** Copies one input plane into the centre of a zero-bordered {@code [h+2p, w+2p]} plane. */
+    private static void pad(float[] padded, float[] xf, byte[] xb, int xAt, ConvGeometry g) {
+        int p = g.pad(), pw = g.w() + 2 * p, ph = g.h() + 2 * p;
+        Arrays.fill(padded, 0, p * pw, 0f);
+        Arrays.fill(padded, (ph - p) * pw, ph * pw, 0f);
+        for (int iy = 0; iy < g.h(); iy++) {
+            int dst = (iy + p) * pw;
+            Arrays.fill(padded, dst, dst + p, 0f);
+            Arrays.fill(padded, dst + p + g.w(), dst + pw, 0f);
+            int src = xAt + iy * g.w();
+            if (xf != null) {
+                System.arraycopy(xf, src, padded, dst + p, g.w());
+            } else {
+                for (int ix = 0; ix < g.w(); ix++) padded[dst + p + ix] = xb[src + ix];
+            }
+        }
+    }
+}

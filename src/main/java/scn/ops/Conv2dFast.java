@@ -17,7 +17,7 @@ final class Conv2dFast {
     private Conv2dFast() {}
 
     /** Output positions per chunk: a multiple of the micro-tile width that keeps the column buffer in budget. */
-    static int chunk(ConvGeometry g) {
+    private static int chunk(ConvGeometry g) {
         int positions = g.hOut() * g.wOut();
         int nb = Math.max(GemmSimd.NR, COLUMN_FLOATS / g.patch() / GemmSimd.NR * GemmSimd.NR);
         return Math.min(positions, nb);

@@ -1,0 +1,185 @@
+package scn.autograd;
+
+import scn.ops.BatchNorm2d;
+import scn.ops.Concat;
+import scn.ops.Conv2d;
+import scn.ops.ConvGeometry;
+import scn.ops.Elementwise;
+import scn.ops.MaxPool2d;
+import scn.ops.Upsample2x;
+import scn.tensor.Shape;
+import scn.tensor.SpikeTensor;
+import scn.tensor.Tensor;
+
+/**
+ * The network's differentiable operators: each runs its kernel from {@code scn.ops} forward and records
+ * its local backward on the {@link Tape}. Stateless layers accept a multi-step activation
+ * {@code [T, B, C, H, W]} and fold time into the batch (SPEC section 1); the result keeps the rank of
+ * the input.
+ */
+public final class Functional {
+    private Functional() {}
+
+    /** {@code [T, B, C, H, W]} → {@code [T*B, C, H, W]}; rank 4 unchanged. */
+    static int[] fold(String op, int[] shape) {
+        if (shape.length == 4) return shape;
+        if (shape.length == 5) return new int[] {shape[0] * shape[1], shape[2], shape[3], shape[4]};
+        throw new IllegalArgumentException(op + ": input must be [N, C, H, W] or [T, B, C, H, W], got " + Shape.str(shape));
+    }
+
+    /** The folded 4-D result shape {@code out} given back the input's time axis when it had one. */
+    static int[] unfold(int[] inShape, int[] out) {
+        if (inShape.length == 4) return out;
+        return new int[] {inShape[0], inShape[1], out[1], out[2], out[3]};
+    }
+
+    /** 2-D convolution without bias; {@code x} may hold spikes (read as bytes, never expanded to float). */
+    public static Var conv2d(Var x, Var w, int stride, int pad, int groups) {
+        return conv2d(x, w, null, stride, pad, groups);
+    }
+
+    /** 2-D convolution plus an optional per-channel {@code bias [Cout]}. */
+    public static Var conv2d(Var x, Var w, Var bias, int stride, int pad, int groups) {
+        int[] xs = fold("conv2d", x.shape());
+        ConvGeometry g = ConvGeometry.of(xs, w.value().shapeRef(), stride, pad, groups);
+        if (bias != null && bias.value().size() != g.cout()) {
+            throw new IllegalArgumentException("conv2d: bias " + Shape.str(bias.shape()) + " does not match " + g.cout() + " output channels");
+        }
+        SpikeTensor spikes = x.spikes();
+        float[] xf = spikes == null ? x.value().data() : null;
+        byte[] xb = spikes == null ? null : spikes.data();
+        Tensor y = Tensor.zeros(g.outShape());
+        Conv2d.forward(y, xf, xb, w.value(), g);
+        if (bias != null) addChannelBias(y.data(), bias.value().data(), g.n(), g.cout(), g.hOut() * g.wOut());
+        Var out = Var.result(y.view(unfold(x.shape(), g.outShape())), Tape.needsGrad(x, w, bias));
+        Tape.record(out, dy -> {
+            Tensor dy4 = dy.view(g.outShape());
+            if (x.requiresGrad()) Conv2d.backwardInput(x.gradBuffer().view(g.inShape()), dy4, w.value(), g);
+            if (w.requiresGrad()) Conv2d.backwardWeight(w.gradBuffer(), dy4, xf, xb, g);
+            if (bias != null && bias.requiresGrad()) channelSums(bias.gradBuffer().data(), dy.data(), g.n(), g.cout(), g.hOut() * g.wOut());
+        });
+        return out;
+    }
+
+    private static void addChannelBias(float[] y, float[] bias, int n, int c, int hw) {
+        for (int i = 0; i < n; i++) for (int ch = 0; ch < c; ch++) for (int p = 0; p < hw; p++) y[(i * c + ch) * hw + p] += bias[ch];
+    }
+
+    /** {@code db[c] += Σ_{n,p} dy[n, c, p]}. */
+    private static void channelSums(float[] db, float[] dy, int n, int c, int hw) {
+        for (int ch = 0; ch < c; ch++) {
+            double s = 0;
+            for (int i = 0; i < n; i++) for (int p = 0; p < hw; p++) s += dy[(i * c + ch) * hw + p];
+            db[ch] += (float) s;
+        }
+    }
+
+    /**
+     * Batch norm over channels (SPEC section 3). In training mode it normalises with batch statistics
+     * and updates {@code runMean}/{@code runVar} in place; in evaluation mode it uses them.
+     */
+    public static Var batchNorm2d(Var x, Var gamma, Var beta, Tensor runMean, Tensor runVar, boolean training, float momentum, float eps) {
+        int[] xs = fold("batch_norm2d", x.shape());
+        Tensor x4 = x.value().view(xs);
+        Tensor y = Tensor.zeros(xs);
+        float[] mean, invStd;
+        if (training) {
+            mean = new float[xs[1]];
+            invStd = new float[xs[1]];
+            BatchNorm2d.forwardTrain(y, x4, gamma.value(), beta.value(), runMean, runVar, mean, invStd, momentum, eps);
+        } else {
+            BatchNorm2d.forwardEval(y, x4, gamma.value(), beta.value(), runMean, runVar, eps);
+            float[][] stats = BatchNorm2d.runningMeanInvStd(runMean, runVar, eps);
+            mean = stats[0];
+            invStd = stats[1];
+        }
+        Var out = Var.result(y.view(x.shape()), Tape.needsGrad(x, gamma, beta));
+        Tape.record(out, dy -> BatchNorm2d.backward(
+                x.requiresGrad() ? x.gradBuffer().view(xs) : null,
+                gamma.requiresGrad() ? gamma.gradBuffer() : null,
+                beta.requiresGrad() ? beta.gradBuffer() : null,
+                dy.view(xs), x4, gamma.value(), mean, invStd, training));
+        return out;
+    }
+
+    /** Max-pool with a square window; ties go to the first element in scan order. */
+    public static Var maxPool2d(Var x, int kernel, int stride, int pad) {
+        int[] xs = fold("max_pool2d", x.shape());
+        int[] ys = MaxPool2d.outShape(xs, kernel, stride, pad);
+        Tensor y = Tensor.zeros(ys);
+        int[] argmax = new int[y.size()];
+        MaxPool2d.forward(y, argmax, x.value().view(xs), kernel, stride, pad);
+        Var out = Var.result(y.view(unfold(x.shape(), ys)), Tape.needsGrad(x));
+        Tape.record(out, dy -> MaxPool2d.backward(x.gradBuffer().view(xs), dy.view(ys), argmax));
+        return out;
+    }
+
+    /** Nearest-neighbour ×2 upsampling. */
+    public static Var upsample2x(Var x) {
+        int[] xs = fold("upsample2x", x.shape());
+        int[] ys = Upsample2x.outShape(xs);
+        Tensor y = Tensor.zeros(ys);
+        Upsample2x.forward(y, x.value().view(xs));
+        Var out = Var.result(y.view(unfold(x.shape(), ys)), Tape.needsGrad(x));
+        Tape.record(out, dy -> Upsample2x.backward(x.gradBuffer().view(xs), dy.view(ys)));
+        return out;
+    }
+
+    /** Channel concatenation {@code [a, b]}, in that order. */
+    public static Var concatChannels(Var a, Var b) {
+        if (a.shape().length != b.shape().length) {
+            throw new IllegalArgumentException("concat: inputs " + Shape.str(a.shape()) + " and " + Shape.str(b.shape()) + " have different ranks");
+        }
+        int[] as = fold("concat", a.shape()), bs = fold("concat", b.shape());
+        int[] ys = Concat.outShape(as, bs);
+        Tensor y = Tensor.zeros(ys);
+        Concat.forward(y, a.value().view(as), b.value().view(bs));
+        Var out = Var.result(y.view(unfold(a.shape(), ys)), Tape.needsGrad(a, b));
+        Tape.record(out, dy -> Concat.backward(
+                a.requiresGrad() ? a.gradBuffer().view(as) : null,
+                b.requiresGrad() ? b.gradBuffer().view(bs) : null, dy, as, bs));
+        return out;
+    }
+
+    /** Mean over the leading time axis: {@code [T, ...]} → {@code [...]}. */
+    public static Var meanTime(Var x) {
+        int[] xs = x.shape();
+        if (xs.length < 2) throw new IllegalArgumentException("mean_time: input must be [T, ...], got " + Shape.str(xs));
+        int t = xs[0];
+        int[] ys = java.util.Arrays.copyOfRange(xs, 1, xs.length);
+        Tensor y = Tensor.zeros(ys);
+        Elementwise.meanTime(y.data(), x.value().data(), t);
+        Var out = Var.result(y, Tape.needsGrad(x));
+        Tape.record(out, dy -> Elementwise.meanTimeBackward(x.gradBuffer().data(), dy.data(), t));
+        return out;
+    }
+
+    public static Var relu(Var x) {
+        Tensor y = Tensor.zeros(x.shape());
+        Elementwise.relu(y.data(), x.value().data());
+        Var out = Var.result(y, Tape.needsGrad(x));
+        Tape.record(out, dy -> Elementwise.reluBackward(x.gradBuffer().data(), dy.data(), x.value().data()));
+        return out;
+    }
+
+    public static Var sigmoid(Var x) {
+        Tensor y = Tensor.zeros(x.shape());
+        Elementwise.sigmoid(y.data(), x.value().data());
+        Var out = Var.result(y, Tape.needsGrad(x));
+        Tape.record(out, dy -> Elementwise.sigmoidBackward(x.gradBuffer().data(), dy.data(), y.data()));
+        return out;
+    }
+
+    /** {@code a + b}, same shapes (the residual sum). */
+    public static Var add(Var a, Var b) {
+        Shape.requireSame("add", "a", a.shape(), "b", b.shape());
+        Tensor y = Tensor.zeros(a.shape());
+        Elementwise.add(y.data(), a.value().data(), b.value().data());
+        Var out = Var.result(y, Tape.needsGrad(a, b));
+        Tape.record(out, dy -> {
+            if (a.requiresGrad()) Elementwise.accumulate(a.gradBuffer().data(), dy.data());
+            if (b.requiresGrad()) Elementwise.accumulate(b.gradBuffer().data(), dy.data());
+        });
+        return out;
+    }
+}

@@ -1,0 +1,105 @@
+package scn.autograd;
+
+import java.util.ArrayList;
+import java.util.List;
+import scn.tensor.Shape;
+
+/**
+ * The record of operations for reverse-mode autodiff, one per thread. Each operator that produces a
+ * value needing a gradient appends a closure that knows its local backward; {@link #backward} seeds the
+ * loss gradient and runs the closures newest first — creation order is already a topological order.
+ * Afterwards the tape is empty, so the activations the closures saved are free for collection, and the
+ * gradients of intermediate values are dropped as soon as they have been propagated.
+ *
+ * <p>{@link #noGrad()} opens an inference scope in which nothing is recorded.
+ */
+public final class Tape {
+    /** One operator's local backward: reads its output's gradient, adds into its inputs' gradients. */
+    @FunctionalInterface
+    public interface Backward {
+        void run(scn.tensor.Tensor dy);
+    }
+
+    private record Node(Var output, Backward backward) {}
+
+    private static final class State {
+        final List<Node> nodes = new ArrayList<>();
+        boolean enabled = true;
+    }
+
+    private static final ThreadLocal<State> STATE = ThreadLocal.withInitial(State::new);
+
+    private Tape() {}
+
+    public static boolean gradEnabled() {
+        return STATE.get().enabled;
+    }
+
+    /** True when an operator over these inputs must record its backward. */
+    static boolean needsGrad(Var... inputs) {
+        if (!gradEnabled()) return false;
+        for (Var v : inputs) if (v != null && v.requiresGrad()) return true;
+        return false;
+    }
+
+    /** Records {@code backward} for {@code output} if it requires a gradient. */
+    static void record(Var output, Backward backward) {
+        if (output.requiresGrad()) STATE.get().nodes.add(new Node(output, backward));
+    }
+
+    /** Number of recorded operations (for tests and diagnostics). */
+    public static int size() {
+        return STATE.get().nodes.size();
+    }
+
+    /** Forgets everything recorded, e.g. after a forward pass whose gradient is not wanted. */
+    public static void clear() {
+        STATE.get().nodes.clear();
+    }
+
+    /** A scope in which operators record nothing: {@code try (var s = Tape.noGrad()) { … }}. */
+    public static Scope noGrad() {
+        State s = STATE.get();
+        Scope scope = new Scope(s.enabled);
+        s.enabled = false;
+        return scope;
+    }
+
+    public static final class Scope implements AutoCloseable {
+        private final boolean previous;
+
+        private Scope(boolean previous) {
+            this.previous = previous;
+        }
+
+        @Override
+        public void close() {
+            STATE.get().enabled = previous;
+        }
+    }
+
+    /**
+     * Back-propagates from a single-element {@code loss}: adds 1 to its gradient and runs every recorded
+     * backward, newest first. Parameters keep (accumulate) their gradients; the tape is cleared.
+     */
+    public static void backward(Var loss) {
+        if (Shape.size(loss.shape()) != 1) {
+            throw new IllegalArgumentException("backward: the loss must hold one value, got shape " + Shape.str(loss.shape()));
+        }
+        if (!loss.requiresGrad()) throw new IllegalArgumentException("backward: the loss does not depend on anything that requires a gradient");
+        loss.gradBuffer().data()[0] += 1f;
+        List<Node> nodes = STATE.get().nodes;
+        try {
+            for (int i = nodes.size() - 1; i >= 0; i--) {
+                Node node = nodes.get(i);
+                nodes.set(i, null);
+                scn.tensor.Tensor dy = node.output().grad();
+                if (dy == null) continue; // nothing downstream of this value reached the loss
+                node.backward().run(dy);
+                if (!(node.output() instanceof Parameter)) node.output().releaseGrad();
+            }
+        } finally {
+            nodes.clear();
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package scn.ops;
+
+import scn.backend.Kernels;
+import scn.tensor.Shape;
+import scn.tensor.Tensor;
+
+/** Batch norm 2-D on tensors {@code [N, C, H, W]}: shape checks, then {@link BatchNorm2dRef} or {@link BatchNorm2dSimd}. */
+public final class BatchNorm2d {
+    private BatchNorm2d() {}
+
+    private static void check(Tensor x, Tensor gamma, Tensor y) {
+        Shape.requireRank("batch_norm2d", "input", x.shapeRef(), 4);
+        Shape.requireSame("batch_norm2d", "output", y.shapeRef(), "input", x.shapeRef());
+        if (gamma.size() != x.dim(1)) {
+            throw new IllegalArgumentException("batch_norm2d: input " + Shape.str(x.shapeRef()) + " has " + x.dim(1)
+                    + " channels but the parameters have shape " + Shape.str(gamma.shapeRef()));
+        }
+    }
+
+    /** Training forward (batch statistics); fills {@code mean[C]}, {@code invStd[C]}, moves the running statistics. */
+    public static void forwardTrain(Tensor y, Tensor x, Tensor gamma, Tensor beta, Tensor runMean, Tensor runVar,
+            float[] mean, float[] invStd, float momentum, float eps) {
+        check(x, gamma, y);
+        int n = x.dim(0), c = x.dim(1), hw = x.dim(2) * x.dim(3);
+        if ((long) n * hw < 2) {
+            throw new IllegalArgumentException("batch_norm2d: training needs more than one value per channel, got input " + Shape.str(x.shapeRef()));
+        }
+        if (Kernels.reference()) {
+            BatchNorm2dRef.forwardTrain(y.data(), x.data(), gamma.data(), beta.data(), runMean.data(), runVar.data(), mean, invStd, n, c, hw, momentum, eps);
+        } else {
+            BatchNorm2dSimd.forwardTrain(y.data(), x.data(), gamma.data(), beta.data(), runMean.data(), runVar.data(), mean, invStd, n, c, hw, momentum, eps);
+        }
+    }
+
+    /** Evaluation forward (running statistics). */
+    public static void forwardEval(Tensor y, Tensor x, Tensor gamma, Tensor beta, Tensor runMean, Tensor runVar, float eps) {
+        check(x, gamma, y);
+        int n = x.dim(0), c = x.dim(1), hw = x.dim(2) * x.dim(3);
+        if (Kernels.reference()) {
+            BatchNorm2dRef.forwardEval(y.data(), x.data(), gamma.data(), beta.data(), runMean.data(), runVar.data(), n, c, hw, eps);
+        } else {
+            BatchNorm2dSimd.forwardEval(y.data(), x.data(), gamma.data(), beta.data(), runMean.data(), runVar.data(), n, c, hw, eps);
+        }
+    }
+
+    /** Backward; any of {@code dx}, {@code dGamma}, {@code dBeta} may be null. Accumulates. */
+    public static void backward(Tensor dx, Tensor dGamma, Tensor dBeta, Tensor dy, Tensor x, Tensor gamma,
+            float[] mean, float[] invStd, boolean batchStats) {
+        int n = x.dim(0), c = x.dim(1), hw = x.dim(2) * x.dim(3);
+        float[] dxa = dx == null ? null : dx.data(), dga = dGamma == null ? null : dGamma.data(), dba = dBeta == null ? null : dBeta.data();
+        if (Kernels.reference()) {
+            BatchNorm2dRef.backward(dxa, dga, dba, dy.data(), x.data(), gamma.data(), mean, invStd, n, c, hw, batchStats);
+        } else {
+            BatchNorm2dSimd.backward(dxa, dga, dba, dy.data(), x.data(), gamma.data(), mean, invStd, n, c, hw, batchStats);
+        }
+    }
+
+    /** The running statistics as (mean, 1/sqrt(var + eps)), for the evaluation-mode backward. */
+    public static float[][] runningMeanInvStd(Tensor runMean, Tensor runVar, float eps) {
+        float[] m = runMean.data().clone();
+        float[] is = new float[m.length];
+        for (int i = 0; i < is.length; i++) is[i] = (float) (1.0 / Math.sqrt(runVar.data()[i] + (double) eps));
+        return new float[][] {m, is};
+    }
+}

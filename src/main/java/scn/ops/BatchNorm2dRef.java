@@ -1,0 +1,92 @@
+package scn.ops;
+
+/**
+ * The reference batch norm over {@code x [N, C, H, W]}, per channel (SPEC section 3): training mode
+ * normalises with the batch's biased variance and moves the running estimates (unbiased variance,
+ * momentum); evaluation mode normalises with the running estimates. Sums in double. The forward saves
+ * per-channel {@code mean} and {@code invStd} for the backward, which accumulates.
+ */
+public final class BatchNorm2dRef {
+    private BatchNorm2dRef() {}
+
+    /** Training forward; writes {@code y}, {@code mean[C]}, {@code invStd[C]} and updates the running statistics. */
+    public static void forwardTrain(float[] y, float[] x, float[] gamma, float[] beta, float[] runMean, float[] runVar,
+            float[] mean, float[] invStd, int n, int c, int hw, float momentum, float eps) {
+        long m = (long) n * hw;
+        for (int ch = 0; ch < c; ch++) {
+            double sum = 0;
+            for (int i = 0; i < n; i++) for (int p = 0; p < hw; p++) sum += x[(i * c + ch) * hw + p];
+            double mu = sum / m;
+            double sq = 0;
+            for (int i = 0; i < n; i++) {
+                for (int p = 0; p < hw; p++) {
+                    double d = x[(i * c + ch) * hw + p] - mu;
+                    sq += d * d;
+                }
+            }
+            double var = sq / m;
+            double is = 1.0 / Math.sqrt(var + eps);
+            mean[ch] = (float) mu;
+            invStd[ch] = (float) is;
+            for (int i = 0; i < n; i++) {
+                for (int p = 0; p < hw; p++) {
+                    int at = (i * c + ch) * hw + p;
+                    y[at] = (float) (gamma[ch] * (x[at] - mu) * is + beta[ch]);
+                }
+            }
+            double unbiased = m > 1 ? sq / (m - 1) : var;
+            runMean[ch] = (float) ((1 - momentum) * runMean[ch] + momentum * mu);
+            runVar[ch] = (float) ((1 - momentum) * runVar[ch] + momentum * unbiased);
+        }
+    }
+
+    /** Evaluation forward with the running statistics; writes {@code y}. */
+    public static void forwardEval(float[] y, float[] x, float[] gamma, float[] beta, float[] runMean, float[] runVar,
+            int n, int c, int hw, float eps) {
+        for (int ch = 0; ch < c; ch++) {
+            double is = 1.0 / Math.sqrt(runVar[ch] + (double) eps);
+            for (int i = 0; i < n; i++) {
+                for (int p = 0; p < hw; p++) {
+                    int at = (i * c + ch) * hw + p;
+                    y[at] = (float) (gamma[ch] * (x[at] - runMean[ch]) * is + beta[ch]);
+                }
+            }
+        }
+    }
+
+    /**
+     * Backward of either mode: {@code dx += …}, {@code dGamma += Σ dy·x̂}, {@code dBeta += Σ dy}. With
+     * {@code batchStats} the mean and variance depend on {@code x} (training); without, they are
+     * constants (evaluation) and {@code mean}/{@code invStd} are the running ones.
+     */
+    public static void backward(float[] dx, float[] dGamma, float[] dBeta, float[] dy, float[] x, float[] gamma,
+            float[] mean, float[] invStd, int n, int c, int hw, boolean batchStats) {
+        long m = (long) n * hw;
+        for (int ch = 0; ch < c; ch++) {
+            double sumDy = 0, sumDyXhat = 0;
+            for (int i = 0; i < n; i++) {
+                for (int p = 0; p < hw; p++) {
+                    int at = (i * c + ch) * hw + p;
+                    double xhat = (x[at] - mean[ch]) * (double) invStd[ch];
+                    sumDy += dy[at];
+                    sumDyXhat += dy[at] * xhat;
+                }
+            }
+            if (dGamma != null) dGamma[ch] += (float) sumDyXhat;
+            if (dBeta != null) dBeta[ch] += (float) sumDy;
+            if (dx == null) continue;
+            double k = gamma[ch] * (double) invStd[ch];
+            for (int i = 0; i < n; i++) {
+                for (int p = 0; p < hw; p++) {
+                    int at = (i * c + ch) * hw + p;
+                    if (batchStats) {
+                        double xhat = (x[at] - mean[ch]) * (double) invStd[ch];
+                        dx[at] += (float) (k * (dy[at] - sumDy / m - xhat * sumDyXhat / m));
+                    } else {
+                        dx[at] += (float) (k * dy[at]);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package scn.ops;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import scn.backend.Parallel;
+import scn.backend.Simd;
+
+/**
+ * The fast batch norm: channels split over threads, each channel's planes swept with SIMD. Lane sums
+ * are float within one plane and double across planes, which keeps the result within float round-off
+ * of {@link BatchNorm2dRef} for the plane sizes of this network. Same contract as the reference.
+ */
+final class BatchNorm2dSimd {
+    private static final VectorSpecies<Float> S = Simd.F;
+    private static final int L = S.length();
+
+    private BatchNorm2dSimd() {}
+
+    static void forwardTrain(float[] y, float[] x, float[] gamma, float[] beta, float[] runMean, float[] runVar,
+            float[] mean, float[] invStd, int n, int c, int hw, float momentum, float eps) {
+        long m = (long) n * hw;
+        Parallel.forEach(c, (worker, from, to) -> {
+            for (int ch = from; ch < to; ch++) {
+                double sum = 0;
+                for (int i = 0; i < n; i++) sum += planeSum(x, (i * c + ch) * hw, hw);
+                float mu = (float) (sum / m);
+                double sq = 0;
+                for (int i = 0; i < n; i++) sq += planeSquaredDeviation(x, (i * c + ch) * hw, hw, mu);
+                double var = sq / m;
+                float is = (float) (1.0 / Math.sqrt(var + eps));
+                mean[ch] = mu;
+                invStd[ch] = is;
+                float scale = gamma[ch] * is, shift = beta[ch] - mu * scale;
+                for (int i = 0; i < n; i++) affine(y, x, (i * c + ch) * hw, hw, scale, shift);
+                double unbiased = m > 1 ? sq / (m - 1) : var;
+                runMean[ch] = (float) ((1 - momentum) * runMean[ch] + momentum * (sum / m));
+                runVar[ch] = (float) ((1 - momentum) * runVar[ch] + momentum * unbiased);
+            }
+        });
+    }
+
+    static void forwardEval(float[] y, float[] x, float[] gamma, float[] beta, float[] runMean, float[] runVar,
+            int n, int c, int hw, float eps) {
+        Parallel.forEach(n * c, (worker, from, to) -> {
+            for (int plane = from; plane < to; plane++) {
+                int ch = plane % c;
+                float is = (float) (1.0 / Math.sqrt(runVar[ch] + (double) eps));
+                float scale = gamma[ch] * is, shift = beta[ch] - runMean[ch] * scale;
+                affine(y, x, plane * hw, hw, scale, shift);
+            }
+        });
+    }
+
+    static void backward(float[] dx, float[] dGamma, float[] dBeta, float[] dy, float[] x, float[] gamma,
+            float[] mean, float[] invStd, int n, int c, int hw, boolean batchStats) {
+        long m = (long) n * hw;
+        Parallel.forEach(c, (worker, from, to) -> {
+            for (int ch = from; ch < to; ch++) {
+                float mu = mean[ch], is = invStd[ch];
+                double sumDy = 0, sumDyX = 0;
+                for (int i = 0; i < n; i++) {
+                    int at = (i * c + ch) * hw;
+                    sumDy += planeSum(dy, at, hw);
+                    sumDyX += planeDot(dy, x, at, hw, mu);
+                }
+                double sumDyXhat = sumDyX * is;
+                if (dGamma != null) dGamma[ch] += (float) sumDyXhat;
+                if (dBeta != null) dBeta[ch] += (float) sumDy;
+                if (dx == null) continue;
+                float k = gamma[ch] * is;
+                // dx = k·dy + a·(x − μ) + b, with a = −k·is·Σdy·x̂/m and b = −k·Σdy/m in training mode.
+                float a = batchStats ? (float) (-k * is * sumDyXhat / m) : 0f;
+                float b = batchStats ? (float) (-k * sumDy / m) : 0f;
+                for (int i = 0; i < n; i++) accumulateDx(dx, dy, x, (i * c + ch) * hw, hw, k, a, b, mu);
+            }
+        });
+    }
+
+    private static float planeSum(float[] v, int at, int len) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (; i + L <= len; i += L) acc = acc.add(FloatVector.fromArray(S, v, at + i));
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < len; i++) s += v[at + i];
+        return s;
+    }
+
+    private static float planeSquaredDeviation(float[] v, int at, int len, float mu) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (; i + L <= len; i += L) {
+            FloatVector d = FloatVector.fromArray(S, v, at + i).sub(mu);
+            acc = d.fma(d, acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < len; i++) {
+            float d = v[at + i] - mu;
+            s += d * d;
+        }
+        return s;
+    }
+
+    /** {@code Σ dy·(x − μ)} over one plane. */
+    private static float planeDot(float[] dy, float[] x, int at, int len, float mu) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (; i + L <= len; i += L) {
+            acc = FloatVector.fromArray(S, dy, at + i).fma(FloatVector.fromArray(S, x, at + i).sub(mu), acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < len; i++) s += dy[at + i] * (x[at + i] - mu);
+        return s;
+    }
+
+    private static void affine(float[] y, float[] x, int at, int len, float scale, float shift) {
+        int i = 0;
+        for (; i + L <= len; i += L) FloatVector.fromArray(S, x, at + i).fma(scale, shift).intoArray(y, at + i);
+        for (; i < len; i++) y[at + i] = x[at + i] * scale + shift;
+    }
+
+    private static void accumulateDx(float[] dx, float[] dy, float[] x, int at, int len, float k, float a, float b, float mu) {
+        int i = 0;
+        for (; i + L <= len; i += L) {
+            FloatVector v = FloatVector.fromArray(S, dy, at + i).mul(k)
+                    .add(FloatVector.fromArray(S, x, at + i).sub(mu).mul(a))
+                    .add(b);
+            v.add(FloatVector.fromArray(S, dx, at + i)).intoArray(dx, at + i);
+        }
+        for (; i < len; i++) dx[at + i] += k * dy[at + i] + a * (x[at + i] - mu) + b;
+    }
+}

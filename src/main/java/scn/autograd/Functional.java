@@ -6,6 +6,8 @@ import scn.ops.Conv2d;
 import scn.ops.ConvGeometry;
 import scn.ops.Elementwise;
 import scn.ops.MaxPool2d;
+import scn.ops.Plif;
+import scn.ops.SpikeOps;
 import scn.ops.Upsample2x;
 import scn.tensor.Shape;
 import scn.tensor.SpikeTensor;
@@ -102,42 +104,85 @@ public final class Functional {
         return out;
     }
 
-    /** Max-pool with a square window; ties go to the first element in scan order. */
+    /** Max-pool with a square window; ties go to the first element in scan order. On spikes it is an OR and stays binary. */
     public static Var maxPool2d(Var x, int kernel, int stride, int pad) {
         int[] xs = fold("max_pool2d", x.shape());
         int[] ys = MaxPool2d.outShape(xs, kernel, stride, pad);
-        Tensor y = Tensor.zeros(ys);
-        int[] argmax = new int[y.size()];
-        MaxPool2d.forward(y, argmax, x.value().view(xs), kernel, stride, pad);
-        Var out = Var.result(y.view(unfold(x.shape(), ys)), Tape.needsGrad(x));
+        int[] argmax = new int[Shape.size(ys)];
+        Var out;
+        if (x.spikes() != null) {
+            byte[] y = new byte[argmax.length];
+            SpikeOps.maxPool(y, argmax, x.spikes().data(), xs[0] * xs[1], xs[2], xs[3], kernel, stride, pad);
+            out = Var.result(SpikeTensor.wrapTrusted(y, unfold(x.shape(), ys)), Tape.needsGrad(x));
+        } else {
+            Tensor y = Tensor.zeros(ys);
+            MaxPool2d.forward(y, argmax, x.value().view(xs), kernel, stride, pad);
+            out = Var.result(y.view(unfold(x.shape(), ys)), Tape.needsGrad(x));
+        }
         Tape.record(out, dy -> MaxPool2d.backward(x.gradBuffer().view(xs), dy.view(ys), argmax));
         return out;
     }
 
-    /** Nearest-neighbour ×2 upsampling. */
+    /** Nearest-neighbour ×2 upsampling; spikes stay spikes. */
     public static Var upsample2x(Var x) {
         int[] xs = fold("upsample2x", x.shape());
         int[] ys = Upsample2x.outShape(xs);
-        Tensor y = Tensor.zeros(ys);
-        Upsample2x.forward(y, x.value().view(xs));
-        Var out = Var.result(y.view(unfold(x.shape(), ys)), Tape.needsGrad(x));
+        Var out;
+        if (x.spikes() != null) {
+            byte[] y = new byte[Shape.size(ys)];
+            SpikeOps.upsample2x(y, x.spikes().data(), xs[0] * xs[1], xs[2], xs[3]);
+            out = Var.result(SpikeTensor.wrapTrusted(y, unfold(x.shape(), ys)), Tape.needsGrad(x));
+        } else {
+            Tensor y = Tensor.zeros(ys);
+            Upsample2x.forward(y, x.value().view(xs));
+            out = Var.result(y.view(unfold(x.shape(), ys)), Tape.needsGrad(x));
+        }
         Tape.record(out, dy -> Upsample2x.backward(x.gradBuffer().view(xs), dy.view(ys)));
         return out;
     }
 
-    /** Channel concatenation {@code [a, b]}, in that order. */
+    /** Channel concatenation {@code [a, b]}, in that order; two spike inputs give spikes. */
     public static Var concatChannels(Var a, Var b) {
         if (a.shape().length != b.shape().length) {
             throw new IllegalArgumentException("concat: inputs " + Shape.str(a.shape()) + " and " + Shape.str(b.shape()) + " have different ranks");
         }
         int[] as = fold("concat", a.shape()), bs = fold("concat", b.shape());
         int[] ys = Concat.outShape(as, bs);
-        Tensor y = Tensor.zeros(ys);
-        Concat.forward(y, a.value().view(as), b.value().view(bs));
-        Var out = Var.result(y.view(unfold(a.shape(), ys)), Tape.needsGrad(a, b));
+        Var out;
+        if (a.spikes() != null && b.spikes() != null) {
+            byte[] y = new byte[Shape.size(ys)];
+            SpikeOps.concat(y, a.spikes().data(), b.spikes().data(), as[0], Shape.size(as) / as[0], Shape.size(bs) / bs[0]);
+            out = Var.result(SpikeTensor.wrapTrusted(y, unfold(a.shape(), ys)), Tape.needsGrad(a, b));
+        } else {
+            Tensor y = Tensor.zeros(ys);
+            Concat.forward(y, a.value().view(as), b.value().view(bs));
+            out = Var.result(y.view(unfold(a.shape(), ys)), Tape.needsGrad(a, b));
+        }
         Tape.record(out, dy -> Concat.backward(
                 a.requiresGrad() ? a.gradBuffer().view(as) : null,
                 b.requiresGrad() ? b.gradBuffer().view(bs) : null, dy, as, bs));
+        return out;
+    }
+
+    /**
+     * The multi-step PLIF neuron (SPEC section 2) over {@code x [T, ...]} with the layer's scalar
+     * {@code w}: returns spikes (bytes). Its backward recomputes the recurrence from {@code x}.
+     */
+    public static Var plif(Var x, Var w) {
+        int[] xs = x.shape();
+        if (xs.length < 2) throw new IllegalArgumentException("plif: input must be [T, ...], got " + Shape.str(xs));
+        if (w.value().size() != 1) throw new IllegalArgumentException("plif: w must be a scalar, got " + Shape.str(w.shape()));
+        int t = xs[0], m = Shape.size(xs) / t;
+        float[] xv = x.value().data();
+        byte[] s = new byte[xv.length];
+        float wv = w.value().item();
+        Plif.forward(s, xv, t, m, wv);
+        Var out = Var.result(SpikeTensor.wrapTrusted(s, xs), Tape.needsGrad(x, w));
+        Tape.record(out, dy -> {
+            float[] dx = x.requiresGrad() ? x.gradBuffer().data() : new float[xv.length];
+            double gw = Plif.backward(dx, dy.data(), xv, t, m, wv);
+            if (w.requiresGrad()) w.gradBuffer().data()[0] += (float) gw;
+        });
         return out;
     }
 

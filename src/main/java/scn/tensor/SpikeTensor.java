@@ -33,6 +33,14 @@ public final class SpikeTensor {
         return new SpikeTensor(data, shape.clone());
     }
 
+    /** Wraps bytes that the caller guarantees are 0 or 1 (kernels that produce spikes); not checked. */
+    public static SpikeTensor wrapTrusted(byte[] data, int... shape) {
+        if (Shape.size(shape) != data.length) {
+            throw new IllegalArgumentException("SpikeTensor.wrapTrusted: " + data.length + " values cannot have shape " + Shape.str(shape));
+        }
+        return new SpikeTensor(data, shape.clone());
+    }
+
     /** Packs a float tensor whose values are exactly 0 or 1; anything else is an error. */
     public static SpikeTensor fromFloat(Tensor t) {
         float[] src = t.data();

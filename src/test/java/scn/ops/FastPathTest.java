@@ -32,7 +32,7 @@ import scn.tensor.Tensor;
  */
 class FastPathTest {
     private static final Set<String> COVERED = new TreeSet<>();
-    private static final int FAST_METHODS = 22;
+    private static final int FAST_METHODS = 24;
 
     /** Runs {@code compute} on the references and on the fast paths and compares the results. */
     private static void check(String what, double atol, double rtol, Supplier<float[]> compute, String... fastMethods) {
@@ -255,6 +255,27 @@ class FastPathTest {
                 Elementwise.meanTimeBackward(d, java.util.Arrays.copyOf(g, m), t);
                 return concat(y, d);
             }, "ElementwiseSimd.meanTime", "ElementwiseSimd.meanTimeBackward");
+        }
+    }
+
+    @Test
+    void plifForwardAndBackward() {
+        int t = 5;
+        for (int m : new int[] {7, 1024, 2500}) {
+            for (float w : new float[] {0f, 2.5f, -3f}) {
+                float[] x = random(700 + m, t * m).data();
+                for (int i = 0; i < x.length; i++) x[i] = 2.5f * x[i] + 0.8f;
+                float[] gs = random(701 + m, t * m).data();
+                check("plif m=" + m + " w=" + w, 1e-5, 1e-4, () -> {
+                    byte[] s = new byte[t * m];
+                    Plif.forward(s, x, t, m, w);
+                    float[] dx = new float[t * m];
+                    double gw = Plif.backward(dx, gs, x, t, m, w);
+                    float[] spikes = new float[s.length];
+                    for (int i = 0; i < s.length; i++) spikes[i] = s[i];
+                    return concat(spikes, dx, new float[] {(float) gw});
+                }, "PlifFast.forward", "PlifFast.backward");
+            }
         }
     }
 

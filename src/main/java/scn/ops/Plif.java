@@ -1,0 +1,18 @@
+package scn.ops;
+
+import scn.backend.Kernels;
+
+/** Dispatch for the multi-step PLIF neuron over {@code x [T, M]}: {@link PlifRef} or {@link PlifFast}. */
+public final class Plif {
+    private Plif() {}
+
+    /** Writes spikes {@code s [T, M]}. */
+    public static void forward(byte[] s, float[] x, int t, int m, float w) {
+        if (Kernels.reference()) PlifRef.forward(s, x, t, m, w); else PlifFast.forward(s, x, t, m, w);
+    }
+
+    /** {@code dx += ∂L/∂x}; returns {@code ∂L/∂w}. */
+    public static double backward(float[] dx, float[] gs, float[] x, int t, int m, float w) {
+        return Kernels.reference() ? PlifRef.backward(dx, gs, x, t, m, w) : PlifFast.backward(dx, gs, x, t, m, w);
+    }
+}

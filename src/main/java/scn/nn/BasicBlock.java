@@ -1,0 +1,45 @@
+package scn.nn;
+
+import scn.autograd.Functional;
+import scn.autograd.Parameter;
+import scn.autograd.Var;
+
+/**
+ * A ResNet basic block in SpikingJelly's {@code spiking_resnet} layout: the residual sum enters the
+ * second neuron, so the block outputs spikes. {@code y = act2(bn2(conv2(act1(bn1(conv1(x))))) + shortcut(x))},
+ * with {@code shortcut = downsample.bn(downsample.conv_1x1(x))} when the shape changes.
+ */
+final class BasicBlock {
+    final String name;
+    final ConvBnAct first;
+    final ConvBnAct second;
+    final Parameter downsampleWeight; // null when the shortcut is the identity
+    final BatchNorm downsampleBn;
+    final int stride;
+
+    BasicBlock(ParameterStore store, String name, boolean spiking, int cin, int cout, int stride) {
+        this.name = name;
+        this.stride = stride;
+        first = new ConvBnAct(store, name + ".conv1", name + ".bn1", name + ".plif1", spiking, cin, cout, 3, stride, 1, 1);
+        second = new ConvBnAct(store, name + ".conv2", name + ".bn2", name + ".plif2", spiking, cout, cout, 3, 1, 1, 1);
+        if (stride != 1 || cin != cout) {
+            downsampleWeight = store.parameter(name + ".downsample.conv.weight", store.kaimingNormal(cout, cin, 1, 1), true);
+            downsampleBn = new BatchNorm(store, name + ".downsample.bn", cout);
+        } else {
+            downsampleWeight = null;
+            downsampleBn = null;
+        }
+    }
+
+    Var forward(Var x, boolean training) {
+        Var main = second.convBn(first.forward(x, training), training);
+        Var shortcut = downsampleWeight == null ? x : downsampleBn.forward(Functional.conv2d(x, downsampleWeight, stride, 0, 1), training);
+        return second.activate(Functional.add(main, shortcut));
+    }
+
+    long parameterCount() {
+        long n = first.parameterCount() + second.parameterCount();
+        if (downsampleWeight != null) n += downsampleWeight.value().size() + 2L * downsampleBn.weight.value().size();
+        return n;
+    }
+}

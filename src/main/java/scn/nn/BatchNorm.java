@@ -1,0 +1,25 @@
+package scn.nn;
+
+import scn.autograd.Functional;
+import scn.autograd.Parameter;
+import scn.autograd.Var;
+import scn.tensor.Tensor;
+
+/** A batch-norm layer: {@code weight}, {@code bias} trained; {@code running_mean}, {@code running_var} buffers (SPEC section 3). */
+public final class BatchNorm {
+    public static final float MOMENTUM = 0.1f, EPS = 1e-5f;
+
+    final Parameter weight, bias;
+    final Tensor runningMean, runningVar;
+
+    BatchNorm(ParameterStore store, String name, int channels) {
+        weight = store.parameter(name + ".weight", Tensor.full(1f, channels), false);
+        bias = store.parameter(name + ".bias", Tensor.zeros(channels), false);
+        runningMean = store.buffer(name + ".running_mean", Tensor.zeros(channels));
+        runningVar = store.buffer(name + ".running_var", Tensor.full(1f, channels));
+    }
+
+    Var forward(Var x, boolean training) {
+        return Functional.batchNorm2d(x, weight, bias, runningMean, runningVar, training, MOMENTUM, EPS);
+    }
+}

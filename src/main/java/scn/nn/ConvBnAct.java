@@ -1,0 +1,52 @@
+package scn.nn;
+
+import scn.autograd.Functional;
+import scn.autograd.Parameter;
+import scn.autograd.Var;
+import scn.tensor.Tensor;
+
+/**
+ * {@code ConvBnPlif} of SPEC section 3 — convolution without bias, batch norm, then a PLIF neuron
+ * (spiking) or a ReLU (the teacher). Parameter names are given whole, because the layouts differ:
+ * {@code stem.conv/bn/plif} versus a block's {@code conv1/bn1/plif1}.
+ */
+public final class ConvBnAct {
+    final String name;
+    final Parameter weight;
+    final BatchNorm bn;
+    final Parameter plifW; // null for the teacher
+    final int stride, pad, groups;
+
+    ConvBnAct(ParameterStore store, String convName, String bnName, String plifName, boolean spiking,
+            int cin, int cout, int k, int stride, int pad, int groups) {
+        this.name = convName.substring(0, Math.max(0, convName.lastIndexOf('.')));
+        this.weight = store.parameter(convName + ".weight", store.kaimingNormal(cout, cin / groups, k, k), true);
+        this.bn = new BatchNorm(store, bnName, cout);
+        this.plifW = spiking ? store.parameter(plifName + ".w", Tensor.scalar(0f), false) : null;
+        this.stride = stride;
+        this.pad = pad;
+        this.groups = groups;
+    }
+
+    /** Convenience for the common {@code prefix.conv / prefix.bn / prefix.plif} layout. */
+    static ConvBnAct standard(ParameterStore store, String prefix, boolean spiking, int cin, int cout, int k, int stride, int pad, int groups) {
+        return new ConvBnAct(store, prefix + ".conv", prefix + ".bn", prefix + ".plif", spiking, cin, cout, k, stride, pad, groups);
+    }
+
+    Var forward(Var x, boolean training) {
+        return activate(convBn(x, training));
+    }
+
+    /** Convolution and batch norm, before the activation (a block adds its shortcut here). */
+    Var convBn(Var x, boolean training) {
+        return bn.forward(Functional.conv2d(x, weight, stride, pad, groups), training);
+    }
+
+    Var activate(Var x) {
+        return plifW != null ? Functional.plif(x, plifW) : Functional.relu(x);
+    }
+
+    long parameterCount() {
+        return weight.value().size() + 2L * bn.weight.value().size() + (plifW != null ? 1 : 0);
+    }
+}

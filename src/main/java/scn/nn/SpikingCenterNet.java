@@ -1,0 +1,114 @@
+package scn.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import scn.autograd.Functional;
+import scn.autograd.Parameter;
+import scn.autograd.Var;
+import scn.tensor.Shape;
+import scn.tensor.Tensor;
+
+/**
+ * The whole detector of SPEC section 3 (preset {@code scn-r18}): a spiking ResNet-18 encoder, an
+ * M2U-Net decoder with binary skips, and three CenterNet heads averaged over time. With
+ * {@code config.teacher()} every PLIF is a ReLU and the same code is the ANN teacher.
+ *
+ * <p>Input {@code [T, B, 4, 256, 320]} (spikes or floats), outputs {@code [B, k, 64, 80]} per head.
+ */
+public final class SpikingCenterNet {
+    /** The three head outputs, time-averaged logits / regressions {@code [B, k, 64, 80]}. */
+    public record Outputs(Var heatmap, Var offset, Var size) {}
+
+    /** One line of {@code summary}: a layer, its output shape and its own parameter count. */
+    public record LayerInfo(String name, int[] outputShape, long parameters) {}
+
+    private final ModelConfig config;
+    private final ParameterStore store;
+    private final ConvBnAct stem;
+    private final BasicBlock[][] layers = new BasicBlock[4][2];
+    private final UpBlock[] ups = new UpBlock[3];
+    private final Head heatmap, offset, size;
+    private List<LayerInfo> trace;
+
+    public SpikingCenterNet(ModelConfig config, long seed) {
+        this.config = config;
+        this.store = new ParameterStore(seed);
+        boolean spiking = !config.teacher();
+        int[] c = {config.channels(0), config.channels(1), config.channels(2), config.channels(3)};
+        stem = ConvBnAct.standard(store, "encoder.stem", spiking, ModelConfig.INPUT_CHANNELS, c[0], 7, 2, 3, 1);
+        for (int l = 0; l < 4; l++) {
+            int cin = l == 0 ? c[0] : c[l - 1];
+            int stride = l == 0 ? 1 : 2;
+            layers[l][0] = new BasicBlock(store, "encoder.layer" + (l + 1) + ".0", spiking, cin, c[l], stride);
+            layers[l][1] = new BasicBlock(store, "encoder.layer" + (l + 1) + ".1", spiking, c[l], c[l], 1);
+        }
+        // up1(f4, f3) → c2, up2(·, f2) → c1, up3(·, f1) → c0
+        ups[0] = new UpBlock(store, "decoder.up1", spiking, c[3], c[2], c[2], config.expanded(c[3] + c[2]));
+        ups[1] = new UpBlock(store, "decoder.up2", spiking, c[2], c[1], c[1], config.expanded(c[2] + c[1]));
+        ups[2] = new UpBlock(store, "decoder.up3", spiking, c[1], c[0], c[0], config.expanded(c[1] + c[0]));
+        heatmap = new Head(store, "heads.heatmap", spiking, c[0], config.classes(), Head.HEATMAP_BIAS);
+        offset = new Head(store, "heads.offset", spiking, c[0], 2, 0f);
+        size = new Head(store, "heads.size", spiking, c[0], 2, 0f);
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public List<Parameter> parameters() {
+        return store.parameters();
+    }
+
+    /** Whether AdamW's weight decay applies to {@code p} (not to batch-norm or PLIF parameters). */
+    public boolean decays(Parameter p) {
+        return store.decays(p);
+    }
+
+    public long parameterCount() {
+        return store.parameterCount();
+    }
+
+    /** Parameters and batch-norm running statistics under their canonical names. */
+    public Map<String, Tensor> stateDict() {
+        return store.stateDict();
+    }
+
+    /** Checks the input shape and runs the network; {@code training} selects batch statistics in batch norm. */
+    public Outputs forward(Var input, boolean training) {
+        int[] s = input.shape();
+        if (s.length != 5 || s[0] != config.timeSteps() || s[2] != ModelConfig.INPUT_CHANNELS
+                || s[3] != ModelConfig.INPUT_HEIGHT || s[4] != ModelConfig.INPUT_WIDTH) {
+            throw new IllegalArgumentException("model input must be [T=" + config.timeSteps() + ", B, 4, 256, 320], got " + Shape.str(s));
+        }
+        Var x = record("encoder.stem", stem.forward(input, training), stem.parameterCount());
+        x = record("encoder.stem.maxpool", Functional.maxPool2d(x, 3, 2, 1), 0);
+        Var[] features = new Var[4];
+        for (int l = 0; l < 4; l++) {
+            for (BasicBlock block : layers[l]) x = record(block.name, block.forward(x, training), block.parameterCount());
+            features[l] = x;
+        }
+        Var y = features[3];
+        for (int k = 0; k < 3; k++) y = record(ups[k].name, ups[k].forward(y, features[2 - k], training), ups[k].parameterCount());
+        return new Outputs(
+                record(heatmap.name, heatmap.forward(y, training), heatmap.parameterCount()),
+                record(offset.name, offset.forward(y, training), offset.parameterCount()),
+                record(size.name, size.forward(y, training), size.parameterCount()));
+    }
+
+    private Var record(String name, Var output, long parameters) {
+        if (trace != null) trace.add(new LayerInfo(name, output.shape().clone(), parameters));
+        return output;
+    }
+
+    /** Runs one forward pass on zeros of the given batch size and lists every layer (for {@code summary}). */
+    public List<LayerInfo> summary(int batch) {
+        trace = new ArrayList<>();
+        try (var scope = scn.autograd.Tape.noGrad()) {
+            forward(Var.constant(scn.tensor.SpikeTensor.zeros(config.timeSteps(), batch, ModelConfig.INPUT_CHANNELS, ModelConfig.INPUT_HEIGHT, ModelConfig.INPUT_WIDTH)), false);
+            return trace;
+        } finally {
+            trace = null;
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package scn.nn;
+
+import scn.autograd.Functional;
+import scn.autograd.Var;
+
+/**
+ * An M2U-Net decoder block (SPEC section 3): nearest ×2 upsampling of {@code x}, concatenation with
+ * the binary skip {@code [up(x), skip]}, then a contracting inverted-residual block without identity:
+ * 1×1 expand to {@code E = round(C·expansion)}, 3×3 depthwise, 1×1 project — each ConvBnPlif.
+ */
+final class UpBlock {
+    final String name;
+    final ConvBnAct expand, depthwise, project;
+
+    UpBlock(ParameterStore store, String name, boolean spiking, int cin, int cskip, int cout, int expanded) {
+        this.name = name;
+        int c = cin + cskip;
+        expand = ConvBnAct.standard(store, name + ".expand", spiking, c, expanded, 1, 1, 0, 1);
+        depthwise = ConvBnAct.standard(store, name + ".depthwise", spiking, expanded, expanded, 3, 1, 1, expanded);
+        project = ConvBnAct.standard(store, name + ".project", spiking, expanded, cout, 1, 1, 0, 1);
+    }
+
+    Var forward(Var x, Var skip, boolean training) {
+        Var joined = Functional.concatChannels(Functional.upsample2x(x), skip);
+        return project.forward(depthwise.forward(expand.forward(joined, training), training), training);
+    }
+
+    long parameterCount() {
+        return expand.parameterCount() + depthwise.parameterCount() + project.parameterCount();
+    }
+}

@@ -13,7 +13,7 @@ public final class Arithmetic {
 
     public static Var sub(Var a, Var b) {
         Shape.requireSame("sub", "a", a.shape(), "b", b.shape());
-        Tensor y = Tensor.zeros(a.shape());
+        Tensor y = Tensor.empty(a.shape());
         ElementwiseRef.sub(y.data(), a.value().data(), b.value().data());
         Var out = Var.result(y, Tape.needsGrad(a, b));
         Tape.record(out, dy -> {
@@ -25,7 +25,7 @@ public final class Arithmetic {
 
     public static Var mul(Var a, Var b) {
         Shape.requireSame("mul", "a", a.shape(), "b", b.shape());
-        Tensor y = Tensor.zeros(a.shape());
+        Tensor y = Tensor.empty(a.shape());
         ElementwiseRef.mul(y.data(), a.value().data(), b.value().data());
         Var out = Var.result(y, Tape.needsGrad(a, b));
         Tape.record(out, dy -> {
@@ -37,7 +37,7 @@ public final class Arithmetic {
 
     /** {@code scale·x + shift} with constants. */
     public static Var affine(Var x, float scale, float shift) {
-        Tensor y = Tensor.zeros(x.shape());
+        Tensor y = Tensor.empty(x.shape());
         ElementwiseRef.affine(y.data(), x.value().data(), scale, shift);
         Var out = Var.result(y, Tape.needsGrad(x));
         Tape.record(out, dy -> ElementwiseRef.scaleBackward(x.gradBuffer().data(), dy.data(), scale));
@@ -49,7 +49,7 @@ public final class Arithmetic {
     }
 
     public static Var log(Var x) {
-        Tensor y = Tensor.zeros(x.shape());
+        Tensor y = Tensor.empty(x.shape());
         ElementwiseRef.log(y.data(), x.value().data());
         Var out = Var.result(y, Tape.needsGrad(x));
         Tape.record(out, dy -> ElementwiseRef.logBackward(x.gradBuffer().data(), dy.data(), x.value().data()));
@@ -58,7 +58,7 @@ public final class Arithmetic {
 
     public static Var clamp(Var x, float lo, float hi) {
         if (!(lo <= hi)) throw new IllegalArgumentException("clamp: lower bound " + lo + " above upper bound " + hi);
-        Tensor y = Tensor.zeros(x.shape());
+        Tensor y = Tensor.empty(x.shape());
         ElementwiseRef.clamp(y.data(), x.value().data(), lo, hi);
         Var out = Var.result(y, Tape.needsGrad(x));
         Tape.record(out, dy -> ElementwiseRef.clampBackward(x.gradBuffer().data(), dy.data(), x.value().data(), lo, hi));
@@ -66,7 +66,7 @@ public final class Arithmetic {
     }
 
     public static Var pow(Var x, float p) {
-        Tensor y = Tensor.zeros(x.shape());
+        Tensor y = Tensor.empty(x.shape());
         ElementwiseRef.pow(y.data(), x.value().data(), p);
         Var out = Var.result(y, Tape.needsGrad(x));
         Tape.record(out, dy -> ElementwiseRef.powBackward(x.gradBuffer().data(), dy.data(), x.value().data(), p));
@@ -74,7 +74,7 @@ public final class Arithmetic {
     }
 
     public static Var abs(Var x) {
-        Tensor y = Tensor.zeros(x.shape());
+        Tensor y = Tensor.empty(x.shape());
         ElementwiseRef.abs(y.data(), x.value().data());
         Var out = Var.result(y, Tape.needsGrad(x));
         Tape.record(out, dy -> ElementwiseRef.absBackward(x.gradBuffer().data(), dy.data(), x.value().data()));

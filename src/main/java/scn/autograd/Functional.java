@@ -1,5 +1,6 @@
 package scn.autograd;
 
+import scn.backend.Profile;
 import scn.ops.BatchNorm2d;
 import scn.ops.Concat;
 import scn.ops.Conv2d;
@@ -9,6 +10,7 @@ import scn.ops.MaxPool2d;
 import scn.ops.Plif;
 import scn.ops.SpikeOps;
 import scn.ops.Upsample2x;
+import scn.tensor.Arena;
 import scn.tensor.Shape;
 import scn.tensor.SpikeTensor;
 import scn.tensor.Tensor;
@@ -50,17 +52,30 @@ public final class Functional {
         SpikeTensor spikes = x.spikes();
         float[] xf = spikes == null ? x.value().data() : null;
         byte[] xb = spikes == null ? null : spikes.data();
-        Tensor y = Tensor.zeros(g.outShape());
+        Tensor y = Tensor.empty(g.outShape());
+        long t0 = Profile.start();
         Conv2d.forward(y, xf, xb, w.value(), g);
+        Profile.stop(kind(g) + ".forward", t0);
         if (bias != null) addChannelBias(y.data(), bias.value().data(), g.n(), g.cout(), g.hOut() * g.wOut());
         Var out = Var.result(y.view(unfold(x.shape(), g.outShape())), Tape.needsGrad(x, w, bias));
         Tape.record(out, dy -> {
             Tensor dy4 = dy.view(g.outShape());
+            long t1 = Profile.start();
             if (x.requiresGrad()) Conv2d.backwardInput(x.gradBuffer().view(g.inShape()), dy4, w.value(), g);
+            Profile.stop(kind(g) + ".backward_input", t1);
+            long t2 = Profile.start();
             if (w.requiresGrad()) Conv2d.backwardWeight(w.gradBuffer(), dy4, xf, xb, g);
+            Profile.stop(kind(g) + ".backward_weight", t2);
             if (bias != null && bias.requiresGrad()) channelSums(bias.gradBuffer().data(), dy.data(), g.n(), g.cout(), g.hOut() * g.wOut());
         });
         return out;
+    }
+
+    /** The profile key of a convolution: which kind of kernel it runs. */
+    private static String kind(ConvGeometry g) {
+        if (g.isDepthwise()) return "conv_depthwise";
+        if (g.kh() == 1 && g.kw() == 1) return "conv_1x1";
+        return "conv_" + g.kh() + "x" + g.kw();
     }
 
     private static void addChannelBias(float[] y, float[] bias, int n, int c, int hw) {
@@ -83,8 +98,9 @@ public final class Functional {
     public static Var batchNorm2d(Var x, Var gamma, Var beta, Tensor runMean, Tensor runVar, boolean training, float momentum, float eps) {
         int[] xs = fold("batch_norm2d", x.shape());
         Tensor x4 = x.value().view(xs);
-        Tensor y = Tensor.zeros(xs);
+        Tensor y = Tensor.empty(xs);
         float[] mean, invStd;
+        long t0 = Profile.start();
         if (training) {
             mean = new float[xs[1]];
             invStd = new float[xs[1]];
@@ -95,12 +111,17 @@ public final class Functional {
             mean = stats[0];
             invStd = stats[1];
         }
+        Profile.stop("batch_norm.forward", t0);
         Var out = Var.result(y.view(x.shape()), Tape.needsGrad(x, gamma, beta));
-        Tape.record(out, dy -> BatchNorm2d.backward(
-                x.requiresGrad() ? x.gradBuffer().view(xs) : null,
-                gamma.requiresGrad() ? gamma.gradBuffer() : null,
-                beta.requiresGrad() ? beta.gradBuffer() : null,
-                dy.view(xs), x4, gamma.value(), mean, invStd, training));
+        Tape.record(out, dy -> {
+            long t1 = Profile.start();
+            BatchNorm2d.backward(
+                    x.requiresGrad() ? x.gradBuffer().view(xs) : null,
+                    gamma.requiresGrad() ? gamma.gradBuffer() : null,
+                    beta.requiresGrad() ? beta.gradBuffer() : null,
+                    dy.view(xs), x4, gamma.value(), mean, invStd, training);
+            Profile.stop("batch_norm.backward", t1);
+        });
         return out;
     }
 
@@ -108,14 +129,14 @@ public final class Functional {
     public static Var maxPool2d(Var x, int kernel, int stride, int pad) {
         int[] xs = fold("max_pool2d", x.shape());
         int[] ys = MaxPool2d.outShape(xs, kernel, stride, pad);
-        int[] argmax = new int[Shape.size(ys)];
+        int[] argmax = Arena.ints(Shape.size(ys));
         Var out;
         if (x.spikes() != null) {
-            byte[] y = new byte[argmax.length];
+            byte[] y = Arena.bytes(argmax.length);
             SpikeOps.maxPool(y, argmax, x.spikes().data(), xs[0] * xs[1], xs[2], xs[3], kernel, stride, pad);
             out = Var.result(SpikeTensor.wrapTrusted(y, unfold(x.shape(), ys)), Tape.needsGrad(x));
         } else {
-            Tensor y = Tensor.zeros(ys);
+            Tensor y = Tensor.empty(ys);
             MaxPool2d.forward(y, argmax, x.value().view(xs), kernel, stride, pad);
             out = Var.result(y.view(unfold(x.shape(), ys)), Tape.needsGrad(x));
         }
@@ -129,11 +150,11 @@ public final class Functional {
         int[] ys = Upsample2x.outShape(xs);
         Var out;
         if (x.spikes() != null) {
-            byte[] y = new byte[Shape.size(ys)];
+            byte[] y = Arena.bytes(Shape.size(ys));
             SpikeOps.upsample2x(y, x.spikes().data(), xs[0] * xs[1], xs[2], xs[3]);
             out = Var.result(SpikeTensor.wrapTrusted(y, unfold(x.shape(), ys)), Tape.needsGrad(x));
         } else {
-            Tensor y = Tensor.zeros(ys);
+            Tensor y = Tensor.empty(ys);
             Upsample2x.forward(y, x.value().view(xs));
             out = Var.result(y.view(unfold(x.shape(), ys)), Tape.needsGrad(x));
         }
@@ -150,11 +171,11 @@ public final class Functional {
         int[] ys = Concat.outShape(as, bs);
         Var out;
         if (a.spikes() != null && b.spikes() != null) {
-            byte[] y = new byte[Shape.size(ys)];
+            byte[] y = Arena.bytes(Shape.size(ys));
             SpikeOps.concat(y, a.spikes().data(), b.spikes().data(), as[0], Shape.size(as) / as[0], Shape.size(bs) / bs[0]);
             out = Var.result(SpikeTensor.wrapTrusted(y, unfold(a.shape(), ys)), Tape.needsGrad(a, b));
         } else {
-            Tensor y = Tensor.zeros(ys);
+            Tensor y = Tensor.empty(ys);
             Concat.forward(y, a.value().view(as), b.value().view(bs));
             out = Var.result(y.view(unfold(a.shape(), ys)), Tape.needsGrad(a, b));
         }
@@ -174,13 +195,17 @@ public final class Functional {
         if (w.value().size() != 1) throw new IllegalArgumentException("plif: w must be a scalar, got " + Shape.str(w.shape()));
         int t = xs[0], m = Shape.size(xs) / t;
         float[] xv = x.value().data();
-        byte[] s = new byte[xv.length];
+        byte[] s = Arena.bytes(xv.length);
         float wv = w.value().item();
+        long t0 = Profile.start();
         Plif.forward(s, xv, t, m, wv);
+        Profile.stop("plif.forward", t0);
         Var out = Var.result(SpikeTensor.wrapTrusted(s, xs), Tape.needsGrad(x, w));
         Tape.record(out, dy -> {
-            float[] dx = x.requiresGrad() ? x.gradBuffer().data() : new float[xv.length];
+            float[] dx = x.requiresGrad() ? x.gradBuffer().data() : Tensor.zerosReused(xs).data();
+            long t1 = Profile.start();
             double gw = Plif.backward(dx, dy.data(), xv, t, m, wv);
+            Profile.stop("plif.backward", t1);
             if (w.requiresGrad()) w.gradBuffer().data()[0] += (float) gw;
         });
         return out;
@@ -192,7 +217,7 @@ public final class Functional {
         if (xs.length < 2) throw new IllegalArgumentException("mean_time: input must be [T, ...], got " + Shape.str(xs));
         int t = xs[0];
         int[] ys = java.util.Arrays.copyOfRange(xs, 1, xs.length);
-        Tensor y = Tensor.zeros(ys);
+        Tensor y = Tensor.empty(ys);
         Elementwise.meanTime(y.data(), x.value().data(), t);
         Var out = Var.result(y, Tape.needsGrad(x));
         Tape.record(out, dy -> Elementwise.meanTimeBackward(x.gradBuffer().data(), dy.data(), t));
@@ -200,7 +225,7 @@ public final class Functional {
     }
 
     public static Var relu(Var x) {
-        Tensor y = Tensor.zeros(x.shape());
+        Tensor y = Tensor.empty(x.shape());
         Elementwise.relu(y.data(), x.value().data());
         Var out = Var.result(y, Tape.needsGrad(x));
         Tape.record(out, dy -> Elementwise.reluBackward(x.gradBuffer().data(), dy.data(), x.value().data()));
@@ -208,7 +233,7 @@ public final class Functional {
     }
 
     public static Var sigmoid(Var x) {
-        Tensor y = Tensor.zeros(x.shape());
+        Tensor y = Tensor.empty(x.shape());
         Elementwise.sigmoid(y.data(), x.value().data());
         Var out = Var.result(y, Tape.needsGrad(x));
         Tape.record(out, dy -> Elementwise.sigmoidBackward(x.gradBuffer().data(), dy.data(), y.data()));
@@ -218,7 +243,7 @@ public final class Functional {
     /** {@code a + b}, same shapes (the residual sum). */
     public static Var add(Var a, Var b) {
         Shape.requireSame("add", "a", a.shape(), "b", b.shape());
-        Tensor y = Tensor.zeros(a.shape());
+        Tensor y = Tensor.empty(a.shape());
         Elementwise.add(y.data(), a.value().data(), b.value().data());
         Var out = Var.result(y, Tape.needsGrad(a, b));
         Tape.record(out, dy -> {

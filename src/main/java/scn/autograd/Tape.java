@@ -96,7 +96,7 @@ public final class Tape {
                 scn.tensor.Tensor dy = node.output().grad();
                 if (dy == null) continue; // nothing downstream of this value reached the loss
                 node.backward().run(dy);
-                if (!(node.output() instanceof Parameter)) node.output().releaseGrad();
+                if (node.output().intermediate()) node.output().releaseGrad();
             }
         } finally {
             nodes.clear();

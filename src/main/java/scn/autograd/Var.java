@@ -1,5 +1,6 @@
 package scn.autograd;
 
+import scn.tensor.Arena;
 import scn.tensor.Shape;
 import scn.tensor.SpikeTensor;
 import scn.tensor.Tensor;
@@ -14,11 +15,18 @@ public class Var {
     private final SpikeTensor spikes;
     private Tensor grad;
     private final boolean requiresGrad;
+    /** An operator's result: its arrays may come from the active arena and its gradient is dropped after use. */
+    private final boolean intermediate;
 
     protected Var(Tensor value, SpikeTensor spikes, boolean requiresGrad) {
+        this(value, spikes, requiresGrad, false);
+    }
+
+    private Var(Tensor value, SpikeTensor spikes, boolean requiresGrad, boolean intermediate) {
         this.value = value;
         this.spikes = spikes;
         this.requiresGrad = requiresGrad;
+        this.intermediate = intermediate;
     }
 
     /** A constant: no gradient flows into it. */
@@ -38,12 +46,12 @@ public class Var {
 
     /** An operator's result. */
     static Var result(Tensor value, boolean requiresGrad) {
-        return new Var(value, null, requiresGrad);
+        return new Var(value, null, requiresGrad, true);
     }
 
     /** An operator's result held as spikes. */
     static Var result(SpikeTensor spikes, boolean requiresGrad) {
-        return new Var(null, spikes, requiresGrad);
+        return new Var(null, spikes, requiresGrad, true);
     }
 
     /** The value as float32 (for spikes, converted once and kept). */
@@ -72,8 +80,12 @@ public class Var {
 
     /** The gradient buffer, allocated as zeros on first use; backward passes add into it. */
     public Tensor gradBuffer() {
-        if (grad == null) grad = Tensor.zeros(shape());
+        if (grad == null) grad = intermediate ? Tensor.zerosReused(shape()) : Tensor.zeros(shape());
         return grad;
+    }
+
+    boolean intermediate() {
+        return intermediate;
     }
 
     public void zeroGrad() {
@@ -82,6 +94,7 @@ public class Var {
 
     /** Drops the gradient buffer (intermediate values after their backward has run). */
     void releaseGrad() {
+        if (grad != null) Arena.giveBack(grad.data());
         grad = null;
     }
 

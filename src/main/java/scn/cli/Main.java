@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             VersionCommand.class,
             DevicesCommand.class,
             SummaryCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -56,8 +56,9 @@ public final class SpikeTensor {
         return new SpikeTensor(dst, t.shape());
     }
 
+    /** The spikes as floats (in an array from the active {@link Arena}, if any). */
     public Tensor toFloat() {
-        Tensor t = Tensor.zeros(shape);
+        Tensor t = Tensor.empty(shape);
         float[] dst = t.data();
         for (int i = 0; i < data.length; i++) dst[i] = data[i];
         return t;

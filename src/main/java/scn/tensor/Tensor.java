@@ -23,6 +23,21 @@ public final class Tensor {
         return new Tensor(new float[Shape.size(shape)], shape.clone());
     }
 
+    /**
+     * A tensor whose every element the caller will overwrite: drawn from the active {@link Arena} when
+     * there is one (contents unspecified), else freshly allocated.
+     */
+    public static Tensor empty(int... shape) {
+        return new Tensor(Arena.floats(Shape.size(shape)), shape.clone());
+    }
+
+    /** Zeros, drawn from the active {@link Arena} when there is one. */
+    public static Tensor zerosReused(int... shape) {
+        Tensor t = empty(shape);
+        Arrays.fill(t.data, 0f);
+        return t;
+    }
+
     /** Wraps {@code data} (not copied) with the given shape. */
     public static Tensor wrap(float[] data, int... shape) {
         if (Shape.size(shape) != data.length) {

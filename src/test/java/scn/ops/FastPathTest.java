@@ -32,7 +32,7 @@ import scn.tensor.Tensor;
  */
 class FastPathTest {
     private static final Set<String> COVERED = new TreeSet<>();
-    private static final int FAST_METHODS = 24;
+    private static final int FAST_METHODS = 25;
 
     /** Runs {@code compute} on the references and on the fast paths and compares the results. */
     private static void check(String what, double atol, double rtol, Supplier<float[]> compute, String... fastMethods) {
@@ -275,6 +275,22 @@ class FastPathTest {
                     for (int i = 0; i < s.length; i++) spikes[i] = s[i];
                     return concat(spikes, dx, new float[] {(float) gw});
                 }, "PlifFast.forward", "PlifFast.backward");
+            }
+        }
+    }
+
+    @Test
+    void adamWUpdate() {
+        for (int n : new int[] {5, 40_001}) {
+            float[] p0 = random(800 + n, n).data(), g = random(801 + n, n).data(), m0 = random(802 + n, n).data(), v0 = random(803 + n, n).data();
+            for (int i = 0; i < n; i++) v0[i] = Math.abs(v0[i]);
+            for (int step : new int[] {1, 7}) {
+                // The bias corrections differ (float vs double) by about 1e-7 relative.
+                check("adamw n=" + n + " step=" + step, 1e-6, 1e-5, () -> {
+                    float[] p = p0.clone(), m = m0.clone(), v = v0.clone();
+                    AdamWUpdate.step(p, g, m, v, 1e-3f, 0.9f, 0.999f, 1e-8f, 1e-4f, step);
+                    return concat(p, m, v);
+                }, "AdamWFast.step");
             }
         }
     }

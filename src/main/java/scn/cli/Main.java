@@ -24,6 +24,10 @@ import picocli.CommandLine.Command;
         subcommands = {
             VersionCommand.class,
             DevicesCommand.class,
+            SynthCommand.class,
+            EncodeCommand.class,
+            InspectCommand.class,
+            RenderCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
@@ -38,7 +42,18 @@ public final class Main implements Runnable {
 
     /** Runs the command line in this JVM and returns the exit code (tests call this). */
     public static int run(String... args) {
-        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        return new CommandLine(new Main())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(Main::reportInputError)
+                .execute(args);
+    }
+
+    /** Bad input files are the user's to fix: print the message (it names the file and place), no stack trace. */
+    private static int reportInputError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
+        Throwable cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
+        if (!(cause instanceof java.io.IOException)) throw e;
+        cmd.getErr().println(cmd.getCommandName() + ": " + cause.getMessage());
+        return 1;
     }
 
     @Override

@@ -149,13 +149,17 @@ public final class SyntheticDataset {
      * temporary sibling and renames it, so an interrupted run leaves nothing that looks complete.
      */
     public static Path ensureDefault(Path cacheDir, Consumer<String> log) throws IOException {
-        Config cfg = Config.defaults();
+        return ensure(cacheDir, Config.defaults(), log);
+    }
+
+    /** {@link #ensureDefault(Path, Consumer)} for another configuration (tests use a tiny one). */
+    static Path ensure(Path cacheDir, Config cfg, Consumer<String> log) throws IOException {
         Path dir = cacheDir.resolve(VERSION);
         if (isComplete(dir, cfg)) return dir;
         Files.createDirectories(cacheDir);
         Path tmp = cacheDir.resolve(VERSION + ".tmp-" + ProcessHandle.current().pid());
         deleteTree(tmp);
-        log.accept("generating the default synthetic dataset (" + cfg.sequences() + " sequences) into " + dir + " (once)");
+        log.accept("generating the synthetic dataset (" + cfg.sequences() + " sequences) into " + dir + " (once)");
         long start = System.nanoTime();
         generate(tmp, cfg, s -> {});
         if (Files.exists(dir) && !isComplete(dir, cfg)) deleteTree(dir); // a stale or older version

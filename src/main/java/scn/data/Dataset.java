@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -84,9 +86,13 @@ public final class Dataset implements AutoCloseable {
     /** The index cache beside the recordings, or in the user cache when the data folder is read-only. */
     static Path defaultCacheFile(Path dir) {
         if (Files.isWritable(dir)) return dir.resolve(CACHE_NAME);
-        String key = HexFormat.of().formatHex(dir.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8));
-        if (key.length() > 64) key = key.substring(key.length() - 64) + Integer.toHexString(key.hashCode());
-        return CacheDir.root().resolve("index").resolve(key + ".tsv");
+        byte[] path = dir.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8);
+        try {
+            String key = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(path), 0, 16);
+            return CacheDir.root().resolve("index").resolve(key + ".tsv");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
     }
 
     public Path dir() {

@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
  * <p>Each kind draws itself with {@link Canvas} primitives and reports its bounding box at a time, which is
  * exactly the extent of what it draws (a pedestrian's box follows the swing of the limbs).
  */
-abstract sealed class Actor permits Actor.Car, Actor.RearCar, Actor.Pedestrian, Actor.Blob, Actor.Bar {
+abstract sealed class Actor permits Actor.Car, Actor.RearCar, Actor.Pedestrian, Actor.Blob, Actor.Bar, Actor.Crate {
     final int track; // unique per sequence; written to the box file
     final int cls; // 0 car, 1 pedestrian, -1 distractor (never labelled)
     final double depth; // larger is nearer: drawn later, occludes
@@ -287,6 +287,38 @@ abstract sealed class Actor permits Actor.Car, Actor.RearCar, Actor.Pedestrian, 
         double[] box(double t, double ex, double ey) {
             double r = length / 2 + radius;
             return new double[] {x(t) - ex - r, y(t) - ey - r, 2 * r, 2 * r};
+        }
+    }
+
+    /**
+     * Clutter the size of a car: a plain box (a cart, a sign, a container) moving like traffic. It has a
+     * car's size and motion but none of its parts, so only shape tells the two apart.
+     */
+    static final class Crate extends Actor {
+        final double w;
+        final double h;
+        final float value;
+        final float stripe;
+
+        Crate(int track, double depth, double t0, double x0, double y0, double vx, double vy, SplittableRandom rnd) {
+            super(track, -1, depth, t0, x0, y0, vx, vy);
+            this.w = 20 + rnd.nextDouble() * 60;
+            this.h = w * (0.5 + rnd.nextDouble());
+            this.value = signedContrast(rnd, 0.5, 1.1);
+            this.stripe = rnd.nextBoolean() ? -value * 0.8f : 0f;
+        }
+
+        @Override
+        void draw(Canvas c, double t, double ex, double ey) {
+            double cx = x(t) - ex;
+            double cy = y(t) - ey;
+            c.roundedBox(cx, cy, w / 2, h / 2, 2, value, (float) (0.4 / h));
+            if (stripe != 0) c.roundedBox(cx, cy, w / 2, h * 0.08, 0, stripe, 0f);
+        }
+
+        @Override
+        double[] box(double t, double ex, double ey) {
+            return new double[] {x(t) - ex - w / 2, y(t) - ey - h / 2, w, h};
         }
     }
 }

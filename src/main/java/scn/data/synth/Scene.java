@@ -10,8 +10,9 @@ import scn.data.Boxes;
 /**
  * One synthetic street recording: a textured background seen by a slowly drifting camera, cars (side
  * and rear views) and walking pedestrians entering, crossing and leaving the frame at varied speeds and
- * directions, unlabelled moving clutter, and poles in front of everything. Every random choice is drawn
- * from the generator given at construction, so a scene is a pure function of its seed.
+ * directions, unlabelled moving clutter (wobbling blobs, spinning bars, plain car-sized crates), and
+ * poles in front of everything. Every random choice is drawn from the generator given at construction,
+ * so a scene is a pure function of its seed.
  *
  * <p>Labels are GEN1-like: a box per visible car or pedestrian at each label time with its track id. An
  * object counts as visible when at least {@value #MIN_VISIBLE} of its in-frame pixels are not hidden by
@@ -64,9 +65,9 @@ final class Scene {
         int initial = 1 + rnd.nextInt(4);
         for (int i = 0; i < initial; i++) actors.add(object(rnd, 0, true));
         for (double t = exponential(rnd, 0.7); t < duration; t += exponential(rnd, 0.7)) actors.add(object(rnd, t, false));
-        int clutter = rnd.nextInt(4);
+        int clutter = rnd.nextInt(5);
         for (int i = 0; i < clutter; i++) actors.add(distractor(rnd, 0, true));
-        for (double t = exponential(rnd, 0.4); t < duration; t += exponential(rnd, 0.4)) actors.add(distractor(rnd, t, false));
+        for (double t = exponential(rnd, 0.6); t < duration; t += exponential(rnd, 0.6)) actors.add(distractor(rnd, t, false));
         actors.sort(Comparator.comparingDouble(a -> a.depth));
     }
 
@@ -117,8 +118,12 @@ final class Scene {
         double depth = rnd.nextDouble();
         double vx = speed * Math.cos(angle);
         double vy = speed * Math.sin(angle);
-        if (rnd.nextBoolean()) return new Actor.Blob(nextTrack++, depth, t, sx + egoX(t), sy + egoY(t), vx, vy, rnd);
-        return new Actor.Bar(nextTrack++, depth, t, sx + egoX(t), sy + egoY(t), vx * 0.3, vy * 0.3, rnd);
+        double kind = rnd.nextDouble();
+        if (kind < 0.4) return new Actor.Blob(nextTrack++, depth, t, sx + egoX(t), sy + egoY(t), vx, vy, rnd);
+        if (kind < 0.7) return new Actor.Bar(nextTrack++, depth, t, sx + egoX(t), sy + egoY(t), vx * 0.3, vy * 0.3, rnd);
+        double speed2 = 20 + rnd.nextDouble() * 120; // crates move like traffic: mostly sideways
+        int dir = Math.cos(angle) > 0 ? 1 : -1;
+        return new Actor.Crate(nextTrack++, depth, t, sx + egoX(t), sy + egoY(t), dir * speed2, (rnd.nextDouble() - 0.5) * 20, rnd);
     }
 
     private boolean onScreen(Actor a, double t, double ex, double ey) {

@@ -1,6 +1,7 @@
 package scn.cli;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -29,7 +30,7 @@ final class EncodeCommand implements Callable<Integer> {
             SpikeTensor x = encode(f, at);
             NpyWriter.writeUint8(out, x.data(), x.shape());
             System.out.printf("%s: %d events in [%d, %d) µs -> %s uint8 %s, %.4f%% ones%n", events.getFileName(),
-                    windowEvents(f, at), at - Encoder.WINDOW_US, at, out, java.util.Arrays.toString(x.shape()), 100 * x.density());
+                    windowEvents(f, at), at - Encoder.WINDOW_US, at, out, Arrays.toString(x.shape()), 100 * x.density());
         }
         return 0;
     }

@@ -3,9 +3,11 @@ package scn.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import scn.data.Boxes;
 import scn.data.DatFile;
 import scn.data.Dataset;
@@ -51,7 +53,7 @@ final class RenderCommand implements Callable<Integer> {
         float[][] boxes;
         String what;
         if (source.events != null) {
-            if (at == null) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--events needs --at");
+            if (at == null) throw new ParameterException(new CommandLine(this), "--events needs --at");
             try (DatFile f = DatFile.open(source.events)) {
                 input = EncodeCommand.encode(f, at);
                 String name = source.events.getFileName().toString().replaceFirst("_td\\.dat$", "_bbox.npy");

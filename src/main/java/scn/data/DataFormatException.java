@@ -11,11 +11,8 @@ import java.nio.file.Path;
  * user can open the file at that place. The CLI prints the message alone, without a stack trace.
  */
 public final class DataFormatException extends IOException {
-    private final Path file;
-
     public DataFormatException(Path file, String message) {
         super(file + ": " + message);
-        this.file = file;
     }
 
     /** A problem at a byte offset of the file. */
@@ -26,9 +23,5 @@ public final class DataFormatException extends IOException {
     /** A problem in one row of a table (a box of a {@code _bbox.npy}). */
     public static DataFormatException atRow(Path file, long row, String message) {
         return new DataFormatException(file, "row " + row + ": " + message);
-    }
-
-    public Path file() {
-        return file;
     }
 }

@@ -72,10 +72,6 @@ public final class DataLoader implements AutoCloseable {
         });
     }
 
-    public Options options() {
-        return options;
-    }
-
     public int batchesPerEpoch() {
         int n = dataset.size();
         return options.dropLast() ? n / options.batchSize() : (n + options.batchSize() - 1) / options.batchSize();

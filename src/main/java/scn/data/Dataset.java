@@ -29,7 +29,6 @@ public final class Dataset implements AutoCloseable {
     /** One encoded sample: {@code input [5, 4, H, W]}, label rows {@code (x, y, w, h, class)}. */
     public record Sample(SpikeTensor input, float[][] boxes, String recording, long timestamp) {}
 
-    private final Path dir;
     private final DatasetIndex index;
     private final List<DatasetIndex.Recording> used = new ArrayList<>();
     private final List<String> skipped = new ArrayList<>();
@@ -40,8 +39,7 @@ public final class Dataset implements AutoCloseable {
     private final ConcurrentHashMap<Integer, DatFile> files = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, Boxes> boxes = new ConcurrentHashMap<>();
 
-    private Dataset(Path dir, DatasetIndex index) {
-        this.dir = dir;
+    private Dataset(DatasetIndex index) {
         this.index = index;
         int w = -1;
         int h = -1;
@@ -80,7 +78,7 @@ public final class Dataset implements AutoCloseable {
 
     /** Opens one folder of recordings with an explicit index cache file (null: no cache). */
     public static Dataset open(Path dir, Path cacheFile) throws IOException {
-        return new Dataset(dir, DatasetIndex.build(dir, cacheFile));
+        return new Dataset(DatasetIndex.build(dir, cacheFile));
     }
 
     /** The index cache beside the recordings, or in the user cache when the data folder is read-only. */
@@ -93,10 +91,6 @@ public final class Dataset implements AutoCloseable {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
-    }
-
-    public Path dir() {
-        return dir;
     }
 
     public DatasetIndex index() {

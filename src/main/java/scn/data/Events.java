@@ -72,16 +72,4 @@ public final class Events {
     public byte[] p() {
         return p;
     }
-
-    /** Index of the first event with {@code t >= time} among the first {@link #size()} (binary search). */
-    public int lowerBound(long time) {
-        int lo = 0;
-        int hi = size;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (t[mid] < time) lo = mid + 1;
-            else hi = mid;
-        }
-        return lo;
-    }
 }

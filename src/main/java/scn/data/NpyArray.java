@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -55,7 +56,7 @@ public final class NpyArray {
 
     public static NpyArray read(Path path) throws IOException {
         byte[] bytes = Files.readAllBytes(path);
-        if (bytes.length < 10 || !java.util.Arrays.equals(bytes, 0, 6, MAGIC, 0, 6)) {
+        if (bytes.length < 10 || !Arrays.equals(bytes, 0, 6, MAGIC, 0, 6)) {
             throw DataFormatException.atOffset(path, 0, "not a .npy file (no \\x93NUMPY magic)");
         }
         int major = bytes[6] & 0xFF;

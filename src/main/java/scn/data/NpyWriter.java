@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * Writes {@code .npy} files: float32 and uint8 arrays, and (through {@link Boxes}) structured box arrays.
@@ -66,6 +67,6 @@ public final class NpyWriter {
     private static void checkCount(int n, int[] shape) {
         long size = 1;
         for (int d : shape) size *= d;
-        if (size != n) throw new IllegalArgumentException(n + " values cannot have shape " + java.util.Arrays.toString(shape));
+        if (size != n) throw new IllegalArgumentException(n + " values cannot have shape " + Arrays.toString(shape));
     }
 }

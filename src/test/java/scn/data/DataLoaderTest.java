@@ -43,6 +43,9 @@ class DataLoaderTest {
             loader.epoch(0).forEach(batches::add);
             assertEquals(3, batches.size());
             assertEquals(2, batches.get(2).size(), "the last batch holds the remainder");
+            try (DataLoader dropping = new DataLoader(ds, DataLoader.Options.of(5, 1, false, false).withDropLast(true))) {
+                assertEquals(2, dropping.batchesPerEpoch(), "or is dropped");
+            }
             Batch first = batches.get(0);
             assertArrayEquals(new int[] {5, 5, 4, 256, 320}, first.input().shape());
             assertArrayEquals(new int[] {5, 2, 5}, first.boxes().shape());

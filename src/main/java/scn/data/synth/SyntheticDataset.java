@@ -141,7 +141,12 @@ public final class SyntheticDataset {
 
     /** The default dataset under {@link CacheDir#root()}, generated on first use. */
     public static Path ensureDefault() throws IOException {
-        return ensureDefault(CacheDir.root(), msg -> System.err.println(msg));
+        return ensureDefault(CacheDir.root());
+    }
+
+    /** The default dataset in {@code cacheDir/synth-v1}, generated there once, announcing it on standard error. */
+    public static Path ensureDefault(Path cacheDir) throws IOException {
+        return ensureDefault(cacheDir, msg -> System.err.println(msg));
     }
 
     /**

@@ -63,14 +63,14 @@ final class RenderCommand implements Callable<Integer> {
             what = source.events.getFileName() + " at " + at + " µs";
         } else {
             try (Dataset ds = Dataset.open(source.dataset, split)) {
-                if (index < 0 || index >= ds.size()) throw new IllegalArgumentException("--index " + index + " outside the " + ds.size() + " samples of " + split);
+                if (index < 0 || index >= ds.size()) throw new ParameterException(new CommandLine(this), "--index " + index + " outside the " + ds.size() + " samples of " + split);
                 Dataset.Sample s = ds.load(index, false);
                 input = s.input();
                 boxes = s.boxes();
                 what = s.recording() + " at " + s.timestamp() + " µs";
             }
         }
-        if (step >= input.dim(0)) throw new IllegalArgumentException("--step " + step + " outside 0.." + (input.dim(0) - 1));
+        if (step >= input.dim(0)) throw new ParameterException(new CommandLine(this), "--step " + step + " outside 0.." + (input.dim(0) - 1));
         WindowImage.write(out, input, boxes, scale, step);
         System.out.printf("%s: %d boxes, %.3f%% ones -> %s%n", what, boxes.length, 100 * input.density(), out);
         return 0;

@@ -122,7 +122,7 @@ abstract sealed class Actor permits Actor.Car, Actor.RearCar, Actor.Pedestrian, 
         }
 
         double width(double t) {
-            return Math.max(12, Math.min(160, w0 * Math.exp(growth * (t - t0))));
+            return Math.max(20, Math.min(120, w0 * Math.exp(growth * (t - t0)))); // the car size range of the data set
         }
 
         @Override

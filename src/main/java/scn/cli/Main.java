@@ -26,6 +26,10 @@ import picocli.CommandLine.Command;
             DevicesCommand.class,
             SummaryCommand.class,
             BenchCommand.class,
+            SynthCommand.class,
+            EncodeCommand.class,
+            InspectCommand.class,
+            RenderCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
@@ -40,7 +44,18 @@ public final class Main implements Runnable {
 
     /** Runs the command line in this JVM and returns the exit code (tests call this). */
     public static int run(String... args) {
-        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        return new CommandLine(new Main())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(Main::reportInputError)
+                .execute(args);
+    }
+
+    /** Bad input files are the user's to fix: print the message (it names the file and place), no stack trace. */
+    private static int reportInputError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
+        Throwable cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
+        if (!(cause instanceof java.io.IOException)) throw e;
+        cmd.getErr().println(cmd.getCommandName() + ": " + cause.getMessage());
+        return 1;
     }
 
     @Override

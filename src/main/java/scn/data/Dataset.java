@@ -1,0 +1,182 @@
+package scn.data;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import scn.tensor.SpikeTensor;
+
+/**
+ * One split ({@code train}, {@code val} or {@code test}) of a GEN1-layout data folder as a list of samples:
+ * one per label timestamp with a full 100 ms window, in recording-name then time order. A sample is its
+ * SPEC section 4 input and its SPEC section 7 labels.
+ *
+ * <p>Recordings the index flags as bad, and recordings whose sensor size differs from the first good one,
+ * are left out and listed by {@link #skipped()}. Event files stay memory-mapped while the dataset is
+ * open, and may be read from several threads at once.
+ */
+public final class Dataset implements AutoCloseable {
+    public static final List<String> SPLITS = List.of("train", "val", "test");
+    static final String CACHE_NAME = ".scn-index.tsv";
+
+    /** One encoded sample: {@code input [5, 4, H, W]}, label rows {@code (x, y, w, h, class)}. */
+    public record Sample(SpikeTensor input, float[][] boxes, String recording, long timestamp) {}
+
+    private final DatasetIndex index;
+    private final List<DatasetIndex.Recording> used = new ArrayList<>();
+    private final List<String> skipped = new ArrayList<>();
+    private final int[] sampleRecording; // [samples] index into used
+    private final DatasetIndex.Sample[] samples; // [samples]
+    private final int width;
+    private final int height;
+    private final ConcurrentHashMap<Integer, DatFile> files = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, Boxes> boxes = new ConcurrentHashMap<>();
+
+    private Dataset(DatasetIndex index) {
+        this.index = index;
+        int w = -1;
+        int h = -1;
+        List<DatasetIndex.Sample> all = new ArrayList<>();
+        List<Integer> owner = new ArrayList<>();
+        for (DatasetIndex.Recording r : index.recordings()) {
+            if (!r.ok()) {
+                skipped.add(r.problem());
+                continue;
+            }
+            if (w < 0) {
+                w = r.width();
+                h = r.height();
+            } else if (r.width() != w || r.height() != h) {
+                skipped.add(r.dat() + ": sensor " + r.width() + "x" + r.height() + " differs from the split's " + w + "x" + h);
+                continue;
+            }
+            for (DatasetIndex.Sample s : r.samples()) {
+                all.add(s);
+                owner.add(used.size());
+            }
+            used.add(r);
+        }
+        this.width = w < 0 ? DatFile.DEFAULT_WIDTH : w;
+        this.height = h < 0 ? DatFile.DEFAULT_HEIGHT : h;
+        this.samples = all.toArray(new DatasetIndex.Sample[0]);
+        this.sampleRecording = owner.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Opens split {@code split} of the data folder {@code root}, indexing it (or reusing its cached index). */
+    public static Dataset open(Path root, String split) throws IOException {
+        Path dir = root.resolve(split);
+        if (!Files.isDirectory(dir)) throw new DataFormatException(root, "has no '" + split + "' folder");
+        return open(dir, defaultCacheFile(dir));
+    }
+
+    /** Opens one folder of recordings with an explicit index cache file (null: no cache). */
+    public static Dataset open(Path dir, Path cacheFile) throws IOException {
+        return new Dataset(DatasetIndex.build(dir, cacheFile));
+    }
+
+    /** The index cache beside the recordings, or in the user cache when the data folder is read-only. */
+    static Path defaultCacheFile(Path dir) {
+        if (Files.isWritable(dir)) return dir.resolve(CACHE_NAME);
+        byte[] path = dir.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8);
+        try {
+            String key = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(path), 0, 16);
+            return CacheDir.root().resolve("index").resolve(key + ".tsv");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    public DatasetIndex index() {
+        return index;
+    }
+
+    /** Messages for the recordings left out, each naming its file. */
+    public List<String> skipped() {
+        return List.copyOf(skipped);
+    }
+
+    public int size() {
+        return samples.length;
+    }
+
+    public int width() {
+        return width;
+    }
+
+    public int height() {
+        return height;
+    }
+
+    public String recordingName(int i) {
+        return used.get(sampleRecording[i]).name();
+    }
+
+    public long timestamp(int i) {
+        return samples[i].tL();
+    }
+
+    /** Sample {@code i}, optionally mirrored left to right. */
+    public Sample load(int i, boolean flip) throws IOException {
+        byte[] input = new byte[Encoder.STEPS * Encoder.CHANNELS * height * width]; // [T, C, H, W]
+        float[][] b = encodeInto(i, flip, new Events(), input, Encoder.Layout.dense(height, width));
+        return new Sample(SpikeTensor.wrap(input, Encoder.STEPS, Encoder.CHANNELS, height, width), b, recordingName(i), timestamp(i));
+    }
+
+    /**
+     * Decodes sample {@code i}'s window into {@code scratch}, encodes it into {@code out} at {@code at}
+     * (which must be zero there) and returns its label rows {@code [n][5]}; with {@code flip} events go to
+     * {@code x -> W-1-x} and boxes to {@code x -> W-x-w}.
+     */
+    public float[][] encodeInto(int i, boolean flip, Events scratch, byte[] out, Encoder.Layout at) throws IOException {
+        DatasetIndex.Sample s = samples[i];
+        int r = sampleRecording[i];
+        file(r).read(s.from(), s.to(), s.runningMax(), scratch);
+        Encoder.encode(scratch, 0, scratch.size(), s.tL(), width, flip, out, at);
+        float[][] rows = Labels.at(boxes(r), s.tL(), width, height);
+        if (flip) {
+            for (float[] row : rows) row[0] = width - row[0] - row[2];
+        }
+        return rows;
+    }
+
+    private DatFile file(int r) throws IOException {
+        try {
+            return files.computeIfAbsent(r, k -> {
+                try {
+                    return DatFile.open(used.get(k).dat());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private Boxes boxes(int r) throws IOException {
+        try {
+            return boxes.computeIfAbsent(r, k -> {
+                try {
+                    return Boxes.read(used.get(k).bbox());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    @Override
+    public void close() {
+        files.values().forEach(DatFile::close);
+        files.clear();
+    }
+}

@@ -125,6 +125,72 @@ public final class Functional {
         return out;
     }
 
+    /**
+     * Batch norm, an optional residual, then the PLIF neuron, fused: {@code plif(bn(x) + residual)}
+     * (a ConvBnPlif's tail, or a basic block's second half). The normalised values are not kept: the
+     * backward recomputes them bit for bit from {@code x} and the saved statistics, so between forward
+     * and backward the layer holds only its input and its byte spikes. {@code residual} may be null,
+     * float or spikes, of the input's shape.
+     */
+    public static Var batchNormPlif(Var x, Var gamma, Var beta, Tensor runMean, Tensor runVar, boolean training,
+            float momentum, float eps, Var residual, Var w) {
+        int[] xs = fold("batch_norm2d", x.shape());
+        if (residual != null) Shape.requireSame("batch_norm_plif", "residual", residual.shape(), "input", x.shape());
+        int t = x.shape()[0], m = Shape.size(xs) / t;
+        Tensor x4 = x.value().view(xs);
+        float[] mean = new float[xs[1]], invStd = new float[xs[1]];
+        float wv = w.value().item();
+        long t0 = Profile.start();
+        Tensor pre = Tensor.empty(xs); // [T*B, C, H, W] the neuron's input, dropped after use
+        if (training) {
+            BatchNorm2d.forwardTrain(pre, x4, gamma.value(), beta.value(), runMean, runVar, mean, invStd, momentum, eps);
+        } else {
+            float[][] stats = BatchNorm2d.runningMeanInvStd(runMean, runVar, eps);
+            System.arraycopy(stats[0], 0, mean, 0, mean.length);
+            System.arraycopy(stats[1], 0, invStd, 0, invStd.length);
+            BatchNorm2d.normalize(pre, x4, gamma.value(), beta.value(), mean, invStd);
+        }
+        if (residual != null) addResidual(pre.data(), residual);
+        Profile.stop("batch_norm.forward", t0);
+        long t1 = Profile.start();
+        byte[] s = Arena.bytes(pre.size());
+        Plif.forward(s, pre.data(), t, m, wv);
+        Arena.giveBack(pre.data());
+        Profile.stop("plif.forward", t1);
+        Var out = Var.result(SpikeTensor.wrapTrusted(s, x.shape()), Tape.needsGrad(x, gamma, beta, residual, w));
+        Tape.record(out, dy -> {
+            long t2 = Profile.start();
+            Tensor again = Tensor.empty(xs);
+            BatchNorm2d.normalize(again, x4, gamma.value(), beta.value(), mean, invStd);
+            if (residual != null) addResidual(again.data(), residual);
+            Tensor dPre = Tensor.zerosReused(xs);
+            double gw = Plif.backward(dPre.data(), dy.data(), again.data(), t, m, wv);
+            Arena.giveBack(again.data());
+            if (w.requiresGrad()) w.gradBuffer().data()[0] += (float) gw;
+            Profile.stop("plif.backward", t2);
+            long t3 = Profile.start();
+            if (residual != null && residual.requiresGrad()) Elementwise.accumulate(residual.gradBuffer().data(), dPre.data());
+            BatchNorm2d.backward(
+                    x.requiresGrad() ? x.gradBuffer().view(xs) : null,
+                    gamma.requiresGrad() ? gamma.gradBuffer() : null,
+                    beta.requiresGrad() ? beta.gradBuffer() : null,
+                    dPre, x4, gamma.value(), mean, invStd, training);
+            Arena.giveBack(dPre.data());
+            Profile.stop("batch_norm.backward", t3);
+        });
+        return out;
+    }
+
+    /** {@code pre += residual}, reading spikes as bytes. */
+    private static void addResidual(float[] pre, Var residual) {
+        if (residual.spikes() != null) {
+            byte[] r = residual.spikes().data();
+            for (int i = 0; i < pre.length; i++) pre[i] += r[i];
+        } else {
+            Elementwise.accumulate(pre, residual.value().data());
+        }
+    }
+
     /** Max-pool with a square window; ties go to the first element in scan order. On spikes it is an OR and stays binary. */
     public static Var maxPool2d(Var x, int kernel, int stride, int pad) {
         int[] xs = fold("max_pool2d", x.shape());

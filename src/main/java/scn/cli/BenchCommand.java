@@ -83,7 +83,7 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, long[]> trainProfile = Profile.snapshot();
 
         List<Double> infer = new ArrayList<>();
-        Arena inferenceArena = new Arena();
+        Arena inferenceArena = trainStep.arena(); // inference reuses the training step's arrays
         for (int i = 0; i < warmup + steps; i++) {
             long t0 = System.nanoTime();
             inferenceArena.reset();
@@ -96,8 +96,7 @@ final class BenchCommand implements Callable<Integer> {
         long peakMb = peakRssMb();
         System.out.printf("training step: %.1f ms per sample (median of %d steps of batch %d)%n", trainMs, steps, batch);
         System.out.printf("inference:     %.1f ms per sample%n", inferMs);
-        System.out.printf("peak resident memory: %d MB (training-step arrays %d MB, inference arrays %d MB)%n", peakMb,
-                trainStep.arenaBytes() >> 20, inferenceArena.allocatedBytes() >> 20);
+        System.out.printf("peak resident memory: %d MB (arrays recycled between steps: %d MB)%n", peakMb, trainStep.arena().allocatedBytes() >> 20);
         if (profile) printProfile(trainProfile, steps);
         if (json != null) {
             String text = String.format(java.util.Locale.ROOT,

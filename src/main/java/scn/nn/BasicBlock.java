@@ -32,9 +32,8 @@ final class BasicBlock {
     }
 
     Var forward(Var x, boolean training) {
-        Var main = second.convBn(first.forward(x, training), training);
         Var shortcut = downsampleWeight == null ? x : downsampleBn.forward(Functional.conv2d(x, downsampleWeight, stride, 0, 1), training);
-        return second.activate(Functional.add(main, shortcut));
+        return second.forward(first.forward(x, training), shortcut, training);
     }
 
     long parameterCount() {

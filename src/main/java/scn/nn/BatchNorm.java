@@ -19,6 +19,11 @@ public final class BatchNorm {
         runningVar = store.buffer(name + ".running_var", Tensor.full(1f, channels));
     }
 
+    /** {@code plif(bn(x) + residual)}, fused; {@code residual} may be null. */
+    Var forwardPlif(Var x, Var residual, Var plifW, boolean training) {
+        return Functional.batchNormPlif(x, weight, bias, runningMean, runningVar, training, MOMENTUM, EPS, residual, plifW);
+    }
+
     Var forward(Var x, boolean training) {
         return Functional.batchNorm2d(x, weight, bias, runningMean, runningVar, training, MOMENTUM, EPS);
     }

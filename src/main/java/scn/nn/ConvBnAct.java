@@ -34,16 +34,15 @@ public final class ConvBnAct {
     }
 
     Var forward(Var x, boolean training) {
-        return activate(convBn(x, training));
+        return forward(x, null, training);
     }
 
-    /** Convolution and batch norm, before the activation (a block adds its shortcut here). */
-    Var convBn(Var x, boolean training) {
-        return bn.forward(Functional.conv2d(x, weight, stride, pad, groups), training);
-    }
-
-    Var activate(Var x) {
-        return plifW != null ? Functional.plif(x, plifW) : Functional.relu(x);
+    /** {@code act(bn(conv(x)) + residual)}; the spiking path runs batch norm and PLIF fused. */
+    Var forward(Var x, Var residual, boolean training) {
+        Var conv = Functional.conv2d(x, weight, stride, pad, groups);
+        if (plifW != null) return bn.forwardPlif(conv, residual, plifW, training);
+        Var y = bn.forward(conv, training);
+        return Functional.relu(residual == null ? y : Functional.add(y, residual));
     }
 
     long parameterCount() {

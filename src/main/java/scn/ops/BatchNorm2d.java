@@ -43,6 +43,17 @@ public final class BatchNorm2d {
         }
     }
 
+    /** {@code y = γ·(x − mean)·invStd + β} with given statistics: recomputes a forward output exactly. */
+    public static void normalize(Tensor y, Tensor x, Tensor gamma, Tensor beta, float[] mean, float[] invStd) {
+        check(x, gamma, y);
+        int n = x.dim(0), c = x.dim(1), hw = x.dim(2) * x.dim(3);
+        if (Kernels.reference()) {
+            BatchNorm2dRef.normalize(y.data(), x.data(), gamma.data(), beta.data(), mean, invStd, n, c, hw);
+        } else {
+            BatchNorm2dSimd.normalize(y.data(), x.data(), gamma.data(), beta.data(), mean, invStd, n, c, hw);
+        }
+    }
+
     /** Backward; any of {@code dx}, {@code dGamma}, {@code dBeta} may be null. Accumulates. */
     public static void backward(Tensor dx, Tensor dGamma, Tensor dBeta, Tensor dy, Tensor x, Tensor gamma,
             float[] mean, float[] invStd, boolean batchStats) {

@@ -28,30 +28,31 @@ public final class BatchNorm2dRef {
             double is = 1.0 / Math.sqrt(var + eps);
             mean[ch] = (float) mu;
             invStd[ch] = (float) is;
-            for (int i = 0; i < n; i++) {
-                for (int p = 0; p < hw; p++) {
-                    int at = (i * c + ch) * hw + p;
-                    y[at] = (float) (gamma[ch] * (x[at] - mu) * is + beta[ch]);
-                }
-            }
             double unbiased = m > 1 ? sq / (m - 1) : var;
             runMean[ch] = (float) ((1 - momentum) * runMean[ch] + momentum * mu);
             runVar[ch] = (float) ((1 - momentum) * runVar[ch] + momentum * unbiased);
+        }
+        normalize(y, x, gamma, beta, mean, invStd, n, c, hw);
+    }
+
+    /** {@code y = γ·(x − mean)·invStd + β} per channel, with the given statistics (both modes end here). */
+    public static void normalize(float[] y, float[] x, float[] gamma, float[] beta, float[] mean, float[] invStd, int n, int c, int hw) {
+        for (int i = 0; i < n; i++) {
+            for (int ch = 0; ch < c; ch++) {
+                for (int p = 0; p < hw; p++) {
+                    int at = (i * c + ch) * hw + p;
+                    y[at] = (float) ((double) gamma[ch] * (x[at] - mean[ch]) * invStd[ch] + beta[ch]);
+                }
+            }
         }
     }
 
     /** Evaluation forward with the running statistics; writes {@code y}. */
     public static void forwardEval(float[] y, float[] x, float[] gamma, float[] beta, float[] runMean, float[] runVar,
             int n, int c, int hw, float eps) {
-        for (int ch = 0; ch < c; ch++) {
-            double is = 1.0 / Math.sqrt(runVar[ch] + (double) eps);
-            for (int i = 0; i < n; i++) {
-                for (int p = 0; p < hw; p++) {
-                    int at = (i * c + ch) * hw + p;
-                    y[at] = (float) (gamma[ch] * (x[at] - runMean[ch]) * is + beta[ch]);
-                }
-            }
-        }
+        float[] invStd = new float[c];
+        for (int ch = 0; ch < c; ch++) invStd[ch] = (float) (1.0 / Math.sqrt(runVar[ch] + (double) eps));
+        normalize(y, x, gamma, beta, runMean, invStd, n, c, hw);
     }
 
     /**

@@ -31,25 +31,30 @@ final class BatchNorm2dSimd {
                 float is = (float) (1.0 / Math.sqrt(var + eps));
                 mean[ch] = mu;
                 invStd[ch] = is;
-                float scale = gamma[ch] * is, shift = beta[ch] - mu * scale;
-                for (int i = 0; i < n; i++) affine(y, x, (i * c + ch) * hw, hw, scale, shift);
                 double unbiased = m > 1 ? sq / (m - 1) : var;
                 runMean[ch] = (float) ((1 - momentum) * runMean[ch] + momentum * (sum / m));
                 runVar[ch] = (float) ((1 - momentum) * runVar[ch] + momentum * unbiased);
+            }
+        });
+        normalize(y, x, gamma, beta, mean, invStd, n, c, hw);
+    }
+
+    /** {@code y = x·scale + shift} with {@code scale = γ·invStd}, {@code shift = β − mean·scale}, per channel. */
+    static void normalize(float[] y, float[] x, float[] gamma, float[] beta, float[] mean, float[] invStd, int n, int c, int hw) {
+        Parallel.forEach(n * c, (worker, from, to) -> {
+            for (int plane = from; plane < to; plane++) {
+                int ch = plane % c;
+                float scale = gamma[ch] * invStd[ch], shift = beta[ch] - mean[ch] * scale;
+                affine(y, x, plane * hw, hw, scale, shift);
             }
         });
     }
 
     static void forwardEval(float[] y, float[] x, float[] gamma, float[] beta, float[] runMean, float[] runVar,
             int n, int c, int hw, float eps) {
-        Parallel.forEach(n * c, (worker, from, to) -> {
-            for (int plane = from; plane < to; plane++) {
-                int ch = plane % c;
-                float is = (float) (1.0 / Math.sqrt(runVar[ch] + (double) eps));
-                float scale = gamma[ch] * is, shift = beta[ch] - runMean[ch] * scale;
-                affine(y, x, plane * hw, hw, scale, shift);
-            }
-        });
+        float[] invStd = new float[c];
+        for (int ch = 0; ch < c; ch++) invStd[ch] = (float) (1.0 / Math.sqrt(runVar[ch] + (double) eps));
+        normalize(y, x, gamma, beta, runMean, invStd, n, c, hw);
     }
 
     static void backward(float[] dx, float[] dGamma, float[] dBeta, float[] dy, float[] x, float[] gamma,

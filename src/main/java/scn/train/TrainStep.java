@@ -42,9 +42,9 @@ public final class TrainStep {
         }
     }
 
-    /** Arrays allocated by the steps so far; constant after the first step. */
-    public long arenaBytes() {
-        return arena.allocatedBytes();
+    /** The arena whose arrays the steps recycle (an inference pass may borrow it between steps). */
+    public Arena arena() {
+        return arena;
     }
 
     private Result step(SpikeTensor input, Tensor boxes, float lr) {

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             VersionCommand.class,
             DevicesCommand.class,
+            CheckKernelsCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

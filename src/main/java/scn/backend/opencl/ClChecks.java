@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import scn.backend.Device;
+import scn.backend.DeviceBuffer;
 
 /**
  * The kernel twins checked: every OpenCL entry ({@code *Cl} class) runs against its CPU reference on
@@ -180,7 +181,7 @@ public final class ClChecks {
         return out;
     }
 
-    ClBuffer alloc(scn.backend.DeviceBuffer.Type type, int n) {
+    ClBuffer alloc(DeviceBuffer.Type type, int n) {
         return keep(dev.allocate(type, n));
     }
 

@@ -1,5 +1,6 @@
 package scn.backend.opencl;
 
+import static org.jocl.CL.CL_CONTEXT_PLATFORM;
 import static org.jocl.CL.CL_MEM_READ_WRITE;
 import static org.jocl.CL.CL_PROFILING_COMMAND_END;
 import static org.jocl.CL.CL_PROFILING_COMMAND_START;
@@ -72,10 +73,13 @@ public final class ClDevice implements Device {
 
     private record Pending(String kernel, cl_event event) {}
 
+    // clCreateCommandQueue is deprecated since OpenCL 2.0, but its replacement does not exist on 1.2
+    // drivers, and this one still works on every version.
+    @SuppressWarnings("deprecation")
     private ClDevice(ClPlatforms.Info info) {
         this.info = info;
         cl_context_properties props = new cl_context_properties();
-        props.addProperty(org.jocl.CL.CL_CONTEXT_PLATFORM, info.platformId());
+        props.addProperty(CL_CONTEXT_PLATFORM, info.platformId());
         this.context = clCreateContext(props, 1, new cl_device_id[] {info.deviceId()}, null, null, null);
         this.queue = clCreateCommandQueue(context, info.deviceId(), CL_QUEUE_PROFILING_ENABLE, null);
     }

@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
             EncodeCommand.class,
             InspectCommand.class,
             RenderCommand.class,
+            CheckKernelsCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

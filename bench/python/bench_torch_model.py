@@ -1,0 +1,133 @@
+"""PyTorch CPU baseline for the Spiking CenterNet training step and inference pass.
+
+Times, with torch.set_num_threads(2), on random binary input of density 0.05 ([5, B, 4, 256, 320],
+float32) with 3 random boxes per sample:
+* inference: eval mode (batch norm on running statistics), torch.no_grad(), forward only;
+* training step: train mode forward, CenterNet loss (targets built outside the timed region),
+  zero_grad, backward, gradient-norm clipping at 1.0, AdamW step (lr 1e-4, weight decay 1e-4 except on
+  batch-norm and PLIF parameters, betas (0.9, 0.999), eps 1e-8).
+Each is run 2 times as warm-up, then --steps times; the median is reported per sample.
+
+Run from the repository root:
+    /usr/bin/python3 bench/python/bench_torch_model.py --width 0.25 --batch 8 --steps 3
+    /usr/bin/python3 bench/python/bench_torch_model.py --width 1.0 --batch 2 --steps 3 --json
+    /usr/bin/python3 bench/python/bench_torch_model.py --width 0.25 --batch 2 --profile
+
+Prints the configuration, per-step times, median ms per sample for training and inference, and the
+process's peak resident set size (getrusage ru_maxrss; inference runs first, so the peak after
+inference is reported separately). With --json, prints only one JSON object with the keys
+train_ms_per_sample, infer_ms_per_sample, peak_rss_mb (plus width, batch, steps, threads, the raw step
+times in ms and peak_rss_after_infer_mb). With --profile, it also runs one training step and one
+inference pass under torch.autograd.profiler and prints the operators that take the most self CPU time.
+"""
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import scn_torch as scn  # noqa: E402
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: kilobytes
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--width", type=float, default=1.0)
+    ap.add_argument("--expansion", type=float, default=1.5)
+    ap.add_argument("--batch", type=int, default=2)
+    ap.add_argument("--steps", type=int, default=3, help="timed steps after 2 warm-up steps")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--density", type=float, default=0.05)
+    ap.add_argument("--teacher", action="store_true", help="the ReLU teacher instead of the spiking net")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--json", action="store_true", help="print only a JSON object")
+    ap.add_argument("--profile", action="store_true", help="also profile one train step and one inference pass")
+    ap.add_argument("--profile-rows", type=int, default=25)
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    say = (lambda *a, **k: None) if args.json else print
+
+    model = scn.SpikingCenterNet(width=args.width, expansion=args.expansion, teacher=args.teacher)
+    opt = torch.optim.AdamW(scn.param_groups(model, 1e-4), lr=1e-4, betas=(0.9, 0.999), eps=1e-8)
+    T, B = 5, args.batch
+    x = torch.from_numpy(scn.random_spikes(rng, (T, B, 4, scn.INPUT_HEIGHT, scn.INPUT_WIDTH), args.density)).float()
+    targets = scn.build_targets(scn.random_boxes(rng, B, 3))
+    targets_t = {k: torch.as_tensor(v) for k, v in targets.items()}
+
+    say(f"torch {torch.__version__}, {torch.get_num_threads()} threads; "
+        f"{'teacher' if args.teacher else 'spiking'} width {args.width} expansion {args.expansion}, "
+        f"{scn.count_parameters(model):,} parameters; input [{T}, {B}, 4, 256, 320] density {args.density}")
+
+    def infer():
+        model.eval()
+        with torch.no_grad():
+            return model(x)
+
+    def train():
+        model.train()
+        hm, off, siz = model(x)
+        total, _, _, _ = scn.centernet_loss(hm, off, siz, targets_t)
+        opt.zero_grad(set_to_none=True)
+        total.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        return total.item()
+
+    def timed(fn, label):
+        times = []
+        for i in range(2 + args.steps):
+            t0 = time.perf_counter()
+            fn()
+            dt = (time.perf_counter() - t0) * 1000
+            if i >= 2:
+                times.append(dt)
+            say(f"  {label} {'warm-up' if i < 2 else 'step'} {i - 2 + 1 if i >= 2 else i + 1}: {dt:9.1f} ms")
+        return times
+
+    infer_times = timed(infer, "inference")
+    rss_infer = peak_rss_mb()
+    train_times = timed(train, "train")
+    rss = peak_rss_mb()
+
+    result = {
+        "width": args.width, "expansion": args.expansion, "batch": B, "steps": args.steps,
+        "threads": torch.get_num_threads(), "teacher": args.teacher,
+        "train_ms_per_sample": statistics.median(train_times) / B,
+        "infer_ms_per_sample": statistics.median(infer_times) / B,
+        "peak_rss_mb": rss,
+        "peak_rss_after_infer_mb": rss_infer,
+        "train_step_ms": train_times, "infer_step_ms": infer_times,
+    }
+    if args.json and not args.profile:
+        print(json.dumps(result))
+        return
+    say(f"train:     {result['train_ms_per_sample']:9.1f} ms/sample (median step {statistics.median(train_times):.1f} ms, batch {B})")
+    say(f"inference: {result['infer_ms_per_sample']:9.1f} ms/sample (median pass {statistics.median(infer_times):.1f} ms, batch {B})")
+    say(f"peak RSS:  {rss:9.1f} MB (after inference only: {rss_infer:.1f} MB)")
+
+    if args.profile:
+        from torch.autograd import profiler
+        for label, fn in (("training step", train), ("inference pass", infer)):
+            with profiler.profile(record_shapes=False) as prof:
+                fn()
+            print(f"\n=== {label}: top operators by self CPU time ===")
+            print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=args.profile_rows))
+        if args.json:
+            print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

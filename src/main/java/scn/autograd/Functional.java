@@ -53,8 +53,9 @@ public final class Functional {
         float[] xf = spikes == null ? x.value().data() : null;
         byte[] xb = spikes == null ? null : spikes.data();
         Tensor y = Tensor.empty(g.outShape());
+        String layer = w instanceof Parameter p ? p.name().replaceFirst("\\.weight$", "") : null; // for the spike-path trace
         long t0 = Profile.start();
-        Conv2d.forward(y, xf, xb, w.value(), g);
+        Conv2d.forward(y, xf, xb, w.value(), g, layer);
         Profile.stop(kind(g) + ".forward", t0);
         if (bias != null) addChannelBias(y.data(), bias.value().data(), g.n(), g.cout(), g.hOut() * g.wOut());
         Var out = Var.result(y.view(unfold(x.shape(), g.outShape())), Tape.needsGrad(x, w, bias));
@@ -64,7 +65,7 @@ public final class Functional {
             if (x.requiresGrad()) Conv2d.backwardInput(x.gradBuffer().view(g.inShape()), dy4, w.value(), g);
             Profile.stop(kind(g) + ".backward_input", t1);
             long t2 = Profile.start();
-            if (w.requiresGrad()) Conv2d.backwardWeight(w.gradBuffer(), dy4, xf, xb, g);
+            if (w.requiresGrad()) Conv2d.backwardWeight(w.gradBuffer(), dy4, xf, xb, g, layer);
             Profile.stop(kind(g) + ".backward_weight", t2);
             if (bias != null && bias.requiresGrad()) channelSums(bias.gradBuffer().data(), dy.data(), g.n(), g.cout(), g.hOut() * g.wOut());
         });

@@ -7,7 +7,9 @@ import scn.tensor.Tensor;
 
 /**
  * 2-D convolution on tensors: shape checks, then the reference ({@link Conv2dRef}) or the fast path
- * ({@link Conv2dFast}) per {@link Kernels}. Inputs may be float tensors or byte spikes. No bias: every
+ * ({@link Conv2dFast}) per {@link Kernels}. Inputs may be float tensors or byte spikes; on spikes the
+ * forward pass and the weight gradient may instead run event-driven ({@link SpikeConvFast}), as
+ * {@link SpikeConv} decides from the input's density. No bias: every
  * convolution in the network is followed by batch norm, and the heads' 1×1 biases are added by
  * the caller.
  */
@@ -36,10 +38,20 @@ public final class Conv2d {
 
     /** Overwrites {@code y} with {@code conv(x, w)}; exactly one of {@code xf}, {@code xb} is non-null. */
     public static void forward(Tensor y, float[] xf, byte[] xb, Tensor w, ConvGeometry g) {
+        forward(y, xf, xb, w, g, null);
+    }
+
+    /**
+     * As above; spikes {@code xb} go dense or event-driven per {@link SpikeConv}, which notes the choice
+     * under {@code layer} (may be null) in {@link ConvTrace}.
+     */
+    public static void forward(Tensor y, float[] xf, byte[] xb, Tensor w, ConvGeometry g, String layer) {
         Shape.requireSame("conv2d", "output", y.shapeRef(), "expected output", g.outShape());
         Shape.requireSame("conv2d", "weight", w.shapeRef(), "expected weight", g.weightShape());
         if (Kernels.reference()) {
             Conv2dRef.forward(y.data(), xf != null ? xf : toFloat(xb), w.data(), g);
+        } else if (xb != null && SpikeConv.forward(xb, g, layer)) {
+            SpikeConvFast.forward(y.data(), xb, w.data(), g);
         } else {
             Conv2dFast.forward(y.data(), xf, xb, w.data(), g);
         }
@@ -58,10 +70,17 @@ public final class Conv2d {
 
     /** {@code dw += ∂L/∂w} given {@code dy} and the forward input (float or bytes). */
     public static void backwardWeight(Tensor dw, Tensor dy, float[] xf, byte[] xb, ConvGeometry g) {
+        backwardWeight(dw, dy, xf, xb, g, null);
+    }
+
+    /** As above, spikes going dense or event-driven per {@link SpikeConv}, noted under {@code layer}. */
+    public static void backwardWeight(Tensor dw, Tensor dy, float[] xf, byte[] xb, ConvGeometry g, String layer) {
         Shape.requireSame("conv2d backward", "dw", dw.shapeRef(), "weight", g.weightShape());
         Shape.requireSame("conv2d backward", "dy", dy.shapeRef(), "output", g.outShape());
         if (Kernels.reference()) {
             Conv2dRef.backwardWeight(dw.data(), dy.data(), xf != null ? xf : toFloat(xb), g);
+        } else if (xb != null && SpikeConv.weightGradient(xb, g, layer)) {
+            SpikeConvFast.backwardWeight(dw.data(), dy.data(), xb, g);
         } else {
             Conv2dFast.backwardWeight(dw.data(), dy.data(), xf, xb, g);
         }

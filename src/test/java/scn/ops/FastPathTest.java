@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import scn.backend.Kernels;
+import scn.backend.SpikePath;
 import scn.tensor.SpikeTensor;
 import scn.tensor.Tensor;
 
@@ -32,7 +33,7 @@ import scn.tensor.Tensor;
  */
 class FastPathTest {
     private static final Set<String> COVERED = new TreeSet<>();
-    private static final int FAST_METHODS = 25;
+    private static final int FAST_METHODS = 27;
 
     /** Runs {@code compute} on the references and on the fast paths and compares the results. */
     private static void check(String what, double atol, double rtol, Supplier<float[]> compute, String... fastMethods) {
@@ -134,7 +135,9 @@ class FastPathTest {
             ConvGeometry g = Conv2d.geometry(xf, w, c[6], c[7], c[8]);
             Tensor dy = random(seed++, g.outShape());
             boolean before = Kernels.reference();
+            SpikePath.Mode mode = SpikePath.mode();
             try {
+                SpikePath.force(SpikePath.Mode.DENSE); // the dense byte im2col; the event-driven path is checked below
                 Kernels.forceReference(true);
                 Tensor yRef = Conv2d.forward(xf, w, g.stride(), g.pad(), g.groups());
                 Tensor dwRef = Tensor.zeros(g.weightShape());
@@ -147,7 +150,35 @@ class FastPathTest {
                 assertClose("spike conv backward weight " + java.util.Arrays.toString(c), dwRef.data(), dw.data(), 1e-6 * g.n() * g.hOut() * g.wOut(), 1e-4);
             } finally {
                 Kernels.forceReference(before);
+                SpikePath.force(mode);
             }
+        }
+    }
+
+    @Test
+    void eventDrivenConvolutionOnSpikes() {
+        SpikePath.Mode mode = SpikePath.mode();
+        SpikePath.force(SpikePath.Mode.SPARSE);
+        try {
+            long seed = 250;
+            for (int[] c : CONVS) {
+                for (double density : new double[] {0.05, 0.3}) {
+                    SpikeTensor xs = SpikeTensor.fromFloat(randomSpikes(seed++, density, c[0], c[1], c[2], c[3]));
+                    Tensor w = random(seed++, c[4], c[1] / c[8], c[5], c[5]);
+                    ConvGeometry g = ConvGeometry.of(xs.shapeRef(), w.shapeRef(), c[6], c[7], c[8]);
+                    Tensor dy = random(seed++, g.outShape()), dw0 = random(seed++, g.weightShape());
+                    String name = "event-driven conv " + java.util.Arrays.toString(c) + " density " + density;
+                    check(name + " forward", 1e-6 * g.patch(), 1e-4, () -> Conv2d.forward(xs, w, g.stride(), g.pad(), g.groups()).data(),
+                            "SpikeConvFast.forward");
+                    check(name + " backward weight", 1e-6 * g.n() * g.hOut() * g.wOut(), 1e-4, () -> {
+                        Tensor dw = dw0.copy();
+                        Conv2d.backwardWeight(dw, dy, null, xs.data(), g);
+                        return dw.data();
+                    }, "SpikeConvFast.backwardWeight");
+                }
+            }
+        } finally {
+            SpikePath.force(mode);
         }
     }
 

@@ -77,15 +77,20 @@ class PLIFFunction(torch.autograd.Function):
     def forward(ctx, x, w):
         decay = torch.sigmoid(w)
         T = x.shape[0]
-        v = torch.zeros_like(x[0])
-        hs = torch.empty_like(x)
+        hs = torch.empty_like(x)  # h_t, the potential before the reset
         spikes = torch.empty_like(x)
+        v = None
         for t in range(T):
-            h = v + (x[t] - v) * decay
-            s = (h - V_THRESHOLD >= 0).to(x.dtype)
-            hs[t] = h
-            spikes[t] = s
-            v = h * (1 - s)
+            h = hs[t]
+            if v is None:  # v_{-1} = 0: h_0 = x_0 * decay
+                torch.mul(x[t], decay, out=h)
+            else:  # h = v + (x - v) * decay, in that order of operations
+                torch.sub(x[t], v, out=h)
+                h.mul_(decay)
+                h.add_(v)
+            fire = h >= V_THRESHOLD  # == (h - V_th >= 0) exactly in floating point
+            spikes[t].copy_(fire)
+            v = h.masked_fill(fire, 0.0)  # hard reset; no gradient path through s_t
         ctx.save_for_backward(x, hs, decay)
         return spikes
 
@@ -93,23 +98,29 @@ class PLIFFunction(torch.autograd.Function):
     def backward(ctx, grad_spikes):
         x, hs, decay = ctx.saved_tensors
         T = x.shape[0]
+        k = math.pi / 2 * ATAN_ALPHA
         gx = torch.empty_like(x)
-        gv = torch.zeros_like(x[0])
+        gv = None  # gv_{T-1} = 0
         # The decay gradient is a sum over every neuron and step; it is accumulated in float64 so
-        # the reference carries less round-off than either engine's float32 reduction.
+        # the reference carries less round-off than a float32 reduction would.
         gdecay = torch.zeros((), dtype=torch.float64)
         for t in range(T - 1, -1, -1):
             h = hs[t]
-            s = (h - V_THRESHOLD >= 0).to(x.dtype)
-            gh = grad_spikes[t] * atan_surrogate(h - V_THRESHOLD) + gv * (1 - s)
-            gx[t] = gh * decay
+            fire = h >= V_THRESHOLD
+            sg = h - V_THRESHOLD  # sg(u) = (alpha/2) / (1 + (pi/2 * alpha * u)^2)
+            sg.mul_(k).square_().add_(1.0)
+            sg = torch.div(ATAN_ALPHA / 2, sg)
+            gh = grad_spikes[t] * sg
+            if gv is not None:
+                gh.add_(gv.masked_fill_(fire, 0.0))  # + gv_t * (1 - s_t)
+            torch.mul(gh, decay, out=gx[t])
             if t > 0:
                 hp = hs[t - 1]
-                v_prev = hp * (1 - (hp - V_THRESHOLD >= 0).to(x.dtype))
+                diff = x[t] - hp.masked_fill(hp >= V_THRESHOLD, 0.0)  # x_t - v_{t-1}
             else:
-                v_prev = torch.zeros_like(h)
-            gdecay = gdecay + (gh * (x[t] - v_prev)).sum(dtype=torch.float64)
-            gv = gh * (1 - decay)
+                diff = x[t]
+            gdecay += (gh * diff).sum(dtype=torch.float64)
+            gv = gh.mul_(1 - decay)  # gv_{t-1} = gh_t * (1 - decay)
         d = decay.to(torch.float64)
         gw = (gdecay * d * (1 - d)).to(x.dtype)
         return gx, gw

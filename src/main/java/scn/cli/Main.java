@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
             DevicesCommand.class,
             SummaryCommand.class,
             BenchCommand.class,
+            DumpStepCommand.class,
             SynthCommand.class,
             EncodeCommand.class,
             InspectCommand.class,

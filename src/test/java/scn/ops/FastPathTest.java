@@ -33,7 +33,7 @@ import scn.tensor.Tensor;
  */
 class FastPathTest {
     private static final Set<String> COVERED = new TreeSet<>();
-    private static final int FAST_METHODS = 27;
+    private static final int FAST_METHODS = 28;
 
     /** Runs {@code compute} on the references and on the fast paths and compares the results. */
     private static void check(String what, double atol, double rtol, Supplier<float[]> compute, String... fastMethods) {
@@ -201,6 +201,11 @@ class FastPathTest {
                 BatchNorm2d.forwardEval(y, x, gamma, beta, rm0, rv0, 1e-5f);
                 return y.data();
             }, "BatchNorm2dSimd.forwardEval");
+            check("batch norm normalize " + java.util.Arrays.toString(s), 1e-5, 1e-4, () -> {
+                Tensor y = Tensor.zeros(s);
+                BatchNorm2d.normalize(y, x, gamma, beta, rm0.data(), rv0.data());
+                return y.data();
+            }, "BatchNorm2dSimd.normalize");
             for (boolean batchStats : new boolean[] {true, false}) {
                 check("batch norm backward " + java.util.Arrays.toString(s) + " batchStats=" + batchStats, 1e-5, 1e-4, () -> {
                     float[] mean = new float[s[1]], invStd = new float[s[1]];

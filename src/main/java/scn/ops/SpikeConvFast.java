@@ -2,6 +2,7 @@ package scn.ops;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 import scn.backend.Parallel;
 import scn.backend.Scratch;
@@ -50,14 +51,16 @@ final class SpikeConvFast {
         int[] rowOut = outIndex(h, kh, s, p, ho); // [kh, h]: output row reached, or -1
         int[] colOut = outIndex(wi, kw, s, p, wo); // [kw, w]
         int bandRows = Math.min(ho, Math.max(1, BAND_FLOATS / (wo * coutG)));
+        int words = (cinG + 63) >>> 6;
+        VectorMask<Float> tail = tailMask(coutG);
         Parallel.forEach(g.n() * g.groups(), (worker, from, to) -> {
             SpikeIndex index = SpikeIndex.local();
             float[] band = Scratch.floats(0, bandRows * wo * coutG); // [bandRows·wo, coutG]
-            int[] kys = new int[kh], rowAt = new int[kh];
+            int[] kys = new int[kh], rowAt = new int[kh], chans = new int[cinG];
             for (int task = from; task < to; task++) {
                 int n = task / g.groups(), grp = task % g.groups();
-                index.byPosition(x, (n * g.cin() + grp * cinG) * hw, cinG, hw, taps * coutG);
-                int[] start = index.start, entries = index.entries;
+                index.bitsByPosition(x, (n * g.cin() + grp * cinG) * hw, cinG, hw);
+                long[] masks = index.masks;
                 int wGroup = grp * cinG * taps * coutG;
                 for (int oy0 = 0; oy0 < ho; oy0 += bandRows) {
                     int oy1 = Math.min(ho, oy0 + bandRows);
@@ -74,39 +77,76 @@ final class SpikeConvFast {
                         }
                         if (rows == 0) continue;
                         for (int ix = 0; ix < wi; ix++) {
-                            int a = start[iy * wi + ix], b = start[iy * wi + ix + 1];
-                            if (a == b) continue;
+                            int at = iy * wi + ix;
+                            if (words == 1 && masks[at] == 0) continue;
+                            int m = index.channelsAt(at, hw, words, taps * coutG, chans);
+                            if (m == 0) continue;
                             for (int kx = 0; kx < kw; kx++) {
                                 int ox = colOut[kx * wi + ix];
                                 if (ox < 0) continue;
                                 for (int r = 0; r < rows; r++) {
-                                    addRows(band, (rowAt[r] + ox) * coutG, wt, wGroup + (kys[r] * kw + kx) * coutG, entries, a, b, coutG);
+                                    addRows(band, (rowAt[r] + ox) * coutG, wt, wGroup + (kys[r] * kw + kx) * coutG, chans, m, coutG, tail);
                                 }
                             }
                         }
                     }
-                    int yAt = ((n * g.cout() + grp * coutG) * ho + oy0) * wo, positions = (oy1 - oy0) * wo;
-                    for (int co = 0; co < coutG; co++) {
-                        int dst = yAt + co * ho * wo;
-                        for (int q = 0; q < positions; q++) y[dst + q] = band[q * coutG + co];
-                    }
+                    transposeInto(y, ((n * g.cout() + grp * coutG) * ho + oy0) * wo, ho * wo, band, (oy1 - oy0) * wo, coutG);
                 }
             }
         });
     }
 
-    /** {@code band[at .. at+coutG) += Σ_{q ∈ [a, b)} wt[entries[q] + tap .. + coutG)}: one position, one tap, all its active channels. */
-    private static void addRows(float[] band, int at, float[] wt, int tap, int[] entries, int a, int b, int coutG) {
+    /**
+     * {@code y[yAt + co·planeSize + q] = band[q·coutG + co]}, L positions at a time: their band rows stay
+     * in L1 while each channel's run is one strided gather and one contiguous store.
+     */
+    private static void transposeInto(float[] y, int yAt, int planeSize, float[] band, int positions, int coutG) {
+        int[] stride = strideIndex(coutG);
+        int q = 0;
+        for (; q + L <= positions; q += L) {
+            for (int co = 0; co < coutG; co++) FloatVector.fromArray(S, band, q * coutG + co, stride, 0).intoArray(y, yAt + co * planeSize + q);
+        }
+        for (; q < positions; q++) {
+            for (int co = 0; co < coutG; co++) y[yAt + co * planeSize + q] = band[q * coutG + co];
+        }
+    }
+
+    /** {@code dyt[q·coutG + co] = dy[dyAt + co·positions + q]}: the inverse, a contiguous load and a strided scatter. */
+    private static void transposeFrom(float[] dyt, float[] dy, int dyAt, int positions, int coutG) {
+        int[] stride = strideIndex(coutG);
+        int q = 0;
+        for (; q + L <= positions; q += L) {
+            for (int co = 0; co < coutG; co++) FloatVector.fromArray(S, dy, dyAt + co * positions + q).intoArray(dyt, q * coutG + co, stride, 0);
+        }
+        for (; q < positions; q++) {
+            for (int co = 0; co < coutG; co++) dyt[q * coutG + co] = dy[dyAt + co * positions + q];
+        }
+    }
+
+    /** The lanes of the last, partial vector of a row of {@code width} floats (none when L divides it). */
+    private static VectorMask<Float> tailMask(int width) {
+        return S.indexInRange(width / L * L, width);
+    }
+
+    /** {@code {0, step, 2·step, …}}, one SIMD vector's gather offsets. */
+    private static int[] strideIndex(int step) {
+        int[] idx = new int[L];
+        for (int i = 0; i < L; i++) idx[i] = i * step;
+        return idx;
+    }
+
+    /** {@code band[at .. at+coutG) += Σ_{j < m} wt[chans[j] + tap .. + coutG)}: one position, one tap, all its active channels. */
+    private static void addRows(float[] band, int at, float[] wt, int tap, int[] chans, int m, int coutG, VectorMask<Float> tail) {
         int c = 0;
         for (; c + L <= coutG; c += L) {
             FloatVector acc = FloatVector.fromArray(S, band, at + c);
-            for (int q = a; q < b; q++) acc = acc.add(FloatVector.fromArray(S, wt, entries[q] + tap + c));
+            for (int j = 0; j < m; j++) acc = acc.add(FloatVector.fromArray(S, wt, chans[j] + tap + c));
             acc.intoArray(band, at + c);
         }
-        for (; c < coutG; c++) {
-            float acc = band[at + c];
-            for (int q = a; q < b; q++) acc += wt[entries[q] + tap + c];
-            band[at + c] = acc;
+        if (c < coutG) {
+            FloatVector acc = FloatVector.fromArray(S, band, at + c, tail);
+            for (int j = 0; j < m; j++) acc = acc.add(FloatVector.fromArray(S, wt, chans[j] + tap + c, tail));
+            acc.intoArray(band, at + c, tail);
         }
     }
 
@@ -121,6 +161,7 @@ final class SpikeConvFast {
         int[] rowOut = outIndex(h, kh, g.stride(), g.pad(), g.hOut());
         int[] colOut = outIndex(wi, kw, g.stride(), g.pad(), wo);
         int wSize = dw.length;
+        VectorMask<Float> tail = tailMask(coutG);
         float[][] partials = new float[Parallel.threads()][]; // each [groups][cinG, kh, kw, coutG]
         Parallel.forEach(g.n() * g.groups(), (worker, from, to) -> {
             float[] partial = Scratch.floats(2, wSize);
@@ -130,10 +171,7 @@ final class SpikeConvFast {
             SpikeIndex index = SpikeIndex.local();
             for (int task = from; task < to; task++) {
                 int n = task / g.groups(), grp = task % g.groups();
-                int dyAt = (n * g.cout() + grp * coutG) * hwOut;
-                for (int co = 0; co < coutG; co++) {
-                    for (int q = 0; q < hwOut; q++) dyt[q * coutG + co] = dy[dyAt + co * hwOut + q];
-                }
+                transposeFrom(dyt, dy, (n * g.cout() + grp * coutG) * hwOut, hwOut, coutG);
                 index.byChannel(x, (n * g.cin() + grp * cinG) * h * wi, cinG, h, wi);
                 int[] start = index.start, entries = index.entries;
                 for (int ci = 0; ci < cinG; ci++) {
@@ -142,7 +180,7 @@ final class SpikeConvFast {
                     for (int ky = 0; ky < kh; ky++) {
                         for (int kx = 0; kx < kw; kx++) {
                             int dst = ((grp * cinG + ci) * taps + ky * kw + kx) * coutG;
-                            sumRows(partial, dst, dyt, entries, a, b, rowOut, ky * h, colOut, kx * wi, wo, coutG);
+                            sumRows(partial, dst, dyt, entries, a, b, rowOut, ky * h, colOut, kx * wi, wo, coutG, tail);
                         }
                     }
                 }
@@ -168,7 +206,7 @@ final class SpikeConvFast {
      * channel, where {@code o(e)} is the output the tap {@code (ky, kx)} takes input {@code e} to.
      */
     private static void sumRows(float[] partial, int dst, float[] dyt, int[] entries, int a, int b,
-            int[] rowOut, int rowKey, int[] colOut, int colKey, int wo, int coutG) {
+            int[] rowOut, int rowKey, int[] colOut, int colKey, int wo, int coutG, VectorMask<Float> tail) {
         int c = 0;
         for (; c + L <= coutG; c += L) {
             FloatVector acc = FloatVector.zero(S);
@@ -180,15 +218,15 @@ final class SpikeConvFast {
             }
             acc.add(FloatVector.fromArray(S, partial, dst + c)).intoArray(partial, dst + c);
         }
-        for (; c < coutG; c++) {
-            float acc = 0f;
+        if (c < coutG) {
+            FloatVector acc = FloatVector.zero(S);
             for (int q = a; q < b; q++) {
                 int e = entries[q];
                 int oy = rowOut[rowKey + (e >>> 16)], ox = colOut[colKey + (e & 0xFFFF)];
                 if ((oy | ox) < 0) continue;
-                acc += dyt[(oy * wo + ox) * coutG + c];
+                acc = acc.add(FloatVector.fromArray(S, dyt, (oy * wo + ox) * coutG + c, tail));
             }
-            partial[dst + c] += acc;
+            acc.add(FloatVector.fromArray(S, partial, dst + c, tail)).intoArray(partial, dst + c, tail);
         }
     }
 

@@ -31,6 +31,11 @@ public final class BenchMain {
                 int n = Integer.parseInt(r.getParams().getParam("n"));
                 flops = GemmBench.flops(n);
                 label = "sgemm " + n;
+            } else if (bench.contains("SpikeConvBench")) {
+                // Event-driven work is additions over active inputs, not FLOPs of the dense product.
+                System.out.printf("%-44s %12.3f %10s%n", r.getParams().getParam("layer") + " " + method + " " + r.getParams().getParam("path")
+                        + " " + r.getParams().getParam("density"), ms, "-");
+                continue;
             } else {
                 String shape = r.getParams().getParam("shape");
                 flops = ConvBench.flops(shape, method.equals("forwardBackward"));

@@ -44,6 +44,7 @@ public final class Functional {
 
     /** 2-D convolution plus an optional per-channel {@code bias [Cout]}. */
     public static Var conv2d(Var x, Var w, Var bias, int stride, int pad, int groups) {
+        String layer = Profile.layer();
         int[] xs = fold("conv2d", x.shape());
         ConvGeometry g = ConvGeometry.of(xs, w.value().shapeRef(), stride, pad, groups);
         if (bias != null && bias.value().size() != g.cout()) {
@@ -53,9 +54,9 @@ public final class Functional {
         float[] xf = spikes == null ? x.value().data() : null;
         byte[] xb = spikes == null ? null : spikes.data();
         Tensor y = Tensor.empty(g.outShape());
-        String layer = w instanceof Parameter p ? p.name().replaceFirst("\\.weight$", "") : null; // for the spike-path trace
+        String conv = w instanceof Parameter p ? p.name().replaceFirst("\\.weight$", "") : null; // names it in the spike-path trace
         long t0 = Profile.start();
-        Conv2d.forward(y, xf, xb, w.value(), g, layer);
+        Conv2d.forward(y, xf, xb, w.value(), g, conv);
         Profile.stop(kind(g) + ".forward", t0);
         if (bias != null) addChannelBias(y.data(), bias.value().data(), g.n(), g.cout(), g.hOut() * g.wOut());
         Var out = Var.result(y.view(unfold(x.shape(), g.outShape())), Tape.needsGrad(x, w, bias));
@@ -63,10 +64,10 @@ public final class Functional {
             Tensor dy4 = dy.view(g.outShape());
             long t1 = Profile.start();
             if (x.requiresGrad()) Conv2d.backwardInput(x.gradBuffer().view(g.inShape()), dy4, w.value(), g);
-            Profile.stop(kind(g) + ".backward_input", t1);
+            Profile.stop(layer, kind(g) + ".backward_input", t1);
             long t2 = Profile.start();
-            if (w.requiresGrad()) Conv2d.backwardWeight(w.gradBuffer(), dy4, xf, xb, g, layer);
-            Profile.stop(kind(g) + ".backward_weight", t2);
+            if (w.requiresGrad()) Conv2d.backwardWeight(w.gradBuffer(), dy4, xf, xb, g, conv);
+            Profile.stop(layer, kind(g) + ".backward_weight", t2);
             if (bias != null && bias.requiresGrad()) channelSums(bias.gradBuffer().data(), dy.data(), g.n(), g.cout(), g.hOut() * g.wOut());
         });
         return out;
@@ -97,6 +98,7 @@ public final class Functional {
      * and updates {@code runMean}/{@code runVar} in place; in evaluation mode it uses them.
      */
     public static Var batchNorm2d(Var x, Var gamma, Var beta, Tensor runMean, Tensor runVar, boolean training, float momentum, float eps) {
+        String layer = Profile.layer();
         int[] xs = fold("batch_norm2d", x.shape());
         Tensor x4 = x.value().view(xs);
         Tensor y = Tensor.empty(xs);
@@ -121,7 +123,7 @@ public final class Functional {
                     gamma.requiresGrad() ? gamma.gradBuffer() : null,
                     beta.requiresGrad() ? beta.gradBuffer() : null,
                     dy.view(xs), x4, gamma.value(), mean, invStd, training);
-            Profile.stop("batch_norm.backward", t1);
+            Profile.stop(layer, "batch_norm.backward", t1);
         });
         return out;
     }
@@ -135,6 +137,7 @@ public final class Functional {
      */
     public static Var batchNormPlif(Var x, Var gamma, Var beta, Tensor runMean, Tensor runVar, boolean training,
             float momentum, float eps, Var residual, Var w) {
+        String layer = Profile.layer();
         int[] xs = fold("batch_norm2d", x.shape());
         if (residual != null) Shape.requireSame("batch_norm_plif", "residual", residual.shape(), "input", x.shape());
         int t = x.shape()[0], m = Shape.size(xs) / t;
@@ -157,7 +160,7 @@ public final class Functional {
         byte[] s = Arena.bytes(pre.size());
         Plif.forward(s, pre.data(), t, m, wv);
         Arena.giveBack(pre.data());
-        Profile.stop("plif.forward", t1);
+        Profile.stop(layer, "plif.forward", t1);
         Var out = Var.result(SpikeTensor.wrapTrusted(s, x.shape()), Tape.needsGrad(x, gamma, beta, residual, w));
         Tape.record(out, dy -> {
             long t2 = Profile.start();
@@ -168,7 +171,7 @@ public final class Functional {
             double gw = Plif.backward(dPre.data(), dy.data(), again.data(), t, m, wv);
             Arena.giveBack(again.data());
             if (w.requiresGrad()) w.gradBuffer().data()[0] += (float) gw;
-            Profile.stop("plif.backward", t2);
+            Profile.stop(layer, "plif.backward", t2);
             long t3 = Profile.start();
             if (residual != null && residual.requiresGrad()) Elementwise.accumulate(residual.gradBuffer().data(), dPre.data());
             BatchNorm2d.backward(
@@ -177,7 +180,7 @@ public final class Functional {
                     beta.requiresGrad() ? beta.gradBuffer() : null,
                     dPre, x4, gamma.value(), mean, invStd, training);
             Arena.giveBack(dPre.data());
-            Profile.stop("batch_norm.backward", t3);
+            Profile.stop(layer, "batch_norm.backward", t3);
         });
         return out;
     }
@@ -257,6 +260,7 @@ public final class Functional {
      * {@code w}: returns spikes (bytes). Its backward recomputes the recurrence from {@code x}.
      */
     public static Var plif(Var x, Var w) {
+        String layer = Profile.layer();
         int[] xs = x.shape();
         if (xs.length < 2) throw new IllegalArgumentException("plif: input must be [T, ...], got " + Shape.str(xs));
         if (w.value().size() != 1) throw new IllegalArgumentException("plif: w must be a scalar, got " + Shape.str(w.shape()));
@@ -272,7 +276,7 @@ public final class Functional {
             float[] dx = x.requiresGrad() ? x.gradBuffer().data() : Tensor.zerosReused(xs).data();
             long t1 = Profile.start();
             double gw = Plif.backward(dx, dy.data(), xv, t, m, wv);
-            Profile.stop("plif.backward", t1);
+            Profile.stop(layer, "plif.backward", t1);
             if (w.requiresGrad()) w.gradBuffer().data()[0] += (float) gw;
         });
         return out;

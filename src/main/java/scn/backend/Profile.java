@@ -14,6 +14,8 @@ public final class Profile {
     private static volatile boolean enabled;
     private static final Map<String, LongAdder> NANOS = new ConcurrentHashMap<>();
     private static final Map<String, LongAdder> CALLS = new ConcurrentHashMap<>();
+    private static final Map<String, LongAdder> LAYER_NANOS = new ConcurrentHashMap<>();
+    private static final ThreadLocal<String> LAYER = ThreadLocal.withInitial(() -> "-");
 
     private Profile() {}
 
@@ -24,6 +26,19 @@ public final class Profile {
     public static void reset() {
         NANOS.clear();
         CALLS.clear();
+        LAYER_NANOS.clear();
+    }
+
+    /** Names the layer whose operators run next (the model sets it as it goes); returns the previous one. */
+    public static String enterLayer(String name) {
+        String previous = LAYER.get();
+        LAYER.set(name);
+        return previous;
+    }
+
+    /** The current layer name: operators capture it when they run forward, to charge their backward to it. */
+    public static String layer() {
+        return LAYER.get();
     }
 
     public static long start() {
@@ -31,9 +46,23 @@ public final class Profile {
     }
 
     public static void stop(String kind, long started) {
+        stop(LAYER.get(), kind, started);
+    }
+
+    /** Charges the time since {@code started} to operator {@code kind} and to {@code layer}. */
+    public static void stop(String layer, String kind, long started) {
         if (!enabled) return;
-        NANOS.computeIfAbsent(kind, k -> new LongAdder()).add(System.nanoTime() - started);
+        long dt = System.nanoTime() - started;
+        NANOS.computeIfAbsent(kind, k -> new LongAdder()).add(dt);
         CALLS.computeIfAbsent(kind, k -> new LongAdder()).increment();
+        LAYER_NANOS.computeIfAbsent(layer, k -> new LongAdder()).add(dt);
+    }
+
+    /** Total nanoseconds per layer (forward and backward together), sorted by name. */
+    public static Map<String, Long> layers() {
+        Map<String, Long> out = new TreeMap<>();
+        LAYER_NANOS.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
     }
 
     /** Total nanoseconds per kind, sorted by name. */

@@ -81,6 +81,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         Profile.enable(false);
         Map<String, long[]> trainProfile = Profile.snapshot();
+        Map<String, Long> layerProfile = Profile.layers();
 
         List<Double> infer = new ArrayList<>();
         Arena inferenceArena = trainStep.arena(); // inference reuses the training step's arrays
@@ -97,7 +98,7 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf("training step: %.1f ms per sample (median of %d steps of batch %d)%n", trainMs, steps, batch);
         System.out.printf("inference:     %.1f ms per sample%n", inferMs);
         System.out.printf("peak resident memory: %d MB (arrays recycled between steps: %d MB)%n", peakMb, trainStep.arena().allocatedBytes() >> 20);
-        if (profile) printProfile(trainProfile, steps);
+        if (profile) printProfile(trainProfile, layerProfile, steps);
         if (json != null) {
             String text = String.format(java.util.Locale.ROOT,
                     "{\"train_ms_per_sample\": %.3f, \"infer_ms_per_sample\": %.3f, \"peak_rss_mb\": %d, \"batch\": %d, \"width\": %s, \"density\": %s, \"backend\": \"%s\"}%n",
@@ -148,7 +149,7 @@ final class BenchCommand implements Callable<Integer> {
         return -1;
     }
 
-    private static void printProfile(Map<String, long[]> p, int steps) {
+    private static void printProfile(Map<String, long[]> p, Map<String, Long> layers, int steps) {
         long total = 0;
         for (long[] v : p.values()) total += v[0];
         System.out.println("where a training step's operator time goes (per step):");
@@ -157,6 +158,11 @@ final class BenchCommand implements Callable<Integer> {
         rows.sort((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]));
         for (var e : rows) {
             System.out.printf("  %-28s %10.1f %8d %6.1f%%%n", e.getKey(), e.getValue()[0] / 1e6 / steps, e.getValue()[1] / steps, 100.0 * e.getValue()[0] / total);
+        }
+        System.out.println("per layer, forward and backward (per step):");
+        System.out.printf("  %-28s %10s %7s%n", "layer", "ms", "share");
+        for (var e : layers.entrySet()) {
+            System.out.printf("  %-28s %10.1f %6.1f%%%n", e.getKey(), e.getValue() / 1e6 / steps, 100.0 * e.getValue() / total);
         }
     }
 }

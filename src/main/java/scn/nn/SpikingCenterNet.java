@@ -6,6 +6,7 @@ import java.util.Map;
 import scn.autograd.Functional;
 import scn.autograd.Parameter;
 import scn.autograd.Var;
+import scn.backend.Profile;
 import scn.tensor.Shape;
 import scn.tensor.Tensor;
 
@@ -81,22 +82,39 @@ public final class SpikingCenterNet {
                 || s[3] != ModelConfig.INPUT_HEIGHT || s[4] != ModelConfig.INPUT_WIDTH) {
             throw new IllegalArgumentException("model input must be [T=" + config.timeSteps() + ", B, 4, 256, 320], got " + Shape.str(s));
         }
-        Var x = record("encoder.stem", stem.forward(input, training), stem.parameterCount());
-        x = record("encoder.stem.maxpool", Functional.maxPool2d(x, 3, 2, 1), 0);
-        Var[] features = new Var[4];
-        for (int l = 0; l < 4; l++) {
-            for (BasicBlock block : layers[l]) x = record(block.name, block.forward(x, training), block.parameterCount());
-            features[l] = x;
+        String outer = Profile.layer();
+        try {
+            Var x = layer("encoder.stem", stem.parameterCount(), () -> stem.forward(input, training));
+            Var pooled = layer("encoder.stem.maxpool", 0, () -> Functional.maxPool2d(x, 3, 2, 1));
+            Var[] features = new Var[4];
+            Var y = pooled;
+            for (int l = 0; l < 4; l++) {
+                for (BasicBlock block : layers[l]) {
+                    Var in = y;
+                    y = layer(block.name, block.parameterCount(), () -> block.forward(in, training));
+                }
+                features[l] = y;
+            }
+            y = features[3];
+            for (int k = 0; k < 3; k++) {
+                UpBlock up = ups[k];
+                Var in = y, skip = features[2 - k];
+                y = layer(up.name, up.parameterCount(), () -> up.forward(in, skip, training));
+            }
+            Var decoded = y;
+            return new Outputs(
+                    layer(heatmap.name, heatmap.parameterCount(), () -> heatmap.forward(decoded, training)),
+                    layer(offset.name, offset.parameterCount(), () -> offset.forward(decoded, training)),
+                    layer(size.name, size.parameterCount(), () -> size.forward(decoded, training)));
+        } finally {
+            Profile.enterLayer(outer);
         }
-        Var y = features[3];
-        for (int k = 0; k < 3; k++) y = record(ups[k].name, ups[k].forward(y, features[2 - k], training), ups[k].parameterCount());
-        return new Outputs(
-                record(heatmap.name, heatmap.forward(y, training), heatmap.parameterCount()),
-                record(offset.name, offset.forward(y, training), offset.parameterCount()),
-                record(size.name, size.forward(y, training), size.parameterCount()));
     }
 
-    private Var record(String name, Var output, long parameters) {
+    /** Runs one layer under its name (for the profile and the summary trace). */
+    private Var layer(String name, long parameters, java.util.function.Supplier<Var> body) {
+        Profile.enterLayer(name);
+        Var output = body.get();
         if (trace != null) trace.add(new LayerInfo(name, output.shape().clone(), parameters));
         return output;
     }

@@ -104,28 +104,75 @@ final class DepthwiseConvSimd {
                     int plane = n * g.cin() + c;
                     pad(padded, xf, xb, plane * g.h() * g.w(), g);
                     int yAt = plane * ho * wo;
-                    for (int ky = 0; ky < kh; ky++) {
-                        for (int kx = 0; kx < kw; kx++) {
-                            float sum = 0f;
-                            for (int oy = 0; oy < ho; oy++) {
-                                int src = (oy * s + ky) * pw + kx;
-                                int dyAt = yAt + oy * wo;
-                                int ox = 0;
-                                if (s == 1) {
-                                    FloatVector acc = FloatVector.zero(S);
-                                    for (; ox + L <= wo; ox += L) {
-                                        acc = FloatVector.fromArray(S, dy, dyAt + ox).fma(FloatVector.fromArray(S, padded, src + ox), acc);
-                                    }
-                                    sum += acc.reduceLanes(VectorOperators.ADD);
-                                }
-                                for (; ox < wo; ox++) sum += dy[dyAt + ox] * padded[src + ox * s];
-                            }
-                            dw[wAt + ky * kw + kx] += sum;
-                        }
+                    if (kh == 3 && kw == 3 && s == 1) {
+                        weightGradient3x3(dw, wAt, dy, yAt, padded, pw, ho, wo);
+                    } else {
+                        weightGradient(dw, wAt, dy, yAt, padded, pw, ho, wo, kh, kw, s);
                     }
                 }
             }
         });
+    }
+
+    /** {@code dw[ky][kx] += Σ dy[oy][ox]·padded[oy·s+ky][ox·s+kx]}, one tap at a time. */
+    private static void weightGradient(float[] dw, int wAt, float[] dy, int yAt, float[] padded, int pw, int ho, int wo, int kh, int kw, int s) {
+        for (int ky = 0; ky < kh; ky++) {
+            for (int kx = 0; kx < kw; kx++) {
+                float sum = 0f;
+                for (int oy = 0; oy < ho; oy++) {
+                    int src = (oy * s + ky) * pw + kx;
+                    int dyAt = yAt + oy * wo;
+                    int ox = 0;
+                    if (s == 1) {
+                        FloatVector acc = FloatVector.zero(S);
+                        for (; ox + L <= wo; ox += L) {
+                            acc = FloatVector.fromArray(S, dy, dyAt + ox).fma(FloatVector.fromArray(S, padded, src + ox), acc);
+                        }
+                        sum += acc.reduceLanes(VectorOperators.ADD);
+                    }
+                    for (; ox < wo; ox++) sum += dy[dyAt + ox] * padded[src + ox * s];
+                }
+                dw[wAt + ky * kw + kx] += sum;
+            }
+        }
+    }
+
+    /** The 3×3, stride-1 case with all nine taps in registers: each {@code dy} vector is loaded once. */
+    private static void weightGradient3x3(float[] dw, int wAt, float[] dy, int yAt, float[] padded, int pw, int ho, int wo) {
+        FloatVector a00 = FloatVector.zero(S), a01 = FloatVector.zero(S), a02 = FloatVector.zero(S);
+        FloatVector a10 = FloatVector.zero(S), a11 = FloatVector.zero(S), a12 = FloatVector.zero(S);
+        FloatVector a20 = FloatVector.zero(S), a21 = FloatVector.zero(S), a22 = FloatVector.zero(S);
+        float[] tail = new float[9];
+        for (int oy = 0; oy < ho; oy++) {
+            int r0 = oy * pw, r1 = r0 + pw, r2 = r1 + pw;
+            int dyAt = yAt + oy * wo;
+            int ox = 0;
+            for (; ox + L <= wo; ox += L) {
+                FloatVector g = FloatVector.fromArray(S, dy, dyAt + ox);
+                a00 = g.fma(FloatVector.fromArray(S, padded, r0 + ox), a00);
+                a01 = g.fma(FloatVector.fromArray(S, padded, r0 + ox + 1), a01);
+                a02 = g.fma(FloatVector.fromArray(S, padded, r0 + ox + 2), a02);
+                a10 = g.fma(FloatVector.fromArray(S, padded, r1 + ox), a10);
+                a11 = g.fma(FloatVector.fromArray(S, padded, r1 + ox + 1), a11);
+                a12 = g.fma(FloatVector.fromArray(S, padded, r1 + ox + 2), a12);
+                a20 = g.fma(FloatVector.fromArray(S, padded, r2 + ox), a20);
+                a21 = g.fma(FloatVector.fromArray(S, padded, r2 + ox + 1), a21);
+                a22 = g.fma(FloatVector.fromArray(S, padded, r2 + ox + 2), a22);
+            }
+            for (; ox < wo; ox++) {
+                float gv = dy[dyAt + ox];
+                for (int ky = 0; ky < 3; ky++) for (int kx = 0; kx < 3; kx++) tail[ky * 3 + kx] += gv * padded[r0 + ky * pw + ox + kx];
+            }
+        }
+        dw[wAt] += a00.reduceLanes(VectorOperators.ADD) + tail[0];
+        dw[wAt + 1] += a01.reduceLanes(VectorOperators.ADD) + tail[1];
+        dw[wAt + 2] += a02.reduceLanes(VectorOperators.ADD) + tail[2];
+        dw[wAt + 3] += a10.reduceLanes(VectorOperators.ADD) + tail[3];
+        dw[wAt + 4] += a11.reduceLanes(VectorOperators.ADD) + tail[4];
+        dw[wAt + 5] += a12.reduceLanes(VectorOperators.ADD) + tail[5];
+        dw[wAt + 6] += a20.reduceLanes(VectorOperators.ADD) + tail[6];
+        dw[wAt + 7] += a21.reduceLanes(VectorOperators.ADD) + tail[7];
+        dw[wAt + 8] += a22.reduceLanes(VectorOperators.ADD) + tail[8];
     }
 
     /** Copies one input plane into the centre of a zero-bordered {@code [h+2p, w+2p]} plane. */

@@ -144,22 +144,33 @@ final class GemmSimd {
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
         }
-        store(c00, c, cAt, add);
-        store(c01, c, cAt + L, add);
-        store(c10, c, cAt + ldc, add);
-        store(c11, c, cAt + ldc + L, add);
-        store(c20, c, cAt + 2 * ldc, add);
-        store(c21, c, cAt + 2 * ldc + L, add);
-        store(c30, c, cAt + 3 * ldc, add);
-        store(c31, c, cAt + 3 * ldc + L, add);
-        store(c40, c, cAt + 4 * ldc, add);
-        store(c41, c, cAt + 4 * ldc + L, add);
-        store(c50, c, cAt + 5 * ldc, add);
-        store(c51, c, cAt + 5 * ldc + L, add);
-    }
-
-    private static void store(FloatVector acc, float[] c, int at, boolean add) {
-        (add ? acc.add(FloatVector.fromArray(S, c, at)) : acc).intoArray(c, at);
+        // Written out rather than through a helper: passing vectors to a call that is not inlined boxes them.
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, cAt));
+            c01 = c01.add(FloatVector.fromArray(S, c, cAt + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, cAt + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, cAt + ldc + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, cAt + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, cAt + 2 * ldc + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, cAt + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, cAt + 3 * ldc + L));
+            c40 = c40.add(FloatVector.fromArray(S, c, cAt + 4 * ldc));
+            c41 = c41.add(FloatVector.fromArray(S, c, cAt + 4 * ldc + L));
+            c50 = c50.add(FloatVector.fromArray(S, c, cAt + 5 * ldc));
+            c51 = c51.add(FloatVector.fromArray(S, c, cAt + 5 * ldc + L));
+        }
+        c00.intoArray(c, cAt);
+        c01.intoArray(c, cAt + L);
+        c10.intoArray(c, cAt + ldc);
+        c11.intoArray(c, cAt + ldc + L);
+        c20.intoArray(c, cAt + 2 * ldc);
+        c21.intoArray(c, cAt + 2 * ldc + L);
+        c30.intoArray(c, cAt + 3 * ldc);
+        c31.intoArray(c, cAt + 3 * ldc + L);
+        c40.intoArray(c, cAt + 4 * ldc);
+        c41.intoArray(c, cAt + 4 * ldc + L);
+        c50.intoArray(c, cAt + 5 * ldc);
+        c51.intoArray(c, cAt + 5 * ldc + L);
     }
 
     private static void addTile(float[] tile, int mr, int nr, float[] c, int cAt, int ldc, boolean add) {

@@ -1,72 +1,110 @@
 package scn.ops;
 
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 import scn.backend.Parallel;
 import scn.backend.Scratch;
+import scn.backend.Simd;
 
 /**
- * The fast multi-step PLIF: neurons split over threads in blocks; inside a block the time loop is
- * outermost and the neuron loop innermost, so every step streams contiguous memory and the JIT
- * vectorises the inner loops. Same contract and results as {@link PlifRef} (the same float
- * operations in the same order per neuron; only {@code ∂L/∂w}'s summation order differs).
+ * The fast multi-step PLIF: neurons split over threads in blocks, and inside a block one SIMD vector of
+ * neurons carries its membrane potential through all T steps in a register. The arithmetic per neuron
+ * is the reference's, operation for operation, so spikes and {@code ∂L/∂x} are identical to
+ * {@link PlifRef}'s; only {@code ∂L/∂w}'s summation order differs.
  */
 final class PlifFast {
-    /** Neurons per block: state arrays of this size stay in L1. */
-    private static final int BLOCK = 1024;
+    private static final VectorSpecies<Float> S = Simd.F;
+    private static final int L = S.length();
+    /** Bytes with as many lanes as the float species, for storing spikes. */
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
+    private static final float SLOPE = (float) (Math.PI / 2) * PlifRef.ALPHA;
+    /** Neurons per parallel task. */
+    private static final int BLOCK = 4096;
 
     private PlifFast() {}
 
     static void forward(byte[] s, float[] x, int t, int m, float w) {
         float decay = PlifRef.decay(w);
-        int blocks = Gemm.ceilDiv(m, BLOCK);
-        Parallel.forEach(blocks, (worker, from, to) -> {
-            float[] v = Scratch.floats(0, BLOCK);
-            for (int b = from; b < to; b++) {
-                int j0 = b * BLOCK, n = Math.min(BLOCK, m - j0);
-                java.util.Arrays.fill(v, 0, n, 0f);
+        Parallel.forEach(Gemm.ceilDiv(m, BLOCK), (worker, from, to) -> {
+            int j0 = from * BLOCK, j1 = Math.min(m, to * BLOCK);
+            int j = j0;
+            for (; j + L <= j1; j += L) {
+                FloatVector v = FloatVector.zero(S);
                 for (int k = 0; k < t; k++) {
-                    int at = k * m + j0;
-                    for (int j = 0; j < n; j++) {
-                        float h = v[j] + (x[at + j] - v[j]) * decay;
-                        boolean fire = h - PlifRef.THRESHOLD >= 0;
-                        s[at + j] = (byte) (fire ? 1 : 0);
-                        v[j] = fire ? 0f : h;
-                    }
+                    int at = k * m + j;
+                    FloatVector h = FloatVector.fromArray(S, x, at).sub(v).mul(decay).add(v);
+                    VectorMask<Float> fire = h.sub(PlifRef.THRESHOLD).compare(VectorOperators.GE, 0f);
+                    spikes(fire).intoArray(s, at);
+                    v = h.blend(0f, fire);
+                }
+            }
+            for (; j < j1; j++) {
+                float v = 0f;
+                for (int k = 0; k < t; k++) {
+                    int at = k * m + j;
+                    float h = v + (x[at] - v) * decay;
+                    boolean fire = h - PlifRef.THRESHOLD >= 0;
+                    s[at] = (byte) (fire ? 1 : 0);
+                    v = fire ? 0f : h;
                 }
             }
         });
     }
 
+    private static ByteVector spikes(VectorMask<Float> fire) {
+        return (ByteVector) FloatVector.zero(S).blend(1f, fire).convertShape(VectorOperators.F2B, B, 0);
+    }
+
     static double backward(float[] dx, float[] gs, float[] x, int t, int m, float w) {
         float decay = PlifRef.decay(w);
-        int blocks = Gemm.ceilDiv(m, BLOCK);
         double[] partial = new double[Parallel.threads()];
-        Parallel.forEach(blocks, (worker, from, to) -> {
-            float[] h = Scratch.floats(0, t * BLOCK); // [T, BLOCK]
-            float[] vPrev = Scratch.floats(1, t * BLOCK); // [T, BLOCK]
-            float[] gv = Scratch.floats(2, BLOCK);
-            double gDecay = 0;
-            for (int b = from; b < to; b++) {
-                int j0 = b * BLOCK, n = Math.min(BLOCK, m - j0);
-                for (int j = 0; j < n; j++) vPrev[j] = 0f;
+        Parallel.forEach(Gemm.ceilDiv(m, BLOCK), (worker, from, to) -> {
+            float[] h = Scratch.floats(0, t * L); // [T, L] potentials of one vector of neurons
+            float[] vPrev = Scratch.floats(1, t * L); // [T, L] states before each step
+            int j0 = from * BLOCK, j1 = Math.min(m, to * BLOCK);
+            FloatVector gDecayV = FloatVector.zero(S);
+            int j = j0;
+            for (; j + L <= j1; j += L) {
+                FloatVector v = FloatVector.zero(S);
                 for (int k = 0; k < t; k++) {
-                    int at = k * m + j0, row = k * BLOCK;
-                    for (int j = 0; j < n; j++) {
-                        float hk = vPrev[row + j] + (x[at + j] - vPrev[row + j]) * decay;
-                        h[row + j] = hk;
-                        if (k + 1 < t) vPrev[row + BLOCK + j] = hk - PlifRef.THRESHOLD >= 0 ? 0f : hk;
-                    }
+                    v.intoArray(vPrev, k * L);
+                    FloatVector hk = FloatVector.fromArray(S, x, k * m + j).sub(v).mul(decay).add(v);
+                    hk.intoArray(h, k * L);
+                    v = hk.blend(0f, hk.sub(PlifRef.THRESHOLD).compare(VectorOperators.GE, 0f));
                 }
-                java.util.Arrays.fill(gv, 0, n, 0f);
+                FloatVector gv = FloatVector.zero(S);
                 for (int k = t - 1; k >= 0; k--) {
-                    int at = k * m + j0, row = k * BLOCK;
-                    for (int j = 0; j < n; j++) {
-                        float hk = h[row + j];
-                        float spike = hk - PlifRef.THRESHOLD >= 0 ? 1f : 0f;
-                        float gh = gs[at + j] * PlifRef.surrogate(hk - PlifRef.THRESHOLD) + gv[j] * (1f - spike);
-                        dx[at + j] += gh * decay;
-                        gv[j] = gh * (1f - decay);
-                        gDecay += (double) gh * (x[at + j] - vPrev[row + j]);
-                    }
+                    int at = k * m + j;
+                    FloatVector u = FloatVector.fromArray(S, h, k * L).sub(PlifRef.THRESHOLD);
+                    VectorMask<Float> fire = u.compare(VectorOperators.GE, 0f);
+                    FloatVector z = u.mul(SLOPE);
+                    FloatVector sg = FloatVector.broadcast(S, PlifRef.ALPHA / 2).div(z.mul(z).add(1f));
+                    FloatVector gh = FloatVector.fromArray(S, gs, at).mul(sg).add(gv.blend(0f, fire));
+                    gh.mul(decay).add(FloatVector.fromArray(S, dx, at)).intoArray(dx, at);
+                    gv = gh.mul(1f - decay);
+                    gDecayV = gh.fma(FloatVector.fromArray(S, x, at).sub(FloatVector.fromArray(S, vPrev, k * L)), gDecayV);
+                }
+            }
+            double gDecay = gDecayV.reduceLanes(VectorOperators.ADD);
+            for (; j < j1; j++) {
+                float v = 0f;
+                for (int k = 0; k < t; k++) {
+                    vPrev[k] = v;
+                    h[k] = v + (x[k * m + j] - v) * decay;
+                    v = h[k] - PlifRef.THRESHOLD >= 0 ? 0f : h[k];
+                }
+                float gv = 0f;
+                for (int k = t - 1; k >= 0; k--) {
+                    int at = k * m + j;
+                    float spike = h[k] - PlifRef.THRESHOLD >= 0 ? 1f : 0f;
+                    float gh = gs[at] * PlifRef.surrogate(h[k] - PlifRef.THRESHOLD) + gv * (1f - spike);
+                    dx[at] += gh * decay;
+                    gv = gh * (1f - decay);
+                    gDecay += (double) gh * (x[at] - vPrev[k]);
                 }
             }
             partial[worker] += gDecay;

@@ -16,8 +16,10 @@ import scn.autograd.Tape;
 import scn.autograd.Var;
 import scn.backend.Kernels;
 import scn.backend.Profile;
+import scn.backend.SpikePath;
 import scn.nn.ModelConfig;
 import scn.nn.SpikingCenterNet;
+import scn.ops.ConvTrace;
 import scn.tensor.Arena;
 import scn.tensor.SpikeTensor;
 import scn.tensor.Tensor;
@@ -54,6 +56,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--reference", description = "Force the plain scalar reference kernels.")
     boolean reference;
 
+    @Option(names = "--spikes", defaultValue = "auto", description = "Convolutions on spikes: dense, sparse (event-driven) or auto, by measured density (default: ${DEFAULT-VALUE}).")
+    String spikes;
+
     @Override
     public Integer call() throws IOException {
         if (batch < 1 || steps < 1 || warmup < 0 || !(density >= 0 && density <= 1)) {
@@ -61,8 +66,10 @@ final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         Kernels.forceReference(reference);
+        SpikePath.force(SpikePath.parse(spikes));
         ModelConfig config = model.config();
         System.out.println("backend: " + Kernels.describe());
+        System.out.println("spike convolutions: " + SpikePath.describe());
         System.out.println("model: " + config + ", batch " + batch + ", input density " + density);
         SpikingCenterNet net = new SpikingCenterNet(config, 1);
         TrainStep trainStep = new TrainStep(net, 1e-4f);
@@ -71,15 +78,19 @@ final class BenchCommand implements Callable<Integer> {
 
         List<Double> train = new ArrayList<>();
         for (int i = 0; i < warmup + steps; i++) {
-            if (i == warmup && profile) {
+            if (i == warmup) {
+                ConvTrace.reset();
+                ConvTrace.enable(true);
                 Profile.reset();
-                Profile.enable(true);
+                Profile.enable(profile);
             }
             long t0 = System.nanoTime();
             trainStep.run(input, boxes, 1e-4f);
             if (i >= warmup) train.add((System.nanoTime() - t0) / 1e6);
         }
         Profile.enable(false);
+        ConvTrace.enable(false);
+        List<ConvTrace.Row> trainPaths = ConvTrace.rows();
         Map<String, long[]> trainProfile = Profile.snapshot();
         Map<String, Long> layerProfile = Profile.layers();
 
@@ -98,11 +109,12 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf("training step: %.1f ms per sample (median of %d steps of batch %d)%n", trainMs, steps, batch);
         System.out.printf("inference:     %.1f ms per sample%n", inferMs);
         System.out.printf("peak resident memory: %d MB (arrays recycled between steps: %d MB)%n", peakMb, trainStep.arena().allocatedBytes() >> 20);
+        printSpikePaths(trainPaths, "a training step");
         if (profile) printProfile(trainProfile, layerProfile, steps);
         if (json != null) {
             String text = String.format(java.util.Locale.ROOT,
-                    "{\"train_ms_per_sample\": %.3f, \"infer_ms_per_sample\": %.3f, \"peak_rss_mb\": %d, \"batch\": %d, \"width\": %s, \"density\": %s, \"backend\": \"%s\"}%n",
-                    trainMs, inferMs, peakMb, batch, config.width(), density, reference ? "cpu-reference" : "cpu");
+                    "{\"train_ms_per_sample\": %.3f, \"infer_ms_per_sample\": %.3f, \"peak_rss_mb\": %d, \"batch\": %d, \"width\": %s, \"density\": %s, \"backend\": \"%s\", \"spikes\": \"%s\"}%n",
+                    trainMs, inferMs, peakMb, batch, config.width(), density, reference ? "cpu-reference" : "cpu", SpikePath.mode().name().toLowerCase(java.util.Locale.ROOT));
             Files.writeString(json, text);
         }
         return 0;
@@ -128,6 +140,16 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return t;
+    }
+
+    /** Which path each convolution on spikes took and the mean density of its input. */
+    static void printSpikePaths(List<ConvTrace.Row> rows, String during) {
+        if (rows.isEmpty()) return;
+        System.out.println("convolutions on spikes during " + during + ": input density and path (forward, weight gradient):");
+        System.out.printf("  %-34s %-16s %-20s %8s  %-7s %-7s%n", "layer", "kind", "input", "density", "forward", "weight");
+        for (ConvTrace.Row r : rows) {
+            System.out.printf("  %-34s %-16s %-20s %7.1f%%  %-7s %-7s%n", r.layer(), r.kind(), r.input(), 100 * r.density(), r.forwardPath(), r.weightPath());
+        }
     }
 
     private static double median(List<Double> xs) {

@@ -14,15 +14,23 @@ import scn.backend.SpikePath;
 public final class SpikeConv {
     /**
      * Layer kinds with their own crossover densities (event-driven below, dense above), for the forward
-     * pass and for the weight gradient.
+     * pass and for the weight gradient. Measured with
+     * {@code java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar scn.bench.SpikeConvTable 11}
+     * on the network's layers at width 0.25 (8 images, 2 threads, AVX-512; the whole table is in
+     * {@code docs/SPIKES.md}): the density where event-driven and dense take equal time, interpolated
+     * between the measured densities 1, 2, 5, 10, 20, 30 and 50 %. Where the event-driven path still won
+     * at 50 % the crossover is set to 0.5 (not measured above); where it lost already at 1 %, to 0.
+     * Head outputs (1×1, 16 → 2, narrowing) cross at 4 % forward and 13 % for the weight gradient; they
+     * share the project layers' figures, which cost far more.
      */
     public enum Kind {
-        STEM("conv kxk (k>=5)", 0.30, 0.30),
-        CONV3X3("conv 3x3/1", 0.30, 0.30),
-        CONV3X3_STRIDED("conv 3x3/2", 0.30, 0.30),
-        POINTWISE("conv 1x1/1", 0.30, 0.30),
-        POINTWISE_STRIDED("conv 1x1/2", 0.30, 0.30),
-        DEPTHWISE("depthwise 3x3", 0.30, 0.30);
+        STEM("conv kxk (k>=5)", 0.25, 0.50),
+        CONV3X3("conv 3x3/1", 0.50, 0.50),
+        CONV3X3_STRIDED("conv 3x3/2", 0.50, 0.23),
+        POINTWISE_WIDENING("conv 1x1/1 widening", 0.022, 0.024),
+        POINTWISE_NARROWING("conv 1x1/1 narrowing", 0.41, 0.17),
+        POINTWISE_STRIDED("conv 1x1/2", 0.0, 0.035),
+        DEPTHWISE("depthwise 3x3", 0.028, 0.0);
 
         private final String label;
         final double forwardCrossover, weightCrossover;
@@ -37,9 +45,17 @@ public final class SpikeConv {
             return label;
         }
 
+        /**
+         * A 1×1 layer's crossover depends on how its channel counts compare: the dense product of a
+         * widening layer (expand, few inputs per output) is cheap and the event-driven one pays a layout
+         * change on many outputs; a narrowing one (project, head outputs) is the reverse.
+         */
         public static Kind of(ConvGeometry g) {
             if (g.isDepthwise()) return DEPTHWISE;
-            if (g.kh() == 1 && g.kw() == 1) return g.stride() == 1 ? POINTWISE : POINTWISE_STRIDED;
+            if (g.kh() == 1 && g.kw() == 1) {
+                if (g.stride() != 1) return POINTWISE_STRIDED;
+                return g.cout() > g.cin() ? POINTWISE_WIDENING : POINTWISE_NARROWING;
+            }
             if (g.kh() <= 3 && g.kw() <= 3) return g.stride() == 1 ? CONV3X3 : CONV3X3_STRIDED;
             return STEM;
         }

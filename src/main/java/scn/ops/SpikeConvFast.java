@@ -50,6 +50,7 @@ final class SpikeConvFast {
         float[] wt = transposeWeights(w, g); // [groups][cinG, kh, kw, coutG]
         int[] rowOut = outIndex(h, kh, s, p, ho); // [kh, h]: output row reached, or -1
         int[] colOut = outIndex(wi, kw, s, p, wo); // [kw, w]
+        int[] colTaps = tapsReaching(colOut, kw, wi);
         int bandRows = Math.min(ho, Math.max(1, BAND_FLOATS / (wo * coutG)));
         int words = (cinG + 63) >>> 6;
         VectorMask<Float> tail = tailMask(coutG);
@@ -78,12 +79,11 @@ final class SpikeConvFast {
                         if (rows == 0) continue;
                         for (int ix = 0; ix < wi; ix++) {
                             int at = iy * wi + ix;
-                            if (words == 1 && masks[at] == 0) continue;
+                            if (colTaps[ix] == colTaps[ix + 1] || words == 1 && masks[at] == 0) continue;
                             int m = index.channelsAt(at, hw, words, taps * coutG, chans);
                             if (m == 0) continue;
-                            for (int kx = 0; kx < kw; kx++) {
-                                int ox = colOut[kx * wi + ix];
-                                if (ox < 0) continue;
+                            for (int t = colTaps[ix]; t < colTaps[ix + 1]; t++) {
+                                int kx = colTaps[t], ox = colOut[kx * wi + ix];
                                 for (int r = 0; r < rows; r++) {
                                     addRows(band, (rowAt[r] + ox) * coutG, wt, wGroup + (kys[r] * kw + kx) * coutG, chans, m, coutG, tail);
                                 }
@@ -156,7 +156,7 @@ final class SpikeConvFast {
             depthwiseBackwardWeight(dw, dy, x, g);
             return;
         }
-        int h = g.h(), wi = g.w(), wo = g.wOut(), hwOut = g.hOut() * wo, kh = g.kh(), kw = g.kw();
+        int h = g.h(), wi = g.w(), wo = g.wOut(), hwOut = g.hOut() * wo, kh = g.kh(), kw = g.kw(), s = g.stride(), p = g.pad();
         int cinG = g.cinPerGroup(), coutG = g.coutPerGroup(), taps = kh * kw;
         int[] rowOut = outIndex(h, kh, g.stride(), g.pad(), g.hOut());
         int[] colOut = outIndex(wi, kw, g.stride(), g.pad(), wo);
@@ -172,13 +172,16 @@ final class SpikeConvFast {
             for (int task = from; task < to; task++) {
                 int n = task / g.groups(), grp = task % g.groups();
                 transposeFrom(dyt, dy, (n * g.cout() + grp * coutG) * hwOut, hwOut, coutG);
-                index.byChannel(x, (n * g.cin() + grp * cinG) * h * wi, cinG, h, wi);
+                index.byChannel(x, (n * g.cin() + grp * cinG) * h * wi, cinG, h, wi, s);
                 int[] start = index.start, entries = index.entries;
                 for (int ci = 0; ci < cinG; ci++) {
-                    int a = start[ci], b = start[ci + 1];
-                    if (a == b) continue;
+                    if (start[ci * s * s] == start[(ci + 1) * s * s]) continue;
                     for (int ky = 0; ky < kh; ky++) {
                         for (int kx = 0; kx < kw; kx++) {
+                            // Only inputs with iy ≡ ky − pad and ix ≡ kx − pad (mod stride) reach an output through this tap.
+                            int list = (ci * s + Math.floorMod(ky - p, s)) * s + Math.floorMod(kx - p, s);
+                            int a = start[list], b = start[list + 1];
+                            if (a == b) continue;
                             int dst = ((grp * cinG + ci) * taps + ky * kw + kx) * coutG;
                             sumRows(partial, dst, dyt, entries, a, b, rowOut, ky * h, colOut, kx * wi, wo, coutG, tail);
                         }
@@ -240,7 +243,7 @@ final class SpikeConvFast {
             for (int plane = from; plane < to; plane++) {
                 int wAt = plane % g.cin() * taps, yAt = plane * ho * wo;
                 Arrays.fill(y, yAt, yAt + ho * wo, 0f);
-                index.byChannel(x, plane * h * wi, 1, h, wi);
+                index.byChannel(x, plane * h * wi, 1, h, wi, 1);
                 int[] entries = index.entries;
                 for (int q = 0, b = index.start[1]; q < b; q++) {
                     int iy = entries[q] >>> 16, ix = entries[q] & 0xFFFF;
@@ -270,7 +273,7 @@ final class SpikeConvFast {
                 Arrays.fill(sums, 0f);
                 for (int n = 0; n < g.n(); n++) {
                     int plane = n * g.cin() + c, yAt = plane * ho * wo;
-                    index.byChannel(x, plane * h * wi, 1, h, wi);
+                    index.byChannel(x, plane * h * wi, 1, h, wi, 1);
                     int[] entries = index.entries;
                     for (int q = 0, b = index.start[1]; q < b; q++) {
                         int iy = entries[q] >>> 16, ix = entries[q] & 0xFFFF;
@@ -300,6 +303,25 @@ final class SpikeConvFast {
             }
         }
         return wt;
+    }
+
+    /**
+     * For each input column {@code i}, the kernel columns through which it reaches an output, as one
+     * array: {@code table[i] .. table[i+1]} index the run of those kernel columns, stored after the
+     * {@code size + 1} offsets. Walking the run replaces a test per kernel column, which with a stride
+     * fails for about half of them in an unpredictable pattern.
+     */
+    private static int[] tapsReaching(int[] outIndex, int k, int size) {
+        int count = 0;
+        for (int v : outIndex) if (v >= 0) count++;
+        int[] table = new int[size + 1 + count];
+        int at = size + 1;
+        for (int i = 0; i < size; i++) {
+            table[i] = at;
+            for (int kk = 0; kk < k; kk++) if (outIndex[kk * size + i] >= 0) table[at++] = kk;
+        }
+        table[size] = at;
+        return table;
     }
 
     /**

@@ -79,30 +79,53 @@ final class SpikeIndex {
     }
 
     /**
-     * Channel-major lists of {@code channels} planes of {@code [h, w]} bytes starting at {@code at}: for
-     * each channel, its active positions in raster order, each stored as {@code iy << 16 | ix}
-     * (input planes are narrower than 65536).
+     * Channel-major lists of {@code channels} planes of {@code [h, w]} bytes starting at {@code at}, each
+     * split into the {@code stride²} classes of {@code (iy mod stride, ix mod stride)}: the active
+     * positions of channel {@code c} in class {@code (ry, rx)} are, in raster order, list
+     * {@code (c·stride + ry)·stride + rx}, each stored as {@code iy << 16 | ix} (planes are narrower than
+     * 65536). A tap of a strided convolution reaches outputs from one class only, so it walks just that
+     * list instead of testing every input.
      */
-    void byChannel(byte[] x, int at, int channels, int h, int w) {
-        if (start.length < channels + 1) start = new int[channels + 1];
+    void byChannel(byte[] x, int at, int channels, int h, int w, int stride) {
+        int lists = channels * stride * stride;
+        if (start.length < lists + 1) start = new int[lists + 1];
         int total = (int) countOnes(x, at, at + channels * h * w);
         if (entries.length < total) entries = new int[Math.max(total, entries.length * 3 / 2)];
         int n = 0;
         for (int c = 0; c < channels; c++) {
-            start[c] = n;
-            for (int iy = 0; iy < h; iy++) {
-                int row = at + (c * h + iy) * w, key = iy << 16;
-                int ix = 0;
-                for (; ix + 8 <= w; ix += 8) {
-                    long v = (long) LONGS.get(x, row + ix);
-                    while (v != 0) {
-                        entries[n++] = key | (ix + (Long.numberOfTrailingZeros(v) >>> 3));
-                        v &= v - 1;
+            for (int ry = 0; ry < stride; ry++) {
+                for (int rx = 0; rx < stride; rx++) {
+                    start[(c * stride + ry) * stride + rx] = n;
+                    long keep = classBits(rx, stride);
+                    boolean test = 8 % stride != 0; // then keep is all bits, and each column is tested
+                    for (int iy = ry; iy < h; iy += stride) {
+                        int row = at + (c * h + iy) * w, key = iy << 16;
+                        int ix = 0;
+                        for (; ix + 8 <= w; ix += 8) {
+                            long v = (long) LONGS.get(x, row + ix) & keep;
+                            while (v != 0) {
+                                int col = ix + (Long.numberOfTrailingZeros(v) >>> 3);
+                                if (!test || col % stride == rx) entries[n++] = key | col;
+                                v &= v - 1;
+                            }
+                        }
+                        for (; ix < w; ix++) if (x[row + ix] != 0 && ix % stride == rx) entries[n++] = key | ix;
                     }
                 }
-                for (; ix < w; ix++) if (x[row + ix] != 0) entries[n++] = key | ix;
             }
         }
-        start[channels] = n;
+        start[lists] = n;
+    }
+
+    /**
+     * The bits of a little-endian word of 8 bytes (starting at a column that is a multiple of 8) whose byte index
+     * is {@code rx} modulo {@code stride}; all bits when {@code stride} does not divide 8 (the caller then
+     * tests each column).
+     */
+    private static long classBits(int rx, int stride) {
+        if (stride == 1 || 8 % stride != 0) return -1L;
+        long bits = 0;
+        for (int k = rx; k < 8; k += stride) bits |= 0xFFL << (8 * k);
+        return bits;
     }
 }

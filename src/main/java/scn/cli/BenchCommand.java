@@ -27,8 +27,9 @@ import scn.train.TrainStep;
 
 /**
  * {@code engine bench}: times a full training step (forward, loss, backward, AdamW) and an inference
- * pass on random binary input of a given density, after warm-up; reports ms per sample and the peak
- * resident memory of the process.
+ * pass on random binary input of a given density, after warm-up; reports ms per sample, the peak
+ * resident memory of the process, and which path (dense or event-driven) each convolution on spikes
+ * took at what input density. Several spike paths can be timed side by side in one run.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Time a training step and an inference pass of the full network on random spikes.")
 final class BenchCommand implements Callable<Integer> {
@@ -56,7 +57,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--reference", description = "Force the plain scalar reference kernels.")
     boolean reference;
 
-    @Option(names = "--spikes", defaultValue = "auto", description = "Convolutions on spikes: dense, sparse (event-driven) or auto, by measured density (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--spikes", defaultValue = "auto", description = "Convolutions on spikes: dense, sparse (event-driven) or auto, by measured density; "
+            + "a comma list (dense,sparse,auto) times each in turn, steps alternating, and compares with the first (default: ${DEFAULT-VALUE}).")
     String spikes;
 
     @Override
@@ -65,58 +67,84 @@ final class BenchCommand implements Callable<Integer> {
             System.err.println("bench: --batch and --steps must be >= 1, --warmup >= 0, --density in [0, 1]");
             return 2;
         }
+        List<SpikePath.Mode> modes = new ArrayList<>();
+        for (String m : spikes.split(",")) modes.add(SpikePath.parse(m));
+        SpikePath.Mode traced = modes.get(modes.size() - 1); // the path table and the profile follow the last mode
         Kernels.forceReference(reference);
-        SpikePath.force(SpikePath.parse(spikes));
+        SpikePath.force(traced);
         ModelConfig config = model.config();
         System.out.println("backend: " + Kernels.describe());
-        System.out.println("spike convolutions: " + SpikePath.describe());
+        for (SpikePath.Mode m : modes) {
+            SpikePath.force(m);
+            System.out.println("spike convolutions: " + SpikePath.describe());
+        }
         System.out.println("model: " + config + ", batch " + batch + ", input density " + density);
         SpikingCenterNet net = new SpikingCenterNet(config, 1);
         TrainStep trainStep = new TrainStep(net, 1e-4f);
         SpikeTensor input = randomSpikes(config, batch, density, 2);
         Tensor boxes = randomBoxes(batch, 3);
 
-        List<Double> train = new ArrayList<>();
-        for (int i = 0; i < warmup + steps; i++) {
-            if (i == warmup) {
-                ConvTrace.reset();
-                ConvTrace.enable(true);
-                Profile.reset();
-                Profile.enable(profile);
-            }
-            long t0 = System.nanoTime();
-            trainStep.run(input, boxes, 1e-4f);
-            if (i >= warmup) train.add((System.nanoTime() - t0) / 1e6);
+        // With several modes the steps alternate between them, so that a busy machine slows all alike.
+        Map<SpikePath.Mode, List<Double>> train = new java.util.EnumMap<>(SpikePath.Mode.class);
+        Map<SpikePath.Mode, List<Double>> infer = new java.util.EnumMap<>(SpikePath.Mode.class);
+        for (SpikePath.Mode m : modes) {
+            train.put(m, new ArrayList<>());
+            infer.put(m, new ArrayList<>());
         }
-        Profile.enable(false);
-        ConvTrace.enable(false);
+        for (int i = 0; i < warmup + steps; i++) {
+            for (SpikePath.Mode m : modes) {
+                SpikePath.force(m);
+                boolean trace = i >= warmup && m == traced;
+                ConvTrace.enable(trace);
+                Profile.enable(trace && profile);
+                if (trace && i == warmup) {
+                    ConvTrace.reset();
+                    Profile.reset();
+                }
+                long t0 = System.nanoTime();
+                trainStep.run(input, boxes, 1e-4f);
+                if (i >= warmup) train.get(m).add((System.nanoTime() - t0) / 1e6);
+                Profile.enable(false);
+                ConvTrace.enable(false);
+            }
+        }
         List<ConvTrace.Row> trainPaths = ConvTrace.rows();
         Map<String, long[]> trainProfile = Profile.snapshot();
         Map<String, Long> layerProfile = Profile.layers();
 
-        List<Double> infer = new ArrayList<>();
         Arena inferenceArena = trainStep.arena(); // inference reuses the training step's arrays
         for (int i = 0; i < warmup + steps; i++) {
-            long t0 = System.nanoTime();
-            inferenceArena.reset();
-            try (var scope = Tape.noGrad(); var arena = inferenceArena.activate()) {
-                net.forward(Var.constant(input), false);
+            for (SpikePath.Mode m : modes) {
+                SpikePath.force(m);
+                long t0 = System.nanoTime();
+                inferenceArena.reset();
+                try (var scope = Tape.noGrad(); var arena = inferenceArena.activate()) {
+                    net.forward(Var.constant(input), false);
+                }
+                if (i >= warmup) infer.get(m).add((System.nanoTime() - t0) / 1e6);
             }
-            if (i >= warmup) infer.add((System.nanoTime() - t0) / 1e6);
         }
-        double trainMs = median(train) / batch, inferMs = median(infer) / batch;
         long peakMb = peakRssMb();
-        System.out.printf("training step: %.1f ms per sample (median of %d steps of batch %d)%n", trainMs, steps, batch);
-        System.out.printf("inference:     %.1f ms per sample%n", inferMs);
-        System.out.printf("peak resident memory: %d MB (arrays recycled between steps: %d MB)%n", peakMb, trainStep.arena().allocatedBytes() >> 20);
-        printSpikePaths(trainPaths, "a training step");
-        if (profile) printProfile(trainProfile, layerProfile, steps);
-        if (json != null) {
-            String text = String.format(java.util.Locale.ROOT,
-                    "{\"train_ms_per_sample\": %.3f, \"infer_ms_per_sample\": %.3f, \"peak_rss_mb\": %d, \"batch\": %d, \"width\": %s, \"density\": %s, \"backend\": \"%s\", \"spikes\": \"%s\"}%n",
-                    trainMs, inferMs, peakMb, batch, config.width(), density, reference ? "cpu-reference" : "cpu", SpikePath.mode().name().toLowerCase(java.util.Locale.ROOT));
-            Files.writeString(json, text);
+        StringBuilder jsonText = new StringBuilder();
+        for (SpikePath.Mode m : modes) {
+            String name = m.name().toLowerCase(java.util.Locale.ROOT);
+            String tag = modes.size() > 1 ? " [spikes " + name + "]" : "";
+            double trainMs = median(train.get(m)) / batch, inferMs = median(infer.get(m)) / batch;
+            System.out.printf("training step: %.1f ms per sample (median of %d steps of batch %d)%s%n", trainMs, steps, batch, tag);
+            System.out.printf("inference:     %.1f ms per sample%s%n", inferMs, tag);
+            if (m != modes.get(0)) {
+                System.out.printf("  vs spikes %s: training %.2fx, inference %.2fx faster%n", modes.get(0).name().toLowerCase(java.util.Locale.ROOT),
+                        median(train.get(modes.get(0))) / median(train.get(m)), median(infer.get(modes.get(0))) / median(infer.get(m)));
+            }
+            jsonText.append(jsonText.isEmpty() ? "" : ",\n").append(String.format(java.util.Locale.ROOT,
+                    "{\"train_ms_per_sample\": %.3f, \"infer_ms_per_sample\": %.3f, \"peak_rss_mb\": %d, \"batch\": %d, \"width\": %s, \"density\": %s, \"backend\": \"%s\", \"spikes\": \"%s\"}",
+                    trainMs, inferMs, peakMb, batch, config.width(), density, reference ? "cpu-reference" : "cpu", name));
         }
+        System.out.printf("peak resident memory: %d MB%s (arrays recycled between steps: %d MB)%n", peakMb,
+                modes.size() > 1 ? " for all modes together" : "", trainStep.arena().allocatedBytes() >> 20);
+        printSpikePaths(trainPaths, "a training step" + (modes.size() > 1 ? " with spikes " + traced.name().toLowerCase(java.util.Locale.ROOT) : ""));
+        if (profile) printProfile(trainProfile, layerProfile, steps);
+        if (json != null) Files.writeString(json, modes.size() > 1 ? "[" + jsonText + "]\n" : jsonText + "\n");
         return 0;
     }
 
@@ -146,9 +174,9 @@ final class BenchCommand implements Callable<Integer> {
     static void printSpikePaths(List<ConvTrace.Row> rows, String during) {
         if (rows.isEmpty()) return;
         System.out.println("convolutions on spikes during " + during + ": input density and path (forward, weight gradient):");
-        System.out.printf("  %-34s %-16s %-20s %8s  %-7s %-7s%n", "layer", "kind", "input", "density", "forward", "weight");
+        System.out.printf("  %-34s %-21s %-20s %8s  %-7s %-7s%n", "layer", "kind", "input", "density", "forward", "weight");
         for (ConvTrace.Row r : rows) {
-            System.out.printf("  %-34s %-16s %-20s %7.1f%%  %-7s %-7s%n", r.layer(), r.kind(), r.input(), 100 * r.density(), r.forwardPath(), r.weightPath());
+            System.out.printf("  %-34s %-21s %-20s %7.1f%%  %-7s %-7s%n", r.layer(), r.kind(), r.input(), 100 * r.density(), r.forwardPath(), r.weightPath());
         }
     }
 

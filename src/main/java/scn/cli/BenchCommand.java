@@ -57,6 +57,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--reference", description = "Force the plain scalar reference kernels.")
     boolean reference;
 
+    @Option(names = "--inference-batch-stats", description = "Run inference with batch statistics, as in training, instead of the running ones: "
+            + "an untrained model's running statistics leave the layers after the stem nearly silent, which flatters event-driven inference.")
+    boolean inferenceBatchStats;
+
     @Option(names = "--spikes", defaultValue = "auto", description = "Convolutions on spikes: dense, sparse (event-driven) or auto, by measured density; "
             + "a comma list (dense,sparse,auto) times each in turn, steps alternating, and compares with the first (default: ${DEFAULT-VALUE}).")
     String spikes;
@@ -113,17 +117,21 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, Long> layerProfile = Profile.layers();
 
         Arena inferenceArena = trainStep.arena(); // inference reuses the training step's arrays
+        ConvTrace.reset();
         for (int i = 0; i < warmup + steps; i++) {
             for (SpikePath.Mode m : modes) {
                 SpikePath.force(m);
+                ConvTrace.enable(i >= warmup && m == traced);
                 long t0 = System.nanoTime();
                 inferenceArena.reset();
                 try (var scope = Tape.noGrad(); var arena = inferenceArena.activate()) {
-                    net.forward(Var.constant(input), false);
+                    net.forward(Var.constant(input), inferenceBatchStats);
                 }
                 if (i >= warmup) infer.get(m).add((System.nanoTime() - t0) / 1e6);
+                ConvTrace.enable(false);
             }
         }
+        List<ConvTrace.Row> inferPaths = ConvTrace.rows();
         long peakMb = peakRssMb();
         StringBuilder jsonText = new StringBuilder();
         for (SpikePath.Mode m : modes) {
@@ -143,6 +151,7 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf("peak resident memory: %d MB%s (arrays recycled between steps: %d MB)%n", peakMb,
                 modes.size() > 1 ? " for all modes together" : "", trainStep.arena().allocatedBytes() >> 20);
         printSpikePaths(trainPaths, "a training step" + (modes.size() > 1 ? " with spikes " + traced.name().toLowerCase(java.util.Locale.ROOT) : ""));
+        printSpikePathSummary(inferPaths, "inference");
         if (profile) printProfile(trainProfile, layerProfile, steps);
         if (json != null) Files.writeString(json, modes.size() > 1 ? "[" + jsonText + "]\n" : jsonText + "\n");
         return 0;
@@ -178,6 +187,21 @@ final class BenchCommand implements Callable<Integer> {
         for (ConvTrace.Row r : rows) {
             System.out.printf("  %-34s %-21s %-20s %7.1f%%  %-7s %-7s%n", r.layer(), r.kind(), r.input(), 100 * r.density(), r.forwardPath(), r.weightPath());
         }
+    }
+
+    /** One line: how many convolutions on spikes ran event-driven, and their input densities. */
+    private static void printSpikePathSummary(List<ConvTrace.Row> rows, String during) {
+        if (rows.isEmpty()) return;
+        int sparse = 0;
+        double lo = 1, hi = 0, sum = 0;
+        for (ConvTrace.Row r : rows) {
+            if (r.forwardPath().equals("sparse")) sparse++;
+            lo = Math.min(lo, r.density());
+            hi = Math.max(hi, r.density());
+            sum += r.density();
+        }
+        System.out.printf("convolutions on spikes during %s: %d of %d event-driven; input density %.1f%% to %.1f%%, mean %.1f%%%n",
+                during, sparse, rows.size(), 100 * lo, 100 * hi, 100 * sum / rows.size());
     }
 
     private static double median(List<Double> xs) {

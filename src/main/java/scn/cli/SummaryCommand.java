@@ -14,7 +14,7 @@ import scn.tensor.Shape;
 
 /**
  * {@code engine summary}: every layer of the network with its output shape and parameter count; then,
- * from one inference pass on random spikes of a given density, which path each convolution on spikes
+ * from one forward pass on random spikes of a given density, which path each convolution on spikes
  * took (dense or event-driven) and the density of its input.
  */
 @Command(name = "summary", mixinStandardHelpOptions = true, description = "Print every layer with its output shape and parameter count, and the total.")
@@ -46,13 +46,14 @@ final class SummaryCommand implements Callable<Integer> {
         SpikePath.force(SpikePath.parse(spikes));
         ConvTrace.reset();
         ConvTrace.enable(true);
+        // Training mode (batch statistics): a fresh model's running statistics leave every layer after the stem silent.
         try (var scope = Tape.noGrad()) {
-            net.forward(Var.constant(BenchCommand.randomSpikes(config, 1, density, 2)), false);
+            net.forward(Var.constant(BenchCommand.randomSpikes(config, 1, density, 2)), true);
         } finally {
             ConvTrace.enable(false);
         }
         System.out.println();
-        BenchCommand.printSpikePaths(ConvTrace.rows(), "inference on random input of density " + density + ", spikes " + spikes);
+        BenchCommand.printSpikePaths(ConvTrace.rows(), "a forward pass (training mode) on random input of density " + density + ", spikes " + spikes);
         return 0;
     }
 }

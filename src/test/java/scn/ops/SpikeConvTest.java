@@ -80,6 +80,18 @@ class SpikeConvTest {
     }
 
     @Test
+    void eventDrivenResultsAreRepeatable() {
+        // Per-worker partial sums reduced in worker order: the same call gives the same bits.
+        ConvGeometry g = new ConvGeometry(6, 16, 11, 13, 24, 3, 3, 2, 1, 1);
+        SpikeTensor x = SpikeTensor.fromFloat(randomSpikes(11, 0.15, g.inShape()));
+        Tensor w = random(12, g.weightShape()), dy = random(13, g.outShape()), dw0 = random(14, g.weightShape());
+        float[][] first = run(SpikePath.Mode.SPARSE, false, x, w, dy, dw0, g);
+        float[][] second = run(SpikePath.Mode.SPARSE, false, x, w, dy, dw0, g);
+        assertClose("forward, twice", first[0], second[0], 0, 0);
+        assertClose("weight gradient, twice", first[1], second[1], 0, 0);
+    }
+
+    @Test
     void allZeroInputGivesZeroOutputAndLeavesTheGradientAlone() {
         ConvGeometry g = new ConvGeometry(2, 8, 7, 9, 16, 3, 3, 1, 1, 1);
         SpikeTensor x = SpikeTensor.zeros(g.inShape());

@@ -36,6 +36,9 @@ class SpikeConvTest {
         {2, 16, 9, 13, 32, 1, 2, 0, 1}, // 1x1/2 downsample
         {2, 19, 10, 9, 19, 3, 1, 1, 19}, // depthwise 3x3
         {2, 12, 8, 9, 8, 3, 1, 1, 4}, // grouped 3x3 (not in the network; the general path)
+        {1, 131, 5, 6, 20, 3, 1, 1, 1}, // more than 64 input channels: several bit-set words per position
+        {1, 3, 40, 200, 48, 3, 1, 1, 1}, // wide rows: the output is gathered in several bands of 3 rows
+        {1, 4, 64, 300, 24, 7, 2, 3, 1}, // strided, several bands whose input rows overlap
     };
     private static final double[] DENSITIES = {0, 0.01, 0.2, 1};
 

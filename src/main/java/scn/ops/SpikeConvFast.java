@@ -28,8 +28,8 @@ import scn.tensor.Arena;
  * </ul>
  * The input gradient does not depend on the input and stays dense ({@link Conv2dFast}). Work is split
  * over images (and groups); the weight gradient sums per worker and reduces in worker order, so results
- * are deterministic for a given thread count. Nothing is allocated per call apart from the transposed
- * weights (from the active {@link Arena}) and the worker-count array of partial sums.
+ * are deterministic for a given thread count. Per call, besides the transposed weights (from the active
+ * {@link Arena}), only small index tables are allocated (kernel size × input width, and the like).
  */
 final class SpikeConvFast {
     private static final VectorSpecies<Float> S = scn.backend.Simd.F;
@@ -54,6 +54,7 @@ final class SpikeConvFast {
         int bandRows = Math.min(ho, Math.max(1, BAND_FLOATS / (wo * coutG)));
         int words = (cinG + 63) >>> 6;
         VectorMask<Float> tail = tailMask(coutG);
+        int[] bandStride = strideIndex(coutG); // gather offsets of one channel over L positions of the band
         Parallel.forEach(g.n() * g.groups(), (worker, from, to) -> {
             SpikeIndex index = SpikeIndex.local();
             float[] band = Scratch.floats(0, bandRows * wo * coutG); // [bandRows·wo, coutG]
@@ -90,7 +91,7 @@ final class SpikeConvFast {
                             }
                         }
                     }
-                    transposeInto(y, ((n * g.cout() + grp * coutG) * ho + oy0) * wo, ho * wo, band, (oy1 - oy0) * wo, coutG);
+                    transposeInto(y, ((n * g.cout() + grp * coutG) * ho + oy0) * wo, ho * wo, band, (oy1 - oy0) * wo, coutG, bandStride);
                 }
             }
         });
@@ -100,8 +101,7 @@ final class SpikeConvFast {
      * {@code y[yAt + co·planeSize + q] = band[q·coutG + co]}, L positions at a time: their band rows stay
      * in L1 while each channel's run is one strided gather and one contiguous store.
      */
-    private static void transposeInto(float[] y, int yAt, int planeSize, float[] band, int positions, int coutG) {
-        int[] stride = strideIndex(coutG);
+    private static void transposeInto(float[] y, int yAt, int planeSize, float[] band, int positions, int coutG, int[] stride) {
         int q = 0;
         for (; q + L <= positions; q += L) {
             for (int co = 0; co < coutG; co++) FloatVector.fromArray(S, band, q * coutG + co, stride, 0).intoArray(y, yAt + co * planeSize + q);
@@ -112,8 +112,7 @@ final class SpikeConvFast {
     }
 
     /** {@code dyt[q·coutG + co] = dy[dyAt + co·positions + q]}: the inverse, a contiguous load and a strided scatter. */
-    private static void transposeFrom(float[] dyt, float[] dy, int dyAt, int positions, int coutG) {
-        int[] stride = strideIndex(coutG);
+    private static void transposeFrom(float[] dyt, float[] dy, int dyAt, int positions, int coutG, int[] stride) {
         int q = 0;
         for (; q + L <= positions; q += L) {
             for (int co = 0; co < coutG; co++) FloatVector.fromArray(S, dy, dyAt + co * positions + q).intoArray(dyt, q * coutG + co, stride, 0);
@@ -162,6 +161,7 @@ final class SpikeConvFast {
         int[] colOut = outIndex(wi, kw, g.stride(), g.pad(), wo);
         int wSize = dw.length;
         VectorMask<Float> tail = tailMask(coutG);
+        int[] dytStride = strideIndex(coutG); // scatter offsets of one channel over L positions of dyt
         float[][] partials = new float[Parallel.threads()][]; // each [groups][cinG, kh, kw, coutG]
         Parallel.forEach(g.n() * g.groups(), (worker, from, to) -> {
             float[] partial = Scratch.floats(2, wSize);
@@ -171,7 +171,7 @@ final class SpikeConvFast {
             SpikeIndex index = SpikeIndex.local();
             for (int task = from; task < to; task++) {
                 int n = task / g.groups(), grp = task % g.groups();
-                transposeFrom(dyt, dy, (n * g.cout() + grp * coutG) * hwOut, hwOut, coutG);
+                transposeFrom(dyt, dy, (n * g.cout() + grp * coutG) * hwOut, hwOut, coutG, dytStride);
                 index.byChannel(x, (n * g.cin() + grp * cinG) * h * wi, cinG, h, wi, s);
                 int[] start = index.start, entries = index.entries;
                 for (int ci = 0; ci < cinG; ci++) {

@@ -54,10 +54,6 @@ public final class DeviceTrainStep implements AutoCloseable {
         this.statsBuffer = dev.allocate(Type.FLOAT32, SUM_SQUARES + 1);
     }
 
-    public ClDevice device() {
-        return dev;
-    }
-
     /** Runs one step on {@code input [T, B, 4, 256, 320]} with {@code boxes [B, N, 5]} at learning rate {@code lr}. */
     public TrainStep.Result run(SpikeTensor input, Tensor boxes, float lr) {
         float[] s = forwardBackward(input, boxes);

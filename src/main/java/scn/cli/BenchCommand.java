@@ -54,14 +54,24 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--reference", description = "Force the plain scalar reference kernels.")
     boolean reference;
 
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, or opencl[:N] for the whole training step on an OpenCL device (default: ${DEFAULT-VALUE}).")
+    String device;
+
     @Override
     public Integer call() throws IOException {
         if (batch < 1 || steps < 1 || warmup < 0 || !(density >= 0 && density <= 1)) {
             System.err.println("bench: --batch and --steps must be >= 1, --warmup >= 0, --density in [0, 1]");
             return 2;
         }
-        Kernels.forceReference(reference);
         ModelConfig config = model.config();
+        if (!device.trim().equalsIgnoreCase("cpu")) {
+            if (reference) {
+                System.err.println("bench: --reference selects CPU kernels; it does not apply to --device " + device);
+                return 2;
+            }
+            return DeviceBench.run(device, config, batch, steps, warmup, density, profile, json);
+        }
+        Kernels.forceReference(reference);
         System.out.println("backend: " + Kernels.describe());
         System.out.println("model: " + config + ", batch " + batch + ", input density " + density);
         SpikingCenterNet net = new SpikingCenterNet(config, 1);
@@ -130,7 +140,7 @@ final class BenchCommand implements Callable<Integer> {
         return t;
     }
 
-    private static double median(List<Double> xs) {
+    static double median(List<Double> xs) {
         List<Double> s = new ArrayList<>(xs);
         Collections.sort(s);
         int n = s.size();

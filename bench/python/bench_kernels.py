@@ -9,6 +9,8 @@
   - 1x1, 768 -> 1152 on [10, 768, 8, 10]: forward, and forward + backward.
   FLOPs = 2 * B * Cout * (Cin / groups) * kh * kw * Hout * Wout for the forward, 3x that for
   forward + backward (input gradient and weight gradient each cost one forward).
+  One extra row runs the depthwise forward in channels_last (NHWC) memory format, since torch 1.13's
+  NCHW depthwise kernel on CPU is far slower than its GEMM-based convolutions.
 
 Each kernel is run twice to warm up, then --runs times (default 7); the table gives the best and the
 median GFLOP/s and the median time. The machine may be shared: compare best values, and rerun.
@@ -85,11 +87,14 @@ def conv_flops(x_shape, cout, cin, groups, k, out_hw):
     return 2.0 * x_shape[0] * cout * (cin // groups) * k * k * out_hw[0] * out_hw[1]
 
 
-def bench_conv(name, x_shape, cout, k, pad, groups, runs, backward):
+def bench_conv(name, x_shape, cout, k, pad, groups, runs, backward, channels_last=False):
     g = torch.Generator().manual_seed(0)
     cin = x_shape[1]
     x = torch.randn(*x_shape, generator=g)
     w = torch.randn(cout, cin // groups, k, k, generator=g) * 0.05
+    if channels_last:
+        x = x.contiguous(memory_format=torch.channels_last)
+        w = w.contiguous(memory_format=torch.channels_last)
     with torch.no_grad():
         y = F.conv2d(x, w, padding=pad, groups=groups)
     flops = conv_flops(x_shape, cout, cin, groups, k, y.shape[2:])
@@ -127,6 +132,8 @@ def main():
     for name, xs, cout, k, pad, groups in convs:
         for backward in (False, True):
             rows.append(bench_conv(name, xs, cout, k, pad, groups, args.runs, backward))
+    # torch 1.13's NCHW depthwise path is slow on CPU; NHWC (channels_last) is shown for reference
+    rows.append(bench_conv("depthwise 3x3 NHWC", (8, 576, 64, 80), 576, 3, 1, 576, args.runs, False, channels_last=True))
 
     if args.json:
         print(json.dumps(rows))

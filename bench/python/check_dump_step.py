@@ -20,13 +20,16 @@ What it does:
 Run from the repository root after ``mvn -q package -DskipTests``:
     /usr/bin/python3 bench/python/check_dump_step.py --width 0.25
 Options: --batch 2, --seed 0, --density 0.1, --jar target/engine.jar, --workdir DIR (keep the files;
-default a temporary folder), --java-args "--reference" (extra dump-step arguments), --torch-only (skip
-Java: check only the torch side, the parameter counts and the safetensors round trip), --plain-init
-(torch's default initialisation, PLIF w = 0), --teacher (the ReLU twin, passed on as --teacher).
+default a temporary folder), --java-args=--reference (extra dump-step arguments; note the "="),
+--torch-only (skip Java: check only the torch side, the parameter counts and the safetensors round
+trip), --plain-init (torch's default initialisation, PLIF w = 0), --teacher (the ReLU twin, passed on
+as --teacher), --show worst (only the 20 tensors with the largest Java rel-L2 in the table).
 
 Prints: the spike statistics per neuron layer (firing rate, spikes that differ between torch float32
-and float64, neurons whose float64 potential lies within 1e-5 of the threshold), one table row per
-compared tensor with a verdict, and a final line ``VERDICT: PASS``, ``VERDICT: PASS (within spike-flip
+and float64, neurons whose float64 potential lies within 1e-5 of the threshold; the Java engine's
+spikes are not in its output, so these torch counts are the estimate of how many may differ; if the
+Java file does carry ``spikes.<neuron layer name>`` tensors, their differences are counted too), one
+table row per compared tensor with a verdict, and a final line ``VERDICT: PASS``, ``VERDICT: PASS (within spike-flip
 noise)`` or ``VERDICT: FAIL``; exit status 0, 0, 1 respectively (2 if the Java command failed).
 
 Tolerances (see classify()):
@@ -40,9 +43,16 @@ Tolerances (see classify()):
   contribution and every gradient a little. The float32-vs-float64 torch run shows how many such flips
   round-off alone produces in this very input. When flips happen, max errors say little; the
   relative L2 error over the whole tensor still does: a handful of flips among millions of neurons
-  moves it by well under 1e-2. "close" means rel-L2 <= 1e-2 (and rel-max <= 0.5).
-* Overall: PASS when every tensor is exact; PASS (within spike-flip noise) when every tensor is at
-  least close and the yardstick itself shows spike flips or near-threshold neurons; FAIL otherwise.
+  moves it by well under 1e-2. "close" means, for gradients, rel-L2 <= 1e-2 (and rel-max <= 0.5);
+  for the head outputs, rel-L2 <= 1e-2 with at most 0.1 % of the elements beyond the exact tolerance
+  (flips are local; a uniform 1e-3 scale error is not "close"); for losses, relative error <= 1e-3.
+* The same holds for the ReLU teacher at the kink z = 0: a sign change switches the gradient through
+  that unit, and batch norm's backward spreads the change over the whole channel, so a few kink flips
+  can move every upstream gradient by ~1e-2 relative (torch float32 itself does, against float64).
+  "as t32" means neither exact nor close, but rel-L2 within 3x of torch float32's own rel-L2 on that
+  tensor, when torch float32 is itself not exact there: Java is no further from float64 than torch is.
+* Overall: PASS when every tensor is exact; PASS (within spike-flip noise) when every tensor is exact,
+  close or as t32 and the torch yardstick shows flips or near-threshold neurons; FAIL otherwise.
 """
 
 import argparse
@@ -65,7 +75,10 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 EXACT_OUT, EXACT_GRAD = 1e-4, 1e-3  # rel-max tolerances without spike flips
 CLOSE_L2, CLOSE_MAX = 1e-2, 0.5  # rel-L2 / rel-max tolerances with a few spike flips
-NEAR_THRESHOLD = 1e-5  # |h - 1| below this counts as "could flip"
+CLOSE_FRACTION = 1e-3  # outputs: at most this fraction of elements beyond the exact tolerance
+CLOSE_LOSS = 1e-3  # losses: relative error with a few spike flips
+LIKE_T32 = 3.0  # or rel-L2 within 3x of torch float32's own rel-L2 when that shows flip noise
+NEAR_THRESHOLD = 1e-5  # |h - 1| (or |z| for a ReLU) below this counts as "could flip"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -115,7 +128,7 @@ def torch_step(model, x, targets, record):
     """One training-mode step (forward, loss, backward; no update) on a copy of model.
 
     Returns dict name -> numpy float64 array (outputs, losses, gradients) and, if record, dict neuron
-    name -> (spikes bool array, potentials h array or None)."""
+    name -> (fired/positive bool array, distance to the threshold or ReLU kink)."""
     model = copy.deepcopy(model)
     model.train()
     model.zero_grad(set_to_none=True)
@@ -124,8 +137,12 @@ def torch_step(model, x, targets, record):
     if record:
         for name, m in scn.neuron_modules(model):
             def hook(mod, inp, out, name=name):
-                h = plif_potentials(inp[0], mod.w) if isinstance(mod, scn.PLIF) else None
-                neurons[name] = ((out.detach() > 0).numpy(), None if h is None else h.numpy())
+                # distance to the discontinuity: |h - 1| for a PLIF, |z| (the kink) for a teacher ReLU
+                if isinstance(mod, scn.PLIF):
+                    gap = (plif_potentials(inp[0], mod.w) - scn.V_THRESHOLD).abs()
+                else:
+                    gap = inp[0].detach().abs()
+                neurons[name] = ((out.detach() > 0).numpy(), gap.numpy())
             handles.append(m.register_forward_hook(hook))
     hm, off, siz = model(x)
     total, lh, lo, ls = scn.centernet_loss(hm, off, siz, targets)
@@ -158,41 +175,55 @@ def errors(a, ref):
     tiny = 1e-30
     return {
         "scale": scale,
+        "frac_off": float(np.count_nonzero(d > EXACT_OUT * scale)) / max(d.size, 1),
         "max_abs": max_abs,
         "rel_max": max_abs / max(scale, tiny) if max_abs > 0 else 0.0,
         "rel_l2": float(np.linalg.norm(d.ravel())) / max(norm, tiny) if max_abs > 0 else 0.0,
     }
 
 
-def classify(name, e):
-    """'exact', 'close' or 'FAIL' for one tensor's errors against the float64 reference."""
+def classify(name, e, yardstick=None):
+    """'exact', 'close', 'as t32' or 'FAIL' for one tensor's errors against the float64 reference.
+
+    yardstick: the errors of torch float32 on the same tensor; 'as t32' means no exact or close match
+    but no further from float64 than LIKE_T32 times what torch float32 itself shows (the flip noise of
+    this particular input)."""
     if e is None:
         return "FAIL"
     exact = EXACT_GRAD if name.startswith("grad.") else EXACT_OUT
     if e["rel_max"] <= exact:
         return "exact"
-    if e["rel_l2"] <= CLOSE_L2 and e["rel_max"] <= CLOSE_MAX:
+    if name.startswith("out."):
+        # a flipped spike moves the outputs near it, not everywhere: most elements must stay exact
+        if e["rel_l2"] <= CLOSE_L2 and e["frac_off"] <= CLOSE_FRACTION:
+            return "close"
+    elif name.startswith("loss."):
+        if e["rel_max"] <= CLOSE_LOSS:
+            return "close"
+    elif e["rel_l2"] <= CLOSE_L2 and e["rel_max"] <= CLOSE_MAX:
         return "close"
+    if yardstick is not None and yardstick["rel_max"] > exact and e["rel_l2"] <= LIKE_T32 * yardstick["rel_l2"]:
+        return "as t32"
     return "FAIL"
 
 
 def spike_table(n32, n64):
-    """Per neuron layer: firing rate, float32-vs-float64 spike differences, near-threshold neurons."""
-    print(f"\n{'neuron layer':38s} {'neurons':>10s} {'rate':>7s} {'f32!=f64':>9s} {'|h-1|<1e-5':>11s} {'min |h-1|':>10s}")
+    """Per neuron layer: firing rate, float32-vs-float64 spike differences, near-threshold neurons.
+
+    For the ReLU teacher the same columns count positive outputs, sign changes of the ReLU input
+    between float32 and float64, and inputs within 1e-5 of the kink at 0 (a kink flip switches the
+    gradient through that unit on or off, as a spike flip does)."""
+    print(f"\n{'neuron layer':38s} {'neurons':>10s} {'rate':>7s} {'f32!=f64':>9s} {'gap<1e-5':>9s} {'min gap':>10s}"
+          "   (gap = |h - 1|, or |z| for a ReLU; float64)")
     total_flips = total_near = 0
-    for name, (s64, h64) in n64.items():
+    for name, (s64, gap) in n64.items():
         s32 = n32[name][0]
         flips = int(np.count_nonzero(s32 != s64))
-        if h64 is not None:
-            gap = np.abs(h64 - 1.0)
-            near = int(np.count_nonzero(gap < NEAR_THRESHOLD))
-            min_gap = f"{gap.min():10.2e}"
-        else:
-            near, min_gap = 0, f"{'-':>10s}"
+        near = int(np.count_nonzero(gap < NEAR_THRESHOLD))
         total_flips += flips
         total_near += near
-        print(f"{name:38s} {s64.size:10d} {s64.mean():7.4f} {flips:9d} {near:11d} {min_gap}")
-    print(f"{'all layers':38s} {'':10s} {'':7s} {total_flips:9d} {total_near:11d}")
+        print(f"{name:38s} {s64.size:10d} {s64.mean():7.4f} {flips:9d} {near:9d} {gap.min():10.2e}")
+    print(f"{'all layers':38s} {'':10s} {'':7s} {total_flips:9d} {total_near:9d}")
     return total_flips, total_near
 
 
@@ -299,32 +330,35 @@ def main():
 
     # --- table -----------------------------------------------------------------------------------------
     names = list(r64)
-    rows = []
+    rows = []  # (name, torch float32 errors, Java errors, verdict)
     for n in names:
         e32 = errors(r32[n], r64[n])
-        ej = errors(java[n], r64[n]) if java is not None and n in java else None
-        rows.append((n, e32, ej))
+        if java is not None:
+            ej = errors(java[n], r64[n]) if n in java else None
+            rows.append((n, e32, ej, classify(n, ej, e32)))
+        else:
+            rows.append((n, e32, None, "t32 " + classify(n, e32)))
+    verdicts = [r[3] for r in rows] if java is not None else []
+    shown = rows
     if args.show == "worst" and java is not None:
-        rows.sort(key=lambda r: -(r[2]["rel_l2"] if r[2] else np.inf))
-        rows = rows[:20]
+        shown = sorted(rows, key=lambda r: -(r[2]["rel_l2"] if r[2] else np.inf))[:20]
     hdr = f"{'tensor':48s} {'max|ref|':>9s} | {'java abs':>9s} {'rel-max':>9s} {'rel-L2':>9s} | {'t32 rel-max':>11s} {'rel-L2':>9s} | verdict"
-    print("\nerrors against torch float64 (java = Java dump-step, t32 = torch float32)")
+    print("\nerrors against torch float64 (java = Java dump-step, t32 = torch float32)"
+          + (", the 20 largest Java rel-L2" if shown is not rows else ""))
     print(hdr)
     print("-" * len(hdr))
-    verdicts = []
-    for n, e32, ej in rows:
-        if java is not None:
-            v = classify(n, ej)
-            verdicts.append(v)
-            js = (f"{ej['max_abs']:9.2e} {ej['rel_max']:9.2e} {ej['rel_l2']:9.2e}" if ej
-                  else f"{'missing' if n not in java else 'shape ' + str(list(np.shape(java[n]))):>29s}")
+    for n, e32, ej, v in shown:
+        if java is None:
+            js = f"{'-':>29s}"
+        elif ej is not None:
+            js = f"{ej['max_abs']:9.2e} {ej['rel_max']:9.2e} {ej['rel_l2']:9.2e}"
         else:
-            v, js = f"t32 {classify(n, e32)}", f"{'-':>29s}"
+            js = f"{'missing' if n not in java else 'shape ' + str(list(np.shape(java[n]))):>29s}"
         print(f"{n:48s} {e32['scale']:9.2e} | {js} | {e32['rel_max']:11.2e} {e32['rel_l2']:9.2e} | {v}")
 
     yard = [classify(n, errors(r32[n], r64[n])) for n in names]
     print(f"\ntorch float32 vs float64: {yard.count('exact')} exact, {yard.count('close')} close, {yard.count('FAIL')} fail "
-          f"of {len(names)}; {flips} spikes flipped, {near} neurons within {NEAR_THRESHOLD:g} of threshold")
+          f"of {len(names)}; {flips} spikes (ReLU signs) flipped, {near} neurons within {NEAR_THRESHOLD:g} of the threshold (kink)")
 
     if java is None:
         print("VERDICT: Java side not run (torch side checked: parameter counts, safetensors round trip, "
@@ -345,8 +379,10 @@ def main():
               f"small per-tensor rel-L2 after rescaling would mean clipping or a scaled loss)")
     compare_spikes(java, n64)
 
-    n_exact, n_close, n_fail = verdicts.count("exact"), verdicts.count("close"), verdicts.count("FAIL")
-    print(f"Java vs float64: {n_exact} exact, {n_close} close, {n_fail} fail of {len(verdicts)}")
+    n_exact, n_fail = verdicts.count("exact"), verdicts.count("FAIL")
+    n_close = len(verdicts) - n_exact - n_fail
+    print(f"Java vs float64: {n_exact} exact, {verdicts.count('close')} close, {verdicts.count('as t32')} as torch float32, "
+          f"{n_fail} fail of {len(verdicts)}")
     if n_fail or missing:
         print("VERDICT: FAIL")
         sys.exit(1)

@@ -65,6 +65,9 @@ final class BenchCommand implements Callable<Integer> {
             + "a comma list (dense,sparse,auto) times each in turn, steps alternating, and compares with the first (default: ${DEFAULT-VALUE}).")
     String spikes;
 
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, or opencl[:N] for the whole training step on an OpenCL device (default: ${DEFAULT-VALUE}).")
+    String device;
+
     @Override
     public Integer call() throws IOException {
         if (batch < 1 || steps < 1 || warmup < 0 || !(density >= 0 && density <= 1)) {
@@ -74,9 +77,15 @@ final class BenchCommand implements Callable<Integer> {
         List<SpikePath.Mode> modes = new ArrayList<>();
         for (String m : spikes.split(",")) modes.add(SpikePath.parse(m));
         SpikePath.Mode traced = modes.get(modes.size() - 1); // the path table and the profile follow the last mode
-        Kernels.forceReference(reference);
-        SpikePath.force(traced);
         ModelConfig config = model.config();
+        if (!device.trim().equalsIgnoreCase("cpu")) {
+            if (reference) {
+                System.err.println("bench: --reference selects CPU kernels; it does not apply to --device " + device);
+                return 2;
+            }
+            return DeviceBench.run(device, config, batch, steps, warmup, density, profile, json);
+        }
+        Kernels.forceReference(reference);
         System.out.println("backend: " + Kernels.describe());
         for (SpikePath.Mode m : modes) {
             SpikePath.force(m);
@@ -204,7 +213,7 @@ final class BenchCommand implements Callable<Integer> {
                 during, sparse, rows.size(), 100 * lo, 100 * hi, 100 * sum / rows.size());
     }
 
-    private static double median(List<Double> xs) {
+    static double median(List<Double> xs) {
         List<Double> s = new ArrayList<>(xs);
         Collections.sort(s);
         int n = s.size();

@@ -28,7 +28,7 @@ import scn.tensor.Tensor;
  */
 public final class ClCheckCases {
     /** The number of checks {@link #all} runs; the tests assert it, so a dropped case is noticed. */
-    public static final int COUNT = 82;
+    public static final int COUNT = 82 + ClStepCheckCases.COUNT;
 
     private static final double SUM_RTOL = 1e-4;
 
@@ -42,6 +42,7 @@ public final class ClCheckCases {
         pooling(c);
         elementwise(c);
         adamw(c);
+        ClStepCheckCases.all(c);
     }
 
     private static void gemm(ClChecks c) {

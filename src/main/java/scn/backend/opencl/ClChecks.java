@@ -25,7 +25,7 @@ import scn.backend.DeviceBuffer;
 public final class ClChecks {
     /** Every kernel source in {@code src/main/opencl}, without the {@code .cl} suffix (a test keeps this list in step with the folder). */
     public static final List<String> PROGRAMS = List.of("gemm", "conv2d", "batchnorm2d", "plif", "maxpool2d", "upsample2x",
-            "concat", "elementwise", "adamw");
+            "concat", "elementwise", "adamw", "channelbias", "centernetloss", "gradnorm");
 
     /** One check: the worst error, the tolerance, the device time of its kernels (profiling events) and any failure. */
     public record Result(String name, double maxAbsErr, double atol, double rtol, long deviceNanos, String failure) {

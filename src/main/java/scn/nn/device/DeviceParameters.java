@@ -1,0 +1,149 @@
+package scn.nn.device;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import scn.autograd.Parameter;
+import scn.backend.opencl.AdamWCl;
+import scn.backend.opencl.ClBuffer;
+import scn.backend.opencl.ClDevice;
+import scn.backend.opencl.ClSlab;
+import scn.backend.opencl.ElementwiseCl;
+import scn.backend.opencl.GradNormCl;
+import scn.nn.SpikingCenterNet;
+import scn.tensor.Tensor;
+import scn.train.AdamW;
+
+/**
+ * A model's trained state on the device: every parameter, its gradient and its two AdamW moments in
+ * four slabs ({@link ClSlab}) of one layout, plus the batch-norm running statistics. Uploaded once from
+ * a {@link SpikingCenterNet}; {@link #downloadInto} copies values and statistics back.
+ *
+ * <p>Parameters with weight decay come first in the slabs, the others after, so the optimiser is two
+ * launches over two ranges, zeroing the gradients one fill, and the gradient norm one reduction.
+ */
+final class DeviceParameters implements AutoCloseable {
+    private final ClDevice dev;
+    private final List<Parameter> order = new ArrayList<>();
+    private final Map<String, Integer> index = new HashMap<>();
+    private final Map<String, ClBuffer> buffers = new LinkedHashMap<>();
+    private final ClSlab values, grads, m, v;
+    private final ClBuffer[] decayedRange, otherRange; // {values, grads, m, v} of each optimiser range
+    private final float weightDecay;
+    private int step;
+
+    DeviceParameters(ClDevice dev, SpikingCenterNet model, float weightDecay) {
+        this.dev = dev;
+        this.weightDecay = weightDecay;
+        for (Parameter p : model.parameters()) if (model.decays(p)) order.add(p);
+        int decayed = order.size();
+        for (Parameter p : model.parameters()) if (!model.decays(p)) order.add(p);
+        long[] lengths = new long[order.size()];
+        for (int i = 0; i < lengths.length; i++) {
+            lengths[i] = order.get(i).value().size();
+            index.put(order.get(i).name(), i);
+        }
+        values = ClSlab.create(dev, lengths);
+        grads = ClSlab.create(dev, lengths);
+        m = ClSlab.create(dev, lengths);
+        v = ClSlab.create(dev, lengths);
+        for (int i = 0; i < lengths.length; i++) dev.write(values.part(i), order.get(i).value().data());
+        decayedRange = range(0, decayed);
+        otherRange = range(decayed, order.size());
+        Map<String, Tensor> state = model.stateDict();
+        for (Map.Entry<String, Tensor> e : state.entrySet()) {
+            if (!index.containsKey(e.getKey())) buffers.put(e.getKey(), dev.upload(e.getValue().data()));
+        }
+    }
+
+    /** The values of parameter {@code name} (a canonical checkpoint key). */
+    ClBuffer value(String name) {
+        return values.part(at(name));
+    }
+
+    ClBuffer grad(String name) {
+        return grads.part(at(name));
+    }
+
+    /** A batch-norm running statistic, e.g. {@code encoder.stem.bn.running_mean}. */
+    ClBuffer buffer(String name) {
+        ClBuffer b = buffers.get(name);
+        if (b == null) throw new IllegalArgumentException("device model: no buffer " + name);
+        return b;
+    }
+
+    private int at(String name) {
+        Integer i = index.get(name);
+        if (i == null) throw new IllegalArgumentException("device model: no parameter " + name);
+        return i;
+    }
+
+    /** Sets every gradient to zero (one fill over the gradient slab). */
+    void zeroGrad() {
+        dev.zero(grads.whole());
+    }
+
+    /** {@code out[at] = Σ g²} over every gradient, left on the device. */
+    void sumSquares(ClBuffer out, int at) {
+        GradNormCl.sumSquares(out, at, grads.whole(), (int) grads.whole().length());
+    }
+
+    /** Multiplies every gradient by {@code scale} (gradient-norm clipping). */
+    void scaleGrads(float scale) {
+        ElementwiseCl.affine(grads.whole(), grads.whole(), scale, 0f, (int) grads.whole().length());
+    }
+
+    /** One AdamW update at learning rate {@code lr} (SPEC 5), weight decay on the first range only. */
+    void adamW(float lr) {
+        step++;
+        update(decayedRange, lr, weightDecay);
+        update(otherRange, lr, 0f);
+    }
+
+    private void update(ClBuffer[] range, float lr, float decay) {
+        if (range == null) return;
+        AdamWCl.step(range[0], range[1], range[2], range[3], lr, AdamW.BETA1, AdamW.BETA2, AdamW.EPS, decay, step, (int) range[0].length());
+    }
+
+    /** Values, gradients and moments of parts {@code from..to-1} as four buffers; null when empty. */
+    private ClBuffer[] range(int from, int to) {
+        if (from >= to) return null;
+        return new ClBuffer[] {values.range(from, to), grads.range(from, to), m.range(from, to), v.range(from, to)};
+    }
+
+    int steps() {
+        return step;
+    }
+
+    /** The current gradients by parameter name, read back (for tests and diagnostics). */
+    Map<String, float[]> readGrads() {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (int i = 0; i < order.size(); i++) {
+            float[] g = new float[order.get(i).value().size()];
+            dev.read(g, grads.part(i));
+            out.put(order.get(i).name(), g);
+        }
+        return out;
+    }
+
+    /** Copies parameter values and running statistics into {@code model}'s tensors (same configuration). */
+    void downloadInto(SpikingCenterNet model) {
+        Map<String, Tensor> state = model.stateDict();
+        for (int i = 0; i < order.size(); i++) dev.read(tensor(state, order.get(i).name()).data(), values.part(i));
+        for (Map.Entry<String, ClBuffer> e : buffers.entrySet()) dev.read(tensor(state, e.getKey()).data(), e.getValue());
+    }
+
+    private static Tensor tensor(Map<String, Tensor> state, String name) {
+        Tensor t = state.get(name);
+        if (t == null) throw new IllegalArgumentException("device model: the target model has no " + name);
+        return t;
+    }
+
+    @Override
+    public void close() {
+        for (ClSlab s : new ClSlab[] {values, grads, m, v}) s.close();
+        for (ClBuffer b : buffers.values()) b.close();
+    }
+}

@@ -1,0 +1,150 @@
+package scn.nn.device;
+
+import java.util.Map;
+import scn.backend.DeviceBuffer.Type;
+import scn.backend.opencl.CenterNetLossCl;
+import scn.backend.opencl.ClBuffer;
+import scn.backend.opencl.ClDevice;
+import scn.detect.CenterNetTargets;
+import scn.nn.ModelConfig;
+import scn.nn.SpikingCenterNet;
+import scn.tensor.Shape;
+import scn.tensor.SpikeTensor;
+import scn.tensor.Tensor;
+import scn.train.TrainStep;
+
+/**
+ * A whole training step of the spiking detector on an OpenCL device, the device twin of
+ * {@link TrainStep}: forward in training mode, CenterNet loss, backward, gradient-norm clipping at
+ * {@link TrainStep#CLIP_NORM} and AdamW (SPEC 5).
+ *
+ * <p>What crosses the bus: the parameters and batch-norm statistics once, at construction; per step the
+ * input spikes and the targets in (targets are built on the host from the boxes, data preparation),
+ * and six floats out (the loss terms and the squared gradient norm, which the host needs to decide on
+ * clipping and on skipping a non-finite step, as the CPU step does). The loss and its gradient with
+ * respect to the head outputs are computed on the device ({@link CenterNetLossCl}); the gradient norm
+ * is a two-stage reduction over one slab of all gradients.
+ *
+ * <p>AdamW moments live only on the device; {@link #downloadInto} copies weights and running statistics
+ * back for checkpoints, not the moments.
+ */
+public final class DeviceTrainStep implements AutoCloseable {
+    /** Stats buffer layout: the loss terms of {@link CenterNetLossCl#STATS}, then Σ g². */
+    private static final int SUM_SQUARES = CenterNetLossCl.STATS;
+
+    private final ClDevice dev;
+    private final ModelConfig config;
+    private final DeviceParameters params;
+    private final DeviceNetwork net;
+    private final CenterNetTargets.Geometry geometry;
+    private final ClBuffer statsBuffer; // [6] loss terms, N_pos, Σ g²
+    private ClBuffer input;       // [T, B, 4, 256, 320] uint8
+    private CenterNetLossCl.Targets targets;
+
+    /** The three head outputs of an inference pass, {@code [B, k, 64, 80]}. */
+    public record Outputs(Tensor heatmap, Tensor offset, Tensor size) {}
+
+    /** Uploads {@code model}'s parameters and running statistics; AdamW with weight decay {@code weightDecay}. */
+    public DeviceTrainStep(ClDevice dev, SpikingCenterNet model, float weightDecay) {
+        this.dev = dev;
+        this.config = model.config();
+        this.params = new DeviceParameters(dev, model, weightDecay);
+        this.net = new DeviceNetwork(dev, params, config);
+        this.geometry = new CenterNetTargets.Geometry(config.classes(), config.gridHeight(), config.gridWidth(), ModelConfig.STRIDE, 100);
+        this.statsBuffer = dev.allocate(Type.FLOAT32, SUM_SQUARES + 1);
+    }
+
+    /** Runs one step on {@code input [T, B, 4, 256, 320]} with {@code boxes [B, N, 5]} at learning rate {@code lr}. */
+    public TrainStep.Result run(SpikeTensor input, Tensor boxes, float lr) {
+        float[] s = forwardBackward(input, boxes);
+        double norm = Math.sqrt(s[SUM_SQUARES]);
+        // As AdamW.clipGradNorm: scale by maxNorm / (norm + 1e-6) when below 1, computed in double.
+        double scale = TrainStep.CLIP_NORM / (norm + 1e-6);
+        if (scale < 1 && Double.isFinite(norm)) params.scaleGrads((float) scale);
+        if (Double.isFinite(norm) && Float.isFinite(s[0])) params.adamW(lr);
+        return new TrainStep.Result(s[0], s[1], s[2], s[3], norm);
+    }
+
+    /**
+     * Forward, loss and backward without clipping or update: the gradients stay on the device
+     * ({@link #gradients()}); returns the stats {@code [total, heatmap, offset, size, N_pos, Σ g²]}.
+     */
+    float[] forwardBackward(SpikeTensor x, Tensor boxes) {
+        int b = checkInput(x);
+        if (boxes.rank() != 3 || boxes.dim(0) != b || boxes.dim(2) != 5) {
+            throw new IllegalArgumentException("device step: boxes must be [B=" + b + ", N, 5], got " + Shape.str(boxes.shape()));
+        }
+        prepare(b);
+        dev.write(input, x.data());
+        targets.write(CenterNetTargets.forBatch(geometry, boxes));
+        params.zeroGrad();
+        net.forward(input, true);
+        DeviceBlocks.Head[] h = net.heads;
+        CenterNetLossCl.compute(statsBuffer, h[0].dOut, h[1].dOut, h[2].dOut, h[0].out, h[1].out, h[2].out, targets);
+        net.backward(input);
+        params.sumSquares(statsBuffer, SUM_SQUARES);
+        float[] s = new float[SUM_SQUARES + 1];
+        dev.read(s, statsBuffer);
+        return s;
+    }
+
+    /** The parameter gradients on the device, by canonical name (after {@link #forwardBackward}: unclipped). */
+    Map<String, float[]> gradients() {
+        return params.readGrads();
+    }
+
+    /** An evaluation-mode forward (running statistics, no update); the outputs read back. */
+    public Outputs infer(SpikeTensor x) {
+        int b = checkInput(x);
+        prepare(b);
+        dev.write(input, x.data());
+        net.forward(input, false);
+        DeviceBlocks.Head[] h = net.heads;
+        return new Outputs(read(h[0].out, b, config.classes()), read(h[1].out, b, 2), read(h[2].out, b, 2));
+    }
+
+    private Tensor read(ClBuffer out, int b, int k) {
+        Tensor t = Tensor.empty(b, k, config.gridHeight(), config.gridWidth());
+        dev.read(t.data(), out);
+        return t;
+    }
+
+    /** Copies the trained parameters and the batch-norm running statistics into {@code model} (same configuration). */
+    public void downloadInto(SpikingCenterNet model) {
+        if (!model.config().equals(config)) throw new IllegalArgumentException("device step: model " + model.config() + " is not " + config);
+        params.downloadInto(model);
+    }
+
+    /** Optimiser steps taken. */
+    public int steps() {
+        return params.steps();
+    }
+
+    private int checkInput(SpikeTensor x) {
+        int[] s = x.shapeRef();
+        if (s.length != 5 || s[0] != config.timeSteps() || s[2] != ModelConfig.INPUT_CHANNELS || s[3] != ModelConfig.INPUT_HEIGHT
+                || s[4] != ModelConfig.INPUT_WIDTH) {
+            throw new IllegalArgumentException("device step: input must be [T=" + config.timeSteps() + ", B, 4, 256, 320], got " + Shape.str(s));
+        }
+        return s[1];
+    }
+
+    /** Buffers for batch size {@code b}: made on first use, remade only when the batch size changes. */
+    private void prepare(int b) {
+        if (b == net.batch()) return;
+        if (input != null) input.close();
+        if (targets != null) targets.close();
+        net.allocate(b);
+        input = dev.allocate(Type.UINT8, (long) config.timeSteps() * b * ModelConfig.INPUT_CHANNELS * ModelConfig.INPUT_HEIGHT * ModelConfig.INPUT_WIDTH);
+        targets = new CenterNetLossCl.Targets(dev, b, config.classes(), config.gridHeight(), config.gridWidth(), geometry.maxObjects());
+    }
+
+    @Override
+    public void close() {
+        net.close();
+        if (input != null) input.close();
+        if (targets != null) targets.close();
+        statsBuffer.close();
+        params.close();
+    }
+}

@@ -1,0 +1,151 @@
+package scn.nn.device;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import scn.TestUtil;
+import scn.autograd.Parameter;
+import scn.autograd.Tape;
+import scn.autograd.Var;
+import scn.backend.opencl.ClDevice;
+import scn.backend.opencl.ClPlatforms;
+import scn.detect.CenterNetLoss;
+import scn.detect.CenterNetTargets;
+import scn.nn.ModelConfig;
+import scn.nn.SpikingCenterNet;
+import scn.tensor.SpikeTensor;
+import scn.tensor.Tensor;
+import scn.train.TrainStep;
+
+/**
+ * The whole training step on OpenCL (PoCL on the CPU in CI) against the CPU step on a tiny network
+ * (width 0.0625, batch 1 and 2): inference outputs, the loss, every parameter gradient before the
+ * update, and the parameters and running statistics after one full step.
+ *
+ * <p>Tolerances. Both paths compute the same float32 operations, but sums (convolutions, batch-norm
+ * statistics, reductions) run in other orders, so values differ by round-off, which the layers pass on
+ * amplified by a few orders of magnitude. Worse, a membrane potential that lies within round-off of the
+ * threshold may fire on one path and not on the other; such a flipped spike moves the gradients of the
+ * layers before it by much more than round-off. So outputs and the loss must agree to 1e-3 relative,
+ * and gradients elementwise to 1e-3 of the tensor's largest value, except for a small fraction of the
+ * values (at most 1 %), as the fast-versus-reference CPU test allows. After one AdamW step from zero
+ * moments every update is about ±lr, so parameters must agree to 2·lr (a gradient of opposite sign
+ * near zero moves a weight by at most 2·lr).
+ *
+ * <p>Without an OpenCL platform the test is skipped, except under {@code CI=true}, where it fails.
+ */
+class DeviceTrainStepTest {
+    private static final ModelConfig TINY = new ModelConfig(0.0625, 1.5, 5, 2, false);
+    private static final float LR = 1e-4f;
+
+    private static ClDevice dev;
+
+    @BeforeAll
+    static void openDevice() {
+        List<ClPlatforms.Info> all = ClPlatforms.devices();
+        if (all.isEmpty()) {
+            String why = ClPlatforms.unavailableReason();
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) fail("CI=true but " + why + " (install pocl-opencl-icd and ocl-icd-opencl-dev)");
+            Assumptions.abort(why);
+        }
+        // PoCL where present: the same device on every machine, and no GPU time spent.
+        int index = all.stream().filter(d -> d.platform().contains("Portable Computing Language")).findFirst().orElse(all.get(0)).index();
+        dev = ClDevice.open(index);
+    }
+
+    @AfterAll
+    static void close() {
+        if (dev != null) dev.close();
+    }
+
+    private static SpikeTensor spikes(int batch, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        byte[] b = new byte[5 * batch * 4 * 256 * 320];
+        for (int i = 0; i < b.length; i++) b[i] = (byte) (r.nextDouble() < 0.15 ? 1 : 0);
+        return SpikeTensor.wrap(b, 5, batch, 4, 256, 320);
+    }
+
+    /** Two samples: three objects (two classes) and one object. */
+    private static Tensor boxes() {
+        return Tensor.wrap(new float[] {20, 30, 60, 40, 0, 150, 100, 20, 50, 1, 200, 120, 40, 40, 0, 100, 60, 90, 70, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, -1},
+                2, 3, 5);
+    }
+
+    @Test
+    void stepMatchesTheCpuStep() {
+        SpikingCenterNet model = new SpikingCenterNet(TINY, 5);
+        try (DeviceTrainStep step = new DeviceTrainStep(dev, model, 1e-4f)) {
+            // Inference at batch 1 (the buffers are then remade for batch 2 below).
+            SpikeTensor one = spikes(1, 4);
+            DeviceTrainStep.Outputs got = step.infer(one);
+            SpikingCenterNet.Outputs ref;
+            try (var scope = Tape.noGrad()) {
+                ref = model.forward(Var.constant(one), false);
+            }
+            closeOutputs("inference", ref, got);
+
+            // Gradients before the update.
+            SpikeTensor x = spikes(2, 7);
+            Tensor boxes = boxes();
+            float[] stats = step.forwardBackward(x, boxes);
+            Map<String, float[]> grads = step.gradients();
+            for (Parameter p : model.parameters()) p.zeroGrad();
+            SpikingCenterNet.Outputs out = model.forward(Var.constant(x), true);
+            CenterNetLoss.Terms loss = CenterNetLoss.compute(out.heatmap(), out.offset(), out.size(),
+                    CenterNetTargets.forBatch(new CenterNetTargets.Geometry(2, 64, 80, 4, 100), boxes));
+            Tape.backward(loss.total());
+            float total = loss.total().value().item();
+            assertEquals(total, stats[0], 1e-3 * Math.abs(total), "total loss");
+            assertEquals(loss.heatmap(), stats[1], 1e-3 * Math.abs(loss.heatmap()), "heatmap loss");
+            assertEquals(loss.offset(), stats[2], 1e-3 * Math.abs(loss.offset()), "offset loss");
+            assertEquals(loss.size(), stats[3], 1e-3 * Math.abs(loss.size()), "size loss");
+            long values = 0, off = 0;
+            double sq = 0;
+            for (Parameter p : model.parameters()) {
+                float[] a = p.grad().data(), c = grads.get(p.name());
+                double scale = TestUtil.maxAbs(a);
+                for (int i = 0; i < a.length; i++) {
+                    values++;
+                    sq += (double) a[i] * a[i];
+                    if (Math.abs(a[i] - c[i]) > 1e-3 * scale + 1e-6) off++;
+                }
+            }
+            assertTrue(off <= values / 100, off + " of " + values + " gradient values differ beyond round-off");
+            assertEquals(sq, stats[5], 1e-3 * sq, "squared gradient norm");
+
+            // One full step on both: clipping, AdamW, then weights and running statistics compared.
+            TrainStep cpu = new TrainStep(model, 1e-4f);
+            TrainStep.Result cr = cpu.run(x, boxes, LR);
+            TrainStep.Result dr = step.run(x, boxes, LR);
+            assertEquals(cr.total(), dr.total(), 1e-3 * Math.abs(cr.total()), "total loss of the full step");
+            assertEquals(cr.gradNorm(), dr.gradNorm(), 1e-2 * cr.gradNorm(), "gradient norm of the full step");
+            assertEquals(1, step.steps());
+            SpikingCenterNet back = new SpikingCenterNet(TINY, 99);
+            step.downloadInto(back);
+            Map<String, Tensor> want = model.stateDict(), have = back.stateDict();
+            for (String name : want.keySet()) {
+                boolean stat = name.endsWith("running_mean") || name.endsWith("running_var");
+                float[] a = want.get(name).data(), c = have.get(name).data();
+                if (stat) TestUtil.assertClose(name, a, c, 1e-3 * Math.max(1e-3, TestUtil.maxAbs(a)), 1e-3);
+                else TestUtil.assertClose(name, a, c, 2 * LR + 1e-6, 0);
+            }
+        }
+    }
+
+    private static void closeOutputs(String what, SpikingCenterNet.Outputs ref, DeviceTrainStep.Outputs got) {
+        Tensor[] r = {ref.heatmap().value(), ref.offset().value(), ref.size().value()};
+        Tensor[] g = {got.heatmap(), got.offset(), got.size()};
+        for (int i = 0; i < 3; i++) {
+            assertEquals(List.of(r[i].dim(0), r[i].dim(1), r[i].dim(2), r[i].dim(3)), List.of(g[i].dim(0), g[i].dim(1), g[i].dim(2), g[i].dim(3)));
+            TestUtil.assertClose(what + " output " + i, r[i].data(), g[i].data(), 1e-3 * TestUtil.maxAbs(r[i].data()) + 1e-6, 1e-3);
+        }
+    }
+}

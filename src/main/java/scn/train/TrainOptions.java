@@ -38,7 +38,7 @@ public record TrainOptions(String preset, String data, String runDir, boolean te
     /** The settings of preset {@code name} ({@code quick} or {@code full}) for an SNN or a teacher. */
     public static TrainOptions preset(String name, boolean teacher) {
         return switch (name.toLowerCase(Locale.ROOT)) {
-            case "quick" -> new TrainOptions("quick", null, null, teacher, null, 0.125, 1.5, 4, 8, 3e-3f, 1e-4f, 1e-4f, 1, 0, 100, true, 0, 1);
+            case "quick" -> new TrainOptions("quick", null, null, teacher, null, 0.125, 1.5, 1, 4, 1e-2f, 1e-4f, 1e-4f, 1, 1, 50, true, 150, 1);
             case "full" -> new TrainOptions("full", null, null, teacher, null, 1.0, 1.5, 50, 8, teacher ? 1e-3f : 1e-4f, 1e-5f, 1e-4f, 1, 1, 1000, true, 0, 1);
             default -> throw new IllegalArgumentException("unknown preset '" + name + "': use quick or full");
         };

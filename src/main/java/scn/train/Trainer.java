@@ -58,6 +58,7 @@ public final class Trainer {
     private int perEpoch = 1;
     private Path lastCheckpoint;
     private boolean fresh;
+    private long stopAfterStep = -1; // tests: behave as if asked to stop once this step is done
     private volatile boolean stopRequested;
     private final CountDownLatch finished = new CountDownLatch(1);
 
@@ -115,6 +116,11 @@ public final class Trainer {
         } catch (IOException e) {
             throw new IOException("the run directory " + dir + " is not writable (" + e.getMessage() + ")", e);
         }
+    }
+
+    /** Makes the run stop (and save) after step {@code step}, as Ctrl-C would at that step boundary. */
+    void stopAfter(long step) {
+        stopAfterStep = step;
     }
 
     public SpikingCenterNet model() {
@@ -175,7 +181,9 @@ public final class Trainer {
                     metrics.write("step", stepFields(r, lr, samplesPerS, seconds));
                     progress.update(globalStep, String.format(Locale.ROOT, "loss %.3f (hm %.3f off %.3f size %.3f%s) %.1f samples/s", r.total(), r.heatmap(),
                             r.offset(), r.size(), options.distillFrom() != null ? String.format(Locale.ROOT, " kd %.3f", r.distill()) : "", samplesPerS));
-                    if (options.checkpointEvery() > 0 && globalStep % options.checkpointEvery() == 0) save(sessionStart);
+                    // at the end of an epoch the epoch's own checkpoint follows, after its evaluation
+                    if (options.checkpointEvery() > 0 && globalStep % options.checkpointEvery() == 0 && batchInEpoch < perEpoch) save(sessionStart);
+                    if (globalStep == stopAfterStep) stopRequested = true;
                 }
                 epoch++;
                 batchInEpoch = 0;

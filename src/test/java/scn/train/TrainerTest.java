@@ -37,17 +37,17 @@ class TrainerTest {
     @Test
     void shortRunLearnsAndWritesEverything() throws IOException {
         Path run = tmp.resolve("run");
-        Trainer.Summary s = Trainer.start(TinyData.options(run, 3, 0), QUIET).run();
+        Trainer.Summary s = Trainer.start(TinyData.learning(run), QUIET).run();
         List<JsonObject> steps = lines(run, "step");
         int n = steps.size();
-        assertTrue(n >= 9, "steps: " + n);
+        assertEquals(55, n, "5 epochs of 11 steps");
         double first = (steps.get(0).get("loss").getAsDouble() + steps.get(1).get("loss").getAsDouble() + steps.get(2).get("loss").getAsDouble()) / 3;
         double last = (steps.get(n - 1).get("loss").getAsDouble() + steps.get(n - 2).get("loss").getAsDouble() + steps.get(n - 3).get("loss").getAsDouble()) / 3;
         assertTrue(last < first, "loss should fall: first steps " + first + ", last steps " + last);
         assertTrue(s.valMap() > 0, "val mAP " + s.valMap());
         JsonObject summary = JsonParser.parseString(Files.readString(run.resolve(Trainer.SUMMARY))).getAsJsonObject();
         for (String key : new String[] {"val_map", "val_ap50", "epochs", "seconds"}) assertTrue(summary.has(key), key);
-        assertEquals(3, summary.get("epochs").getAsInt());
+        assertEquals(5, summary.get("epochs").getAsInt());
         for (String f : new String[] {Plots.LOSS, Plots.MAP, Trainer.MODEL, Checkpoint.FILE, Checkpoint.PREVIOUS}) assertTrue(Files.isRegularFile(run.resolve(f)), f);
         assertEquals(1, lines(run, "eval").size(), "evaluation after the last epoch only");
         assertTrue(Checkpoint.loadModel(run.resolve(Trainer.MODEL)).config().equals(Checkpoint.loadModel(run.resolve(Checkpoint.FILE)).config()));
@@ -119,6 +119,19 @@ class TrainerTest {
         w.data()[0] = Float.NaN;
         IOException e = assertThrows(IOException.class, t::run);
         assertTrue(e.getMessage().contains("step 1") && e.getMessage().contains("NaN") && e.getMessage().contains("checkpoint"), e.getMessage());
+    }
+
+    @Test
+    void teacherThenDistillation() throws IOException {
+        TrainOptions t = TinyData.options(tmp.resolve("teacher"), 1, 1);
+        Path teacherRun = tmp.resolve("teacher");
+        Trainer.start(new TrainOptions("test", t.data(), teacherRun.toString(), true, null, t.width(), t.expansion(), 1, t.batch(), t.lr(), t.minLr(),
+                t.weightDecay(), t.seed(), 0, 0, false, 1, 1), QUIET).run();
+        assertTrue(Checkpoint.loadModel(teacherRun.resolve(Trainer.MODEL)).config().teacher());
+        TrainOptions s = TinyData.options(tmp.resolve("student"), 1, 1);
+        Path student = tmp.resolve("student");
+        Trainer.start(s.withPaths(s.data(), student.toString(), teacherRun.resolve(Trainer.MODEL).toString()), QUIET).run();
+        for (JsonObject o : lines(student, "step")) assertTrue(o.get("distill").getAsDouble() > 0, o.toString());
     }
 
     @Test

@@ -29,7 +29,7 @@ public final class Progress implements AutoCloseable {
         boolean terminal = System.console() != null && System.console().isTerminal();
         this.bar = terminal
                 ? new ProgressBarBuilder().setTaskName(task).setInitialMax(total).startsFrom(done, Duration.ZERO).setStyle(ProgressBarStyle.ASCII)
-                        .setUpdateIntervalMillis(500).showSpeed().setUnit(" steps", 1).build()
+                        .setUpdateIntervalMillis(500).build()
                 : null;
     }
 

@@ -179,8 +179,8 @@ public final class Trainer {
                     double seconds = (System.nanoTime() - sessionStart) * 1e-9;
                     double samplesPerS = sessionSteps * options.batch() / Math.max(1e-9, seconds);
                     metrics.write("step", stepFields(r, lr, samplesPerS, seconds));
-                    progress.update(globalStep, String.format(Locale.ROOT, "loss %.3f (hm %.3f off %.3f size %.3f%s) %.1f samples/s", r.total(), r.heatmap(),
-                            r.offset(), r.size(), options.distillFrom() != null ? String.format(Locale.ROOT, " kd %.3f", r.distill()) : "", samplesPerS));
+                    progress.update(globalStep, String.format(Locale.ROOT, "%.1f samples/s loss %.3f hm %.3f off %.3f size %.3f%s", samplesPerS, r.total(),
+                            r.heatmap(), r.offset(), r.size(), options.distillFrom() != null ? String.format(Locale.ROOT, " kd %.3f", r.distill()) : ""));
                     // at the end of an epoch the epoch's own checkpoint follows, after its evaluation
                     if (options.checkpointEvery() > 0 && globalStep % options.checkpointEvery() == 0 && batchInEpoch < perEpoch) save(sessionStart);
                     if (globalStep == stopAfterStep) stopRequested = true;

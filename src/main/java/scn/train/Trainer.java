@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -272,7 +273,7 @@ public final class Trainer {
         m.put("weights", runDir.resolve(MODEL).toString());
         Path tmp = runDir.resolve(SUMMARY + ".tmp");
         Files.writeString(tmp, new GsonBuilder().setPrettyPrinting().create().toJson(m) + "\n", StandardCharsets.UTF_8);
-        Files.move(tmp, runDir.resolve(SUMMARY), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, runDir.resolve(SUMMARY), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** The shutdown hook: ask the loop to stop at the next step boundary and wait until it has saved. */

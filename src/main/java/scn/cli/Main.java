@@ -32,6 +32,11 @@ import picocli.CommandLine.Command;
             InspectCommand.class,
             RenderCommand.class,
             CheckKernelsCommand.class,
+            TrainCommand.class,
+            DetectCommand.class,
+            EvaluateCommand.class,
+            EvalCommand.class,
+            EnergyCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -32,8 +32,15 @@ final class BasicBlock {
     }
 
     Var forward(Var x, boolean training) {
-        Var shortcut = downsampleWeight == null ? x : downsampleBn.forward(Functional.conv2d(x, downsampleWeight, stride, 0, 1), training);
-        return second.forward(first.forward(x, training), shortcut, training);
+        Var shortcut = x;
+        if (downsampleWeight != null) {
+            Var conv = Functional.conv2d(x, downsampleWeight, stride, 0, 1);
+            Probe.conv(downsampleWeight, x, conv, stride, 0, 1);
+            shortcut = downsampleBn.forward(conv, training);
+        }
+        Var y = second.forward(first.forward(x, training), shortcut, training);
+        Probe.add(name + ".residual", y);
+        return y;
     }
 
     long parameterCount() {

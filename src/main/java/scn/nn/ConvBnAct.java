@@ -40,6 +40,7 @@ public final class ConvBnAct {
     /** {@code act(bn(conv(x)) + residual)}; the spiking path runs batch norm and PLIF fused. */
     Var forward(Var x, Var residual, boolean training) {
         Var conv = Functional.conv2d(x, weight, stride, pad, groups);
+        Probe.conv(weight, x, conv, stride, pad, groups);
         if (plifW != null) return bn.forwardPlif(conv, residual, plifW, training);
         Var y = bn.forward(conv, training);
         return Functional.relu(residual == null ? y : Functional.add(y, residual));

@@ -26,7 +26,9 @@ final class Head {
 
     /** {@code [T, B, c0, H, W]} → {@code [B, outputs, H, W]}. */
     Var forward(Var features, boolean training) {
-        Var perStep = Functional.conv2d(hidden.forward(features, training), outWeight, outBias, 1, 0, 1);
+        Var hiddenOut = hidden.forward(features, training);
+        Var perStep = Functional.conv2d(hiddenOut, outWeight, outBias, 1, 0, 1);
+        Probe.conv(outWeight, hiddenOut, perStep, 1, 0, 1);
         return Functional.meanTime(perStep);
     }
 

@@ -1,5 +1,7 @@
 package scn.train;
 
+import scn.autograd.Arithmetic;
+import scn.autograd.Functional;
 import scn.autograd.Tape;
 import scn.autograd.Var;
 import scn.detect.CenterNetLoss;
@@ -10,19 +12,32 @@ import scn.tensor.SpikeTensor;
 import scn.tensor.Tensor;
 
 /**
- * One optimisation step of the detector: forward in training mode, CenterNet loss, backward,
- * gradient-norm clipping and the AdamW update (SPEC section 5).
+ * One optimisation step of the detector: forward in training mode, CenterNet loss (plus, with a
+ * teacher, the distillation term of weight 1), backward, gradient-norm clipping and the AdamW update
+ * (SPEC section 5). The teacher is frozen: it runs in evaluation mode without a tape.
+ *
+ * <p>A step whose loss or gradient norm is NaN or infinite changes nothing: the update is skipped and
+ * {@link Result#finite()} says so, so the caller can stop with the weights of the last good step.
  */
 public final class TrainStep {
     public static final double CLIP_NORM = 1.0;
+    public static final float DISTILL_WEIGHT = 1f;
 
     private final SpikingCenterNet model;
+    private final SpikingCenterNet teacher; // null: no distillation
     private final AdamW optimizer;
     private final CenterNetTargets.Geometry geometry;
     private final Arena arena = new Arena();
 
     public TrainStep(SpikingCenterNet model, float weightDecay) {
+        this(model, weightDecay, null);
+    }
+
+    /** A step that also distils {@code teacher}'s heatmap into {@code model} ({@code teacher} may be null). */
+    public TrainStep(SpikingCenterNet model, float weightDecay, SpikingCenterNet teacher) {
+        if (teacher != null && !teacher.config().teacher()) throw new IllegalArgumentException("the distillation teacher must be a ReLU network, got " + teacher.config());
         this.model = model;
+        this.teacher = teacher;
         this.optimizer = new AdamW(model.parameters(), model::decays, weightDecay);
         this.geometry = new CenterNetTargets.Geometry(model.config().classes(), model.config().gridHeight(), model.config().gridWidth(), 4, 100);
     }
@@ -31,8 +46,15 @@ public final class TrainStep {
         return optimizer;
     }
 
-    /** The result of a step: the loss terms and the gradient norm before clipping. */
-    public record Result(float total, float heatmap, float offset, float size, double gradNorm) {}
+    /**
+     * The result of a step: the loss terms (distill is 0 without a teacher), the gradient norm before
+     * clipping, and whether the step was applied (false when the loss or a gradient was not finite).
+     */
+    public record Result(float total, float heatmap, float offset, float size, float distill, double gradNorm) {
+        public boolean finite() {
+            return Float.isFinite(total) && Double.isFinite(gradNorm);
+        }
+    }
 
     /** Runs one step on {@code input [T, B, 4, 256, 320]} with {@code boxes [B, N, 5]} at learning rate {@code lr}. */
     public Result run(SpikeTensor input, Tensor boxes, float lr) {
@@ -49,11 +71,29 @@ public final class TrainStep {
 
     private Result step(SpikeTensor input, Tensor boxes, float lr) {
         optimizer.zeroGrad();
+        Tensor teacherHeatmap = null;
+        if (teacher != null) {
+            try (var noGrad = Tape.noGrad()) {
+                teacherHeatmap = teacher.forward(Var.constant(input), false).heatmap().value();
+            }
+        }
         SpikingCenterNet.Outputs out = model.forward(Var.constant(input), true);
         CenterNetLoss.Terms loss = CenterNetLoss.compute(out.heatmap(), out.offset(), out.size(), CenterNetTargets.forBatch(geometry, boxes));
-        Tape.backward(loss.total());
+        Var total = loss.total();
+        float distill = 0f;
+        if (teacherHeatmap != null) {
+            Var kd = DistillationLoss.compute(out.heatmap(), teacherHeatmap);
+            distill = kd.value().item();
+            total = Functional.add(total, Arithmetic.scale(kd, DISTILL_WEIGHT));
+        }
+        float value = total.value().item();
+        if (!Float.isFinite(value)) {
+            Tape.clear(); // nothing will use this step's gradients
+            return new Result(value, loss.heatmap(), loss.offset(), loss.size(), distill, Double.NaN);
+        }
+        Tape.backward(total);
         double norm = AdamW.clipGradNorm(model.parameters(), CLIP_NORM);
-        if (Double.isFinite(norm) && Float.isFinite(loss.total().value().item())) optimizer.step(lr);
-        return new Result(loss.total().value().item(), loss.heatmap(), loss.offset(), loss.size(), norm);
+        if (Double.isFinite(norm)) optimizer.step(lr);
+        return new Result(value, loss.heatmap(), loss.offset(), loss.size(), distill, norm);
     }
 }

@@ -1,0 +1,118 @@
+package scn.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import scn.backend.Kernels;
+import scn.train.TrainOptions;
+import scn.train.Trainer;
+
+/**
+ * {@code engine train}: the training run. Without {@code --data} it trains the {@code quick} preset on
+ * the built-in synthetic dataset (generated on first use) and prints the validation mAP; with
+ * {@code --data DIR} it trains the {@code full} preset (SPEC section 5) on a GEN1-layout folder. Every
+ * setting of the preset can be overridden; {@code --resume} continues a run from its checkpoint with
+ * the settings stored there.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train the spiking detector (or its ReLU teacher) with AdamW, cosine annealing and evaluation on val.",
+            "With no arguments: the quick preset on the built-in synthetic dataset."})
+final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--data", description = "GEN1-layout data folder (train/ val/ test/). Default: the built-in synthetic dataset.")
+    Path data;
+
+    @Option(names = "--run-dir", description = "Where checkpoints, metrics, plots and summary.json go (default: runs/<preset>-<time>).")
+    Path runDir;
+
+    @Option(names = "--preset", description = "quick or full (default: quick without --data, full with it).")
+    String preset;
+
+    @Option(names = "--teacher", description = "Train the ReLU teacher (lr 1e-3 in the full preset).")
+    boolean teacher;
+
+    @Option(names = "--distill-from", description = "A trained teacher's weights (model.safetensors or a checkpoint) to distil into the SNN.")
+    Path distillFrom;
+
+    @Option(names = "--resume", description = "Continue the run of this checkpoint exactly where it stopped.")
+    Path resume;
+
+    @Option(names = "--epochs", description = "Epochs.")
+    Integer epochs;
+
+    @Option(names = "--batch", description = "Batch size.")
+    Integer batch;
+
+    @Option(names = "--lr", description = "Peak learning rate (full preset: 1e-4 SNN, 1e-3 teacher).")
+    Float lr;
+
+    @Option(names = "--min-lr", description = "Learning rate at the end of the cosine schedule.")
+    Float minLr;
+
+    @Option(names = "--weight-decay", description = "AdamW decoupled weight decay (default 1e-4).")
+    Float weightDecay;
+
+    @Option(names = "--width", description = "Channel width multiplier.")
+    Double width;
+
+    @Option(names = "--seed", description = "Seed of the weights, the data order and the flips.")
+    Long seed;
+
+    @Option(names = "--eval-every", description = "Evaluate on val every N epochs (always after the last).")
+    Integer evalEvery;
+
+    @Option(names = "--checkpoint-every", description = "Save a checkpoint every N steps (also after each epoch, on Ctrl-C, at the end).")
+    Integer checkpointEvery;
+
+    @Option(names = "--steps-per-epoch", description = "Cut each epoch after N batches of its shuffled order (0: whole split).")
+    Integer stepsPerEpoch;
+
+    @Option(names = "--no-flip", description = "No random left-right mirroring.")
+    boolean noFlip;
+
+    @Option(names = "--workers", description = "Data loading threads (default 1).")
+    Integer workers;
+
+    @Override
+    public Integer call() throws IOException {
+        System.out.println("backend: " + Kernels.describe());
+        Trainer trainer;
+        try {
+            if (resume != null) {
+                trainer = Trainer.resume(resume, runDir == null ? null : runDir.toString(), System.out);
+            } else {
+                TrainOptions o = options();
+                trainer = Trainer.start(o, System.out);
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("train: " + e.getMessage());
+            return 2;
+        }
+        System.out.println("run directory: " + trainer.runDir());
+        Trainer.Summary s = trainer.run();
+        if (s.stopped()) return 130;
+        System.out.printf(Locale.ROOT, "%ndone: %d epochs, %d steps in %.0f s%n", s.epochs(), s.steps(), s.seconds());
+        System.out.printf(Locale.ROOT, "val mAP@[.5:.95] %.4f  AP50 %.4f  AP75 %.4f%n", s.valMap(), s.val().getOrDefault("ap50", -1.0), s.val().getOrDefault("ap75", -1.0));
+        System.out.println("summary: " + trainer.runDir().resolve(Trainer.SUMMARY) + ", weights: " + trainer.runDir().resolve(Trainer.MODEL));
+        return 0;
+    }
+
+    private TrainOptions options() {
+        String name = preset != null ? preset : data == null ? "quick" : "full";
+        TrainOptions p = TrainOptions.preset(name, teacher);
+        String dir = runDir != null ? runDir.toString()
+                : Path.of("runs", name + (teacher ? "-teacher-" : "-") + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))).toString();
+        return new TrainOptions(name, data == null ? null : data.toString(), dir, teacher, distillFrom == null ? null : distillFrom.toString(),
+                or(width, p.width()), p.expansion(), or(epochs, p.epochs()), or(batch, p.batch()), or(lr, p.lr()), or(minLr, Math.min(p.minLr(), or(lr, p.lr()))),
+                or(weightDecay, p.weightDecay()), or(seed, p.seed()), or(evalEvery, p.evalEvery()), or(checkpointEvery, p.checkpointEvery()), !noFlip && p.flip(),
+                or(stepsPerEpoch, p.stepsPerEpoch()), or(workers, p.workers()));
+    }
+
+    private static <T> T or(T given, T preset) {
+        return given != null ? given : preset;
+    }
+}

@@ -1,0 +1,72 @@
+package scn.detect;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.IntConsumer;
+import scn.autograd.Tape;
+import scn.autograd.Var;
+import scn.data.Batch;
+import scn.data.Boxes;
+import scn.data.DataLoader;
+import scn.data.Dataset;
+import scn.eval.BoxFiles;
+import scn.eval.Gen1Evaluation;
+import scn.nn.SpikingCenterNet;
+import scn.tensor.Arena;
+
+/**
+ * Runs a model in evaluation mode over every sample of a split and decodes its detections (SPEC
+ * section 6), giving per recording one box list whose rows carry the sample's label timestamp as
+ * {@code t}: what a Prophesee box file of detections holds.
+ */
+public final class SplitDetector {
+    /** Called once per batch with the batch and its detections (for pictures); may be null. */
+    public interface BatchListener {
+        void accept(Batch batch, List<List<CenterNetDecoder.Detection>> detections) throws IOException;
+    }
+
+    private SplitDetector() {}
+
+    /**
+     * Detections of {@code dataset}, per recording in name order; recordings without a usable sample are
+     * absent. {@code arena} recycles the activations between batches; {@code progress} hears the
+     * number of samples done after each batch.
+     */
+    public static Map<String, Boxes> run(SpikingCenterNet model, Dataset dataset, int batchSize, Arena arena, IntConsumer progress,
+            BatchListener listener) throws IOException {
+        CenterNetDecoder.Config config = new CenterNetDecoder.Config(CenterNetDecoder.GEN1.maxDetections(), CenterNetDecoder.GEN1.stride(),
+                dataset.width(), dataset.height());
+        Map<String, Boxes> out = new TreeMap<>();
+        int done = 0;
+        try (DataLoader loader = new DataLoader(dataset, DataLoader.Options.of(batchSize, 0, false, false))) {
+            for (Batch batch : loader.epoch(0)) {
+                List<List<CenterNetDecoder.Detection>> dets;
+                arena.reset();
+                try (var noGrad = Tape.noGrad(); var scope = arena.activate()) {
+                    SpikingCenterNet.Outputs o = model.forward(Var.constant(batch.input()), false);
+                    dets = CenterNetDecoder.decode(config, o.heatmap().value(), o.offset().value(), o.size().value());
+                }
+                for (int b = 0; b < batch.size(); b++) {
+                    Boxes boxes = out.computeIfAbsent(batch.recordings()[b], k -> new Boxes());
+                    for (CenterNetDecoder.Detection d : dets.get(b)) {
+                        boxes.add(batch.timestamps()[b], d.x(), d.y(), d.w(), d.h(), d.classId(), 0, d.score());
+                    }
+                }
+                if (listener != null) listener.accept(batch, dets);
+                done += batch.size();
+                if (progress != null) progress.accept(done);
+            }
+        }
+        return out;
+    }
+
+    /** The same detections as the evaluator's box lists. */
+    public static Map<String, Gen1Evaluation.Boxes> forEvaluation(Map<String, Boxes> detections) {
+        Map<String, Gen1Evaluation.Boxes> out = new LinkedHashMap<>();
+        detections.forEach((name, boxes) -> out.put(name, BoxFiles.toEval(boxes)));
+        return out;
+    }
+}

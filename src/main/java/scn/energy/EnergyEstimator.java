@@ -1,0 +1,126 @@
+package scn.energy;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import scn.autograd.Var;
+import scn.nn.Probe;
+import scn.tensor.SpikeTensor;
+
+/**
+ * The energy estimate of SPEC section 8, counted from real forward passes through a {@link Probe}.
+ * Batch norm is folded into the convolution before it, so each convolution is one layer:
+ * <ul>
+ * <li>binary input (all values 0 or 1): accumulate operations, {@code ACs = Σ over non-zero inputs of
+ * the number of output positions they reach}, that is {@code (cout/groups) · nY(y) · nX(x)} for an input
+ * at row y, column x, where {@code nY(y)} counts the output rows whose kernel window covers y (borders,
+ * padding and stride included);</li>
+ * <li>other input: dense multiply-accumulates, {@code N · cout · outH · outW · (cin/groups) · k²};</li>
+ * <li>residual additions: one AC per element.</li>
+ * </ul>
+ * {@code E = 0.9 pJ · ACs + 4.6 pJ · MACs} (45 nm, Horowitz 2014). Figures are per sample and per time
+ * step. The ReLU teacher's figure for comparison is the dense MAC count of the same layers at 4.6 pJ.
+ * Max-pooling, upsampling, concatenation, the neurons and the time average are not counted.
+ */
+public final class EnergyEstimator implements Probe.Listener {
+    public static final double PJ_PER_AC = 0.9, PJ_PER_MAC = 4.6;
+
+    /** One layer's totals over everything watched. */
+    public static final class Layer {
+        public final String name;
+        long inputs, nonZero;
+        boolean binary = true;
+        double acs, macs, denseMacs;
+
+        Layer(String name) {
+            this.name = name;
+        }
+    }
+
+    /** A layer's figures per sample and time step. */
+    public record LayerReport(String name, double inputFiringRate, boolean binaryInput, double acs, double macs, double energyPj, double teacherMacs) {}
+
+    /** All layers and totals per sample and time step; {@code firingRate} is over all convolution inputs. */
+    public record Report(List<LayerReport> layers, double acs, double macs, double energyPj, double teacherMacs, double teacherEnergyPj, double firingRate,
+            long samples, int timeSteps) {}
+
+    private final Map<String, Layer> layers = new LinkedHashMap<>();
+
+    @Override
+    public void conv(String name, Var input, int cout, int kernel, int stride, int pad, int groups, int outH, int outW) {
+        Layer l = layers.computeIfAbsent(name, Layer::new);
+        int[] s = input.shape();
+        int r = s.length;
+        int cin = s[r - 3], h = s[r - 2], w = s[r - 1];
+        long images = 1;
+        for (int i = 0; i < r - 3; i++) images *= s[i];
+        long[] reachY = reach(h, outH, kernel, stride, pad);
+        long[] reachX = reach(w, outW, kernel, stride, pad);
+        long perOutputChannelGroup = cout / groups;
+        SpikeTensor spikes = input.spikes();
+        byte[] b = spikes != null ? spikes.data() : null;
+        float[] f = spikes == null ? input.value().data() : null;
+        long nonZero = 0;
+        double reached = 0;
+        boolean binary = true;
+        int plane = h * w;
+        for (long n = 0; n < images * cin; n++) {
+            long base = n * plane;
+            for (int y = 0; y < h; y++) {
+                long rowBase = base + (long) y * w;
+                long ry = reachY[y];
+                for (int x = 0; x < w; x++) {
+                    float v = b != null ? b[(int) (rowBase + x)] : f[(int) (rowBase + x)];
+                    if (v == 0f) continue;
+                    if (v != 1f) binary = false;
+                    nonZero++;
+                    reached += ry * reachX[x];
+                }
+            }
+        }
+        double dense = (double) images * cout * outH * outW * (cin / groups) * kernel * kernel;
+        l.inputs += images * cin * plane;
+        l.nonZero += nonZero;
+        l.denseMacs += dense;
+        if (binary) l.acs += reached * perOutputChannelGroup;
+        else l.macs += dense;
+        l.binary &= binary;
+    }
+
+    @Override
+    public void add(String name, long elements) {
+        layers.computeIfAbsent(name, Layer::new).acs += elements;
+    }
+
+    /** For each input coordinate, how many output coordinates' kernel windows cover it. */
+    static long[] reach(int in, int out, int kernel, int stride, int pad) {
+        long[] r = new long[in];
+        for (int o = 0; o < out; o++) {
+            for (int k = 0; k < kernel; k++) {
+                int i = o * stride - pad + k;
+                if (i >= 0 && i < in) r[i]++;
+            }
+        }
+        return r;
+    }
+
+    /** Figures per sample and time step, having watched {@code samples} samples of {@code timeSteps} steps. */
+    public Report report(long samples, int timeSteps) {
+        double per = (double) samples * timeSteps;
+        List<LayerReport> out = new ArrayList<>();
+        double acs = 0, macs = 0, teacher = 0;
+        long inputs = 0, nonZero = 0;
+        for (Layer l : layers.values()) {
+            double a = l.acs / per, m = l.macs / per, d = l.denseMacs / per;
+            out.add(new LayerReport(l.name, l.inputs == 0 ? Double.NaN : (double) l.nonZero / l.inputs, l.binary, a, m, PJ_PER_AC * a + PJ_PER_MAC * m, d));
+            acs += a;
+            macs += m;
+            teacher += d;
+            inputs += l.inputs;
+            nonZero += l.nonZero;
+        }
+        return new Report(out, acs, macs, PJ_PER_AC * acs + PJ_PER_MAC * macs, teacher, PJ_PER_MAC * teacher, inputs == 0 ? 0 : (double) nonZero / inputs,
+                samples, timeSteps);
+    }
+}

@@ -1,0 +1,57 @@
+package scn.train;
+
+import java.util.Locale;
+
+/**
+ * Everything that decides a training run, kept in every checkpoint so that {@code --resume} continues
+ * the same run. Paths are strings so the record serialises as it is.
+ *
+ * <p>Two presets. {@code full} is SPEC section 5 as written, for GEN1: width 1, AdamW at 1e-4 for the SNN
+ * and 1e-3 for the teacher, cosine annealing to 1e-5 (epochs and batch size are ours: the paper does not
+ * give them). {@code quick} is the preset of the no-argument {@code train} on the synthetic dataset: a
+ * narrow network and a larger learning rate, so that it learns something useful within minutes on two
+ * CPU cores (see the README for what it reaches and what more epochs give).
+ *
+ * @param data            GEN1-layout root ({@code train/ val/ test/}); null: the built-in synthetic set
+ * @param runDir          where checkpoints, metrics, plots and the summary go
+ * @param teacher         train the ReLU teacher instead of the SNN
+ * @param distillFrom     a trained teacher's weights to distil from (SNN only), or null
+ * @param evalEvery       evaluate on {@code val} every this many epochs (and always after the last); 0: only after the last
+ * @param checkpointEvery save a checkpoint every this many steps (and at every epoch end, on Ctrl-C and at the end)
+ * @param flip            mirror samples left to right at random (ours: CenterNet's standard augmentation)
+ * @param stepsPerEpoch   end each epoch after this many batches of its shuffled order (0: the whole split)
+ */
+public record TrainOptions(String preset, String data, String runDir, boolean teacher, String distillFrom, double width, double expansion,
+        int epochs, int batch, float lr, float minLr, float weightDecay, long seed, int evalEvery, int checkpointEvery, boolean flip,
+        int stepsPerEpoch, int workers) {
+    public TrainOptions {
+        if (epochs < 1) throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
+        if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+        if (!(lr > 0) || !(minLr >= 0) || minLr > lr) throw new IllegalArgumentException("need 0 <= --min-lr <= --lr and --lr > 0, got " + minLr + ", " + lr);
+        if (!(weightDecay >= 0)) throw new IllegalArgumentException("--weight-decay must be >= 0, got " + weightDecay);
+        if (evalEvery < 0 || checkpointEvery < 0 || stepsPerEpoch < 0 || workers < 1) {
+            throw new IllegalArgumentException("--eval-every, --checkpoint-every and --steps-per-epoch must be >= 0, --workers >= 1");
+        }
+        if (teacher && distillFrom != null) throw new IllegalArgumentException("--teacher and --distill-from exclude each other: the teacher is trained alone");
+    }
+
+    /** The settings of preset {@code name} ({@code quick} or {@code full}) for an SNN or a teacher. */
+    public static TrainOptions preset(String name, boolean teacher) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "quick" -> new TrainOptions("quick", null, null, teacher, null, 0.125, 1.5, 1, 4, 1e-2f, 1e-4f, 1e-4f, 1, 1, 50, true, 150, 1);
+            case "full" -> new TrainOptions("full", null, null, teacher, null, 1.0, 1.5, 50, 8, teacher ? 1e-3f : 1e-4f, 1e-5f, 1e-4f, 1, 1, 1000, true, 0, 1);
+            default -> throw new IllegalArgumentException("unknown preset '" + name + "': use quick or full");
+        };
+    }
+
+    public TrainOptions withPaths(String data, String runDir, String distillFrom) {
+        return new TrainOptions(preset, data, runDir, teacher, distillFrom, width, expansion, epochs, batch, lr, minLr, weightDecay, seed, evalEvery,
+                checkpointEvery, flip, stepsPerEpoch, workers);
+    }
+
+    /** The cosine-annealed learning rate at {@code step} of {@code totalSteps}: {@code lr} at 0, {@code minLr} at the end. */
+    public float lrAt(long step, long totalSteps) {
+        double progress = totalSteps <= 1 ? 0 : Math.min(1.0, (double) step / (totalSteps - 1));
+        return (float) (minLr + (lr - minLr) * 0.5 * (1 + Math.cos(Math.PI * progress)));
+    }
+}

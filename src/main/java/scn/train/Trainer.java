@@ -1,0 +1,288 @@
+package scn.train;
+
+import com.google.gson.GsonBuilder;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import scn.data.Batch;
+import scn.data.DataLoader;
+import scn.data.Dataset;
+import scn.data.synth.SyntheticDataset;
+import scn.eval.SplitEvaluation;
+import scn.model.ModelFiles;
+import scn.nn.ModelConfig;
+import scn.nn.SpikingCenterNet;
+
+/**
+ * The training run of SPEC section 5: epochs of shuffled batches, AdamW with cosine annealing and
+ * gradient-norm clipping, optional distillation from a frozen teacher, evaluation on {@code val} with
+ * the GEN1 protocol, checkpoints, metrics, plots and a summary in the run directory.
+ *
+ * <p>Stopping and resuming: a checkpoint is written every {@code checkpointEvery} steps, after every
+ * epoch, at the end, and when the process is asked to stop (Ctrl-C, SIGTERM): a shutdown hook asks the
+ * loop to stop at the next step boundary and waits for the checkpoint. {@link #resume} rebuilds the run
+ * from a checkpoint and continues with the very batch that would have come next. A step whose loss or
+ * gradient is not finite stops the run, naming the step and the last good checkpoint.
+ */
+public final class Trainer {
+    public static final String SUMMARY = "summary.json";
+    public static final String MODEL = "model.safetensors";
+    /** How long a shutdown waits for the loop to reach a step boundary and save. */
+    private static final long SHUTDOWN_WAIT_S = 300;
+
+    /** The outcome of {@link #run()}; {@code stopped} when interrupted before the last epoch. */
+    public record Summary(Map<String, Double> val, int epochs, long steps, double seconds, boolean stopped, Path checkpoint) {
+        public double valMap() {
+            return val.getOrDefault("map", -1.0);
+        }
+    }
+
+    private final TrainOptions options;
+    private final Path runDir;
+    private final Path data;
+    private final SpikingCenterNet model;
+    private final TrainStep step;
+    private final PrintStream out;
+    private long globalStep;
+    private int epoch;
+    private int batchInEpoch;
+    private double priorSeconds;
+    private int perEpoch = 1;
+    private Path lastCheckpoint;
+    private boolean fresh;
+    private long stopAfterStep = -1; // tests: behave as if asked to stop once this step is done
+    private volatile boolean stopRequested;
+    private final CountDownLatch finished = new CountDownLatch(1);
+
+    private Trainer(TrainOptions options, SpikingCenterNet model, SpikingCenterNet teacher, PrintStream out) throws IOException {
+        this.options = options;
+        this.runDir = Path.of(options.runDir());
+        this.data = Path.of(options.data());
+        this.model = model;
+        this.step = new TrainStep(model, options.weightDecay(), teacher);
+        this.out = out;
+        prepareRunDir(runDir);
+    }
+
+    /** A new run; {@code options.data()} null means the built-in synthetic dataset (generated once). */
+    public static Trainer start(TrainOptions options, PrintStream out) throws IOException {
+        String dataDir = options.data() != null ? options.data() : SyntheticDataset.ensureDefault().toString();
+        TrainOptions o = options.withPaths(dataDir, options.runDir(), options.distillFrom());
+        ModelConfig config = new ModelConfig(o.width(), o.expansion(), 5, 2, o.teacher());
+        SpikingCenterNet teacher = o.distillFrom() == null ? null : loadTeacher(Path.of(o.distillFrom()), config);
+        Trainer t = new Trainer(o, new SpikingCenterNet(config, o.seed()), teacher, out);
+        t.fresh = true;
+        return t;
+    }
+
+    /** Continues the run a checkpoint belongs to, in its own run directory unless {@code runDir} is given. */
+    public static Trainer resume(Path checkpoint, String runDir, PrintStream out) throws IOException {
+        Checkpoint.Loaded c = Checkpoint.load(checkpoint);
+        TrainOptions o = c.options();
+        if (runDir != null) o = o.withPaths(o.data(), runDir, o.distillFrom());
+        SpikingCenterNet teacher = o.distillFrom() == null ? null : loadTeacher(Path.of(o.distillFrom()), c.config());
+        Trainer t = new Trainer(o, new SpikingCenterNet(c.config(), o.seed()), teacher, out);
+        c.restore(t.model, t.step.optimizer());
+        t.globalStep = c.position().step();
+        t.epoch = c.position().epoch();
+        t.batchInEpoch = c.position().batchInEpoch();
+        t.priorSeconds = c.position().seconds();
+        t.lastCheckpoint = checkpoint;
+        return t;
+    }
+
+    private static SpikingCenterNet loadTeacher(Path file, ModelConfig student) throws IOException {
+        SpikingCenterNet teacher = Checkpoint.loadModel(file);
+        if (!teacher.config().teacher()) throw new IOException(file + " is a spiking network (" + teacher.config() + "), not a teacher: train one with 'train --teacher'");
+        if (teacher.config().timeSteps() != student.timeSteps() || teacher.config().classes() != student.classes()) {
+            throw new IOException(file + ": the teacher (" + teacher.config() + ") sees other inputs or classes than the student (" + student + ")");
+        }
+        return teacher;
+    }
+
+    private static void prepareRunDir(Path dir) throws IOException {
+        try {
+            Files.createDirectories(dir);
+            Path probe = Files.createTempFile(dir, ".write-test", "");
+            Files.delete(probe);
+        } catch (IOException e) {
+            throw new IOException("the run directory " + dir + " is not writable (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Makes the run stop (and save) after step {@code step}, as Ctrl-C would at that step boundary. */
+    void stopAfter(long step) {
+        stopAfterStep = step;
+    }
+
+    public SpikingCenterNet model() {
+        return model;
+    }
+
+    public Path runDir() {
+        return runDir;
+    }
+
+    /** Trains to the end (or until asked to stop), evaluating, saving and writing the summary. */
+    public Summary run() throws IOException {
+        Thread hook = new Thread(this::stopAndWait, "scn-train-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (Dataset train = SplitEvaluation.openSplit(data, "train"); Dataset val = SplitEvaluation.openSplit(data, "val");
+                DataLoader loader = new DataLoader(train, DataLoader.Options.of(options.batch(), options.seed(), true, options.flip()).withWorkers(options.workers()));
+                MetricsLog metrics = MetricsLog.open(runDir, globalStep)) {
+            return loop(train, val, loader, metrics);
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down: the hook is running and now sees `finished`
+            }
+        }
+    }
+
+    private Summary loop(Dataset train, Dataset val, DataLoader loader, MetricsLog metrics) throws IOException {
+        perEpoch = options.stepsPerEpoch() > 0 ? Math.min(options.stepsPerEpoch(), loader.batchesPerEpoch()) : loader.batchesPerEpoch();
+        long total = (long) perEpoch * options.epochs();
+        out.printf("training %s on %s: %d samples, %d steps of batch %d per epoch, %d epochs, lr %s -> %s (cosine)%s%n", model.config(), data,
+                train.size(), perEpoch, options.batch(), options.epochs(), options.lr(), options.minLr(),
+                options.distillFrom() != null ? ", distilling from " + options.distillFrom() : "");
+        if (globalStep > 0) out.printf("resuming at step %d (epoch %d, batch %d)%n", globalStep, epoch + 1, batchInEpoch);
+        if (fresh) {
+            double[] prior = HeadPriors.apply(model, train);
+            if (prior != null) out.printf(Locale.ROOT, "regression heads start at the mean training target: size %.2f x %.2f cells, offset (%.2f, %.2f)%n", prior[0], prior[1], prior[2], prior[3]);
+        }
+        Map<String, Double> lastEval = lastEvaluation(metrics);
+        long sessionStart = System.nanoTime();
+        long sessionSteps = 0;
+        try (Progress progress = new Progress("train", globalStep, total, out, 15)) {
+            while (epoch < options.epochs()) {
+                Iterator<Batch> batches = loader.epoch(epoch).iterator();
+                for (int i = 0; i < batchInEpoch; i++) batches.next(); // the part of the epoch done before the checkpoint
+                while (batchInEpoch < perEpoch) {
+                    if (stopRequested) return stop(lastEval, sessionStart);
+                    Batch batch = batches.next();
+                    float lr = options.lrAt(globalStep, total);
+                    TrainStep.Result r = step.run(batch.input(), batch.boxes(), lr);
+                    if (!r.finite()) throw diverged(r);
+                    globalStep++;
+                    batchInEpoch++;
+                    sessionSteps++;
+                    double seconds = (System.nanoTime() - sessionStart) * 1e-9;
+                    double samplesPerS = sessionSteps * options.batch() / Math.max(1e-9, seconds);
+                    metrics.write("step", stepFields(r, lr, samplesPerS, seconds));
+                    progress.update(globalStep, String.format(Locale.ROOT, "%.1f samples/s loss %.3f hm %.3f off %.3f size %.3f%s", samplesPerS, r.total(),
+                            r.heatmap(), r.offset(), r.size(), options.distillFrom() != null ? String.format(Locale.ROOT, " kd %.3f", r.distill()) : ""));
+                    // at the end of an epoch the epoch's own checkpoint follows, after its evaluation
+                    if (options.checkpointEvery() > 0 && globalStep % options.checkpointEvery() == 0 && batchInEpoch < perEpoch) save(sessionStart);
+                    if (globalStep == stopAfterStep) stopRequested = true;
+                }
+                epoch++;
+                batchInEpoch = 0;
+                boolean last = epoch == options.epochs();
+                if (last || (options.evalEvery() > 0 && epoch % options.evalEvery() == 0)) {
+                    lastEval = evaluate(val);
+                    Map<String, Object> fields = new LinkedHashMap<>();
+                    fields.put("step", globalStep);
+                    fields.put("epoch", epoch);
+                    fields.putAll(lastEval);
+                    metrics.write("eval", fields);
+                    out.printf(Locale.ROOT, "%nepoch %d: val mAP %.4f, AP50 %.4f, AP75 %.4f%n", epoch, lastEval.get("map"), lastEval.get("ap50"), lastEval.get("ap75"));
+                    Plots.write(runDir, metrics);
+                }
+                save(sessionStart);
+            }
+        }
+        Plots.write(runDir, metrics);
+        ModelFiles.save(runDir.resolve(MODEL), model);
+        Summary s = new Summary(lastEval, options.epochs(), globalStep, elapsed(sessionStart), false, lastCheckpoint);
+        writeSummary(s);
+        return s;
+    }
+
+    private Map<String, Object> stepFields(TrainStep.Result r, float lr, double samplesPerS, double seconds) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("step", globalStep);
+        f.put("epoch", epoch + (double) batchInEpoch / perEpoch);
+        f.put("lr", lr);
+        f.put("loss", r.total());
+        f.put("heatmap", r.heatmap());
+        f.put("offset", r.offset());
+        f.put("size", r.size());
+        if (options.distillFrom() != null) f.put("distill", r.distill());
+        f.put("grad_norm", r.gradNorm());
+        f.put("samples_per_s", samplesPerS);
+        f.put("seconds", priorSeconds + seconds);
+        return f;
+    }
+
+    /** Runs the model on every {@code val} sample and scores it against the split's box files. */
+    Map<String, Double> evaluate(Dataset val) throws IOException {
+        return SplitEvaluation.run(model, val, data.resolve("val"), options.batch(), step.arena(), null).toMap();
+    }
+
+    private static Map<String, Double> lastEvaluation(MetricsLog metrics) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        if (metrics.evals().isEmpty()) return m;
+        var last = metrics.evals().get(metrics.evals().size() - 1);
+        for (String k : new String[] {"map", "ap50", "ap75", "ap_small", "ap_medium", "ap_large"}) {
+            if (last.has(k) && !last.get(k).isJsonNull()) m.put(k, last.get(k).getAsDouble());
+        }
+        return m;
+    }
+
+    private void save(long sessionStart) throws IOException {
+        lastCheckpoint = Checkpoint.save(runDir, model, step.optimizer(), options, new Checkpoint.Position(globalStep, epoch, batchInEpoch, elapsed(sessionStart)));
+    }
+
+    private double elapsed(long sessionStart) {
+        return priorSeconds + (System.nanoTime() - sessionStart) * 1e-9;
+    }
+
+    private Summary stop(Map<String, Double> lastEval, long sessionStart) throws IOException {
+        save(sessionStart);
+        out.printf("%nstopped at step %d; checkpoint saved to %s%nresume with: train --resume %s%n", globalStep, lastCheckpoint, lastCheckpoint);
+        return new Summary(lastEval, epoch, globalStep, elapsed(sessionStart), true, lastCheckpoint);
+    }
+
+    private IOException diverged(TrainStep.Result r) {
+        String what = Float.isFinite(r.total()) ? "the gradient norm is " + r.gradNorm() : "the loss is " + r.total();
+        return new IOException(String.format(Locale.ROOT, "training diverged at step %d (epoch %d, batch %d): %s (heatmap %s, offset %s, size %s); the step was not applied. "
+                + "Last good checkpoint: %s", globalStep + 1, epoch + 1, batchInEpoch + 1, what, r.heatmap(), r.offset(), r.size(),
+                lastCheckpoint == null ? "none (no checkpoint was written yet)" : lastCheckpoint + " (resume from it with a lower --lr)"));
+    }
+
+    private void writeSummary(Summary s) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (var e : s.val().entrySet()) m.put("val_" + e.getKey(), e.getValue());
+        m.put("epochs", s.epochs());
+        m.put("steps", s.steps());
+        m.put("seconds", Math.round(s.seconds() * 10) / 10.0);
+        m.put("model", model.config().toMetadata());
+        m.put("options", options);
+        m.put("checkpoint", String.valueOf(s.checkpoint()));
+        m.put("weights", runDir.resolve(MODEL).toString());
+        Path tmp = runDir.resolve(SUMMARY + ".tmp");
+        Files.writeString(tmp, new GsonBuilder().setPrettyPrinting().create().toJson(m) + "\n", StandardCharsets.UTF_8);
+        Files.move(tmp, runDir.resolve(SUMMARY), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** The shutdown hook: ask the loop to stop at the next step boundary and wait until it has saved. */
+    private void stopAndWait() {
+        stopRequested = true;
+        try {
+            if (!finished.await(SHUTDOWN_WAIT_S, TimeUnit.SECONDS)) System.err.println("train: gave up waiting for the checkpoint after " + SHUTDOWN_WAIT_S + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

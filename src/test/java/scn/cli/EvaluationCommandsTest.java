@@ -1,0 +1,140 @@
+package scn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import scn.data.Boxes;
+import scn.model.ModelFiles;
+import scn.nn.ModelConfig;
+import scn.nn.SpikingCenterNet;
+import scn.train.TinyData;
+
+/** {@code evaluate} on hand-made box files, and {@code detect}, {@code eval} and {@code energy} on the tiny set. */
+class EvaluationCommandsTest {
+    @TempDir
+    Path tmp;
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    private static void boxFile(Path file, Boxes.Dtype dtype, double[]... rows) throws IOException {
+        Boxes b = new Boxes();
+        for (double[] r : rows) b.add((long) r[0], (float) r[1], (float) r[2], (float) r[3], (float) r[4], (int) r[5], 0, (float) r[6]);
+        b.write(file, dtype, 1);
+    }
+
+    @Test
+    void evaluateFollowsProphesee() throws IOException {
+        Path gt = Files.createDirectories(tmp.resolve("gt")), dt = Files.createDirectories(tmp.resolve("dt"));
+        // recording a: one car, found exactly; a pedestrian detection although no pedestrian exists anywhere
+        boxFile(gt.resolve("a_bbox.npy"), Boxes.Dtype.GEN1, new double[] {600000, 10, 10, 40, 40, 0, 1});
+        boxFile(dt.resolve("a_bbox.npy"), Boxes.Dtype.PROPHESEE, new double[] {600000, 10, 10, 40, 40, 0, 0.9},
+                new double[] {650000, 100, 100, 30, 30, 1, 0.95});
+        // recording b: one car and no detection file at all; recording c: detections without ground truth
+        boxFile(gt.resolve("b_bbox.npy"), Boxes.Dtype.GEN1, new double[] {700000, 50, 50, 40, 40, 0, 1});
+        boxFile(dt.resolve("c_bbox.npy"), Boxes.Dtype.PROPHESEE, new double[] {700000, 50, 50, 40, 40, 0, 0.99});
+        Path json = tmp.resolve("ap.json");
+        Run r = run("evaluate", "--gt", gt.toString(), "--dt", dt.toString(), "--json", json.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("'c'") && r.err().contains("1 of 2 ground-truth files have no detection file"), r.err());
+        // cars: 2 objects, one found with precision 1 -> precision 1 up to recall 0.5, then 0: 51 of 101 recall points
+        double half = 51.0 / 101;
+        JsonObject o = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+        assertEquals(half, o.get("map").getAsDouble(), 1e-6);
+        assertEquals(half, o.get("ap50").getAsDouble(), 1e-6);
+        assertEquals(half, o.get("ap75").getAsDouble(), 1e-6);
+        assertEquals(-1, o.get("ap_small").getAsDouble());
+        assertEquals(half, o.get("ap_medium").getAsDouble(), 1e-6);
+        assertEquals(-1, o.get("ap_large").getAsDouble());
+        assertTrue(r.out().matches("(?s).*mAP@\\[\\.5:\\.95\\] +0\\.5050.*"), r.out());
+    }
+
+    @Test
+    void evaluateRefusesAnEmptyGroundTruthFolder() throws IOException {
+        Path gt = Files.createDirectories(tmp.resolve("gt"));
+        Run r = run("evaluate", "--gt", gt.toString(), "--dt", gt.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("no ground truth"), r.err());
+    }
+
+    @Test
+    void detectEvalAndEnergyOnATinySplit() throws IOException {
+        Path data = TinyData.root();
+        Path weights = tmp.resolve("model.safetensors");
+        ModelFiles.save(weights, new SpikingCenterNet(new ModelConfig(0.0625, 1.5, 5, 2, false), 4));
+        Path out = tmp.resolve("dets");
+        Run d = run("detect", "--checkpoint", weights.toString(), "--data", data.toString(), "--split", "val", "--out", out.toString(), "--png", "--png-every", "5");
+        assertEquals(0, d.code(), d.err());
+        Set<String> gtNames = new TreeSet<>(), dtNames = new TreeSet<>();
+        try (var s = Files.list(data.resolve("val"))) {
+            s.filter(p -> p.toString().endsWith("_bbox.npy")).forEach(p -> gtNames.add(p.getFileName().toString()));
+        }
+        try (var s = Files.list(out)) {
+            s.filter(p -> p.toString().endsWith("_bbox.npy")).forEach(p -> dtNames.add(p.getFileName().toString()));
+        }
+        assertEquals(gtNames, dtNames);
+        Path one = out.resolve(dtNames.iterator().next());
+        assertTrue(Files.readString(one, StandardCharsets.ISO_8859_1).contains("'class_confidence'"), "Prophesee's 40-byte dtype");
+        Boxes dets = Boxes.read(one);
+        Set<Long> labelTimes = new TreeSet<>();
+        for (long t : Boxes.read(data.resolve("val").resolve(one.getFileName())).timestamps()) labelTimes.add(t);
+        for (int i = 0; i < dets.size(); i++) assertTrue(labelTimes.contains(dets.t(i)), "t is a label timestamp: " + dets.t(i));
+        try (var s = Files.list(out.resolve("png"))) {
+            assertTrue(s.findAny().isPresent(), "pictures");
+        }
+
+        Path a = tmp.resolve("a.json"), b = tmp.resolve("b.json");
+        assertEquals(0, run("evaluate", "--gt", data.resolve("val").toString(), "--dt", out.toString(), "--json", a.toString()).code());
+        Run e = run("eval", "--checkpoint", weights.toString(), "--data", data.toString(), "--split", "val", "--json", b.toString());
+        assertEquals(0, e.code(), e.err());
+        assertEquals(Files.readString(a), Files.readString(b), "eval = detect + evaluate");
+
+        Path energy = tmp.resolve("energy.json");
+        Run en = run("energy", "--checkpoint", weights.toString(), "--data", data.toString(), "--split", "val", "--samples", "4", "--json", energy.toString());
+        assertEquals(0, en.code(), en.err());
+        assertTrue(en.out().contains("encoder.stem.conv") && en.out().contains("teacher"), en.out());
+        JsonObject j = JsonParser.parseString(Files.readString(energy)).getAsJsonObject();
+        assertTrue(j.get("energy_mj").getAsDouble() > 0 && j.get("teacher_energy_mj").getAsDouble() > j.get("energy_mj").getAsDouble());
+        assertEquals(43, j.getAsJsonArray("layers").size());
+    }
+
+    @Test
+    void missingDataAndForeignCheckpointsAreClearErrors() throws IOException {
+        Run r = run("eval", "--checkpoint", tmp.resolve("none.safetensors").toString(), "--data", tmp.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("does not exist"), r.err());
+        Path weights = tmp.resolve("model.safetensors");
+        ModelFiles.save(weights, new SpikingCenterNet(new ModelConfig(0.0625, 1.5, 5, 2, false), 4));
+        r = run("detect", "--checkpoint", weights.toString(), "--data", tmp.resolve("nowhere").toString(), "--out", tmp.resolve("o").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("does not exist"), r.err());
+        r = run("train", "--resume", weights.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("not a training checkpoint"), r.err());
+    }
+}

@@ -1,0 +1,44 @@
+package scn.train;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import scn.data.synth.SyntheticDataset;
+
+/**
+ * A tiny synthetic GEN1-layout dataset for the training tests, generated once per test JVM: four
+ * recordings of 1.2 s (two for train, one each for val and test), about ten labelled samples each.
+ */
+public final class TinyData {
+    private static Path root;
+
+    private TinyData() {}
+
+    public static synchronized Path root() {
+        if (root == null) {
+            try {
+                Path dir = Files.createTempDirectory("scn-tiny-");
+                SyntheticDataset.generate(dir, new SyntheticDataset.Config(4, 1, 1.2, 10.0, 5000, 2), s -> {});
+                root = dir;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return root;
+    }
+
+    /** Options for a short run on the tiny set: width 0.0625, batch 4, the quick preset's learning rates, no flips. */
+    public static TrainOptions options(Path runDir, int epochs, int stepsPerEpoch) {
+        return new TrainOptions("test", root().toString(), runDir.toString(), false, null, 0.0625, 1.5, epochs, 4, 1e-2f, 1e-4f, 1e-4f, 3, 0, 2, false,
+                stepsPerEpoch, 1);
+    }
+
+    /**
+     * The run that learns: width 0.125, batch 2, 5 epochs of the 22 training samples, seed 1. About 45
+     * steps is where the detections begin to overlap objects at all (val mAP 0.0006 after 5 epochs).
+     */
+    public static TrainOptions learning(Path runDir) {
+        return new TrainOptions("test", root().toString(), runDir.toString(), false, null, 0.125, 1.5, 5, 2, 1e-2f, 1e-4f, 1e-4f, 1, 0, 50, false, 0, 1);
+    }
+}

@@ -62,7 +62,7 @@ public final class DeviceTrainStep implements AutoCloseable {
         double scale = TrainStep.CLIP_NORM / (norm + 1e-6);
         if (scale < 1 && Double.isFinite(norm)) params.scaleGrads((float) scale);
         if (Double.isFinite(norm) && Float.isFinite(s[0])) params.adamW(lr);
-        return new TrainStep.Result(s[0], s[1], s[2], s[3], norm);
+        return new TrainStep.Result(s[0], s[1], s[2], s[3], 0f, norm); // no distillation term on the device
     }
 
     /**

@@ -6,7 +6,7 @@ package scn.backend;
  * callers pick distinct slot numbers for buffers they hold at the same time.
  */
 public final class Scratch {
-    private static final int SLOTS = 4;
+    private static final int SLOTS = 6;
     private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> new float[SLOTS][0]);
 
     private Scratch() {}

@@ -28,6 +28,10 @@ final class Conv2dFast {
             DepthwiseConvSimd.forward(y, xf, xb, w, g);
             return;
         }
+        if (batchesPointwise(g, xf)) {
+            pointwiseBatchedForward(y, xf, w, g);
+            return;
+        }
         int hwOut = g.hOut() * g.wOut(), hwIn = g.h() * g.w(), patch = g.patch();
         int coutG = g.coutPerGroup(), cinG = g.cinPerGroup();
         int nb = chunk(g), chunks = Gemm.ceilDiv(hwOut, nb);
@@ -54,6 +58,10 @@ final class Conv2dFast {
     static void backwardInput(float[] dx, float[] dy, float[] w, ConvGeometry g) {
         if (g.isDepthwise()) {
             DepthwiseConvSimd.backwardInput(dx, dy, w, g);
+            return;
+        }
+        if (batchesPointwise(g, dx)) {
+            pointwiseBatchedBackwardInput(dx, dy, w, g);
             return;
         }
         int hwOut = g.hOut() * g.wOut(), hwIn = g.h() * g.w(), patch = g.patch();
@@ -93,6 +101,10 @@ final class Conv2dFast {
             DepthwiseConvSimd.backwardWeight(dw, dy, xf, xb, g);
             return;
         }
+        if (batchesPointwise(g, xf)) {
+            pointwiseBatchedBackwardWeight(dw, dy, xf, g);
+            return;
+        }
         int hwOut = g.hOut() * g.wOut(), hwIn = g.h() * g.w(), patch = g.patch();
         int coutG = g.coutPerGroup(), cinG = g.cinPerGroup();
         int nb = chunk(g), chunks = Gemm.ceilDiv(hwOut, nb);
@@ -123,6 +135,67 @@ final class Conv2dFast {
         for (float[] partial : partials) {
             if (partial == null) continue;
             for (int i = 0; i < wSize; i++) dw[i] += partial[i];
+        }
+    }
+
+    /** Below this many positions per image a 1×1 layer's images are joined into one product. */
+    private static final int SMALL_PLANE = 512;
+
+    /**
+     * A 1×1 stride-1 layer on small maps (the 8×10 and 16×20 stages): one GEMM per image would have a
+     * product width of only H·W, too narrow for the micro-kernel and for splitting over threads, so the
+     * images' columns are gathered side by side into one {@code [C, N·H·W]} matrix first.
+     */
+    private static boolean batchesPointwise(ConvGeometry g, float[] floatInput) {
+        return g.isPointwise() && floatInput != null && g.n() > 1 && g.h() * g.w() < SMALL_PLANE;
+    }
+
+    /** {@code to[c][i·hw + p] = from[i][channel0 + c][p]}: the group's channels of every image, side by side. */
+    private static void gather(float[] to, float[] from, ConvGeometry g, int channels, int channelsTotal, int channel0) {
+        int n = g.n(), hw = g.h() * g.w();
+        for (int i = 0; i < n; i++) {
+            for (int c = 0; c < channels; c++) System.arraycopy(from, ((i * channelsTotal) + channel0 + c) * hw, to, (c * n + i) * hw, hw);
+        }
+    }
+
+    private static void pointwiseBatchedForward(float[] y, float[] xf, float[] w, ConvGeometry g) {
+        int n = g.n(), hw = g.h() * g.w(), cinG = g.cinPerGroup(), coutG = g.coutPerGroup();
+        float[] xs = Scratch.floats(4, cinG * n * hw); // [cinG, N·hw]
+        float[] ys = Scratch.floats(5, coutG * n * hw); // [coutG, N·hw]
+        for (int grp = 0; grp < g.groups(); grp++) {
+            gather(xs, xf, g, cinG, g.cin(), grp * cinG);
+            Gemm.gemm(coutG, n * hw, cinG, Mat.rowMajor(w, grp * coutG * cinG, cinG), Mat.rowMajor(xs, 0, n * hw), ys, 0, n * hw, false);
+            for (int i = 0; i < n; i++) {
+                for (int co = 0; co < coutG; co++) System.arraycopy(ys, (co * n + i) * hw, y, (i * g.cout() + grp * coutG + co) * hw, hw);
+            }
+        }
+    }
+
+    private static void pointwiseBatchedBackwardInput(float[] dx, float[] dy, float[] w, ConvGeometry g) {
+        int n = g.n(), hw = g.h() * g.w(), cinG = g.cinPerGroup(), coutG = g.coutPerGroup();
+        float[] dys = Scratch.floats(4, coutG * n * hw); // [coutG, N·hw]
+        float[] dxs = Scratch.floats(5, cinG * n * hw); // [cinG, N·hw]
+        for (int grp = 0; grp < g.groups(); grp++) {
+            gather(dys, dy, g, coutG, g.cout(), grp * coutG);
+            Gemm.gemm(cinG, n * hw, coutG, Mat.transposed(w, grp * coutG * cinG, cinG), Mat.rowMajor(dys, 0, n * hw), dxs, 0, n * hw, false);
+            for (int i = 0; i < n; i++) {
+                for (int c = 0; c < cinG; c++) {
+                    int to = (i * g.cin() + grp * cinG + c) * hw, from = (c * n + i) * hw;
+                    for (int p = 0; p < hw; p++) dx[to + p] += dxs[from + p];
+                }
+            }
+        }
+    }
+
+    private static void pointwiseBatchedBackwardWeight(float[] dw, float[] dy, float[] xf, ConvGeometry g) {
+        int n = g.n(), hw = g.h() * g.w(), cinG = g.cinPerGroup(), coutG = g.coutPerGroup();
+        float[] dys = Scratch.floats(4, coutG * n * hw); // [coutG, N·hw]
+        float[] xs = Scratch.floats(5, cinG * n * hw); // [cinG, N·hw]
+        for (int grp = 0; grp < g.groups(); grp++) {
+            gather(dys, dy, g, coutG, g.cout(), grp * coutG);
+            gather(xs, xf, g, cinG, g.cin(), grp * cinG);
+            // dW[coutG × cinG] += dY[coutG × N·hw] · Xᵀ[N·hw × cinG]
+            Gemm.gemm(coutG, cinG, n * hw, Mat.rowMajor(dys, 0, n * hw), Mat.transposed(xs, 0, n * hw), dw, grp * coutG * cinG, cinG, true);
         }
     }
 }

@@ -54,7 +54,7 @@ public final class Functional {
         float[] xf = spikes == null ? x.value().data() : null;
         byte[] xb = spikes == null ? null : spikes.data();
         Tensor y = Tensor.empty(g.outShape());
-        String conv = w instanceof Parameter p ? p.name().replaceFirst("\\.weight$", "") : null; // names it in the spike-path trace
+        String conv = w instanceof Parameter p ? p.layerName() : null; // names it in the spike-path trace
         long t0 = Profile.start();
         Conv2d.forward(y, xf, xb, w.value(), g, conv);
         Profile.stop(kind(g) + ".forward", t0);

@@ -15,6 +15,12 @@ public final class Parameter extends Var {
         return name;
     }
 
+    /** The name without its last component ({@code encoder.stem.conv} for {@code encoder.stem.conv.weight}). */
+    public String layerName() {
+        int dot = name.lastIndexOf('.');
+        return dot < 0 ? name : name.substring(0, dot);
+    }
+
     @Override
     public String toString() {
         return "Parameter(" + name + ")" + scn.tensor.Shape.str(shape());

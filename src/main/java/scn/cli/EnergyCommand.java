@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import scn.autograd.Tape;
 import scn.autograd.Var;
@@ -31,35 +32,26 @@ import scn.train.Checkpoint;
 @Command(name = "energy", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Estimate the energy per time step (45 nm: 0.9 pJ per AC, 4.6 pJ per MAC) on a data split.")
 final class EnergyCommand implements Callable<Integer> {
-    @Option(names = "--checkpoint", required = true, description = "Trained weights: a run's model.safetensors or checkpoint.safetensors.")
-    Path checkpoint;
-
-    @Option(names = "--data", required = true, description = "GEN1-layout data folder.")
-    Path data;
-
-    @Option(names = "--split", defaultValue = "val", description = "train, val or test (default: ${DEFAULT-VALUE}).")
-    String split;
+    @Mixin
+    SplitOptions in;
 
     @Option(names = "--samples", defaultValue = "256", description = "Samples to average over, in split order; 0: all (default: ${DEFAULT-VALUE}).")
     int samples;
-
-    @Option(names = "--batch", defaultValue = "8", description = "Batch size (default: ${DEFAULT-VALUE}).")
-    int batch;
 
     @Option(names = "--json", description = "Also write the figures to this JSON file.")
     Path json;
 
     @Override
     public Integer call() throws IOException {
-        if (batch < 1 || samples < 0) {
+        if (in.batch < 1 || samples < 0) {
             System.err.println("energy: --batch must be >= 1 and --samples >= 0");
             return 2;
         }
-        SpikingCenterNet model = Checkpoint.loadModel(checkpoint);
+        SpikingCenterNet model = Checkpoint.loadModel(in.checkpoint);
         EnergyEstimator estimator = new EnergyEstimator();
         long seen = 0;
-        try (Dataset ds = SplitEvaluation.openSplit(data, split);
-                DataLoader loader = new DataLoader(ds, DataLoader.Options.of(batch, 0, false, false))) {
+        try (Dataset ds = SplitEvaluation.openSplit(in.data, in.split);
+                DataLoader loader = new DataLoader(ds, DataLoader.Options.of(in.batch, 0, false, false))) {
             long want = samples == 0 ? ds.size() : Math.min(samples, ds.size());
             Arena arena = new Arena();
             for (Batch b : loader.epoch(0)) {

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import scn.data.Dataset;
 import scn.eval.Gen1Evaluation;
@@ -17,32 +18,23 @@ import scn.train.Checkpoint;
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Detect on a split and evaluate with the GEN1 protocol (detect + evaluate without files).")
 final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--checkpoint", required = true, description = "Trained weights: a run's model.safetensors or checkpoint.safetensors.")
-    Path checkpoint;
-
-    @Option(names = "--data", required = true, description = "GEN1-layout data folder.")
-    Path data;
-
-    @Option(names = "--split", defaultValue = "val", description = "train, val or test (default: ${DEFAULT-VALUE}).")
-    String split;
-
-    @Option(names = "--batch", defaultValue = "8", description = "Batch size (default: ${DEFAULT-VALUE}).")
-    int batch;
+    @Mixin
+    SplitOptions in;
 
     @Option(names = "--json", description = "Also write map, ap50, ap75, ap_small, ap_medium, ap_large to this JSON file.")
     Path json;
 
     @Override
     public Integer call() throws IOException {
-        if (batch < 1) {
+        if (in.batch < 1) {
             System.err.println("eval: --batch must be >= 1");
             return 2;
         }
-        SpikingCenterNet model = Checkpoint.loadModel(checkpoint);
+        SpikingCenterNet model = Checkpoint.loadModel(in.checkpoint);
         System.out.println("model: " + model.config());
         Gen1Evaluation.Result r;
-        try (Dataset ds = SplitEvaluation.openSplit(data, split)) {
-            r = SplitEvaluation.run(model, ds, data.resolve(split), batch, new Arena(), n -> System.err.printf("\reval: %d/%d samples", n, ds.size()));
+        try (Dataset ds = SplitEvaluation.openSplit(in.data, in.split)) {
+            r = SplitEvaluation.run(model, ds, in.data.resolve(in.split), in.batch, new Arena(), n -> System.err.printf("\reval: %d/%d samples", n, ds.size()));
             System.err.println();
         }
         SplitEvaluation.print(r, System.out);

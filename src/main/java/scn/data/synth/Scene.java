@@ -16,7 +16,8 @@ import scn.data.Boxes;
  *
  * <p>Labels are GEN1-like: a box per visible car or pedestrian at each label time with its track id. An
  * object counts as visible when at least {@value #MIN_VISIBLE} of its in-frame pixels are not hidden by
- * nearer objects or poles and at least {@value #MIN_IN_FRAME} of its box lies inside the frame.
+ * nearer objects or poles and at least {@value #MIN_IN_FRAME} of its box lies inside the frame; the
+ * box is clipped to the frame.
  */
 final class Scene {
     static final double MIN_VISIBLE = 0.3;
@@ -185,7 +186,10 @@ final class Scene {
                 if (id == i) own++;
             }
             if (own > 0 && visible[i] >= MIN_VISIBLE * own) {
-                out.add(tUs, (float) b[0], (float) b[1], (float) b[2], (float) b[3], a.cls, a.track, 1f);
+                // The label is the part inside the frame, as an annotator draws it: a box reaching past
+                // the edge can never be matched by a detector, whose boxes are clipped to the frame.
+                double x0 = Math.max(0, b[0]), y0 = Math.max(0, b[1]);
+                out.add(tUs, (float) x0, (float) y0, (float) inX, (float) inY, a.cls, a.track, 1f);
             }
         }
     }

@@ -35,7 +35,7 @@ import scn.data.DatWriter;
  * ({@link #ensureDefault()}).
  */
 public final class SyntheticDataset {
-    public static final String VERSION = "synth-v1";
+    public static final String VERSION = "synth-v2";
     public static final int WIDTH = 304;
     public static final int HEIGHT = 240;
     static final String MANIFEST = "synth.properties";
@@ -144,13 +144,13 @@ public final class SyntheticDataset {
         return ensureDefault(CacheDir.root());
     }
 
-    /** The default dataset in {@code cacheDir/synth-v1}, generated there once, announcing it on standard error. */
+    /** The default dataset in {@code cacheDir/synth-v2}, generated there once, announcing it on standard error. */
     public static Path ensureDefault(Path cacheDir) throws IOException {
         return ensureDefault(cacheDir, msg -> System.err.println(msg));
     }
 
     /**
-     * The default dataset in {@code cacheDir/synth-v1}, generated there once: generation writes into a
+     * The default dataset in {@code cacheDir/synth-v2}, generated there once: generation writes into a
      * temporary sibling and renames it, so an interrupted run leaves nothing that looks complete.
      */
     public static Path ensureDefault(Path cacheDir, Consumer<String> log) throws IOException {

@@ -77,6 +77,8 @@ class SyntheticDatasetTest {
             assertEquals(0, b.t(i) % 100_000, "labels at 10 Hz");
             assertTrue(b.classId(i) == 0 || b.classId(i) == 1);
             assertTrue(b.trackId(i) > 0);
+            assertTrue(b.x(i) >= 0 && b.y(i) >= 0 && b.x(i) + b.w(i) <= 304 && b.y(i) + b.h(i) <= 240,
+                    "box " + i + " lies inside the frame (a detector's clipped box must be able to match it)");
         }
         try (Dataset ds = Dataset.open(out, "train")) {
             assertTrue(ds.skipped().isEmpty(), ds.skipped().toString());

@@ -18,8 +18,10 @@ import scn.train.AdamW;
 
 /**
  * A model's trained state on the device: every parameter, its gradient and its two AdamW moments in
- * four slabs ({@link ClSlab}) of one layout, plus the batch-norm running statistics. Uploaded once from
- * a {@link SpikingCenterNet}; {@link #downloadInto} copies values and statistics back.
+ * four slabs ({@link ClSlab}) of one layout, plus the batch-norm running statistics. Uploaded from a
+ * {@link SpikingCenterNet} at construction; {@link #downloadInto} copies values and statistics back and
+ * {@link #uploadFrom} sends them again, and the moments and step count travel to and from a host
+ * {@link AdamW} the same way, so a checkpoint holds what a CPU run's holds.
  *
  * <p>Parameters with weight decay come first in the slabs, the others after, so the optimiser is two
  * launches over two ranges, zeroing the gradients one fill, and the gradient norm one reduction.
@@ -133,6 +135,49 @@ final class DeviceParameters implements AutoCloseable {
         Map<String, Tensor> state = model.stateDict();
         for (int i = 0; i < order.size(); i++) dev.read(tensor(state, order.get(i).name()).data(), values.part(i));
         for (Map.Entry<String, ClBuffer> e : buffers.entrySet()) dev.read(tensor(state, e.getKey()).data(), e.getValue());
+    }
+
+    /** Writes {@code model}'s parameter values and running statistics to the device (same configuration). */
+    void uploadFrom(SpikingCenterNet model) {
+        Map<String, Tensor> state = model.stateDict();
+        for (int i = 0; i < order.size(); i++) dev.write(values.part(i), tensor(state, order.get(i).name()).data());
+        for (Map.Entry<String, ClBuffer> e : buffers.entrySet()) dev.write(e.getValue(), tensor(state, e.getKey()).data());
+    }
+
+    /**
+     * Copies the AdamW moments and the step count into {@code optimizer}, which must have been built over
+     * {@code model.parameters()}: its moments come in that order ({@link AdamW#moments}), the device's in
+     * slab order, so they are matched by parameter name.
+     */
+    void downloadMoments(SpikingCenterNet model, AdamW optimizer) {
+        List<Parameter> params = model.parameters();
+        List<Tensor> moments = momentsOf(params, optimizer);
+        for (int i = 0; i < params.size(); i++) {
+            int at = at(params.get(i).name());
+            dev.read(moments.get(2 * i).data(), m.part(at));
+            dev.read(moments.get(2 * i + 1).data(), v.part(at));
+        }
+        optimizer.restore(step);
+    }
+
+    /** The reverse of {@link #downloadMoments}: the device continues from {@code optimizer}'s moments and step count. */
+    void uploadMoments(SpikingCenterNet model, AdamW optimizer) {
+        List<Parameter> params = model.parameters();
+        List<Tensor> moments = momentsOf(params, optimizer);
+        for (int i = 0; i < params.size(); i++) {
+            int at = at(params.get(i).name());
+            dev.write(m.part(at), moments.get(2 * i).data());
+            dev.write(v.part(at), moments.get(2 * i + 1).data());
+        }
+        step = optimizer.steps();
+    }
+
+    private List<Tensor> momentsOf(List<Parameter> params, AdamW optimizer) {
+        List<Tensor> moments = optimizer.moments();
+        if (params.size() != order.size() || moments.size() != 2 * params.size()) {
+            throw new IllegalArgumentException("device model: an optimiser of " + moments.size() / 2 + " parameters for a model of " + order.size());
+        }
+        return moments;
     }
 
     private static Tensor tensor(Map<String, Tensor> state, String name) {

@@ -11,6 +11,7 @@ import scn.nn.SpikingCenterNet;
 import scn.tensor.Shape;
 import scn.tensor.SpikeTensor;
 import scn.tensor.Tensor;
+import scn.train.AdamW;
 import scn.train.TrainStep;
 
 /**
@@ -25,8 +26,9 @@ import scn.train.TrainStep;
  * respect to the head outputs are computed on the device ({@link CenterNetLossCl}); the gradient norm
  * is a two-stage reduction over one slab of all gradients.
  *
- * <p>AdamW moments live only on the device; {@link #downloadInto} copies weights and running statistics
- * back for checkpoints, not the moments.
+ * <p>Between steps the trained state stays on the device. For a checkpoint {@link #downloadInto} copies
+ * the weights, the running statistics and (given a host {@link AdamW}) the moments and step count back;
+ * {@link #uploadFrom} sends them the other way when a run resumes or the host changed the weights.
  */
 public final class DeviceTrainStep implements AutoCloseable {
     /** Stats buffer layout: the loss terms of {@link CenterNetLossCl#STATS}, then Σ g². */
@@ -111,8 +113,28 @@ public final class DeviceTrainStep implements AutoCloseable {
 
     /** Copies the trained parameters and the batch-norm running statistics into {@code model} (same configuration). */
     public void downloadInto(SpikingCenterNet model) {
-        if (!model.config().equals(config)) throw new IllegalArgumentException("device step: model " + model.config() + " is not " + config);
+        checkConfig(model);
         params.downloadInto(model);
+    }
+
+    /**
+     * Copies everything a checkpoint holds into {@code model} and {@code optimizer} (built over
+     * {@code model.parameters()}): parameters, running statistics, AdamW moments and step count.
+     */
+    public void downloadInto(SpikingCenterNet model, AdamW optimizer) {
+        downloadInto(model);
+        params.downloadMoments(model, optimizer);
+    }
+
+    /** The reverse of {@link #downloadInto(SpikingCenterNet, AdamW)}: the device continues from the host's state. */
+    public void uploadFrom(SpikingCenterNet model, AdamW optimizer) {
+        checkConfig(model);
+        params.uploadFrom(model);
+        params.uploadMoments(model, optimizer);
+    }
+
+    private void checkConfig(SpikingCenterNet model) {
+        if (!model.config().equals(config)) throw new IllegalArgumentException("device step: model " + model.config() + " is not " + config);
     }
 
     /** Optimiser steps taken. */

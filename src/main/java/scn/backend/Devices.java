@@ -1,33 +1,63 @@
 package scn.backend;
 
+import java.util.Locale;
 import scn.backend.opencl.ClDevice;
 
 /**
- * Chooses an accelerator from its selector string and says so once on standard error. The CPU is not
- * a {@link Device}: it runs the {@code scn.ops} operators directly ({@link Kernels}), so callers handle
- * {@code cpu} before asking here.
+ * Chooses where a command computes from its selector string ({@code cpu}, {@code opencl} or
+ * {@code opencl:N}) and says so once on standard error. The CPU is not a {@link Device}: it runs the
+ * {@code scn.ops} operators directly ({@link Kernels}), so callers handle {@code cpu} before asking
+ * {@link #open} and announce it with {@link #logCpu}.
  */
 public final class Devices {
+    public static final String CPU = "cpu";
+
     private Devices() {}
 
-    /** Opens {@code opencl} (the first OpenCL device) or {@code opencl:N}; anything else is an error naming the choices. */
-    public static Device open(String spec) {
-        String s = spec.trim().toLowerCase(java.util.Locale.ROOT);
-        Device d;
-        if (s.equals("opencl")) {
-            d = ClDevice.open(0);
-        } else if (s.startsWith("opencl:")) {
-            int index;
+    /** Whether {@code spec} selects the CPU. */
+    public static boolean isCpu(String spec) {
+        return spec.trim().equalsIgnoreCase(CPU);
+    }
+
+    /**
+     * The OpenCL device index {@code spec} selects ({@code opencl} is 0), or -1 for {@code cpu};
+     * anything else is an error naming the choices. Checks the spelling only, not that the device exists.
+     */
+    public static int openClIndex(String spec) {
+        String s = spec.trim().toLowerCase(Locale.ROOT);
+        if (s.equals(CPU)) return -1;
+        if (s.equals("opencl")) return 0;
+        if (s.startsWith("opencl:")) {
             try {
-                index = Integer.parseInt(s.substring("opencl:".length()));
+                int index = Integer.parseInt(s.substring("opencl:".length()));
+                if (index >= 0) return index;
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("device '" + spec + "': the index after 'opencl:' must be a number (see engine devices)");
+                // reported below
             }
-            d = ClDevice.open(index);
-        } else {
-            throw new IllegalArgumentException("device '" + spec + "' is not an accelerator; expected opencl or opencl:N (see engine devices)");
+            throw new IllegalArgumentException("device '" + spec + "': the index after 'opencl:' must be a number >= 0 (see engine devices)");
         }
+        throw new IllegalArgumentException("device '" + spec + "' is unknown; expected cpu, opencl or opencl:N (see engine devices)");
+    }
+
+    /** Opens {@code opencl} (the first OpenCL device) or {@code opencl:N} and logs it; {@code cpu} or anything else is an error. */
+    public static Device open(String spec) {
+        int index = openClIndex(spec);
+        if (index < 0) throw new IllegalArgumentException("device '" + spec + "' is not an accelerator; expected opencl or opencl:N (see engine devices)");
+        Device d = ClDevice.open(index);
         System.err.println("device: " + d.describe());
         return d;
+    }
+
+    /** Opens an OpenCL device as {@link #open} does, as the OpenCL type the device network needs. */
+    public static ClDevice openCl(String spec) {
+        Device d = open(spec);
+        if (d instanceof ClDevice cl) return cl;
+        d.close();
+        throw new IllegalArgumentException("device '" + spec + "' is not an OpenCL device");
+    }
+
+    /** The start-up line for a command that computes on the CPU. */
+    public static void logCpu() {
+        System.err.println("device: " + Kernels.describe());
     }
 }

@@ -65,8 +65,8 @@ final class BenchCommand implements Callable<Integer> {
             + "a comma list (dense,sparse,auto) times each in turn, steps alternating, and compares with the first (default: ${DEFAULT-VALUE}).")
     String spikes;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, or opencl[:N] for the whole training step on an OpenCL device (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Override
     public Integer call() throws IOException {
@@ -78,12 +78,12 @@ final class BenchCommand implements Callable<Integer> {
         for (String m : spikes.split(",")) modes.add(SpikePath.parse(m));
         SpikePath.Mode traced = modes.get(modes.size() - 1); // the path table and the profile follow the last mode
         ModelConfig config = model.config();
-        if (!device.trim().equalsIgnoreCase("cpu")) {
+        if (!device.onCpu()) {
             if (reference) {
-                System.err.println("bench: --reference selects CPU kernels; it does not apply to --device " + device);
+                System.err.println("bench: --reference selects CPU kernels; it does not apply to --device " + device.spec());
                 return 2;
             }
-            return DeviceBench.run(device, config, batch, steps, warmup, density, profile, json);
+            return DeviceBench.run(device.spec(), config, batch, steps, warmup, density, profile, json);
         }
         Kernels.forceReference(reference);
         System.out.println("backend: " + Kernels.describe());

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import scn.data.Batch;
 import scn.data.Boxes;
@@ -18,7 +19,6 @@ import scn.detect.SplitDetector;
 import scn.eval.BoxFiles;
 import scn.eval.SplitEvaluation;
 import scn.nn.SpikingCenterNet;
-import scn.tensor.Arena;
 import scn.tensor.SpikeTensor;
 import scn.train.Checkpoint;
 
@@ -46,6 +46,9 @@ final class DetectCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "8", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
+    @Mixin
+    DeviceOption device;
+
     @Option(names = "--png", description = "Also draw detections over the events, as PNGs in OUT/png/.")
     boolean png;
 
@@ -62,8 +65,15 @@ final class DetectCommand implements Callable<Integer> {
             return 2;
         }
         SpikingCenterNet model = Checkpoint.loadModel(checkpoint);
+        DeviceOption.Inference forward;
+        try {
+            forward = device.inference(model);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            System.err.println("detect: " + e.getMessage());
+            return 2;
+        }
         System.out.println("model: " + model.config());
-        try (Dataset ds = SplitEvaluation.openSplit(data, split)) {
+        try (forward; Dataset ds = SplitEvaluation.openSplit(data, split)) {
             Path pngDir = out.resolve("png");
             Files.createDirectories(png ? pngDir : out);
             int[] seen = {0};
@@ -72,8 +82,7 @@ final class DetectCommand implements Callable<Integer> {
                     if (seen[0] % pngEvery == 0) drawSample(pngDir, b, i, dets.get(i), ds.height(), ds.width());
                 }
             };
-            Map<String, Boxes> detections = SplitDetector.run(model, ds, batch, new Arena(),
-                    n -> System.err.printf("\rdetect: %d/%d samples", n, ds.size()), pictures);
+            Map<String, Boxes> detections = SplitDetector.run(forward, ds, batch, n -> System.err.printf("\rdetect: %d/%d samples", n, ds.size()), pictures);
             System.err.println();
             int files = 0;
             long boxes = 0;

@@ -25,12 +25,7 @@ final class DeviceBench {
     private DeviceBench() {}
 
     static int run(String spec, ModelConfig config, int batch, int steps, int warmup, double density, boolean profile, Path json) throws IOException {
-        Device opened = Devices.open(spec); // logs the device chosen
-        if (!(opened instanceof ClDevice dev)) {
-            opened.close();
-            throw new IllegalArgumentException("bench: " + spec + " is not an OpenCL device");
-        }
-        try (dev) {
+        try (ClDevice dev = Devices.openCl(spec)) { // logs the device chosen
             System.out.println("backend: " + dev.id() + " (" + dev.info().name() + "), whole training step on the device");
             System.out.println("model: " + config + ", batch " + batch + ", input density " + density);
             SpikingCenterNet net = new SpikingCenterNet(config, 1);

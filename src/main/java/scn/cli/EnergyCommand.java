@@ -14,6 +14,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import scn.autograd.Tape;
 import scn.autograd.Var;
+import scn.backend.Devices;
 import scn.data.Batch;
 import scn.data.DataLoader;
 import scn.data.Dataset;
@@ -35,6 +36,9 @@ final class EnergyCommand implements Callable<Integer> {
     @Mixin
     SplitOptions in;
 
+    @Mixin
+    DeviceOption device;
+
     @Option(names = "--samples", defaultValue = "256", description = "Samples to average over, in split order; 0: all (default: ${DEFAULT-VALUE}).")
     int samples;
 
@@ -47,6 +51,13 @@ final class EnergyCommand implements Callable<Integer> {
             System.err.println("energy: --batch must be >= 1 and --samples >= 0");
             return 2;
         }
+        if (!device.onCpu()) {
+            // The estimate counts every layer's input spikes through probes in the CPU forward; the device
+            // network has no such probes, and reading every activation back would cost more than the pass.
+            System.err.println("energy: runs on the CPU only (it counts spikes per layer in the CPU forward); drop --device " + device.spec());
+            return 2;
+        }
+        Devices.logCpu();
         SpikingCenterNet model = Checkpoint.loadModel(in.checkpoint);
         EnergyEstimator estimator = new EnergyEstimator();
         long seen = 0;

@@ -11,7 +11,6 @@ import scn.data.Dataset;
 import scn.eval.Gen1Evaluation;
 import scn.eval.SplitEvaluation;
 import scn.nn.SpikingCenterNet;
-import scn.tensor.Arena;
 import scn.train.Checkpoint;
 
 /** {@code engine eval}: {@code detect} and {@code evaluate} in one go, in memory, on one split. */
@@ -20,6 +19,9 @@ import scn.train.Checkpoint;
 final class EvalCommand implements Callable<Integer> {
     @Mixin
     SplitOptions in;
+
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--json", description = "Also write map, ap50, ap75, ap_small, ap_medium, ap_large to this JSON file.")
     Path json;
@@ -31,10 +33,17 @@ final class EvalCommand implements Callable<Integer> {
             return 2;
         }
         SpikingCenterNet model = Checkpoint.loadModel(in.checkpoint);
+        DeviceOption.Inference forward;
+        try {
+            forward = device.inference(model);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            System.err.println("eval: " + e.getMessage());
+            return 2;
+        }
         System.out.println("model: " + model.config());
         Gen1Evaluation.Result r;
-        try (Dataset ds = SplitEvaluation.openSplit(in.data, in.split)) {
-            r = SplitEvaluation.run(model, ds, in.data.resolve(in.split), in.batch, new Arena(), n -> System.err.printf("\reval: %d/%d samples", n, ds.size()));
+        try (forward; Dataset ds = SplitEvaluation.openSplit(in.data, in.split)) {
+            r = SplitEvaluation.run(forward, ds, in.data.resolve(in.split), in.batch, n -> System.err.printf("\reval: %d/%d samples", n, ds.size()));
             System.err.println();
         }
         SplitEvaluation.print(r, System.out);

@@ -16,11 +16,14 @@ import scn.eval.BoxFiles;
 import scn.eval.Gen1Evaluation;
 import scn.nn.SpikingCenterNet;
 import scn.tensor.Arena;
+import scn.tensor.SpikeTensor;
+import scn.tensor.Tensor;
 
 /**
  * Runs a model in evaluation mode over every sample of a split and decodes its detections (SPEC
  * section 6), giving per recording one box list whose rows carry the sample's label timestamp as
- * {@code t}: what a Prophesee box file of detections holds.
+ * {@code t}: what a Prophesee box file of detections holds. The forward pass is given ({@link Forward}),
+ * so the same decoding serves the CPU network ({@link #onCpu}) and a device's.
  */
 public final class SplitDetector {
     /** Called once per batch with the batch and its detections (for pictures); may be null. */
@@ -28,27 +31,41 @@ public final class SplitDetector {
         void accept(Batch batch, List<List<CenterNetDecoder.Detection>> detections) throws IOException;
     }
 
+    /** The three head outputs of an evaluation-mode pass, each {@code [B, k, H/4, W/4]} (k = classes, 2, 2). */
+    public record Heads(Tensor heatmap, Tensor offset, Tensor size) {}
+
+    /** An evaluation-mode forward pass of input spikes {@code [T, B, 4, H, W]}; its outputs are valid until the next call. */
+    @FunctionalInterface
+    public interface Forward {
+        Heads apply(SpikeTensor input);
+    }
+
     private SplitDetector() {}
+
+    /** {@code model}'s forward on the CPU, without a tape; {@code arena} recycles the activations between calls. */
+    public static Forward onCpu(SpikingCenterNet model, Arena arena) {
+        return input -> {
+            arena.reset();
+            try (var noGrad = Tape.noGrad(); var scope = arena.activate()) {
+                SpikingCenterNet.Outputs o = model.forward(Var.constant(input), false);
+                return new Heads(o.heatmap().value(), o.offset().value(), o.size().value());
+            }
+        };
+    }
 
     /**
      * Detections of {@code dataset}, per recording in name order; recordings without a usable sample are
-     * absent. {@code arena} recycles the activations between batches; {@code progress} hears the
-     * number of samples done after each batch.
+     * absent. {@code progress} hears the number of samples done after each batch.
      */
-    public static Map<String, Boxes> run(SpikingCenterNet model, Dataset dataset, int batchSize, Arena arena, IntConsumer progress,
-            BatchListener listener) throws IOException {
+    public static Map<String, Boxes> run(Forward forward, Dataset dataset, int batchSize, IntConsumer progress, BatchListener listener) throws IOException {
         CenterNetDecoder.Config config = new CenterNetDecoder.Config(CenterNetDecoder.GEN1.maxDetections(), CenterNetDecoder.GEN1.stride(),
                 dataset.width(), dataset.height());
         Map<String, Boxes> out = new TreeMap<>();
         int done = 0;
         try (DataLoader loader = new DataLoader(dataset, DataLoader.Options.of(batchSize, 0, false, false))) {
             for (Batch batch : loader.epoch(0)) {
-                List<List<CenterNetDecoder.Detection>> dets;
-                arena.reset();
-                try (var noGrad = Tape.noGrad(); var scope = arena.activate()) {
-                    SpikingCenterNet.Outputs o = model.forward(Var.constant(batch.input()), false);
-                    dets = CenterNetDecoder.decode(config, o.heatmap().value(), o.offset().value(), o.size().value());
-                }
+                Heads o = forward.apply(batch.input());
+                List<List<CenterNetDecoder.Detection>> dets = CenterNetDecoder.decode(config, o.heatmap(), o.offset(), o.size());
                 for (int b = 0; b < batch.size(); b++) {
                     Boxes boxes = out.computeIfAbsent(batch.recordings()[b], k -> new Boxes());
                     for (CenterNetDecoder.Detection d : dets.get(b)) {

@@ -10,8 +10,6 @@ import java.util.TreeMap;
 import java.util.function.IntConsumer;
 import scn.data.Dataset;
 import scn.detect.SplitDetector;
-import scn.nn.SpikingCenterNet;
-import scn.tensor.Arena;
 
 /**
  * Detection and GEN1 evaluation of one split, in memory: the model's detections of every sample against
@@ -21,9 +19,9 @@ import scn.tensor.Arena;
 public final class SplitEvaluation {
     private SplitEvaluation() {}
 
-    /** Scores {@code model} on {@code dataset}, whose box files are in {@code splitDir}. */
-    public static Gen1Evaluation.Result run(SpikingCenterNet model, Dataset dataset, Path splitDir, int batch, Arena arena, IntConsumer progress) throws IOException {
-        var detections = SplitDetector.run(model, dataset, batch, arena, progress, null);
+    /** Scores a model, given by its evaluation-mode {@code forward}, on {@code dataset}, whose box files are in {@code splitDir}. */
+    public static Gen1Evaluation.Result run(SplitDetector.Forward forward, Dataset dataset, Path splitDir, int batch, IntConsumer progress) throws IOException {
+        var detections = SplitDetector.run(forward, dataset, batch, progress, null);
         return evaluate(readGroundTruth(splitDir), SplitDetector.forEvaluation(detections), null);
     }
 

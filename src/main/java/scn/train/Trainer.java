@@ -17,6 +17,7 @@ import scn.data.Batch;
 import scn.data.DataLoader;
 import scn.data.Dataset;
 import scn.data.synth.SyntheticDataset;
+import scn.detect.SplitDetector;
 import scn.eval.SplitEvaluation;
 import scn.model.ModelFiles;
 import scn.nn.ModelConfig;
@@ -227,7 +228,7 @@ public final class Trainer {
 
     /** Runs the model on every {@code val} sample and scores it against the split's box files. */
     Map<String, Double> evaluate(Dataset val) throws IOException {
-        return SplitEvaluation.run(model, val, data.resolve("val"), options.batch(), step.arena(), null).toMap();
+        return SplitEvaluation.run(SplitDetector.onCpu(model, step.arena()), val, data.resolve("val"), options.batch(), null).toMap();
     }
 
     private static Map<String, Double> lastEvaluation(MetricsLog metrics) {

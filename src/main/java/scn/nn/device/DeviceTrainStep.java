@@ -6,6 +6,7 @@ import scn.backend.opencl.CenterNetLossCl;
 import scn.backend.opencl.ClBuffer;
 import scn.backend.opencl.ClDevice;
 import scn.detect.CenterNetTargets;
+import scn.detect.SplitDetector;
 import scn.nn.ModelConfig;
 import scn.nn.SpikingCenterNet;
 import scn.tensor.Shape;
@@ -42,9 +43,6 @@ public final class DeviceTrainStep implements AutoCloseable {
     private final ClBuffer statsBuffer; // [6] loss terms, N_pos, Σ g²
     private ClBuffer input;       // [T, B, 4, 256, 320] uint8
     private CenterNetLossCl.Targets targets;
-
-    /** The three head outputs of an inference pass, {@code [B, k, 64, 80]}. */
-    public record Outputs(Tensor heatmap, Tensor offset, Tensor size) {}
 
     /** Uploads {@code model}'s parameters and running statistics; AdamW with weight decay {@code weightDecay}. */
     public DeviceTrainStep(ClDevice dev, SpikingCenterNet model, float weightDecay) {
@@ -95,14 +93,14 @@ public final class DeviceTrainStep implements AutoCloseable {
         return params.readGrads();
     }
 
-    /** An evaluation-mode forward (running statistics, no update); the outputs read back. */
-    public Outputs infer(SpikeTensor x) {
+    /** An evaluation-mode forward (running statistics, no update); the three head outputs {@code [B, k, 64, 80]} read back. */
+    public SplitDetector.Heads infer(SpikeTensor x) {
         int b = checkInput(x);
         prepare(b);
         dev.write(input, x.data());
         net.forward(input, false);
         DeviceBlocks.Head[] h = net.heads;
-        return new Outputs(read(h[0].out, b, config.classes()), read(h[1].out, b, 2), read(h[2].out, b, 2));
+        return new SplitDetector.Heads(read(h[0].out, b, config.classes()), read(h[1].out, b, 2), read(h[2].out, b, 2));
     }
 
     private Tensor read(ClBuffer out, int b, int k) {

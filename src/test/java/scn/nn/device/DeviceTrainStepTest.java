@@ -20,6 +20,7 @@ import scn.backend.opencl.ClDevice;
 import scn.backend.opencl.ClPlatforms;
 import scn.detect.CenterNetLoss;
 import scn.detect.CenterNetTargets;
+import scn.detect.SplitDetector;
 import scn.nn.ModelConfig;
 import scn.nn.SpikingCenterNet;
 import scn.tensor.SpikeTensor;
@@ -87,7 +88,7 @@ class DeviceTrainStepTest {
         try (DeviceTrainStep step = new DeviceTrainStep(dev, model, 1e-4f)) {
             // Inference at batch 1 (the buffers are then remade for batch 2 below).
             SpikeTensor one = spikes(1, 4);
-            DeviceTrainStep.Outputs got = step.infer(one);
+            SplitDetector.Heads got = step.infer(one);
             SpikingCenterNet.Outputs ref;
             try (var scope = Tape.noGrad()) {
                 ref = model.forward(Var.constant(one), false);
@@ -174,7 +175,7 @@ class DeviceTrainStepTest {
         for (int i = 0; i < d.length; i++) d[i] = (float) r.nextDouble(-1, 1);
     }
 
-    private static void closeOutputs(String what, SpikingCenterNet.Outputs ref, DeviceTrainStep.Outputs got) {
+    private static void closeOutputs(String what, SpikingCenterNet.Outputs ref, SplitDetector.Heads got) {
         Tensor[] r = {ref.heatmap().value(), ref.offset().value(), ref.size().value()};
         Tensor[] g = {got.heatmap(), got.offset(), got.size()};
         for (int i = 0; i < 3; i++) {

@@ -1,0 +1,76 @@
+package scn.cli;
+
+import picocli.CommandLine.Option;
+import scn.backend.Devices;
+import scn.backend.opencl.ClDevice;
+import scn.detect.SplitDetector;
+import scn.nn.SpikingCenterNet;
+import scn.nn.device.DeviceTrainStep;
+import scn.tensor.Arena;
+import scn.tensor.SpikeTensor;
+
+/**
+ * {@code --device cpu|opencl[:N]}, shared by the commands that compute. The choice is logged once on
+ * standard error; a device that cannot run what the command needs is refused with a message saying
+ * so, never replaced by the CPU.
+ */
+final class DeviceOption {
+    @Option(names = "--device", paramLabel = "cpu|opencl[:N]",
+            description = "Where to compute: cpu, or opencl[:N] for OpenCL device N of 'engine devices' (default: cpu).")
+    String device; // null: not given
+
+    /** The selector, {@code cpu} when none was given. */
+    String spec() {
+        return device == null ? Devices.CPU : device.trim();
+    }
+
+    boolean onCpu() {
+        return Devices.isCpu(spec());
+    }
+
+    /** An evaluation-mode forward pass and what it holds on the device; closing it releases the device. */
+    interface Inference extends SplitDetector.Forward, AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * {@code model}'s evaluation-mode forward on the chosen device, logged. The device runs the spiking
+     * network only, so a ReLU teacher with a device is an {@link IllegalArgumentException}.
+     */
+    Inference inference(SpikingCenterNet model) {
+        if (Devices.openClIndex(spec()) < 0) {
+            Devices.logCpu();
+            return of(SplitDetector.onCpu(model, new Arena()), () -> {});
+        }
+        if (model.config().teacher()) {
+            throw new IllegalArgumentException("the ReLU teacher runs on the CPU only (the device runs the spiking network alone); drop --device " + spec());
+        }
+        ClDevice dev = Devices.openCl(spec());
+        DeviceTrainStep step;
+        try {
+            step = new DeviceTrainStep(dev, model, 0f); // its optimiser buffers go unused: not worth a forward-only twin
+        } catch (RuntimeException e) {
+            dev.close();
+            throw e;
+        }
+        return of(step::infer, () -> {
+            step.close();
+            dev.close();
+        });
+    }
+
+    private static Inference of(SplitDetector.Forward forward, Runnable release) {
+        return new Inference() {
+            @Override
+            public SplitDetector.Heads apply(SpikeTensor input) {
+                return forward.apply(input);
+            }
+
+            @Override
+            public void close() {
+                release.run();
+            }
+        };
+    }
+}

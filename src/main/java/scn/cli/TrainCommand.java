@@ -7,8 +7,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import scn.backend.Kernels;
 import scn.train.TrainOptions;
 import scn.train.Trainer;
 
@@ -38,8 +38,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--distill-from", description = "A trained teacher's weights (model.safetensors or a checkpoint) to distil into the SNN.")
     Path distillFrom;
 
-    @Option(names = "--resume", description = "Continue the run of this checkpoint exactly where it stopped.")
+    @Option(names = "--resume", description = "Continue the run of this checkpoint exactly where it stopped (on its own device unless --device is given).")
     Path resume;
+
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--epochs", description = "Epochs.")
     Integer epochs;
@@ -79,19 +82,19 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        System.out.println("backend: " + Kernels.describe());
         Trainer trainer;
         try {
             if (resume != null) {
-                trainer = Trainer.resume(resume, runDir == null ? null : runDir.toString(), System.out);
+                trainer = Trainer.resume(resume, runDir == null ? null : runDir.toString(), device.device, System.out);
             } else {
                 TrainOptions o = options();
                 trainer = Trainer.start(o, System.out);
             }
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | IllegalStateException e) {
             System.err.println("train: " + e.getMessage());
             return 2;
         }
+        System.out.println("backend: " + trainer.backend());
         System.out.println("run directory: " + trainer.runDir());
         Trainer.Summary s = trainer.run();
         if (s.stopped()) return 130;
@@ -109,7 +112,7 @@ final class TrainCommand implements Callable<Integer> {
         return new TrainOptions(name, data == null ? null : data.toString(), dir, teacher, distillFrom == null ? null : distillFrom.toString(),
                 or(width, p.width()), p.expansion(), or(epochs, p.epochs()), or(batch, p.batch()), or(lr, p.lr()), or(minLr, Math.min(p.minLr(), or(lr, p.lr()))),
                 or(weightDecay, p.weightDecay()), or(seed, p.seed()), or(evalEvery, p.evalEvery()), or(checkpointEvery, p.checkpointEvery()), !noFlip && p.flip(),
-                or(stepsPerEpoch, p.stepsPerEpoch()), or(workers, p.workers()));
+                or(stepsPerEpoch, p.stepsPerEpoch()), or(workers, p.workers()), device.spec());
     }
 
     private static <T> T or(T given, T preset) {

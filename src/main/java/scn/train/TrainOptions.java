@@ -1,6 +1,7 @@
 package scn.train;
 
 import java.util.Locale;
+import scn.backend.Devices;
 
 /**
  * Everything that decides a training run, kept in every checkpoint so that {@code --resume} continues
@@ -20,10 +21,12 @@ import java.util.Locale;
  * @param checkpointEvery save a checkpoint every this many steps (and at every epoch end, on Ctrl-C and at the end)
  * @param flip            mirror samples left to right at random (ours: CenterNet's standard augmentation)
  * @param stepsPerEpoch   end each epoch after this many batches of its shuffled order (0: the whole split)
+ * @param device          where the steps run: {@code cpu} or {@code opencl[:N]} (SNN without distillation only);
+ *                        null, as in checkpoints from before the option, means {@code cpu}
  */
 public record TrainOptions(String preset, String data, String runDir, boolean teacher, String distillFrom, double width, double expansion,
         int epochs, int batch, float lr, float minLr, float weightDecay, long seed, int evalEvery, int checkpointEvery, boolean flip,
-        int stepsPerEpoch, int workers) {
+        int stepsPerEpoch, int workers, String device) {
     public TrainOptions {
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
         if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
@@ -33,20 +36,39 @@ public record TrainOptions(String preset, String data, String runDir, boolean te
             throw new IllegalArgumentException("--eval-every, --checkpoint-every and --steps-per-epoch must be >= 0, --workers >= 1");
         }
         if (teacher && distillFrom != null) throw new IllegalArgumentException("--teacher and --distill-from exclude each other: the teacher is trained alone");
+        device = device == null ? Devices.CPU : device.trim();
+        if (Devices.openClIndex(device) >= 0) {
+            // The device network is the spiking one alone, and the distillation loss has no kernel: say so rather than run elsewhere.
+            if (teacher) throw new IllegalArgumentException("--teacher trains on the CPU only (the device runs the spiking network alone); drop --device " + device);
+            if (distillFrom != null) {
+                throw new IllegalArgumentException("--distill-from trains on the CPU only (the teacher and the distillation loss have no device kernels); drop --device " + device);
+            }
+        }
+    }
+
+    /** Whether the steps run on the CPU. */
+    public boolean onCpu() {
+        return Devices.isCpu(device);
     }
 
     /** The settings of preset {@code name} ({@code quick} or {@code full}) for an SNN or a teacher. */
     public static TrainOptions preset(String name, boolean teacher) {
         return switch (name.toLowerCase(Locale.ROOT)) {
-            case "quick" -> new TrainOptions("quick", null, null, teacher, null, 0.125, 1.5, 1, 4, 1e-2f, 1e-4f, 1e-4f, 1, 1, 50, true, 150, 1);
-            case "full" -> new TrainOptions("full", null, null, teacher, null, 1.0, 1.5, 50, 8, teacher ? 1e-3f : 1e-4f, 1e-5f, 1e-4f, 1, 1, 1000, true, 0, 1);
+            case "quick" -> new TrainOptions("quick", null, null, teacher, null, 0.125, 1.5, 1, 4, 1e-2f, 1e-4f, 1e-4f, 1, 1, 50, true, 150, 1, Devices.CPU);
+            case "full" -> new TrainOptions("full", null, null, teacher, null, 1.0, 1.5, 50, 8, teacher ? 1e-3f : 1e-4f, 1e-5f, 1e-4f, 1, 1, 1000, true, 0, 1, Devices.CPU);
             default -> throw new IllegalArgumentException("unknown preset '" + name + "': use quick or full");
         };
     }
 
     public TrainOptions withPaths(String data, String runDir, String distillFrom) {
         return new TrainOptions(preset, data, runDir, teacher, distillFrom, width, expansion, epochs, batch, lr, minLr, weightDecay, seed, evalEvery,
-                checkpointEvery, flip, stepsPerEpoch, workers);
+                checkpointEvery, flip, stepsPerEpoch, workers, device);
+    }
+
+    /** The same run on another device ({@code cpu} or {@code opencl[:N]}). */
+    public TrainOptions withDevice(String device) {
+        return new TrainOptions(preset, data, runDir, teacher, distillFrom, width, expansion, epochs, batch, lr, minLr, weightDecay, seed, evalEvery,
+                checkpointEvery, flip, stepsPerEpoch, workers, device);
     }
 
     /** The cosine-annealed learning rate at {@code step} of {@code totalSteps}: {@code lr} at 0, {@code minLr} at the end. */

@@ -46,6 +46,11 @@ public final class TrainStep {
         return optimizer;
     }
 
+    /** The model this step trains. */
+    public SpikingCenterNet model() {
+        return model;
+    }
+
     /**
      * The result of a step: the loss terms (distill is 0 without a teacher), the gradient norm before
      * clipping, and whether the step was applied (false when the loss or a gradient was not finite).

@@ -17,7 +17,6 @@ import scn.data.Batch;
 import scn.data.DataLoader;
 import scn.data.Dataset;
 import scn.data.synth.SyntheticDataset;
-import scn.detect.SplitDetector;
 import scn.eval.SplitEvaluation;
 import scn.model.ModelFiles;
 import scn.nn.ModelConfig;
@@ -33,6 +32,10 @@ import scn.nn.SpikingCenterNet;
  * loop to stop at the next step boundary and waits for the checkpoint. {@link #resume} rebuilds the run
  * from a checkpoint and continues with the very batch that would have come next. A step whose loss or
  * gradient is not finite stops the run, naming the step and the last good checkpoint.
+ *
+ * <p>The steps run where {@link TrainOptions#device()} says ({@link TrainingBackend}); the host model and
+ * optimiser are what checkpoints hold, brought up to date from the device before every save, so a run
+ * resumes on the device it was started on (or another one, given {@code device} on resume).
  */
 public final class Trainer {
     public static final String SUMMARY = "summary.json";
@@ -51,7 +54,7 @@ public final class Trainer {
     private final Path runDir;
     private final Path data;
     private final SpikingCenterNet model;
-    private final TrainStep step;
+    private final TrainingBackend backend;
     private final PrintStream out;
     private long globalStep;
     private int epoch;
@@ -69,9 +72,9 @@ public final class Trainer {
         this.runDir = Path.of(options.runDir());
         this.data = Path.of(options.data());
         this.model = model;
-        this.step = new TrainStep(model, options.weightDecay(), teacher);
         this.out = out;
         prepareRunDir(runDir);
+        this.backend = TrainingBackend.open(options, model, teacher);
     }
 
     /** A new run; {@code options.data()} null means the built-in synthetic dataset (generated once). */
@@ -85,14 +88,25 @@ public final class Trainer {
         return t;
     }
 
-    /** Continues the run a checkpoint belongs to, in its own run directory unless {@code runDir} is given. */
+    /** Continues the run a checkpoint belongs to, on its own device and in its own run directory unless {@code runDir} is given. */
     public static Trainer resume(Path checkpoint, String runDir, PrintStream out) throws IOException {
+        return resume(checkpoint, runDir, null, out);
+    }
+
+    /** As {@link #resume(Path, String, PrintStream)}, on {@code device} ({@code cpu}, {@code opencl[:N]}) unless it is null. */
+    public static Trainer resume(Path checkpoint, String runDir, String device, PrintStream out) throws IOException {
         Checkpoint.Loaded c = Checkpoint.load(checkpoint);
         TrainOptions o = c.options();
         if (runDir != null) o = o.withPaths(o.data(), runDir, o.distillFrom());
+        if (device != null) o = o.withDevice(device);
         SpikingCenterNet teacher = o.distillFrom() == null ? null : loadTeacher(Path.of(o.distillFrom()), c.config());
         Trainer t = new Trainer(o, new SpikingCenterNet(c.config(), o.seed()), teacher, out);
-        c.restore(t.model, t.step.optimizer());
+        try {
+            c.restore(t.model, t.backend.optimizer()); // on the host; run() sends it to the device
+        } catch (IOException | RuntimeException e) {
+            t.backend.close();
+            throw e;
+        }
         t.globalStep = c.position().step();
         t.epoch = c.position().epoch();
         t.batchInEpoch = c.position().batchInEpoch();
@@ -133,6 +147,11 @@ public final class Trainer {
         return runDir;
     }
 
+    /** Where the steps run, in one line. */
+    public String backend() {
+        return backend.describe();
+    }
+
     /** Trains to the end (or until asked to stop), evaluating, saving and writing the summary. */
     public Summary run() throws IOException {
         Thread hook = new Thread(this::stopAndWait, "scn-train-shutdown");
@@ -142,6 +161,7 @@ public final class Trainer {
                 MetricsLog metrics = MetricsLog.open(runDir, globalStep)) {
             return loop(train, val, loader, metrics);
         } finally {
+            backend.close();
             finished.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -162,6 +182,7 @@ public final class Trainer {
             double[] prior = HeadPriors.apply(model, train);
             if (prior != null) out.printf(Locale.ROOT, "regression heads start at the mean training target: size %.2f x %.2f cells, offset (%.2f, %.2f)%n", prior[0], prior[1], prior[2], prior[3]);
         }
+        backend.upload(); // the priors, or the restored checkpoint, to where the steps run
         Map<String, Double> lastEval = lastEvaluation(metrics);
         long sessionStart = System.nanoTime();
         long sessionSteps = 0;
@@ -173,7 +194,7 @@ public final class Trainer {
                     if (stopRequested) return stop(lastEval, sessionStart);
                     Batch batch = batches.next();
                     float lr = options.lrAt(globalStep, total);
-                    TrainStep.Result r = step.run(batch.input(), batch.boxes(), lr);
+                    TrainStep.Result r = backend.run(batch.input(), batch.boxes(), lr);
                     if (!r.finite()) throw diverged(r);
                     globalStep++;
                     batchInEpoch++;
@@ -204,6 +225,7 @@ public final class Trainer {
             }
         }
         Plots.write(runDir, metrics);
+        backend.download();
         ModelFiles.save(runDir.resolve(MODEL), model);
         Summary s = new Summary(lastEval, options.epochs(), globalStep, elapsed(sessionStart), false, lastCheckpoint);
         writeSummary(s);
@@ -228,7 +250,7 @@ public final class Trainer {
 
     /** Runs the model on every {@code val} sample and scores it against the split's box files. */
     Map<String, Double> evaluate(Dataset val) throws IOException {
-        return SplitEvaluation.run(SplitDetector.onCpu(model, step.arena()), val, data.resolve("val"), options.batch(), null).toMap();
+        return SplitEvaluation.run(backend.forward(), val, data.resolve("val"), options.batch(), null).toMap();
     }
 
     private static Map<String, Double> lastEvaluation(MetricsLog metrics) {
@@ -242,7 +264,8 @@ public final class Trainer {
     }
 
     private void save(long sessionStart) throws IOException {
-        lastCheckpoint = Checkpoint.save(runDir, model, step.optimizer(), options, new Checkpoint.Position(globalStep, epoch, batchInEpoch, elapsed(sessionStart)));
+        backend.download();
+        lastCheckpoint = Checkpoint.save(runDir, model, backend.optimizer(), options, new Checkpoint.Position(globalStep, epoch, batchInEpoch, elapsed(sessionStart)));
     }
 
     private double elapsed(long sessionStart) {

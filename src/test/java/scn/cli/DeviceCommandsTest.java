@@ -119,8 +119,16 @@ class DeviceCommandsTest {
 
     @Test
     void whatTheDeviceCannotRunIsRefusedClearly() throws IOException {
+        Run t = run("train", "--device", "opencl", "--teacher", "--run-dir", tmp.resolve("t").toString());
+        assertEquals(2, t.code(), t.err());
+        assertTrue(t.err().contains("--teacher trains on the CPU only"), t.err());
+
         Path teacher = tmp.resolve("teacher.safetensors");
         ModelFiles.save(teacher, new SpikingCenterNet(new ModelConfig(0.0625, 1.5, 5, 2, true), 4));
+        Run k = run("train", "--device", "opencl:0", "--distill-from", teacher.toString(), "--run-dir", tmp.resolve("k").toString());
+        assertEquals(2, k.code(), k.err());
+        assertTrue(k.err().contains("--distill-from trains on the CPU only"), k.err());
+
         Run e = run("eval", "--device", "opencl", "--checkpoint", teacher.toString(), "--data", tmp.toString());
         assertEquals(2, e.code(), e.err());
         assertTrue(e.err().contains("the ReLU teacher runs on the CPU only"), e.err());
@@ -129,7 +137,10 @@ class DeviceCommandsTest {
         assertEquals(2, n.code(), n.err());
         assertTrue(n.err().contains("energy: runs on the CPU only"), n.err());
 
-        for (Run r : List.of(e, n)) assertFalse(r.err().contains("device: opencl"), "refused before opening a device: " + r.err());
+        Run u = run("train", "--device", "cuda", "--run-dir", tmp.resolve("u").toString());
+        assertEquals(2, u.code(), u.err());
+        assertTrue(u.err().contains("device 'cuda' is unknown"), u.err());
+        for (Run r : List.of(t, k, e, n, u)) assertFalse(r.err().contains("device: opencl"), "refused before opening a device: " + r.err());
     }
 
     /** How many detections of {@code a} have no detection in {@code b} of the same sample and class, score and box within round-off. */

@@ -80,6 +80,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--workers", description = "Data loading threads (default 1).")
     Integer workers;
 
+    @Option(names = "--head-lr-scale", description = "The heads' output convolutions learn at this multiple of the learning rate (quick preset 10, full 1).")
+    Float headLrScale;
+
     @Override
     public Integer call() throws IOException {
         Trainer trainer;
@@ -112,7 +115,7 @@ final class TrainCommand implements Callable<Integer> {
         return new TrainOptions(name, data == null ? null : data.toString(), dir, teacher, distillFrom == null ? null : distillFrom.toString(),
                 or(width, p.width()), p.expansion(), or(epochs, p.epochs()), or(batch, p.batch()), or(lr, p.lr()), or(minLr, Math.min(p.minLr(), or(lr, p.lr()))),
                 or(weightDecay, p.weightDecay()), or(seed, p.seed()), or(evalEvery, p.evalEvery()), or(checkpointEvery, p.checkpointEvery()), !noFlip && p.flip(),
-                or(stepsPerEpoch, p.stepsPerEpoch()), or(workers, p.workers()), device.spec());
+                or(stepsPerEpoch, p.stepsPerEpoch()), or(workers, p.workers()), device.spec(), or(headLrScale, p.headLrScale()));
     }
 
     private static <T> T or(T given, T preset) {

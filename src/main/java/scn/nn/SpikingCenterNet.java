@@ -66,6 +66,15 @@ public final class SpikingCenterNet {
         return store.decays(p);
     }
 
+    /**
+     * Whether {@code p} belongs to a head's output convolution ({@code heads.*.out.*}): the layers that turn
+     * spike rates into logits, offsets and sizes, and that a run may let learn faster (see
+     * {@code TrainOptions.headLrScale}).
+     */
+    public boolean isHeadOutput(Parameter p) {
+        return p.name().startsWith("heads.") && p.name().contains(".out.");
+    }
+
     public long parameterCount() {
         return store.parameterCount();
     }

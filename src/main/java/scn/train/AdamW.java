@@ -3,30 +3,40 @@ package scn.train;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
 import scn.autograd.Parameter;
 import scn.ops.AdamWUpdate;
 import scn.tensor.Tensor;
 
 /**
  * AdamW (SPEC section 5): betas (0.9, 0.999), eps 1e-8, decoupled weight decay only on the parameters
- * {@code decays} accepts. Moment buffers are allocated once, at construction.
+ * {@code decays} accepts. Moment buffers are allocated once, at construction. A parameter may learn at a
+ * multiple of the step's learning rate ({@code lrScale}; 1 for all unless a run asks otherwise, see
+ * {@link TrainOptions#headLrScale()}).
  */
 public final class AdamW {
     public static final float BETA1 = 0.9f, BETA2 = 0.999f, EPS = 1e-8f;
 
     private final List<Parameter> parameters;
     private final boolean[] decay;
+    private final float[] lrScale; // [parameters] multiple of the step's learning rate
     private final List<Tensor> m = new ArrayList<>(), v = new ArrayList<>();
     private final float weightDecay;
     private int step;
 
     public AdamW(List<Parameter> parameters, Predicate<Parameter> decays, float weightDecay) {
+        this(parameters, decays, weightDecay, p -> 1.0);
+    }
+
+    public AdamW(List<Parameter> parameters, Predicate<Parameter> decays, float weightDecay, ToDoubleFunction<Parameter> lrScale) {
         this.parameters = List.copyOf(parameters);
         this.weightDecay = weightDecay;
         this.decay = new boolean[parameters.size()];
+        this.lrScale = new float[parameters.size()];
         for (int i = 0; i < parameters.size(); i++) {
             Parameter p = parameters.get(i);
             decay[i] = decays.test(p);
+            this.lrScale[i] = (float) lrScale.applyAsDouble(p);
             m.add(Tensor.zeros(p.shape()));
             v.add(Tensor.zeros(p.shape()));
         }
@@ -38,7 +48,7 @@ public final class AdamW {
         for (int i = 0; i < parameters.size(); i++) {
             Parameter p = parameters.get(i);
             if (p.grad() == null) continue;
-            AdamWUpdate.step(p.value().data(), p.grad().data(), m.get(i).data(), v.get(i).data(), lr, BETA1, BETA2, EPS,
+            AdamWUpdate.step(p.value().data(), p.grad().data(), m.get(i).data(), v.get(i).data(), lr * lrScale[i], BETA1, BETA2, EPS,
                     decay[i] ? weightDecay : 0f, step);
         }
     }

@@ -24,18 +24,18 @@ final class DeviceTraining implements TrainingBackend {
     private final AdamW optimizer;
     private final DeviceTrainStep step;
 
-    private DeviceTraining(ClDevice dev, SpikingCenterNet model, float weightDecay) {
+    private DeviceTraining(ClDevice dev, SpikingCenterNet model, float weightDecay, float headLrScale) {
         this.dev = dev;
         this.model = model;
-        this.optimizer = new AdamW(model.parameters(), model::decays, weightDecay);
-        this.step = new DeviceTrainStep(dev, model, weightDecay);
+        this.optimizer = new AdamW(model.parameters(), model::decays, weightDecay, p -> model.isHeadOutput(p) ? headLrScale : 1.0);
+        this.step = new DeviceTrainStep(dev, model, weightDecay, headLrScale);
     }
 
     /** Opens the device {@code spec} names (logged) and uploads {@code model}; the device is closed with this backend. */
-    static DeviceTraining open(String spec, SpikingCenterNet model, float weightDecay) {
+    static DeviceTraining open(String spec, SpikingCenterNet model, float weightDecay, float headLrScale) {
         ClDevice dev = Devices.openCl(spec);
         try {
-            return new DeviceTraining(dev, model, weightDecay);
+            return new DeviceTraining(dev, model, weightDecay, headLrScale);
         } catch (RuntimeException e) {
             dev.close();
             throw e;

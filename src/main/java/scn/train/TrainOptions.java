@@ -23,10 +23,13 @@ import scn.backend.Devices;
  * @param stepsPerEpoch   end each epoch after this many batches of its shuffled order (0: the whole split)
  * @param device          where the steps run: {@code cpu} or {@code opencl[:N]} (SNN without distillation only);
  *                        null, as in checkpoints from before the option, means {@code cpu}
+ * @param headLrScale     the heads' output convolutions learn at this multiple of the learning rate (ours: they
+ *                        turn spike rates in [0, 1] into logits and sizes of several units, weights AdamW moves by
+ *                        about lr per step; the quick preset uses 10); 0, as in older checkpoints, means 1
  */
 public record TrainOptions(String preset, String data, String runDir, boolean teacher, String distillFrom, double width, double expansion,
         int epochs, int batch, float lr, float minLr, float weightDecay, long seed, int evalEvery, int checkpointEvery, boolean flip,
-        int stepsPerEpoch, int workers, String device) {
+        int stepsPerEpoch, int workers, String device, float headLrScale) {
     public TrainOptions {
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
         if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
@@ -37,6 +40,8 @@ public record TrainOptions(String preset, String data, String runDir, boolean te
         }
         if (teacher && distillFrom != null) throw new IllegalArgumentException("--teacher and --distill-from exclude each other: the teacher is trained alone");
         device = device == null ? Devices.CPU : device.trim();
+        if (headLrScale == 0) headLrScale = 1;
+        if (!(headLrScale > 0)) throw new IllegalArgumentException("--head-lr-scale must be > 0, got " + headLrScale);
         if (Devices.openClIndex(device) >= 0) {
             // The device network is the spiking one alone, and the distillation loss has no kernel: say so rather than run elsewhere.
             if (teacher) throw new IllegalArgumentException("--teacher trains on the CPU only (the device runs the spiking network alone); drop --device " + device);
@@ -54,21 +59,21 @@ public record TrainOptions(String preset, String data, String runDir, boolean te
     /** The settings of preset {@code name} ({@code quick} or {@code full}) for an SNN or a teacher. */
     public static TrainOptions preset(String name, boolean teacher) {
         return switch (name.toLowerCase(Locale.ROOT)) {
-            case "quick" -> new TrainOptions("quick", null, null, teacher, null, 0.125, 1.5, 1, 4, 1e-2f, 1e-4f, 1e-4f, 1, 1, 50, true, 150, 1, Devices.CPU);
-            case "full" -> new TrainOptions("full", null, null, teacher, null, 1.0, 1.5, 50, 8, teacher ? 1e-3f : 1e-4f, 1e-5f, 1e-4f, 1, 1, 1000, true, 0, 1, Devices.CPU);
+            case "quick" -> new TrainOptions("quick", null, null, teacher, null, 0.25, 1.5, 4, 2, 3e-2f, 3e-4f, 1e-4f, 1, 1, 300, true, 300, 1, Devices.CPU, 10f);
+            case "full" -> new TrainOptions("full", null, null, teacher, null, 1.0, 1.5, 50, 8, teacher ? 1e-3f : 1e-4f, 1e-5f, 1e-4f, 1, 1, 1000, true, 0, 1, Devices.CPU, 1f);
             default -> throw new IllegalArgumentException("unknown preset '" + name + "': use quick or full");
         };
     }
 
     public TrainOptions withPaths(String data, String runDir, String distillFrom) {
         return new TrainOptions(preset, data, runDir, teacher, distillFrom, width, expansion, epochs, batch, lr, minLr, weightDecay, seed, evalEvery,
-                checkpointEvery, flip, stepsPerEpoch, workers, device);
+                checkpointEvery, flip, stepsPerEpoch, workers, device, headLrScale);
     }
 
     /** The same run on another device ({@code cpu} or {@code opencl[:N]}). */
     public TrainOptions withDevice(String device) {
         return new TrainOptions(preset, data, runDir, teacher, distillFrom, width, expansion, epochs, batch, lr, minLr, weightDecay, seed, evalEvery,
-                checkpointEvery, flip, stepsPerEpoch, workers, device);
+                checkpointEvery, flip, stepsPerEpoch, workers, device, headLrScale);
     }
 
     /** The cosine-annealed learning rate at {@code step} of {@code totalSteps}: {@code lr} at 0, {@code minLr} at the end. */

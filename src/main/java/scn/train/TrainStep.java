@@ -35,10 +35,15 @@ public final class TrainStep {
 
     /** A step that also distils {@code teacher}'s heatmap into {@code model} ({@code teacher} may be null). */
     public TrainStep(SpikingCenterNet model, float weightDecay, SpikingCenterNet teacher) {
+        this(model, weightDecay, teacher, 1f);
+    }
+
+    /** As above, with the heads' output convolutions learning at {@code headLrScale} times the step's rate. */
+    public TrainStep(SpikingCenterNet model, float weightDecay, SpikingCenterNet teacher, float headLrScale) {
         if (teacher != null && !teacher.config().teacher()) throw new IllegalArgumentException("the distillation teacher must be a ReLU network, got " + teacher.config());
         this.model = model;
         this.teacher = teacher;
-        this.optimizer = new AdamW(model.parameters(), model::decays, weightDecay);
+        this.optimizer = new AdamW(model.parameters(), model::decays, weightDecay, p -> model.isHeadOutput(p) ? headLrScale : 1.0);
         this.geometry = new CenterNetTargets.Geometry(model.config().classes(), model.config().gridHeight(), model.config().gridWidth(), 4, 100);
     }
 

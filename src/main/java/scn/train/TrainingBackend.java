@@ -14,9 +14,9 @@ import scn.tensor.Tensor;
 interface TrainingBackend extends AutoCloseable {
     /** Opens the backend {@code options.device()} names for {@code model}, logging the choice on standard error. */
     static TrainingBackend open(TrainOptions options, SpikingCenterNet model, SpikingCenterNet teacher) {
-        if (options.onCpu()) return new CpuTraining(new TrainStep(model, options.weightDecay(), teacher));
+        if (options.onCpu()) return new CpuTraining(new TrainStep(model, options.weightDecay(), teacher, options.headLrScale()));
         // TrainOptions refuses a teacher or distillation with a device, so there is no teacher here.
-        return DeviceTraining.open(options.device(), model, options.weightDecay());
+        return DeviceTraining.open(options.device(), model, options.weightDecay(), options.headLrScale());
     }
 
     /** One step on {@code input [T, B, 4, 256, 320]} with {@code boxes [B, N, 5]}: as {@link TrainStep#run}, skipped when not finite. */

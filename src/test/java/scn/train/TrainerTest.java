@@ -126,7 +126,7 @@ class TrainerTest {
         TrainOptions t = TinyData.options(tmp.resolve("teacher"), 1, 1);
         Path teacherRun = tmp.resolve("teacher");
         Trainer.start(new TrainOptions("test", t.data(), teacherRun.toString(), true, null, t.width(), t.expansion(), 1, t.batch(), t.lr(), t.minLr(),
-                t.weightDecay(), t.seed(), 0, 0, false, 1, 1, "cpu"), QUIET).run();
+                t.weightDecay(), t.seed(), 0, 0, false, 1, 1, "cpu", 1f), QUIET).run();
         assertTrue(Checkpoint.loadModel(teacherRun.resolve(Trainer.MODEL)).config().teacher());
         TrainOptions s = TinyData.options(tmp.resolve("student"), 1, 1);
         Path student = tmp.resolve("student");

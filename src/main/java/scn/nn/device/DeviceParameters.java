@@ -23,8 +23,10 @@ import scn.train.AdamW;
  * {@link #uploadFrom} sends them again, and the moments and step count travel to and from a host
  * {@link AdamW} the same way, so a checkpoint holds what a CPU run's holds.
  *
- * <p>Parameters with weight decay come first in the slabs, the others after, so the optimiser is two
- * launches over two ranges, zeroing the gradients one fill, and the gradient norm one reduction.
+ * <p>The slabs are ordered by optimiser group: weight decay or not, times the learning-rate multiple
+ * (the heads' output convolutions may learn faster, see {@link SpikingCenterNet#isHeadOutput}). So the
+ * optimiser is one launch per non-empty group (at most four), zeroing the gradients one fill, and the
+ * gradient norm one reduction.
  */
 final class DeviceParameters implements AutoCloseable {
     private final ClDevice dev;
@@ -32,16 +34,22 @@ final class DeviceParameters implements AutoCloseable {
     private final Map<String, Integer> index = new HashMap<>();
     private final Map<String, ClBuffer> buffers = new LinkedHashMap<>();
     private final ClSlab values, grads, m, v;
-    private final ClBuffer[] decayedRange, otherRange; // {values, grads, m, v} of each optimiser range
-    private final float weightDecay;
+    private final List<Group> groups = new ArrayList<>();
     private int step;
 
-    DeviceParameters(ClDevice dev, SpikingCenterNet model, float weightDecay) {
+    /** One optimiser launch: the slab range {@code {values, grads, m, v}}, its weight decay and learning-rate multiple. */
+    private record Group(ClBuffer[] range, float weightDecay, float lrScale) {}
+
+    DeviceParameters(ClDevice dev, SpikingCenterNet model, float weightDecay, float headLrScale) {
         this.dev = dev;
-        this.weightDecay = weightDecay;
-        for (Parameter p : model.parameters()) if (model.decays(p)) order.add(p);
-        int decayed = order.size();
-        for (Parameter p : model.parameters()) if (!model.decays(p)) order.add(p);
+        int[] groupEnds = new int[4];
+        for (int g = 0; g < 4; g++) {
+            boolean decays = g < 2, scaled = g % 2 == 1;
+            for (Parameter p : model.parameters()) {
+                if (model.decays(p) == decays && model.isHeadOutput(p) == scaled) order.add(p);
+            }
+            groupEnds[g] = order.size();
+        }
         long[] lengths = new long[order.size()];
         for (int i = 0; i < lengths.length; i++) {
             lengths[i] = order.get(i).value().size();
@@ -52,8 +60,10 @@ final class DeviceParameters implements AutoCloseable {
         m = ClSlab.create(dev, lengths);
         v = ClSlab.create(dev, lengths);
         for (int i = 0; i < lengths.length; i++) dev.write(values.part(i), order.get(i).value().data());
-        decayedRange = range(0, decayed);
-        otherRange = range(decayed, order.size());
+        for (int g = 0, from = 0; g < 4; from = groupEnds[g++]) {
+            ClBuffer[] r = range(from, groupEnds[g]);
+            if (r != null) groups.add(new Group(r, g < 2 ? weightDecay : 0f, g % 2 == 1 ? headLrScale : 1f));
+        }
         Map<String, Tensor> state = model.stateDict();
         for (Map.Entry<String, Tensor> e : state.entrySet()) {
             if (!index.containsKey(e.getKey())) buffers.put(e.getKey(), dev.upload(e.getValue().data()));
@@ -100,12 +110,10 @@ final class DeviceParameters implements AutoCloseable {
     /** One AdamW update at learning rate {@code lr} (SPEC 5), weight decay on the first range only. */
     void adamW(float lr) {
         step++;
-        update(decayedRange, lr, weightDecay);
-        update(otherRange, lr, 0f);
+        for (Group g : groups) update(g.range(), lr * g.lrScale(), g.weightDecay());
     }
 
     private void update(ClBuffer[] range, float lr, float decay) {
-        if (range == null) return;
         AdamWCl.step(range[0], range[1], range[2], range[3], lr, AdamW.BETA1, AdamW.BETA2, AdamW.EPS, decay, step, (int) range[0].length());
     }
 

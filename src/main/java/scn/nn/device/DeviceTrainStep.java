@@ -46,9 +46,14 @@ public final class DeviceTrainStep implements AutoCloseable {
 
     /** Uploads {@code model}'s parameters and running statistics; AdamW with weight decay {@code weightDecay}. */
     public DeviceTrainStep(ClDevice dev, SpikingCenterNet model, float weightDecay) {
+        this(dev, model, weightDecay, 1f);
+    }
+
+    /** As above, with the heads' output convolutions learning at {@code headLrScale} times the step's rate (as {@link TrainStep}). */
+    public DeviceTrainStep(ClDevice dev, SpikingCenterNet model, float weightDecay, float headLrScale) {
         this.dev = dev;
         this.config = model.config();
-        this.params = new DeviceParameters(dev, model, weightDecay);
+        this.params = new DeviceParameters(dev, model, weightDecay, headLrScale);
         this.net = new DeviceNetwork(dev, params, config);
         this.geometry = new CenterNetTargets.Geometry(config.classes(), config.gridHeight(), config.gridWidth(), ModelConfig.STRIDE, 100);
         this.statsBuffer = dev.allocate(Type.FLOAT32, SUM_SQUARES + 1);

@@ -170,6 +170,41 @@ class DeviceTrainStepTest {
         }
     }
 
+    /**
+     * With the heads' output convolutions at 10 times the learning rate, their first update is exactly 10
+     * times the plain one (AdamW's first step is lr·g/(|g|+eps), the same g on both runs) and every other
+     * parameter moves as without the scale, up to the round-off of the stored weights: the device's
+     * optimiser groups are the CPU's.
+     */
+    @Test
+    void headOutputsLearnAtTheirScale() {
+        SpikeTensor x = spikes(2, 3);
+        Map<String, Tensor> start = new SpikingCenterNet(TINY, 8).stateDict();
+        Map<String, Tensor> plain = stepOnce(x, 1f), scaled = stepOnce(x, 10f);
+        int boosted = 0;
+        for (String name : start.keySet()) {
+            if (name.endsWith("running_mean") || name.endsWith("running_var")) continue;
+            float[] s0 = start.get(name).data(), a = plain.get(name).data(), b = scaled.get(name).data();
+            boolean head = name.startsWith("heads.") && name.contains(".out.");
+            if (head) boosted++;
+            for (int i = 0; i < s0.length; i++) {
+                double want = head ? 10.0 * (a[i] - s0[i]) : a[i] - s0[i];
+                // Each difference of stored floats carries up to one ulp of the weight; the plain one is then multiplied by 10.
+                assertEquals(want, b[i] - s0[i], 1e-4 * Math.abs(want) + 12 * Math.ulp(Math.abs(s0[i]) + 1e-3f), name + "[" + i + "]");
+            }
+        }
+        assertEquals(6, boosted, "weight and bias of three heads");
+    }
+
+    private static Map<String, Tensor> stepOnce(SpikeTensor x, float headLrScale) {
+        SpikingCenterNet model = new SpikingCenterNet(TINY, 8);
+        try (DeviceTrainStep step = new DeviceTrainStep(dev, model, 1e-4f, headLrScale)) {
+            step.run(x, boxes(), LR);
+            step.downloadInto(model);
+        }
+        return model.stateDict();
+    }
+
     private static void fillRandom(Tensor t, SplittableRandom r) {
         float[] d = t.data();
         for (int i = 0; i < d.length; i++) d[i] = (float) r.nextDouble(-1, 1);

@@ -12,9 +12,15 @@ import java.util.Map;
  * {@link #reset()}, exact sizes first. A step's sequence of shapes repeats, so each request finds the
  * array it had last time.
  *
- * <p>Contract: arrays taken from an arena are valid until the next {@link #reset()}; whoever keeps a
- * result longer copies it. Operators call {@link #floats}, {@link #bytes} and {@link #ints} through
- * the thread's active arena, or get fresh arrays when none is active.
+ * <p>Contract: arrays taken from an arena are valid until the next {@link #reset()}, or until they are
+ * given back ({@link #giveBack}); whoever keeps a result longer copies it. Operators call
+ * {@link #floats}, {@link #bytes} and {@link #ints} through the thread's active arena, or get fresh
+ * arrays when none is active.
+ *
+ * <p>It also counts what it hands out: {@link #heldBytes()} is everything it owns,
+ * {@link #inUseBytes()} what is taken and not yet given back, {@link #peakInUseBytes()} the most of
+ * that since the last reset. Held far above the peak in use means arrays of one size could not serve
+ * requests of another.
  */
 public final class Arena {
     private static final ThreadLocal<Arena> ACTIVE = new ThreadLocal<>();
@@ -25,7 +31,7 @@ public final class Arena {
     private final List<float[]> usedFloats = new ArrayList<>();
     private final List<byte[]> usedBytes = new ArrayList<>();
     private final List<int[]> usedInts = new ArrayList<>();
-    private long allocatedBytes;
+    private long allocatedBytes, inUseBytes, peakInUseBytes;
 
     /** Makes this arena the thread's active one until the scope closes. */
     public Scope activate() {
@@ -48,11 +54,28 @@ public final class Arena {
         usedFloats.clear();
         usedBytes.clear();
         usedInts.clear();
+        inUseBytes = 0;
+        peakInUseBytes = 0;
     }
 
-    /** Bytes this arena has allocated in all (stops growing once a step has run). */
+    /** Bytes this arena has allocated in all, free or taken (stops growing once a step has run). */
     public long allocatedBytes() {
         return allocatedBytes;
+    }
+
+    /** Bytes taken and not given back since the last reset. */
+    public long inUseBytes() {
+        return inUseBytes;
+    }
+
+    /** The most bytes taken at once since the last reset: the least this arena could have held. */
+    public long peakInUseBytes() {
+        return peakInUseBytes;
+    }
+
+    private void took(long bytes) {
+        inUseBytes += bytes;
+        if (inUseBytes > peakInUseBytes) peakInUseBytes = inUseBytes;
     }
 
     /** A float array of length {@code n} with unspecified contents (zeros if freshly allocated). */
@@ -66,23 +89,8 @@ public final class Arena {
             a.allocatedBytes += 4L * n;
         }
         a.usedFloats.add(x);
+        a.took(4L * n);
         return x;
-    }
-
-    /** Returns a float array to the active arena before the step ends (an intermediate gradient already propagated). */
-    public static void giveBack(float[] x) {
-        Arena a = ACTIVE.get();
-        if (a == null) return;
-        // Identity search from the end: recently taken arrays are the ones given back.
-        for (int i = a.usedFloats.size() - 1; i >= 0; i--) {
-            if (a.usedFloats.get(i) == x) {
-                int last = a.usedFloats.size() - 1;
-                a.usedFloats.set(i, a.usedFloats.get(last));
-                a.usedFloats.remove(last);
-                a.freeFloats.computeIfAbsent(x.length, k -> new ArrayDeque<>()).push(x);
-                return;
-            }
-        }
     }
 
     public static byte[] bytes(int n) {
@@ -95,6 +103,7 @@ public final class Arena {
             a.allocatedBytes += n;
         }
         a.usedBytes.add(x);
+        a.took(n);
         return x;
     }
 
@@ -108,6 +117,50 @@ public final class Arena {
             a.allocatedBytes += 4L * n;
         }
         a.usedInts.add(x);
+        a.took(4L * n);
         return x;
+    }
+
+    /**
+     * Returns an array to the active arena before the step ends (a gradient already propagated, an
+     * activation whose last reader has run), so that a later request of its size reuses it. Returns
+     * false, leaving the array alone, when the active arena (if any) did not hand it out.
+     */
+    public static boolean giveBack(float[] x) {
+        Arena a = ACTIVE.get();
+        if (a == null || !remove(a.usedFloats, x)) return false;
+        a.freeFloats.computeIfAbsent(x.length, k -> new ArrayDeque<>()).push(x);
+        a.inUseBytes -= 4L * x.length;
+        return true;
+    }
+
+    public static boolean giveBack(byte[] x) {
+        Arena a = ACTIVE.get();
+        if (a == null || !remove(a.usedBytes, x)) return false;
+        a.freeBytes.computeIfAbsent(x.length, k -> new ArrayDeque<>()).push(x);
+        a.inUseBytes -= x.length;
+        return true;
+    }
+
+    public static boolean giveBack(int[] x) {
+        Arena a = ACTIVE.get();
+        if (a == null || !remove(a.usedInts, x)) return false;
+        a.freeInts.computeIfAbsent(x.length, k -> new ArrayDeque<>()).push(x);
+        a.inUseBytes -= 4L * x.length;
+        return true;
+    }
+
+    /** Removes {@code x} (by identity) from {@code used}; false if it is not there. */
+    private static <T> boolean remove(List<T> used, T x) {
+        // From the end: recently taken arrays are the ones usually given back.
+        for (int i = used.size() - 1; i >= 0; i--) {
+            if (used.get(i) == x) {
+                int last = used.size() - 1;
+                used.set(i, used.get(last));
+                used.remove(last);
+                return true;
+            }
+        }
+        return false;
     }
 }

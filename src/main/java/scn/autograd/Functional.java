@@ -210,7 +210,10 @@ public final class Functional {
             MaxPool2d.forward(y, argmax, x.value().view(xs), kernel, stride, pad);
             out = Var.result(y.view(unfold(x.shape(), ys)), Tape.needsGrad(x));
         }
-        Tape.record(out, dy -> MaxPool2d.backward(x.gradBuffer().view(xs), dy.view(ys), argmax));
+        Tape.record(out, dy -> {
+            MaxPool2d.backward(x.gradBuffer().view(xs), dy.view(ys), argmax);
+            Arena.giveBack(argmax);
+        });
         return out;
     }
 

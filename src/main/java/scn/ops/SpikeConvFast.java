@@ -29,7 +29,7 @@ import scn.tensor.Arena;
  * The input gradient does not depend on the input and stays dense ({@link Conv2dFast}). Work is split
  * over images (and groups); the weight gradient sums per worker and reduces in worker order, so results
  * are deterministic for a given thread count. Per call, besides the transposed weights (from the active
- * {@link Arena}), only small index tables are allocated (kernel size × input width, and the like).
+ * {@link Arena}, given back at the end of the call), only small index tables are allocated (kernel size × input width, and the like).
  */
 final class SpikeConvFast {
     private static final VectorSpecies<Float> S = scn.backend.Simd.F;
@@ -95,6 +95,7 @@ final class SpikeConvFast {
                 }
             }
         });
+        Arena.giveBack(wt);
     }
 
     /**

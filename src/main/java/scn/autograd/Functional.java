@@ -154,7 +154,7 @@ public final class Functional {
             System.arraycopy(stats[1], 0, invStd, 0, invStd.length);
             BatchNorm2d.normalize(pre, x4, gamma.value(), beta.value(), mean, invStd);
         }
-        if (residual != null) addResidual(pre.data(), residual);
+        if (residual != null) addResidual(pre, residual);
         Profile.stop("batch_norm.forward", t0);
         long t1 = Profile.start();
         byte[] s = Arena.bytes(pre.size());
@@ -166,14 +166,14 @@ public final class Functional {
             long t2 = Profile.start();
             Tensor again = Tensor.empty(xs);
             BatchNorm2d.normalize(again, x4, gamma.value(), beta.value(), mean, invStd);
-            if (residual != null) addResidual(again.data(), residual);
+            if (residual != null) addResidual(again, residual);
             Tensor dPre = Tensor.zerosReused(xs);
             double gw = Plif.backward(dPre.data(), dy.data(), again.data(), t, m, wv);
             Arena.giveBack(again.data());
             if (w.requiresGrad()) w.gradBuffer().data()[0] += (float) gw;
             Profile.stop(layer, "plif.backward", t2);
             long t3 = Profile.start();
-            if (residual != null && residual.requiresGrad()) Elementwise.accumulate(residual.gradBuffer().data(), dPre.data());
+            if (residual != null && residual.requiresGrad()) Elementwise.accumulate(residual.gradBuffer().data(), dPre.data(), dPre.size());
             BatchNorm2d.backward(
                     x.requiresGrad() ? x.gradBuffer().view(xs) : null,
                     gamma.requiresGrad() ? gamma.gradBuffer() : null,
@@ -186,12 +186,14 @@ public final class Functional {
     }
 
     /** {@code pre += residual}, reading spikes as bytes. */
-    private static void addResidual(float[] pre, Var residual) {
+    private static void addResidual(Tensor pre, Var residual) {
+        float[] p = pre.data();
+        int n = pre.size();
         if (residual.spikes() != null) {
             byte[] r = residual.spikes().data();
-            for (int i = 0; i < pre.length; i++) pre[i] += r[i];
+            for (int i = 0; i < n; i++) p[i] += r[i];
         } else {
-            Elementwise.accumulate(pre, residual.value().data());
+            Elementwise.accumulate(p, residual.value().data(), n);
         }
     }
 
@@ -202,7 +204,7 @@ public final class Functional {
         int[] argmax = Arena.ints(Shape.size(ys));
         Var out;
         if (x.spikes() != null) {
-            byte[] y = Arena.bytes(argmax.length);
+            byte[] y = Arena.bytes(Shape.size(ys));
             SpikeOps.maxPool(y, argmax, x.spikes().data(), xs[0] * xs[1], xs[2], xs[3], kernel, stride, pad);
             out = Var.result(SpikeTensor.wrapTrusted(y, unfold(x.shape(), ys)), Tape.needsGrad(x));
         } else {
@@ -269,7 +271,7 @@ public final class Functional {
         if (w.value().size() != 1) throw new IllegalArgumentException("plif: w must be a scalar, got " + Shape.str(w.shape()));
         int t = xs[0], m = Shape.size(xs) / t;
         float[] xv = x.value().data();
-        byte[] s = Arena.bytes(xv.length);
+        byte[] s = Arena.bytes(Shape.size(xs));
         float wv = w.value().item();
         long t0 = Profile.start();
         Plif.forward(s, xv, t, m, wv);
@@ -292,25 +294,28 @@ public final class Functional {
         int t = xs[0];
         int[] ys = java.util.Arrays.copyOfRange(xs, 1, xs.length);
         Tensor y = Tensor.empty(ys);
-        Elementwise.meanTime(y.data(), x.value().data(), t);
+        int m = y.size();
+        Elementwise.meanTime(y.data(), x.value().data(), t, m);
         Var out = Var.result(y, Tape.needsGrad(x));
-        Tape.record(out, dy -> Elementwise.meanTimeBackward(x.gradBuffer().data(), dy.data(), t));
+        Tape.record(out, dy -> Elementwise.meanTimeBackward(x.gradBuffer().data(), dy.data(), t, m));
         return out;
     }
 
     public static Var relu(Var x) {
         Tensor y = Tensor.empty(x.shape());
-        Elementwise.relu(y.data(), x.value().data());
+        int n = y.size();
+        Elementwise.relu(y.data(), x.value().data(), n);
         Var out = Var.result(y, Tape.needsGrad(x));
-        Tape.record(out, dy -> Elementwise.reluBackward(x.gradBuffer().data(), dy.data(), x.value().data()));
+        Tape.record(out, dy -> Elementwise.reluBackward(x.gradBuffer().data(), dy.data(), x.value().data(), n));
         return out;
     }
 
     public static Var sigmoid(Var x) {
         Tensor y = Tensor.empty(x.shape());
-        Elementwise.sigmoid(y.data(), x.value().data());
+        int n = y.size();
+        Elementwise.sigmoid(y.data(), x.value().data(), n);
         Var out = Var.result(y, Tape.needsGrad(x));
-        Tape.record(out, dy -> Elementwise.sigmoidBackward(x.gradBuffer().data(), dy.data(), y.data()));
+        Tape.record(out, dy -> Elementwise.sigmoidBackward(x.gradBuffer().data(), dy.data(), y.data(), n));
         return out;
     }
 
@@ -318,11 +323,12 @@ public final class Functional {
     public static Var add(Var a, Var b) {
         Shape.requireSame("add", "a", a.shape(), "b", b.shape());
         Tensor y = Tensor.empty(a.shape());
-        Elementwise.add(y.data(), a.value().data(), b.value().data());
+        int n = y.size();
+        Elementwise.add(y.data(), a.value().data(), b.value().data(), n);
         Var out = Var.result(y, Tape.needsGrad(a, b));
         Tape.record(out, dy -> {
-            if (a.requiresGrad()) Elementwise.accumulate(a.gradBuffer().data(), dy.data());
-            if (b.requiresGrad()) Elementwise.accumulate(b.gradBuffer().data(), dy.data());
+            if (a.requiresGrad()) Elementwise.accumulate(a.gradBuffer().data(), dy.data(), n);
+            if (b.requiresGrad()) Elementwise.accumulate(b.gradBuffer().data(), dy.data(), n);
         });
         return out;
     }

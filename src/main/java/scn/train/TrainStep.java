@@ -27,7 +27,7 @@ public final class TrainStep {
     private final SpikingCenterNet teacher; // null: no distillation
     private final AdamW optimizer;
     private final CenterNetTargets.Geometry geometry;
-    private final Arena arena = new Arena();
+    private final Arena arena;
 
     public TrainStep(SpikingCenterNet model, float weightDecay) {
         this(model, weightDecay, null);
@@ -35,6 +35,12 @@ public final class TrainStep {
 
     /** A step that also distils {@code teacher}'s heatmap into {@code model} ({@code teacher} may be null). */
     public TrainStep(SpikingCenterNet model, float weightDecay, SpikingCenterNet teacher) {
+        this(model, weightDecay, teacher, new Arena());
+    }
+
+    /** As above, the steps recycling their arrays through {@code arena} (tests give a padded one). */
+    TrainStep(SpikingCenterNet model, float weightDecay, SpikingCenterNet teacher, Arena arena) {
+        this.arena = arena;
         if (teacher != null && !teacher.config().teacher()) throw new IllegalArgumentException("the distillation teacher must be a ReLU network, got " + teacher.config());
         this.model = model;
         this.teacher = teacher;

@@ -261,18 +261,18 @@ class FastPathTest {
             float[] a = random(600 + n, n).data(), b = random(601 + n, n).data(), g = random(602 + n, n).data();
             check("add " + n, 0, 0, () -> {
                 float[] y = new float[n];
-                Elementwise.add(y, a, b);
+                Elementwise.add(y, a, b, n);
                 return y;
             }, "ElementwiseSimd.add");
             check("accumulate " + n, 0, 0, () -> {
                 float[] d = a.clone();
-                Elementwise.accumulate(d, g);
+                Elementwise.accumulate(d, g, n);
                 return d;
             }, "ElementwiseSimd.accumulate");
             check("relu " + n, 0, 0, () -> {
                 float[] y = new float[n], d = b.clone();
-                Elementwise.relu(y, a);
-                Elementwise.reluBackward(d, g, a);
+                Elementwise.relu(y, a, n);
+                Elementwise.reluBackward(d, g, a, n);
                 return concat(y, d);
             }, "ElementwiseSimd.relu", "ElementwiseSimd.reluBackward");
             // The SIMD exp differs from Math.exp by a few ulps.
@@ -280,15 +280,15 @@ class FastPathTest {
                 float[] x8 = new float[n];
                 for (int i = 0; i < n; i++) x8[i] = 8 * a[i];
                 float[] y = new float[n], d = b.clone();
-                Elementwise.sigmoid(y, x8);
-                Elementwise.sigmoidBackward(d, g, y);
+                Elementwise.sigmoid(y, x8, n);
+                Elementwise.sigmoidBackward(d, g, y, n);
                 return concat(y, d);
             }, "ElementwiseSimd.sigmoid", "ElementwiseSimd.sigmoidBackward");
             int t = 5, m = n / t;
             check("mean over time " + n, 1e-6, 1e-5, () -> {
                 float[] y = new float[m], d = java.util.Arrays.copyOf(b, t * m);
-                Elementwise.meanTime(y, java.util.Arrays.copyOf(a, t * m), t);
-                Elementwise.meanTimeBackward(d, java.util.Arrays.copyOf(g, m), t);
+                Elementwise.meanTime(y, java.util.Arrays.copyOf(a, t * m), t, m);
+                Elementwise.meanTimeBackward(d, java.util.Arrays.copyOf(g, m), t, m);
                 return concat(y, d);
             }, "ElementwiseSimd.meanTime", "ElementwiseSimd.meanTimeBackward");
         }

@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import scn.autograd.Tape;
 import scn.autograd.Var;
+import scn.backend.Kernels;
 import scn.nn.ModelConfig;
 import scn.nn.SpikingCenterNet;
 import scn.tensor.Arena;
@@ -49,6 +50,35 @@ class TrainStepMemoryTest {
         assertTrue(arena.peakInUseBytes() <= held);
         // Every activation and gradient goes back to the arena as the backward pass goes past it.
         assertTrue(arena.inUseBytes() < arena.peakInUseBytes() / 100, arena.inUseBytes() + " bytes still in use after the step");
+    }
+
+    /**
+     * Tensors may use a prefix of a longer array; an arena that pads every float array with NaNs shows
+     * any code that reads past a tensor's size: the steps must match those in exact-length arrays.
+     */
+    @Test
+    void stepsInPaddedArraysMatchStepsInExactOnes() {
+        boolean before = Kernels.reference();
+        try {
+            for (boolean reference : new boolean[] {false, true}) {
+                Kernels.forceReference(reference);
+                SpikingCenterNet exact = new SpikingCenterNet(TINY, 3), padded = new SpikingCenterNet(TINY, 3);
+                TrainStep a = new TrainStep(exact, 1e-4f, null, new Arena());
+                TrainStep b = new TrainStep(padded, 1e-4f, null, Arena.padded(17));
+                for (int i = 0; i < 2; i++) {
+                    TrainStep.Result ra = a.run(spikes(2), boxes(2), 1e-3f), rb = b.run(spikes(2), boxes(2), 1e-3f);
+                    assertTrue(rb.finite(), "padded step " + i + (reference ? " (reference kernels)" : "") + " is not finite");
+                    assertEquals(ra.total(), rb.total(), 1e-5 * Math.abs(ra.total()), "loss of step " + i);
+                    assertEquals(ra.gradNorm(), rb.gradNorm(), 1e-4 * ra.gradNorm(), "gradient norm of step " + i);
+                }
+                for (var e : exact.stateDict().entrySet()) {
+                    float[] x = e.getValue().data(), y = padded.stateDict().get(e.getKey()).data();
+                    for (int i = 0; i < x.length; i++) assertEquals(x[i], y[i], 1e-5 + 1e-4 * Math.abs(x[i]), e.getKey() + "[" + i + "]");
+                }
+            }
+        } finally {
+            Kernels.forceReference(before);
+        }
     }
 
     @Test

@@ -14,10 +14,15 @@ import java.util.TreeMap;
  * {@link #reset()}, and arrays given back earlier ({@link #giveBack}) serve later requests of the same
  * step. A step's sequence of requests repeats, so each finds what it found last time.
  *
- * <p>A float request takes the smallest free array that holds it, up to {@link #SHARE} times its size
- * (a {@link Tensor} may use a prefix of its array): the layers of a network come in many sizes, and
- * the temporaries of one layer can then reuse the arrays of another. Byte and int arrays (spikes,
- * pooling indices) are matched by exact size; their users index them by length.
+ * <p>Float arrays are shared across sizes (a {@link Tensor} may use a prefix of its array): the layers
+ * of a network come in many sizes, and the temporaries of one layer can reuse the arrays of another.
+ * The first step takes, for each request, the smallest free array that holds it, up to {@link #SHARE}
+ * times its size, or a new one. Since it records when each request was taken and given back, the
+ * arena then plans (see {@link ArenaPlan}) which arrays the same requests of the next steps take,
+ * packing requests whose lifetimes do not overlap into one array; it keeps only the planned arrays.
+ * A request that differs from the recorded one (another batch size, an inference pass between
+ * steps), or whose planned array is still taken, falls back to the smallest free array. Byte and int
+ * arrays (spikes, pooling indices) are matched by exact size; their users index them by length.
  *
  * <p>Contract: arrays taken from an arena are valid until the next {@link #reset()}, or until they are
  * given back; whoever keeps a result longer copies it. Operators call {@link #floats}, {@link #bytes}
@@ -39,8 +44,8 @@ public final class Arena {
 
     private static final ThreadLocal<Arena> ACTIVE = new ThreadLocal<>();
 
-    /** An array handed out and the bytes its request asked for. */
-    private record Taken<A>(A array, long bytes) {}
+    /** An array handed out, the bytes its request asked for, and (floats) the request's index in the step. */
+    private record Taken<A>(A array, long bytes, int request) {}
 
     private final int padding;
     private final TreeMap<Integer, ArrayDeque<float[]>> freeFloats = new TreeMap<>(); // by length
@@ -50,6 +55,9 @@ public final class Arena {
     private final List<Taken<byte[]>> usedBytes = new ArrayList<>();
     private final List<Taken<int[]>> usedInts = new ArrayList<>();
     private long allocatedBytes, inUseBytes, peakInUseBytes;
+    /** This step's float requests, in order: what the plan is made from. */
+    private final ArenaPlan.Recorder recorder = new ArenaPlan.Recorder();
+    private ArenaPlan plan; // null until a step has been recorded
 
     public Arena() {
         this(0);
@@ -82,7 +90,10 @@ public final class Arena {
         void close();
     }
 
-    /** Everything taken becomes free again: the previous step's arrays are about to be reused. */
+    /**
+     * Everything taken becomes free again: the previous step's arrays are about to be reused. After the
+     * first recorded step, the arrays are re-chosen by plan.
+     */
     public void reset() {
         for (Taken<float[]> t : usedFloats) freeFloats.computeIfAbsent(t.array().length, k -> new ArrayDeque<>()).push(t.array());
         for (Taken<byte[]> t : usedBytes) freeBytes.computeIfAbsent(t.array().length, k -> new ArrayDeque<>()).push(t.array());
@@ -92,6 +103,31 @@ public final class Arena {
         usedInts.clear();
         inUseBytes = 0;
         peakInUseBytes = 0;
+        if (plan == null && recorder.size() > 0) adoptPlan(ArenaPlan.of(recorder));
+        recorder.clear();
+    }
+
+    /** Keeps the arrays {@code p} needs (the largest free ones first, then new ones) and lets the others go. */
+    private void adoptPlan(ArenaPlan p) {
+        TreeMap<Integer, ArrayDeque<float[]>> kept = new TreeMap<>();
+        for (int bin = 0; bin < p.bins(); bin++) { // largest first
+            int size = p.binSize(bin) + padding;
+            Map.Entry<Integer, ArrayDeque<float[]>> free = freeFloats.ceilingEntry(size);
+            float[] x;
+            if (free != null) {
+                x = free.getValue().pop();
+                if (free.getValue().isEmpty()) freeFloats.remove(free.getKey());
+            } else {
+                x = new float[size];
+                allocatedBytes += 4L * size;
+            }
+            p.assign(bin, x);
+            kept.computeIfAbsent(x.length, k -> new ArrayDeque<>()).push(x);
+        }
+        for (ArrayDeque<float[]> unused : freeFloats.values()) for (float[] x : unused) allocatedBytes -= 4L * x.length;
+        freeFloats.clear();
+        freeFloats.putAll(kept);
+        plan = p;
     }
 
     /** Bytes this arena has allocated in all, free or taken (stops growing once a step has run). */
@@ -121,20 +157,35 @@ public final class Arena {
     public static float[] floats(int n) {
         Arena a = ACTIVE.get();
         if (a == null) return new float[n];
-        int want = n + a.padding;
-        Map.Entry<Integer, ArrayDeque<float[]>> free = a.freeFloats.ceilingEntry(want);
-        float[] x;
-        if (free != null && free.getKey() <= (long) SHARE * want) {
-            x = free.getValue().pop();
-            if (free.getValue().isEmpty()) a.freeFloats.remove(free.getKey());
-        } else {
-            x = new float[want];
-            a.allocatedBytes += 4L * want;
-        }
+        int request = a.recorder.take(n);
+        float[] x = a.planned(request, n);
+        if (x == null) x = a.smallestFree(n + a.padding);
         if (a.padding > 0) Arrays.fill(x, n, x.length, Float.NaN);
-        a.usedFloats.add(new Taken<>(x, 4L * n));
+        a.usedFloats.add(new Taken<>(x, 4L * n, request));
         a.took(4L * n);
         return x;
+    }
+
+    /** The array the plan gives request {@code request} of {@code n} values, if it is the recorded request and its array is free. */
+    private float[] planned(int request, int n) {
+        float[] x = plan == null ? null : plan.arrayFor(request, n);
+        if (x == null) return null;
+        ArrayDeque<float[]> q = freeFloats.get(x.length);
+        if (q == null || !q.removeFirstOccurrence(x)) return null; // still taken: the step went differently
+        if (q.isEmpty()) freeFloats.remove(x.length);
+        return x;
+    }
+
+    /** The smallest free array of at least {@code want} values and at most {@link #SHARE} times that, else a new one. */
+    private float[] smallestFree(int want) {
+        Map.Entry<Integer, ArrayDeque<float[]>> free = freeFloats.ceilingEntry(want);
+        if (free != null && free.getKey() <= (long) SHARE * want) {
+            float[] x = free.getValue().pop();
+            if (free.getValue().isEmpty()) freeFloats.remove(free.getKey());
+            return x;
+        }
+        allocatedBytes += 4L * want;
+        return new float[want];
     }
 
     /** A byte array of exactly {@code n} values, contents unspecified (zeros if freshly allocated). */
@@ -147,7 +198,7 @@ public final class Arena {
             x = new byte[n];
             a.allocatedBytes += n;
         }
-        a.usedBytes.add(new Taken<>(x, n));
+        a.usedBytes.add(new Taken<>(x, n, -1));
         a.took(n);
         return x;
     }
@@ -162,7 +213,7 @@ public final class Arena {
             x = new int[n];
             a.allocatedBytes += 4L * n;
         }
-        a.usedInts.add(new Taken<>(x, 4L * n));
+        a.usedInts.add(new Taken<>(x, 4L * n, -1));
         a.took(4L * n);
         return x;
     }
@@ -174,37 +225,44 @@ public final class Arena {
      */
     public static boolean giveBack(float[] x) {
         Arena a = ACTIVE.get();
-        if (a == null || !a.release(a.usedFloats, x)) return false;
+        if (a == null) return false;
+        int request = a.release(a.usedFloats, x);
+        if (request < 0) return false;
+        a.recorder.giveBack(request);
         a.freeFloats.computeIfAbsent(x.length, k -> new ArrayDeque<>()).push(x);
         return true;
     }
 
     public static boolean giveBack(byte[] x) {
         Arena a = ACTIVE.get();
-        if (a == null || !a.release(a.usedBytes, x)) return false;
+        if (a == null || a.release(a.usedBytes, x) == -2) return false;
         a.freeBytes.computeIfAbsent(x.length, k -> new ArrayDeque<>()).push(x);
         return true;
     }
 
     public static boolean giveBack(int[] x) {
         Arena a = ACTIVE.get();
-        if (a == null || !a.release(a.usedInts, x)) return false;
+        if (a == null || a.release(a.usedInts, x) == -2) return false;
         a.freeInts.computeIfAbsent(x.length, k -> new ArrayDeque<>()).push(x);
         return true;
     }
 
-    /** Removes {@code x} (by identity) from {@code used} and stops counting it; false if it is not there. */
-    private <A> boolean release(List<Taken<A>> used, A x) {
+    /**
+     * Removes {@code x} (by identity) from {@code used} and stops counting it; returns its request index
+     * (-1 for bytes and ints), or -2 if it is not there.
+     */
+    private <A> int release(List<Taken<A>> used, A x) {
         // From the end: recently taken arrays are the ones usually given back.
         for (int i = used.size() - 1; i >= 0; i--) {
-            if (used.get(i).array() == x) {
-                inUseBytes -= used.get(i).bytes();
+            Taken<A> t = used.get(i);
+            if (t.array() == x) {
+                inUseBytes -= t.bytes();
                 int last = used.size() - 1;
                 used.set(i, used.get(last));
                 used.remove(last);
-                return true;
+                return t.request();
             }
         }
-        return false;
+        return -2;
     }
 }

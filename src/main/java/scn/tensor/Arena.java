@@ -107,20 +107,14 @@ public final class Arena {
         recorder.clear();
     }
 
-    /** Keeps the arrays {@code p} needs (the largest free ones first, then new ones) and lets the others go. */
+    /**
+     * Keeps, for each bin of {@code p} (largest first), the smallest free array that holds it if at most
+     * {@link #SHARE} times larger, else a new one of its size; lets the others go.
+     */
     private void adoptPlan(ArenaPlan p) {
         TreeMap<Integer, ArrayDeque<float[]>> kept = new TreeMap<>();
-        for (int bin = 0; bin < p.bins(); bin++) { // largest first
-            int size = p.binSize(bin) + padding;
-            Map.Entry<Integer, ArrayDeque<float[]>> free = freeFloats.ceilingEntry(size);
-            float[] x;
-            if (free != null) {
-                x = free.getValue().pop();
-                if (free.getValue().isEmpty()) freeFloats.remove(free.getKey());
-            } else {
-                x = new float[size];
-                allocatedBytes += 4L * size;
-            }
+        for (int bin = 0; bin < p.bins(); bin++) {
+            float[] x = smallestFree(p.binSize(bin) + padding);
             p.assign(bin, x);
             kept.computeIfAbsent(x.length, k -> new ArrayDeque<>()).push(x);
         }

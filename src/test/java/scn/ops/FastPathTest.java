@@ -1,5 +1,6 @@
 package scn.ops;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static scn.TestUtil.assertClose;
 import static scn.TestUtil.random;
@@ -33,7 +34,7 @@ import scn.tensor.Tensor;
  */
 class FastPathTest {
     private static final Set<String> COVERED = new TreeSet<>();
-    private static final int FAST_METHODS = 28;
+    private static final int FAST_METHODS = 29;
 
     /** Runs {@code compute} on the references and on the fast paths and compares the results. */
     private static void check(String what, double atol, double rtol, Supplier<float[]> compute, String... fastMethods) {
@@ -307,10 +308,14 @@ class FastPathTest {
                     Plif.forward(s, x, t, m, w);
                     float[] dx = new float[t * m];
                     double gw = Plif.backward(dx, gs, x, t, m, w);
+                    // In place: exactly what the backward adds into zeros, on either path.
+                    float[] inPlace = x.clone();
+                    assertEquals(gw, Plif.backwardInPlace(inPlace, gs, t, m, w));
+                    assertArrayEquals(dx, inPlace);
                     float[] spikes = new float[s.length];
                     for (int i = 0; i < s.length; i++) spikes[i] = s[i];
                     return concat(spikes, dx, new float[] {(float) gw});
-                }, "PlifFast.forward", "PlifFast.backward");
+                }, "PlifFast.forward", "PlifFast.backward", "PlifFast.backwardInPlace");
             }
         }
     }

@@ -22,7 +22,8 @@ public final class Tape {
         void run(scn.tensor.Tensor dy);
     }
 
-    private record Node(Var output, Backward backward) {}
+    /** {@code readsOutput}: the backward reads its output's value, which must stay until it has run. */
+    private record Node(Var output, Backward backward, boolean readsOutput) {}
 
     private static final class State {
         final List<Node> nodes = new ArrayList<>();
@@ -46,7 +47,15 @@ public final class Tape {
 
     /** Records {@code backward} for {@code output} if it requires a gradient. */
     static void record(Var output, Backward backward) {
-        if (output.requiresGrad()) STATE.get().nodes.add(new Node(output, backward));
+        if (output.requiresGrad()) STATE.get().nodes.add(new Node(output, backward, true));
+    }
+
+    /**
+     * As {@link #record}, for a backward that does not read its output's value (a convolution's, say):
+     * the value goes back to the arena before that backward runs, as soon as every reader has run.
+     */
+    static void recordFreeingOutput(Var output, Backward backward) {
+        if (output.requiresGrad()) STATE.get().nodes.add(new Node(output, backward, false));
     }
 
     /** Number of recorded operations (for tests and diagnostics). */
@@ -96,6 +105,7 @@ public final class Tape {
                 Node node = nodes.get(i);
                 nodes.set(i, null);
                 Var out = node.output();
+                if (!node.readsOutput()) out.releaseValue();
                 scn.tensor.Tensor dy = out.grad();
                 if (dy != null) { // else nothing downstream of this value reached the loss
                     node.backward().run(dy);

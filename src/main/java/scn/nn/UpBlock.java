@@ -15,9 +15,10 @@ final class UpBlock {
     UpBlock(ParameterStore store, String name, boolean spiking, int cin, int cskip, int cout, int expanded) {
         this.name = name;
         int c = cin + cskip;
-        expand = ConvBnAct.standard(store, name + ".expand", spiking, c, expanded, 1, 1, 0, 1);
-        depthwise = ConvBnAct.standard(store, name + ".depthwise", spiking, expanded, expanded, 3, 1, 1, expanded);
-        project = ConvBnAct.standard(store, name + ".project", spiking, expanded, cout, 1, 1, 0, 1);
+        expand = ConvBnAct.standard(store, name + ".expand", spiking, c, expanded, 1, 1, 0, 1, false);
+        // The widest activation of the block, from a convolution of 9 multiply-adds per output: cheaper run twice than kept.
+        depthwise = ConvBnAct.standard(store, name + ".depthwise", spiking, expanded, expanded, 3, 1, 1, expanded, true);
+        project = ConvBnAct.standard(store, name + ".project", spiking, expanded, cout, 1, 1, 0, 1, false);
     }
 
     Var forward(Var x, Var skip, boolean training) {

@@ -147,7 +147,7 @@ public final class Functional {
      * values: the backward runs the convolution again from {@code x} — bit for bit, as the forward
      * kernels sum in a fixed order — and goes on as {@link #batchNormPlif}. Between forward and backward
      * the layer holds only its byte spikes, for one more convolution per step: worth it where the
-     * output is large and the convolution cheap (the stem on sparse input, depthwise layers).
+     * output is large and the convolution cheap (depthwise layers).
      */
     public static Var convBnPlif(Var x, Var w, int stride, int pad, int groups, Var gamma, Var beta, Tensor runMean, Tensor runVar,
             boolean training, float momentum, float eps, Var residual, Var plifW) {

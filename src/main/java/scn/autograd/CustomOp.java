@@ -10,7 +10,7 @@ public final class CustomOp {
     private CustomOp() {}
 
     public static Var apply(Tensor value, Tape.Backward backward, Var... inputs) {
-        Var out = Var.result(value, Tape.needsGrad(inputs));
+        Var out = Var.resultIn(value, Tape.needsGrad(inputs));
         Tape.record(out, backward);
         return out;
     }

@@ -1,5 +1,6 @@
 package scn.autograd;
 
+import java.util.function.Supplier;
 import scn.backend.Profile;
 import scn.ops.BatchNorm2d;
 import scn.ops.Concat;
@@ -60,7 +61,7 @@ public final class Functional {
         Profile.stop(kind(g) + ".forward", t0);
         if (bias != null) addChannelBias(y.data(), bias.value().data(), g.n(), g.cout(), g.hOut() * g.wOut());
         Var out = Var.result(y.view(unfold(x.shape(), g.outShape())), Tape.needsGrad(x, w, bias));
-        Tape.record(out, dy -> {
+        Tape.recordFreeingOutput(out, dy -> {
             Tensor dy4 = dy.view(g.outShape());
             long t1 = Profile.start();
             if (x.requiresGrad()) Conv2d.backwardInput(x.gradBuffer().view(g.inShape()), dy4, w.value(), g);
@@ -116,7 +117,7 @@ public final class Functional {
         }
         Profile.stop("batch_norm.forward", t0);
         Var out = Var.result(y.view(x.shape()), Tape.needsGrad(x, gamma, beta));
-        Tape.record(out, dy -> {
+        Tape.recordFreeingOutput(out, dy -> {
             long t1 = Profile.start();
             BatchNorm2d.backward(
                     x.requiresGrad() ? x.gradBuffer().view(xs) : null,
@@ -132,11 +133,42 @@ public final class Functional {
      * Batch norm, an optional residual, then the PLIF neuron, fused: {@code plif(bn(x) + residual)}
      * (a ConvBnPlif's tail, or a basic block's second half). The normalised values are not kept: the
      * backward recomputes them bit for bit from {@code x} and the saved statistics, so between forward
-     * and backward the layer holds only its input and its byte spikes. {@code residual} may be null,
+     * and backward the layer holds only its input and its byte spikes. The backward needs one array of
+     * the input's size besides the gradients: the recomputed neuron input becomes its own gradient. {@code residual} may be null,
      * float or spikes, of the input's shape.
      */
     public static Var batchNormPlif(Var x, Var gamma, Var beta, Tensor runMean, Tensor runVar, boolean training,
             float momentum, float eps, Var residual, Var w) {
+        return batchNormPlif(x, gamma, beta, runMean, runVar, training, momentum, eps, residual, w, null);
+    }
+
+    /**
+     * {@code plif(bn(conv(x)) + residual)}, keeping neither the convolution's output nor the normalised
+     * values: the backward runs the convolution again from {@code x} — bit for bit, as the forward
+     * kernels sum in a fixed order — and goes on as {@link #batchNormPlif}. Between forward and backward
+     * the layer holds only its byte spikes, for one more convolution per step: worth it where the
+     * output is large and the convolution cheap (depthwise layers).
+     */
+    public static Var convBnPlif(Var x, Var w, int stride, int pad, int groups, Var gamma, Var beta, Tensor runMean, Tensor runVar,
+            boolean training, float momentum, float eps, Var residual, Var plifW) {
+        Var conv = conv2d(x, w, stride, pad, groups);
+        String layer = Profile.layer();
+        ConvGeometry g = ConvGeometry.of(fold("conv2d", x.shape()), w.value().shapeRef(), stride, pad, groups);
+        String name = w instanceof Parameter p ? p.layerName() : null;
+        Supplier<Tensor> again = () -> {
+            SpikeTensor spikes = x.spikes();
+            Tensor y = Tensor.empty(g.outShape()); // [N, Cout, Ho, Wo]
+            long t0 = Profile.start();
+            Conv2d.forward(y, spikes == null ? x.value().data() : null, spikes == null ? null : spikes.data(), w.value(), g, name);
+            Profile.stop(layer, kind(g) + ".recompute", t0);
+            return y;
+        };
+        return batchNormPlif(conv, gamma, beta, runMean, runVar, training, momentum, eps, residual, plifW, again);
+    }
+
+    /** With {@code recompute}, {@code x}'s value goes back to the arena after the forward and the backward asks for it again. */
+    private static Var batchNormPlif(Var x, Var gamma, Var beta, Tensor runMean, Tensor runVar, boolean training,
+            float momentum, float eps, Var residual, Var w, Supplier<Tensor> recompute) {
         String layer = Profile.layer();
         int[] xs = fold("batch_norm2d", x.shape());
         if (residual != null) Shape.requireSame("batch_norm_plif", "residual", residual.shape(), "input", x.shape());
@@ -154,55 +186,62 @@ public final class Functional {
             System.arraycopy(stats[1], 0, invStd, 0, invStd.length);
             BatchNorm2d.normalize(pre, x4, gamma.value(), beta.value(), mean, invStd);
         }
-        if (residual != null) addResidual(pre.data(), residual);
+        if (residual != null) addResidual(pre, residual);
         Profile.stop("batch_norm.forward", t0);
         long t1 = Profile.start();
         byte[] s = Arena.bytes(pre.size());
         Plif.forward(s, pre.data(), t, m, wv);
         Arena.giveBack(pre.data());
+        if (recompute != null) x.releaseValue(); // this layer was its only reader
         Profile.stop(layer, "plif.forward", t1);
         Var out = Var.result(SpikeTensor.wrapTrusted(s, x.shape()), Tape.needsGrad(x, gamma, beta, residual, w));
         Tape.record(out, dy -> {
+            Tensor in = recompute == null ? x4 : recompute.get().view(xs);
             long t2 = Profile.start();
-            Tensor again = Tensor.empty(xs);
-            BatchNorm2d.normalize(again, x4, gamma.value(), beta.value(), mean, invStd);
-            if (residual != null) addResidual(again.data(), residual);
-            Tensor dPre = Tensor.zerosReused(xs);
-            double gw = Plif.backward(dPre.data(), dy.data(), again.data(), t, m, wv);
-            Arena.giveBack(again.data());
+            Tensor dPre = Tensor.empty(xs); // [T*B, C, H, W] the neuron's input again, then (in place) its gradient
+            BatchNorm2d.normalize(dPre, in, gamma.value(), beta.value(), mean, invStd);
+            if (residual != null) addResidual(dPre, residual);
+            double gw = Plif.backwardInPlace(dPre.data(), dy.data(), t, m, wv);
+            out.releaseGrad(); // dy is spent: its array can take the input's gradient below
             if (w.requiresGrad()) w.gradBuffer().data()[0] += (float) gw;
             Profile.stop(layer, "plif.backward", t2);
             long t3 = Profile.start();
-            if (residual != null && residual.requiresGrad()) Elementwise.accumulate(residual.gradBuffer().data(), dPre.data());
+            if (residual != null && residual.requiresGrad()) Elementwise.accumulate(residual.gradBuffer().data(), dPre.data(), dPre.size());
             BatchNorm2d.backward(
                     x.requiresGrad() ? x.gradBuffer().view(xs) : null,
                     gamma.requiresGrad() ? gamma.gradBuffer() : null,
                     beta.requiresGrad() ? beta.gradBuffer() : null,
-                    dPre, x4, gamma.value(), mean, invStd, training);
+                    dPre, in, gamma.value(), mean, invStd, training);
             Arena.giveBack(dPre.data());
+            if (recompute != null) Arena.giveBack(in.data());
             Profile.stop(layer, "batch_norm.backward", t3);
         });
         return out;
     }
 
     /** {@code pre += residual}, reading spikes as bytes. */
-    private static void addResidual(float[] pre, Var residual) {
+    private static void addResidual(Tensor pre, Var residual) {
+        float[] p = pre.data();
+        int n = pre.size();
         if (residual.spikes() != null) {
             byte[] r = residual.spikes().data();
-            for (int i = 0; i < pre.length; i++) pre[i] += r[i];
+            for (int i = 0; i < n; i++) p[i] += r[i];
         } else {
-            Elementwise.accumulate(pre, residual.value().data());
+            Elementwise.accumulate(p, residual.value().data(), n);
         }
     }
 
-    /** Max-pool with a square window; ties go to the first element in scan order. On spikes it is an OR and stays binary. */
+    /**
+     * Max-pool with a square window; ties go to the first element in scan order. On spikes it is an OR
+     * and stays binary. Where each maximum came from is not kept: the backward pools the input again.
+     */
     public static Var maxPool2d(Var x, int kernel, int stride, int pad) {
         int[] xs = fold("max_pool2d", x.shape());
         int[] ys = MaxPool2d.outShape(xs, kernel, stride, pad);
-        int[] argmax = Arena.ints(Shape.size(ys));
+        int[] argmax = Arena.ints(Shape.size(ys)); // [N, C, Ho, Wo] flat input index of each maximum
         Var out;
         if (x.spikes() != null) {
-            byte[] y = Arena.bytes(argmax.length);
+            byte[] y = Arena.bytes(Shape.size(ys));
             SpikeOps.maxPool(y, argmax, x.spikes().data(), xs[0] * xs[1], xs[2], xs[3], kernel, stride, pad);
             out = Var.result(SpikeTensor.wrapTrusted(y, unfold(x.shape(), ys)), Tape.needsGrad(x));
         } else {
@@ -210,8 +249,28 @@ public final class Functional {
             MaxPool2d.forward(y, argmax, x.value().view(xs), kernel, stride, pad);
             out = Var.result(y.view(unfold(x.shape(), ys)), Tape.needsGrad(x));
         }
-        Tape.record(out, dy -> MaxPool2d.backward(x.gradBuffer().view(xs), dy.view(ys), argmax));
+        Arena.giveBack(argmax);
+        Tape.record(out, dy -> {
+            int[] again = maxima(x, xs, ys, kernel, stride, pad);
+            MaxPool2d.backward(x.gradBuffer().view(xs), dy.view(ys), again);
+            Arena.giveBack(again);
+        });
         return out;
+    }
+
+    /** The positions of the maxima of {@code x}'s pooling windows, found again (the same as in the forward pass). */
+    private static int[] maxima(Var x, int[] xs, int[] ys, int kernel, int stride, int pad) {
+        int[] argmax = Arena.ints(Shape.size(ys)); // [N, C, Ho, Wo]
+        if (x.spikes() != null) {
+            byte[] y = Arena.bytes(Shape.size(ys));
+            SpikeOps.maxPool(y, argmax, x.spikes().data(), xs[0] * xs[1], xs[2], xs[3], kernel, stride, pad);
+            Arena.giveBack(y);
+        } else {
+            Tensor y = Tensor.empty(ys);
+            MaxPool2d.forward(y, argmax, x.value().view(xs), kernel, stride, pad);
+            Arena.giveBack(y.data());
+        }
+        return argmax;
     }
 
     /** Nearest-neighbour ×2 upsampling; spikes stay spikes. */
@@ -266,7 +325,7 @@ public final class Functional {
         if (w.value().size() != 1) throw new IllegalArgumentException("plif: w must be a scalar, got " + Shape.str(w.shape()));
         int t = xs[0], m = Shape.size(xs) / t;
         float[] xv = x.value().data();
-        byte[] s = Arena.bytes(xv.length);
+        byte[] s = Arena.bytes(Shape.size(xs));
         float wv = w.value().item();
         long t0 = Profile.start();
         Plif.forward(s, xv, t, m, wv);
@@ -289,25 +348,28 @@ public final class Functional {
         int t = xs[0];
         int[] ys = java.util.Arrays.copyOfRange(xs, 1, xs.length);
         Tensor y = Tensor.empty(ys);
-        Elementwise.meanTime(y.data(), x.value().data(), t);
+        int m = y.size();
+        Elementwise.meanTime(y.data(), x.value().data(), t, m);
         Var out = Var.result(y, Tape.needsGrad(x));
-        Tape.record(out, dy -> Elementwise.meanTimeBackward(x.gradBuffer().data(), dy.data(), t));
+        Tape.record(out, dy -> Elementwise.meanTimeBackward(x.gradBuffer().data(), dy.data(), t, m));
         return out;
     }
 
     public static Var relu(Var x) {
         Tensor y = Tensor.empty(x.shape());
-        Elementwise.relu(y.data(), x.value().data());
+        int n = y.size();
+        Elementwise.relu(y.data(), x.value().data(), n);
         Var out = Var.result(y, Tape.needsGrad(x));
-        Tape.record(out, dy -> Elementwise.reluBackward(x.gradBuffer().data(), dy.data(), x.value().data()));
+        Tape.record(out, dy -> Elementwise.reluBackward(x.gradBuffer().data(), dy.data(), x.value().data(), n));
         return out;
     }
 
     public static Var sigmoid(Var x) {
         Tensor y = Tensor.empty(x.shape());
-        Elementwise.sigmoid(y.data(), x.value().data());
+        int n = y.size();
+        Elementwise.sigmoid(y.data(), x.value().data(), n);
         Var out = Var.result(y, Tape.needsGrad(x));
-        Tape.record(out, dy -> Elementwise.sigmoidBackward(x.gradBuffer().data(), dy.data(), y.data()));
+        Tape.record(out, dy -> Elementwise.sigmoidBackward(x.gradBuffer().data(), dy.data(), y.data(), n));
         return out;
     }
 
@@ -315,11 +377,12 @@ public final class Functional {
     public static Var add(Var a, Var b) {
         Shape.requireSame("add", "a", a.shape(), "b", b.shape());
         Tensor y = Tensor.empty(a.shape());
-        Elementwise.add(y.data(), a.value().data(), b.value().data());
+        int n = y.size();
+        Elementwise.add(y.data(), a.value().data(), b.value().data(), n);
         Var out = Var.result(y, Tape.needsGrad(a, b));
         Tape.record(out, dy -> {
-            if (a.requiresGrad()) Elementwise.accumulate(a.gradBuffer().data(), dy.data());
-            if (b.requiresGrad()) Elementwise.accumulate(b.gradBuffer().data(), dy.data());
+            if (a.requiresGrad()) Elementwise.accumulate(a.gradBuffer().data(), dy.data(), n);
+            if (b.requiresGrad()) Elementwise.accumulate(b.gradBuffer().data(), dy.data(), n);
         });
         return out;
     }

@@ -8,8 +8,10 @@ import scn.tensor.Shape;
  * The record of operations for reverse-mode autodiff, one per thread. Each operator that produces a
  * value needing a gradient appends a closure that knows its local backward; {@link #backward} seeds the
  * loss gradient and runs the closures newest first — creation order is already a topological order.
- * Afterwards the tape is empty, so the activations the closures saved are free for collection, and the
- * gradients of intermediate values are dropped as soon as they have been propagated.
+ * The gradients of intermediate values are dropped as soon as they have been propagated, and an
+ * operator's result as soon as its own backward has run (every reader of it was recorded later, so has
+ * already run): both go back to the active arena, where the gradients still to come reuse them, and
+ * reading such a result after {@link #backward} is an error. Afterwards the tape is empty.
  *
  * <p>{@link #noGrad()} opens an inference scope in which nothing is recorded.
  */
@@ -20,7 +22,8 @@ public final class Tape {
         void run(scn.tensor.Tensor dy);
     }
 
-    private record Node(Var output, Backward backward) {}
+    /** {@code readsOutput}: the backward reads its output's value, which must stay until it has run. */
+    private record Node(Var output, Backward backward, boolean readsOutput) {}
 
     private static final class State {
         final List<Node> nodes = new ArrayList<>();
@@ -44,7 +47,15 @@ public final class Tape {
 
     /** Records {@code backward} for {@code output} if it requires a gradient. */
     static void record(Var output, Backward backward) {
-        if (output.requiresGrad()) STATE.get().nodes.add(new Node(output, backward));
+        if (output.requiresGrad()) STATE.get().nodes.add(new Node(output, backward, true));
+    }
+
+    /**
+     * As {@link #record}, for a backward that does not read its output's value (a convolution's, say):
+     * the value goes back to the arena before that backward runs, as soon as every reader has run.
+     */
+    static void recordFreeingOutput(Var output, Backward backward) {
+        if (output.requiresGrad()) STATE.get().nodes.add(new Node(output, backward, false));
     }
 
     /** Number of recorded operations (for tests and diagnostics). */
@@ -93,10 +104,16 @@ public final class Tape {
             for (int i = nodes.size() - 1; i >= 0; i--) {
                 Node node = nodes.get(i);
                 nodes.set(i, null);
-                scn.tensor.Tensor dy = node.output().grad();
-                if (dy == null) continue; // nothing downstream of this value reached the loss
-                node.backward().run(dy);
-                if (node.output().intermediate()) node.output().releaseGrad();
+                Var out = node.output();
+                if (!node.readsOutput()) out.releaseValue();
+                scn.tensor.Tensor dy = out.grad();
+                if (dy != null) { // else nothing downstream of this value reached the loss
+                    node.backward().run(dy);
+                    if (out.intermediate()) out.releaseGrad();
+                }
+                // Every reader of this value was recorded after it and has run: its arrays can serve
+                // the gradients still to come.
+                out.releaseValue();
             }
         } finally {
             nodes.clear();

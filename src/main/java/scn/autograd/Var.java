@@ -17,16 +17,20 @@ public class Var {
     private final boolean requiresGrad;
     /** An operator's result: its arrays may come from the active arena and its gradient is dropped after use. */
     private final boolean intermediate;
+    /** The operator took this value's arrays for it alone, so they may go back to the arena once its backward has run. */
+    private final boolean ownsValue;
+    private boolean released;
 
     protected Var(Tensor value, SpikeTensor spikes, boolean requiresGrad) {
-        this(value, spikes, requiresGrad, false);
+        this(value, spikes, requiresGrad, false, false);
     }
 
-    private Var(Tensor value, SpikeTensor spikes, boolean requiresGrad, boolean intermediate) {
+    private Var(Tensor value, SpikeTensor spikes, boolean requiresGrad, boolean intermediate, boolean ownsValue) {
         this.value = value;
         this.spikes = spikes;
         this.requiresGrad = requiresGrad;
         this.intermediate = intermediate;
+        this.ownsValue = ownsValue;
     }
 
     /** A constant: no gradient flows into it. */
@@ -44,25 +48,36 @@ public class Var {
         return new Var(value, null, true);
     }
 
-    /** An operator's result. */
+    /** An operator's result in arrays it took for this value alone (from the active arena, if any). */
     static Var result(Tensor value, boolean requiresGrad) {
-        return new Var(value, null, requiresGrad, true);
+        return new Var(value, null, requiresGrad, true, true);
     }
 
-    /** An operator's result held as spikes. */
+    /** An operator's result held as spikes, in bytes it took for this value alone. */
     static Var result(SpikeTensor spikes, boolean requiresGrad) {
-        return new Var(null, spikes, requiresGrad, true);
+        return new Var(null, spikes, requiresGrad, true, true);
+    }
+
+    /** An operator's result in a tensor the caller supplied, which may be shared: never given back. */
+    static Var resultIn(Tensor value, boolean requiresGrad) {
+        return new Var(value, null, requiresGrad, true, false);
     }
 
     /** The value as float32 (for spikes, converted once and kept). */
     public Tensor value() {
+        requireHeld();
         if (value == null) value = spikes.toFloat();
         return value;
     }
 
     /** The spikes when this value is held as bytes, else null. */
     public SpikeTensor spikes() {
+        requireHeld();
         return spikes;
+    }
+
+    private void requireHeld() {
+        if (released) throw new IllegalStateException(this + ": an intermediate value is dropped once the backward pass has gone past it; read it before Tape.backward");
     }
 
     public int[] shape() {
@@ -96,6 +111,18 @@ public class Var {
     void releaseGrad() {
         if (grad != null) Arena.giveBack(grad.data());
         grad = null;
+    }
+
+    /**
+     * Gives this result's arrays back to the active arena: its backward has run, so every operator that
+     * read it (all recorded after it) is done with it. Reading it afterwards is an error, since the
+     * arena may already have handed the arrays out again; without an arena nothing changes.
+     */
+    void releaseValue() {
+        if (!ownsValue || released) return;
+        boolean gone = value != null && Arena.giveBack(value.data());
+        if (spikes != null) gone |= Arena.giveBack(spikes.data());
+        released = gone;
     }
 
     @Override

@@ -122,6 +122,7 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         List<ConvTrace.Row> trainPaths = ConvTrace.rows();
+        long heldMb = trainStep.arena().allocatedBytes() >> 20, peakInUseMb = trainStep.arena().peakInUseBytes() >> 20;
         Map<String, long[]> trainProfile = Profile.snapshot();
         Map<String, Long> layerProfile = Profile.layers();
 
@@ -154,11 +155,11 @@ final class BenchCommand implements Callable<Integer> {
                         median(train.get(modes.get(0))) / median(train.get(m)), median(infer.get(modes.get(0))) / median(infer.get(m)));
             }
             jsonText.append(jsonText.isEmpty() ? "" : ",\n").append(String.format(java.util.Locale.ROOT,
-                    "{\"train_ms_per_sample\": %.3f, \"infer_ms_per_sample\": %.3f, \"peak_rss_mb\": %d, \"batch\": %d, \"width\": %s, \"density\": %s, \"backend\": \"%s\", \"spikes\": \"%s\"}",
-                    trainMs, inferMs, peakMb, batch, config.width(), density, reference ? "cpu-reference" : "cpu", name));
+                    "{\"train_ms_per_sample\": %.3f, \"infer_ms_per_sample\": %.3f, \"peak_rss_mb\": %d, \"arena_held_mb\": %d, \"arena_peak_in_use_mb\": %d, \"batch\": %d, \"width\": %s, \"density\": %s, \"backend\": \"%s\", \"spikes\": \"%s\"}",
+                    trainMs, inferMs, peakMb, heldMb, peakInUseMb, batch, config.width(), density, reference ? "cpu-reference" : "cpu", name));
         }
-        System.out.printf("peak resident memory: %d MB%s (arrays recycled between steps: %d MB)%n", peakMb,
-                modes.size() > 1 ? " for all modes together" : "", trainStep.arena().allocatedBytes() >> 20);
+        System.out.printf("peak resident memory: %d MB%s (arrays recycled between steps: %d MB held, at most %d MB in use at once)%n", peakMb,
+                modes.size() > 1 ? " for all modes together" : "", heldMb, peakInUseMb);
         printSpikePaths(trainPaths, "a training step" + (modes.size() > 1 ? " with spikes " + traced.name().toLowerCase(java.util.Locale.ROOT) : ""));
         printSpikePathSummary(inferPaths, "inference");
         if (profile) printProfile(trainProfile, layerProfile, steps);

@@ -48,11 +48,11 @@ public final class CenterNetLoss {
         return new Terms(loss, heat, off, siz);
     }
 
-    /** The focal loss; writes its gradient with respect to the logits into {@code dz}. */
+    /** The focal loss over the {@code dz.length} logits; writes its gradient with respect to them into {@code dz}. */
     static float focal(float[] z, float[] y, float[] dz) {
         double pos = 0, neg = 0;
         int positives = 0;
-        for (int i = 0; i < z.length; i++) {
+        for (int i = 0; i < dz.length; i++) {
             float s = sigmoid(z[i]);
             float p = Math.min(P_MAX, Math.max(P_MIN, s));
             boolean inside = s >= P_MIN && s <= P_MAX; // clamp passes the gradient only inside its range
@@ -101,7 +101,8 @@ public final class CenterNetLoss {
         return (float) (1.0 / (1.0 + Math.exp(-z)));
     }
 
+    /** {@code into += g·scale} over {@code g}'s length ({@code into} may be a longer arena array). */
     private static void addScaled(float[] into, float[] g, float scale) {
-        for (int i = 0; i < into.length; i++) into[i] += g[i] * scale;
+        for (int i = 0; i < g.length; i++) into[i] += g[i] * scale;
     }
 }

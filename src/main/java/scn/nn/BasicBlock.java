@@ -20,8 +20,8 @@ final class BasicBlock {
     BasicBlock(ParameterStore store, String name, boolean spiking, int cin, int cout, int stride) {
         this.name = name;
         this.stride = stride;
-        first = new ConvBnAct(store, name + ".conv1", name + ".bn1", name + ".plif1", spiking, cin, cout, 3, stride, 1, 1);
-        second = new ConvBnAct(store, name + ".conv2", name + ".bn2", name + ".plif2", spiking, cout, cout, 3, 1, 1, 1);
+        first = new ConvBnAct(store, name + ".conv1", name + ".bn1", name + ".plif1", spiking, cin, cout, 3, stride, 1, 1, false);
+        second = new ConvBnAct(store, name + ".conv2", name + ".bn2", name + ".plif2", spiking, cout, cout, 3, 1, 1, 1, false);
         if (stride != 1 || cin != cout) {
             downsampleWeight = store.parameter(name + ".downsample.conv.weight", store.kaimingNormal(cout, cin, 1, 1), true);
             downsampleBn = new BatchNorm(store, name + ".downsample.bn", cout);

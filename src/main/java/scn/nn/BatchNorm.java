@@ -24,6 +24,11 @@ public final class BatchNorm {
         return Functional.batchNormPlif(x, weight, bias, runningMean, runningVar, training, MOMENTUM, EPS, residual, plifW);
     }
 
+    /** {@code plif(bn(conv(x, convWeight)) + residual)}, the convolution run again in the backward instead of kept. */
+    Var forwardConvPlif(Var x, Var convWeight, int stride, int pad, int groups, Var residual, Var plifW, boolean training) {
+        return Functional.convBnPlif(x, convWeight, stride, pad, groups, weight, bias, runningMean, runningVar, training, MOMENTUM, EPS, residual, plifW);
+    }
+
     Var forward(Var x, boolean training) {
         return Functional.batchNorm2d(x, weight, bias, runningMean, runningVar, training, MOMENTUM, EPS);
     }

@@ -9,6 +9,10 @@ import scn.tensor.Tensor;
  * {@code ConvBnPlif} of SPEC section 3 — convolution without bias, batch norm, then a PLIF neuron
  * (spiking) or a ReLU (the teacher). Parameter names are given whole, because the layouts differ:
  * {@code stem.conv/bn/plif} versus a block's {@code conv1/bn1/plif1}.
+ *
+ * <p>A spiking layer built {@code recomputing} keeps no convolution output for the backward pass and
+ * runs its convolution again there ({@link Functional#convBnPlif}): chosen where the output is large
+ * and the convolution cheap.
  */
 public final class ConvBnAct {
     final String name;
@@ -16,9 +20,10 @@ public final class ConvBnAct {
     final BatchNorm bn;
     final Parameter plifW; // null for the teacher
     final int stride, pad, groups;
+    final boolean recomputing;
 
     ConvBnAct(ParameterStore store, String convName, String bnName, String plifName, boolean spiking,
-            int cin, int cout, int k, int stride, int pad, int groups) {
+            int cin, int cout, int k, int stride, int pad, int groups, boolean recomputing) {
         this.name = convName.substring(0, Math.max(0, convName.lastIndexOf('.')));
         this.weight = store.parameter(convName + ".weight", store.kaimingNormal(cout, cin / groups, k, k), true);
         this.bn = new BatchNorm(store, bnName, cout);
@@ -26,11 +31,13 @@ public final class ConvBnAct {
         this.stride = stride;
         this.pad = pad;
         this.groups = groups;
+        this.recomputing = recomputing;
     }
 
     /** Convenience for the common {@code prefix.conv / prefix.bn / prefix.plif} layout. */
-    static ConvBnAct standard(ParameterStore store, String prefix, boolean spiking, int cin, int cout, int k, int stride, int pad, int groups) {
-        return new ConvBnAct(store, prefix + ".conv", prefix + ".bn", prefix + ".plif", spiking, cin, cout, k, stride, pad, groups);
+    static ConvBnAct standard(ParameterStore store, String prefix, boolean spiking, int cin, int cout, int k, int stride, int pad, int groups,
+            boolean recomputing) {
+        return new ConvBnAct(store, prefix + ".conv", prefix + ".bn", prefix + ".plif", spiking, cin, cout, k, stride, pad, groups, recomputing);
     }
 
     Var forward(Var x, boolean training) {
@@ -39,6 +46,11 @@ public final class ConvBnAct {
 
     /** {@code act(bn(conv(x)) + residual)}; the spiking path runs batch norm and PLIF fused. */
     Var forward(Var x, Var residual, boolean training) {
+        if (plifW != null && recomputing) {
+            Var out = bn.forwardConvPlif(x, weight, stride, pad, groups, residual, plifW, training);
+            Probe.conv(weight, x, out, stride, pad, groups); // the spikes have the convolution's output shape
+            return out;
+        }
         Var conv = Functional.conv2d(x, weight, stride, pad, groups);
         Probe.conv(weight, x, conv, stride, pad, groups);
         if (plifW != null) return bn.forwardPlif(conv, residual, plifW, training);

@@ -19,7 +19,7 @@ final class Head {
 
     Head(ParameterStore store, String name, boolean spiking, int c0, int outputs, float bias) {
         this.name = name;
-        hidden = ConvBnAct.standard(store, name + ".hidden", spiking, c0, c0, 3, 1, 1, 1);
+        hidden = ConvBnAct.standard(store, name + ".hidden", spiking, c0, c0, 3, 1, 1, 1, false);
         outWeight = store.parameter(name + ".out.weight", store.normal(0.001, outputs, c0, 1, 1), true);
         outBias = store.parameter(name + ".out.bias", Tensor.full(bias, outputs), true);
     }

@@ -1,7 +1,6 @@
 package scn.ops;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import scn.backend.Parallel;
 import scn.backend.Simd;
@@ -86,7 +85,7 @@ final class BatchNorm2dSimd {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (; i + L <= len; i += L) acc = acc.add(FloatVector.fromArray(S, v, at + i));
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = Simd.sum(acc);
         for (; i < len; i++) s += v[at + i];
         return s;
     }
@@ -98,7 +97,7 @@ final class BatchNorm2dSimd {
             FloatVector d = FloatVector.fromArray(S, v, at + i).sub(mu);
             acc = d.fma(d, acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = Simd.sum(acc);
         for (; i < len; i++) {
             float d = v[at + i] - mu;
             s += d * d;
@@ -113,7 +112,7 @@ final class BatchNorm2dSimd {
         for (; i + L <= len; i += L) {
             acc = FloatVector.fromArray(S, dy, at + i).fma(FloatVector.fromArray(S, x, at + i).sub(mu), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = Simd.sum(acc);
         for (; i < len; i++) s += dy[at + i] * (x[at + i] - mu);
         return s;
     }

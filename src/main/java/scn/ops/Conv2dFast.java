@@ -113,7 +113,7 @@ final class Conv2dFast {
         int coutG = g.coutPerGroup(), cinG = g.cinPerGroup();
         int nb = chunk(g), chunks = Gemm.ceilDiv(hwOut, nb);
         boolean direct = g.isPointwise() && xf != null;
-        int wSize = dw.length;
+        int wSize = g.cout() * g.patch(); // [cout, cin/g, kh, kw]
         // Tasks of different images add into the same dW: each worker sums into its own copy, reduced below.
         float[][] partials = new float[Parallel.threads()][];
         Parallel.forEach(g.n() * g.groups() * chunks, (worker, from, to) -> {

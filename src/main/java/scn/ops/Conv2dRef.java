@@ -40,7 +40,7 @@ public final class Conv2dRef {
     /** {@code dx += convᵀ(dy, w)}: every output gradient flows back to the inputs it read. */
     public static void backwardInput(float[] dx, float[] dy, float[] w, ConvGeometry g) {
         int ho = g.hOut(), wo = g.wOut(), cinG = g.cinPerGroup(), coutG = g.coutPerGroup();
-        double[] acc = new double[dx.length];
+        double[] acc = new double[g.n() * g.cin() * g.h() * g.w()]; // [n, cin, h, w]
         for (int n = 0; n < g.n(); n++) {
             for (int co = 0; co < g.cout(); co++) {
                 int grp = co / coutG;
@@ -63,7 +63,7 @@ public final class Conv2dRef {
                 }
             }
         }
-        for (int i = 0; i < dx.length; i++) dx[i] += (float) acc[i];
+        for (int i = 0; i < acc.length; i++) dx[i] += (float) acc[i];
     }
 
     /** {@code dw += Σ_n Σ_positions dy · x}. */

@@ -2,7 +2,6 @@ package scn.ops;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import scn.backend.Parallel;
 import scn.backend.Scratch;
@@ -119,20 +118,19 @@ final class DepthwiseConvSimd {
         for (int ky = 0; ky < kh; ky++) {
             for (int kx = 0; kx < kw; kx++) {
                 float sum = 0f;
+                FloatVector acc = FloatVector.zero(S); // every row's vector part; reduced once, below
                 for (int oy = 0; oy < ho; oy++) {
                     int src = (oy * s + ky) * pw + kx;
                     int dyAt = yAt + oy * wo;
                     int ox = 0;
                     if (s == 1) {
-                        FloatVector acc = FloatVector.zero(S);
                         for (; ox + L <= wo; ox += L) {
                             acc = FloatVector.fromArray(S, dy, dyAt + ox).fma(FloatVector.fromArray(S, padded, src + ox), acc);
                         }
-                        sum += acc.reduceLanes(VectorOperators.ADD);
                     }
                     for (; ox < wo; ox++) sum += dy[dyAt + ox] * padded[src + ox * s];
                 }
-                dw[wAt + ky * kw + kx] += sum;
+                dw[wAt + ky * kw + kx] += Simd.sum(acc) + sum;
             }
         }
     }
@@ -164,15 +162,15 @@ final class DepthwiseConvSimd {
                 for (int ky = 0; ky < 3; ky++) for (int kx = 0; kx < 3; kx++) tail[ky * 3 + kx] += gv * padded[r0 + ky * pw + ox + kx];
             }
         }
-        dw[wAt] += a00.reduceLanes(VectorOperators.ADD) + tail[0];
-        dw[wAt + 1] += a01.reduceLanes(VectorOperators.ADD) + tail[1];
-        dw[wAt + 2] += a02.reduceLanes(VectorOperators.ADD) + tail[2];
-        dw[wAt + 3] += a10.reduceLanes(VectorOperators.ADD) + tail[3];
-        dw[wAt + 4] += a11.reduceLanes(VectorOperators.ADD) + tail[4];
-        dw[wAt + 5] += a12.reduceLanes(VectorOperators.ADD) + tail[5];
-        dw[wAt + 6] += a20.reduceLanes(VectorOperators.ADD) + tail[6];
-        dw[wAt + 7] += a21.reduceLanes(VectorOperators.ADD) + tail[7];
-        dw[wAt + 8] += a22.reduceLanes(VectorOperators.ADD) + tail[8];
+        dw[wAt] += Simd.sum(a00) + tail[0];
+        dw[wAt + 1] += Simd.sum(a01) + tail[1];
+        dw[wAt + 2] += Simd.sum(a02) + tail[2];
+        dw[wAt + 3] += Simd.sum(a10) + tail[3];
+        dw[wAt + 4] += Simd.sum(a11) + tail[4];
+        dw[wAt + 5] += Simd.sum(a12) + tail[5];
+        dw[wAt + 6] += Simd.sum(a20) + tail[6];
+        dw[wAt + 7] += Simd.sum(a21) + tail[7];
+        dw[wAt + 8] += Simd.sum(a22) + tail[8];
     }
 
     /** Copies one input plane into the centre of a zero-bordered {@code [h+2p, w+2p]} plane. */

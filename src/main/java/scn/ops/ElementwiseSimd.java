@@ -8,7 +8,8 @@ import scn.backend.Simd;
 
 /**
  * SIMD, multithreaded twins of the {@link ElementwiseRef} operators that touch whole activations. Each
- * splits the array into per-thread ranges; same contracts as the references (backward accumulates).
+ * splits its {@code n} elements into per-thread ranges; same contracts as the references (backward
+ * accumulates).
  */
 final class ElementwiseSimd {
     private static final VectorSpecies<Float> S = Simd.F;
@@ -38,28 +39,28 @@ final class ElementwiseSimd {
         });
     }
 
-    static void add(float[] y, float[] a, float[] b) {
-        split(y.length, (lo, hi) -> {
+    static void add(float[] y, float[] a, float[] b, int n) {
+        split(n, (lo, hi) -> {
             int i = lo;
             for (; i + L <= hi; i += L) FloatVector.fromArray(S, a, i).add(FloatVector.fromArray(S, b, i)).intoArray(y, i);
             for (; i < hi; i++) y[i] = a[i] + b[i];
         });
     }
 
-    static void accumulate(float[] dx, float[] dy) {
-        add(dx, dx, dy);
+    static void accumulate(float[] dx, float[] dy, int n) {
+        add(dx, dx, dy, n);
     }
 
-    static void relu(float[] y, float[] x) {
-        split(y.length, (lo, hi) -> {
+    static void relu(float[] y, float[] x, int n) {
+        split(n, (lo, hi) -> {
             int i = lo;
             for (; i + L <= hi; i += L) FloatVector.fromArray(S, x, i).max(0f).intoArray(y, i);
             for (; i < hi; i++) y[i] = x[i] > 0 ? x[i] : 0f;
         });
     }
 
-    static void reluBackward(float[] dx, float[] dy, float[] x) {
-        split(dx.length, (lo, hi) -> {
+    static void reluBackward(float[] dx, float[] dy, float[] x, int n) {
+        split(n, (lo, hi) -> {
             int i = lo;
             for (; i + L <= hi; i += L) {
                 var positive = FloatVector.fromArray(S, x, i).compare(VectorOperators.GT, 0f);
@@ -69,8 +70,8 @@ final class ElementwiseSimd {
         });
     }
 
-    static void sigmoid(float[] y, float[] x) {
-        split(y.length, (lo, hi) -> {
+    static void sigmoid(float[] y, float[] x, int n) {
+        split(n, (lo, hi) -> {
             int i = lo;
             for (; i + L <= hi; i += L) {
                 FloatVector e = FloatVector.fromArray(S, x, i).neg().lanewise(VectorOperators.EXP);
@@ -80,8 +81,8 @@ final class ElementwiseSimd {
         });
     }
 
-    static void sigmoidBackward(float[] dx, float[] dy, float[] y) {
-        split(dx.length, (lo, hi) -> {
+    static void sigmoidBackward(float[] dx, float[] dy, float[] y, int n) {
+        split(n, (lo, hi) -> {
             int i = lo;
             for (; i + L <= hi; i += L) {
                 FloatVector yv = FloatVector.fromArray(S, y, i);
@@ -92,8 +93,7 @@ final class ElementwiseSimd {
         });
     }
 
-    static void meanTime(float[] y, float[] x, int t) {
-        int m = y.length;
+    static void meanTime(float[] y, float[] x, int t, int m) {
         float inv = 1f / t;
         split(m, (lo, hi) -> {
             int j = lo;
@@ -110,8 +110,7 @@ final class ElementwiseSimd {
         });
     }
 
-    static void meanTimeBackward(float[] dx, float[] dy, int t) {
-        int m = dy.length;
+    static void meanTimeBackward(float[] dx, float[] dy, int t, int m) {
         float inv = 1f / t;
         split(m, (lo, hi) -> {
             for (int k = 0; k < t; k++) {

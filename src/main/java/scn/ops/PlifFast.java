@@ -60,6 +60,15 @@ final class PlifFast {
     }
 
     static double backward(float[] dx, float[] gs, float[] x, int t, int m, float w) {
+        return backward(dx, gs, x, t, m, w, false);
+    }
+
+    static double backwardInPlace(float[] x, float[] gs, int t, int m, float w) {
+        return backward(x, gs, x, t, m, w, true);
+    }
+
+    /** As {@link PlifRef}: each input is read before its gradient is written, so {@code dx} may be {@code x} when {@code overwrite}. */
+    private static double backward(float[] dx, float[] gs, float[] x, int t, int m, float w, boolean overwrite) {
         float decay = PlifRef.decay(w);
         double[] partial = new double[Parallel.threads()];
         Parallel.forEach(Gemm.ceilDiv(m, BLOCK), (worker, from, to) -> {
@@ -79,17 +88,18 @@ final class PlifFast {
                 FloatVector gv = FloatVector.zero(S);
                 for (int k = t - 1; k >= 0; k--) {
                     int at = k * m + j;
+                    FloatVector xa = FloatVector.fromArray(S, x, at);
                     FloatVector u = FloatVector.fromArray(S, h, k * L).sub(PlifRef.THRESHOLD);
                     VectorMask<Float> fire = u.compare(VectorOperators.GE, 0f);
                     FloatVector z = u.mul(SLOPE);
                     FloatVector sg = FloatVector.broadcast(S, PlifRef.ALPHA / 2).div(z.mul(z).add(1f));
                     FloatVector gh = FloatVector.fromArray(S, gs, at).mul(sg).add(gv.blend(0f, fire));
-                    gh.mul(decay).add(FloatVector.fromArray(S, dx, at)).intoArray(dx, at);
+                    gh.mul(decay).add(overwrite ? FloatVector.zero(S) : FloatVector.fromArray(S, dx, at)).intoArray(dx, at);
                     gv = gh.mul(1f - decay);
-                    gDecayV = gh.fma(FloatVector.fromArray(S, x, at).sub(FloatVector.fromArray(S, vPrev, k * L)), gDecayV);
+                    gDecayV = gh.fma(xa.sub(FloatVector.fromArray(S, vPrev, k * L)), gDecayV);
                 }
             }
-            double gDecay = gDecayV.reduceLanes(VectorOperators.ADD);
+            double gDecay = Simd.sum(gDecayV);
             for (; j < j1; j++) {
                 float v = 0f;
                 for (int k = 0; k < t; k++) {
@@ -100,11 +110,12 @@ final class PlifFast {
                 float gv = 0f;
                 for (int k = t - 1; k >= 0; k--) {
                     int at = k * m + j;
+                    float xa = x[at];
                     float spike = h[k] - PlifRef.THRESHOLD >= 0 ? 1f : 0f;
                     float gh = gs[at] * PlifRef.surrogate(h[k] - PlifRef.THRESHOLD) + gv * (1f - spike);
-                    dx[at] += gh * decay;
+                    dx[at] = (overwrite ? 0f : dx[at]) + gh * decay;
                     gv = gh * (1f - decay);
-                    gDecay += (double) gh * (x[at] - vPrev[k]);
+                    gDecay += (double) gh * (xa - vPrev[k]);
                 }
             }
             partial[worker] += gDecay;

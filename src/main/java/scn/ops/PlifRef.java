@@ -45,6 +45,20 @@ public final class PlifRef {
      * adds it to the parameter's gradient).
      */
     public static double backward(float[] dx, float[] gs, float[] x, int t, int m, float w) {
+        return backward(dx, gs, x, t, m, w, false);
+    }
+
+    /**
+     * Overwrites the inputs {@code x [T, M]} with {@code ∂L/∂x}, exactly what {@link #backward} adds
+     * into zeros, so a caller that no longer needs the inputs saves an array of their size; returns
+     * {@code ∂L/∂w}.
+     */
+    public static double backwardInPlace(float[] x, float[] gs, int t, int m, float w) {
+        return backward(x, gs, x, t, m, w, true);
+    }
+
+    /** Each input is read before its gradient is written, so {@code dx} may be {@code x} when {@code overwrite}. */
+    private static double backward(float[] dx, float[] gs, float[] x, int t, int m, float w, boolean overwrite) {
         float decay = decay(w);
         float[] h = new float[t], vPrev = new float[t];
         double gDecay = 0;
@@ -58,11 +72,12 @@ public final class PlifRef {
             float gv = 0f;
             for (int k = t - 1; k >= 0; k--) {
                 int at = k * m + j;
+                float xa = x[at];
                 float spike = h[k] - THRESHOLD >= 0 ? 1f : 0f;
                 float gh = gs[at] * surrogate(h[k] - THRESHOLD) + gv * (1f - spike);
-                dx[at] += gh * decay;
+                dx[at] = (overwrite ? 0f : dx[at]) + gh * decay;
                 gv = gh * (1f - decay);
-                gDecay += (double) gh * (x[at] - vPrev[k]);
+                gDecay += (double) gh * (xa - vPrev[k]);
             }
         }
         return gDecay * decay * (1 - decay);

@@ -29,7 +29,7 @@ import scn.tensor.Arena;
  * The input gradient does not depend on the input and stays dense ({@link Conv2dFast}). Work is split
  * over images (and groups); the weight gradient sums per worker and reduces in worker order, so results
  * are deterministic for a given thread count. Per call, besides the transposed weights (from the active
- * {@link Arena}), only small index tables are allocated (kernel size × input width, and the like).
+ * {@link Arena}, given back at the end of the call), only small index tables are allocated (kernel size × input width, and the like).
  */
 final class SpikeConvFast {
     private static final VectorSpecies<Float> S = scn.backend.Simd.F;
@@ -95,6 +95,7 @@ final class SpikeConvFast {
                 }
             }
         });
+        Arena.giveBack(wt);
     }
 
     /**
@@ -159,7 +160,7 @@ final class SpikeConvFast {
         int cinG = g.cinPerGroup(), coutG = g.coutPerGroup(), taps = kh * kw;
         int[] rowOut = outIndex(h, kh, g.stride(), g.pad(), g.hOut());
         int[] colOut = outIndex(wi, kw, g.stride(), g.pad(), wo);
-        int wSize = dw.length;
+        int wSize = g.cout() * g.patch(); // [cout, cin/g, kh, kw]
         VectorMask<Float> tail = tailMask(coutG);
         int[] dytStride = strideIndex(coutG); // scatter offsets of one channel over L positions of dyt
         float[][] partials = new float[Parallel.threads()][]; // each [groups][cinG, kh, kw, coutG]
@@ -295,7 +296,7 @@ final class SpikeConvFast {
     /** {@code w [cout, cinG, kh, kw]} → {@code [groups][cinG, kh, kw, coutG]}, so one weight row over output channels is contiguous. */
     private static float[] transposeWeights(float[] w, ConvGeometry g) {
         int cinG = g.cinPerGroup(), coutG = g.coutPerGroup(), taps = g.kh() * g.kw();
-        float[] wt = Arena.floats(w.length);
+        float[] wt = Arena.floats(g.cout() * g.patch());
         for (int grp = 0; grp < g.groups(); grp++) {
             for (int co = 0; co < coutG; co++) {
                 int src = (grp * coutG + co) * cinG * taps;

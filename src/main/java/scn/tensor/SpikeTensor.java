@@ -44,8 +44,8 @@ public final class SpikeTensor {
     /** Packs a float tensor whose values are exactly 0 or 1; anything else is an error. */
     public static SpikeTensor fromFloat(Tensor t) {
         float[] src = t.data();
-        byte[] dst = new byte[src.length];
-        for (int i = 0; i < src.length; i++) {
+        byte[] dst = new byte[t.size()];
+        for (int i = 0; i < dst.length; i++) {
             float v = src[i];
             if (v == 1f) {
                 dst[i] = 1;

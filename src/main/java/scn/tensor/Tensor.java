@@ -9,14 +9,21 @@ import java.util.Arrays;
  * object, which is how stateless layers treat a multi-step activation {@code [T, B, ...]} as a batch of
  * {@code T*B} images. A tensor never owns an offset: every view starts at element 0 of its array, so
  * kernels index {@code data()} directly.
+ *
+ * <p>The array may be longer than the tensor: an {@link Arena} serves a request from any free array
+ * that is large enough, so that layers of different sizes share memory. The tensor is the first
+ * {@link #size()} elements; code that walks {@code data()} stops there, never at {@code data().length}.
  */
 public final class Tensor {
     private final int[] shape;
     private final float[] data;
+    private final int size;
 
     private Tensor(float[] data, int[] shape) {
         this.shape = shape;
         this.data = data;
+        this.size = Shape.size(shape);
+        if (size > data.length) throw new IllegalArgumentException("Tensor: " + data.length + " values cannot hold shape " + Shape.str(shape));
     }
 
     public static Tensor zeros(int... shape) {
@@ -33,9 +40,7 @@ public final class Tensor {
 
     /** Zeros, drawn from the active {@link Arena} when there is one. */
     public static Tensor zerosReused(int... shape) {
-        Tensor t = empty(shape);
-        Arrays.fill(t.data, 0f);
-        return t;
+        return empty(shape).zero();
     }
 
     /** Wraps {@code data} (not copied) with the given shape. */
@@ -73,11 +78,12 @@ public final class Tensor {
         return shape[axis < 0 ? shape.length + axis : axis];
     }
 
+    /** The number of elements: the first {@code size()} of {@link #data()}. */
     public int size() {
-        return data.length;
+        return size;
     }
 
-    /** The storage, shared with every view of this tensor. */
+    /** The storage, shared with every view of this tensor; it may run past {@link #size()}. */
     public float[] data() {
         return data;
     }
@@ -96,12 +102,12 @@ public final class Tensor {
             }
         }
         if (infer >= 0) {
-            if (known == 0 || data.length % known != 0) {
+            if (known == 0 || size % known != 0) {
                 throw new IllegalArgumentException("view: cannot view " + Shape.str(shape) + " as " + Shape.str(newShape));
             }
-            s[infer] = (int) (data.length / known);
+            s[infer] = (int) (size / known);
         }
-        if (Shape.size(s) != data.length) {
+        if (Shape.size(s) != size) {
             throw new IllegalArgumentException("view: cannot view " + Shape.str(shape) + " as " + Shape.str(newShape));
         }
         return new Tensor(data, s);
@@ -129,7 +135,7 @@ public final class Tensor {
     }
 
     public float item() {
-        if (data.length != 1) throw new IllegalStateException("item: tensor of shape " + Shape.str(shape) + " is not a single value");
+        if (size != 1) throw new IllegalStateException("item: tensor of shape " + Shape.str(shape) + " is not a single value");
         return data[0];
     }
 
@@ -155,26 +161,27 @@ public final class Tensor {
         return off;
     }
 
+    /** A fresh tensor with its own array of exactly {@link #size()} values. */
     public Tensor copy() {
-        return new Tensor(data.clone(), shape.clone());
+        return new Tensor(Arrays.copyOf(data, size), shape.clone());
     }
 
     public Tensor zero() {
-        Arrays.fill(data, 0f);
+        Arrays.fill(data, 0, size, 0f);
         return this;
     }
 
     public Tensor fill(float v) {
-        Arrays.fill(data, v);
+        Arrays.fill(data, 0, size, v);
         return this;
     }
 
     /** Copies {@code src}'s values into this tensor; shapes must hold the same number of elements. */
     public Tensor copyFrom(Tensor src) {
-        if (src.data.length != data.length) {
+        if (src.size != size) {
             throw new IllegalArgumentException("copyFrom: " + Shape.str(src.shape) + " into " + Shape.str(shape));
         }
-        System.arraycopy(src.data, 0, data, 0, data.length);
+        System.arraycopy(src.data, 0, data, 0, size);
         return this;
     }
 

@@ -21,10 +21,10 @@ public final class DistillationLoss {
         Shape.requireSame("DistillationLoss", "student heatmap", s, "teacher heatmap", teacherLogits.shapeRef());
         float[] z = studentLogits.value().data();
         float[] t = teacherLogits.data();
-        float[] dz = new float[z.length]; // [B, k, H, W]
+        float[] dz = new float[Shape.size(s)]; // [B, k, H, W]
         double batch = s[0];
         double sum = 0;
-        for (int i = 0; i < z.length; i++) {
+        for (int i = 0; i < dz.length; i++) {
             double ps = CenterNetDecoder.sigmoid(z[i]);
             double d = ps - CenterNetDecoder.sigmoid(t[i]);
             sum += d * d;
@@ -34,7 +34,7 @@ public final class DistillationLoss {
             if (!studentLogits.requiresGrad()) return;
             float up = g.item();
             float[] into = studentLogits.gradBuffer().data();
-            for (int i = 0; i < into.length; i++) into[i] += dz[i] * up;
+            for (int i = 0; i < dz.length; i++) into[i] += dz[i] * up;
         }, studentLogits);
     }
 }

@@ -27,7 +27,7 @@ public final class TrainStep {
     private final SpikingCenterNet teacher; // null: no distillation
     private final AdamW optimizer;
     private final CenterNetTargets.Geometry geometry;
-    private final Arena arena = new Arena();
+    private final Arena arena;
 
     public TrainStep(SpikingCenterNet model, float weightDecay) {
         this(model, weightDecay, null);
@@ -40,6 +40,12 @@ public final class TrainStep {
 
     /** As above, with the heads' output convolutions learning at {@code headLrScale} times the step's rate. */
     public TrainStep(SpikingCenterNet model, float weightDecay, SpikingCenterNet teacher, float headLrScale) {
+        this(model, weightDecay, teacher, headLrScale, new Arena());
+    }
+
+    /** As above, the steps recycling their arrays through {@code arena} (tests give a padded one). */
+    TrainStep(SpikingCenterNet model, float weightDecay, SpikingCenterNet teacher, float headLrScale, Arena arena) {
+        this.arena = arena;
         if (teacher != null && !teacher.config().teacher()) throw new IllegalArgumentException("the distillation teacher must be a ReLU network, got " + teacher.config());
         this.model = model;
         this.teacher = teacher;

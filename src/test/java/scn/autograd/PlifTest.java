@@ -38,7 +38,7 @@ class PlifTest {
     /** The scalar {@code a} repeated {@code m} times, differentiably. */
     private static Var expand(Var a, int m) {
         Var out = Var.result(Tensor.full(a.value().item(), m), Tape.needsGrad(a));
-        Tape.record(out, dy -> a.gradBuffer().data()[0] += (float) scn.ops.ElementwiseRef.sum(dy.data()));
+        Tape.record(out, dy -> a.gradBuffer().data()[0] += (float) scn.ops.ElementwiseRef.sum(dy.data(), dy.size()));
         return out;
     }
 

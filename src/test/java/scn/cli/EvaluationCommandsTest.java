@@ -121,6 +121,30 @@ class EvaluationCommandsTest {
         JsonObject j = JsonParser.parseString(Files.readString(energy)).getAsJsonObject();
         assertTrue(j.get("energy_mj").getAsDouble() > 0 && j.get("teacher_energy_mj").getAsDouble() > j.get("energy_mj").getAsDouble());
         assertEquals(43, j.getAsJsonArray("layers").size());
+        assertEquals("sparse", layer(j, "encoder.stem.conv").get("path").getAsString(), "5 % input: below the stem's crossover");
+        assertTrue(en.out().contains("sparse"), en.out());
+
+        Run dense = run("energy", "--checkpoint", weights.toString(), "--data", data.toString(), "--split", "val", "--samples", "2", "--spikes", "dense",
+                "--json", energy.toString());
+        assertEquals(0, dense.code(), dense.err());
+        j = JsonParser.parseString(Files.readString(energy)).getAsJsonObject();
+        int convolutions = 0;
+        for (var l : j.getAsJsonArray("layers")) {
+            JsonObject o = l.getAsJsonObject();
+            if (o.get("name").getAsString().endsWith(".residual")) {
+                assertTrue(!o.has("path"), o.toString());
+            } else {
+                assertEquals("dense", o.get("path").getAsString(), o.toString());
+                convolutions++;
+            }
+        }
+        assertEquals(35, convolutions);
+        assertEquals(2, run("energy", "--checkpoint", weights.toString(), "--data", data.toString(), "--spikes", "fast").code());
+    }
+
+    private static JsonObject layer(JsonObject report, String name) {
+        for (var l : report.getAsJsonArray("layers")) if (l.getAsJsonObject().get("name").getAsString().equals(name)) return l.getAsJsonObject();
+        throw new AssertionError("no layer " + name + " in " + report);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package scn.ops;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static scn.TestUtil.assertClose;
 import static scn.TestUtil.random;
@@ -33,7 +34,7 @@ import scn.tensor.Tensor;
  */
 class FastPathTest {
     private static final Set<String> COVERED = new TreeSet<>();
-    private static final int FAST_METHODS = 28;
+    private static final int FAST_METHODS = 29;
 
     /** Runs {@code compute} on the references and on the fast paths and compares the results. */
     private static void check(String what, double atol, double rtol, Supplier<float[]> compute, String... fastMethods) {
@@ -261,18 +262,18 @@ class FastPathTest {
             float[] a = random(600 + n, n).data(), b = random(601 + n, n).data(), g = random(602 + n, n).data();
             check("add " + n, 0, 0, () -> {
                 float[] y = new float[n];
-                Elementwise.add(y, a, b);
+                Elementwise.add(y, a, b, n);
                 return y;
             }, "ElementwiseSimd.add");
             check("accumulate " + n, 0, 0, () -> {
                 float[] d = a.clone();
-                Elementwise.accumulate(d, g);
+                Elementwise.accumulate(d, g, n);
                 return d;
             }, "ElementwiseSimd.accumulate");
             check("relu " + n, 0, 0, () -> {
                 float[] y = new float[n], d = b.clone();
-                Elementwise.relu(y, a);
-                Elementwise.reluBackward(d, g, a);
+                Elementwise.relu(y, a, n);
+                Elementwise.reluBackward(d, g, a, n);
                 return concat(y, d);
             }, "ElementwiseSimd.relu", "ElementwiseSimd.reluBackward");
             // The SIMD exp differs from Math.exp by a few ulps.
@@ -280,15 +281,15 @@ class FastPathTest {
                 float[] x8 = new float[n];
                 for (int i = 0; i < n; i++) x8[i] = 8 * a[i];
                 float[] y = new float[n], d = b.clone();
-                Elementwise.sigmoid(y, x8);
-                Elementwise.sigmoidBackward(d, g, y);
+                Elementwise.sigmoid(y, x8, n);
+                Elementwise.sigmoidBackward(d, g, y, n);
                 return concat(y, d);
             }, "ElementwiseSimd.sigmoid", "ElementwiseSimd.sigmoidBackward");
             int t = 5, m = n / t;
             check("mean over time " + n, 1e-6, 1e-5, () -> {
                 float[] y = new float[m], d = java.util.Arrays.copyOf(b, t * m);
-                Elementwise.meanTime(y, java.util.Arrays.copyOf(a, t * m), t);
-                Elementwise.meanTimeBackward(d, java.util.Arrays.copyOf(g, m), t);
+                Elementwise.meanTime(y, java.util.Arrays.copyOf(a, t * m), t, m);
+                Elementwise.meanTimeBackward(d, java.util.Arrays.copyOf(g, m), t, m);
                 return concat(y, d);
             }, "ElementwiseSimd.meanTime", "ElementwiseSimd.meanTimeBackward");
         }
@@ -307,10 +308,14 @@ class FastPathTest {
                     Plif.forward(s, x, t, m, w);
                     float[] dx = new float[t * m];
                     double gw = Plif.backward(dx, gs, x, t, m, w);
+                    // In place: exactly what the backward adds into zeros, on either path.
+                    float[] inPlace = x.clone();
+                    assertEquals(gw, Plif.backwardInPlace(inPlace, gs, t, m, w));
+                    assertArrayEquals(dx, inPlace);
                     float[] spikes = new float[s.length];
                     for (int i = 0; i < s.length; i++) spikes[i] = s[i];
                     return concat(spikes, dx, new float[] {(float) gw});
-                }, "PlifFast.forward", "PlifFast.backward");
+                }, "PlifFast.forward", "PlifFast.backward", "PlifFast.backwardInPlace");
             }
         }
     }

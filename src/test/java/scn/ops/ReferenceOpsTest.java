@@ -68,7 +68,7 @@ class ReferenceOpsTest {
         Upsample2xRef.forward(y, new float[] {1, 2}, 1, 1, 2);
         assertArrayEquals(new float[] {1, 1, 2, 2, 1, 1, 2, 2}, y);
         float[] m = new float[2];
-        ElementwiseRef.meanTime(m, new float[] {1, 2, 3, 4, 5, 6}, 3);
+        ElementwiseRef.meanTime(m, new float[] {1, 2, 3, 4, 5, 6}, 3, 2);
         assertArrayEquals(new float[] {3, 4}, m);
     }
 

@@ -109,7 +109,7 @@ public final class DeviceTrainStep implements AutoCloseable {
     }
 
     private Tensor read(ClBuffer out, int b, int k) {
-        Tensor t = Tensor.empty(b, k, config.gridHeight(), config.gridWidth());
+        Tensor t = Tensor.zeros(b, k, config.gridHeight(), config.gridWidth()); // exact length, as a transfer needs
         dev.read(t.data(), out);
         return t;
     }

@@ -80,10 +80,6 @@ final class Conv2dFast {
             });
             return;
         }
-        if (isSameStrideOne(g)) {
-            sameStrideOneBackwardInput(dx, dy, w, g);
-            return;
-        }
         // Chunks of one image overlap in dX (neighbouring receptive fields), so tasks are whole images.
         Parallel.forEach(g.n() * g.groups(), (worker, from, to) -> {
             float[] dcol = Scratch.floats(1, patch * nb);
@@ -140,42 +136,6 @@ final class Conv2dFast {
             if (partial == null) continue;
             for (int i = 0; i < wSize; i++) dw[i] += partial[i];
         }
-    }
-
-    /** A k×k (k odd, k > 1) stride-1 "same" convolution without groups: the 3×3 layers of the network. */
-    private static boolean isSameStrideOne(ConvGeometry g) {
-        return g.stride() == 1 && g.groups() == 1 && g.kh() == g.kw() && g.kh() > 1 && g.kh() % 2 == 1 && g.pad() == g.kh() / 2;
-    }
-
-    /**
-     * The input gradient of a stride-1 "same" convolution is itself a "same" convolution of dY with the
-     * weights transposed (in and out channels swapped) and turned by 180°:
-     * {@code dx[ci, y, x] = Σ_co,ky,kx w[co, ci, k-1-ky, k-1-kx] · dy[co, y+ky-p, x+kx-p]}. So it runs as the
-     * forward does, im2col chunks of dY times the turned weights, accumulating into dX; chunks write
-     * disjoint positions and can go to any thread, where GEMM-then-scatter (col2im) needs whole images per
-     * task and adds every column back into dX one at a time.
-     */
-    private static void sameStrideOneBackwardInput(float[] dx, float[] dy, float[] w, ConvGeometry g) {
-        int k = g.kh(), kk = k * k, cin = g.cin(), cout = g.cout();
-        float[] turned = Scratch.floats(3, cin * cout * kk); // [cin, cout, k, k]
-        for (int co = 0; co < cout; co++) {
-            for (int ci = 0; ci < cin; ci++) {
-                int from = (co * cin + ci) * kk, to = (ci * cout + co) * kk;
-                for (int i = 0; i < kk; i++) turned[to + i] = w[from + kk - 1 - i];
-            }
-        }
-        ConvGeometry t = new ConvGeometry(g.n(), cout, g.hOut(), g.wOut(), cin, k, k, 1, g.pad(), 1);
-        int hw = t.hOut() * t.wOut(), patch = t.patch();
-        int nb = chunk(t), chunks = Gemm.ceilDiv(hw, nb);
-        Parallel.forEach(t.n() * chunks, (worker, from, to) -> {
-            float[] col = Scratch.floats(0, patch * nb);
-            for (int task = from; task < to; task++) {
-                int n = task / chunks, p0 = task % chunks * nb;
-                int len = Math.min(nb, hw - p0);
-                Im2col.fill(col, dy, null, n * cout * hw, t, p0, len);
-                Gemm.gemmSerial(cin, len, patch, Mat.rowMajor(turned, 0, patch), Mat.rowMajor(col, 0, len), dx, n * cin * hw + p0, hw, true);
-            }
-        });
     }
 
     /** Below this many positions per image a 1×1 layer's images are joined into one product. */

@@ -128,20 +128,25 @@ final class BenchCommand implements Callable<Integer> {
 
         Arena inferenceArena = trainStep.arena(); // inference reuses the training step's arrays
         ConvTrace.reset();
+        Profile.reset();
         for (int i = 0; i < warmup + steps; i++) {
             for (SpikePath.Mode m : modes) {
                 SpikePath.force(m);
                 ConvTrace.enable(i >= warmup && m == traced);
+                Profile.enable(i >= warmup && m == traced && profile);
                 long t0 = System.nanoTime();
                 inferenceArena.reset();
                 try (var scope = Tape.noGrad(); var arena = inferenceArena.activate()) {
                     net.forward(Var.constant(input), inferenceBatchStats);
                 }
                 if (i >= warmup) infer.get(m).add((System.nanoTime() - t0) / 1e6);
+                Profile.enable(false);
                 ConvTrace.enable(false);
             }
         }
         List<ConvTrace.Row> inferPaths = ConvTrace.rows();
+        Map<String, long[]> inferProfile = Profile.snapshot();
+        Map<String, Long> inferLayerProfile = Profile.layers();
         long peakMb = peakRssMb();
         StringBuilder jsonText = new StringBuilder();
         for (SpikePath.Mode m : modes) {
@@ -162,7 +167,10 @@ final class BenchCommand implements Callable<Integer> {
                 modes.size() > 1 ? " for all modes together" : "", heldMb, peakInUseMb);
         printSpikePaths(trainPaths, "a training step" + (modes.size() > 1 ? " with spikes " + traced.name().toLowerCase(java.util.Locale.ROOT) : ""));
         printSpikePathSummary(inferPaths, "inference");
-        if (profile) printProfile(trainProfile, layerProfile, steps);
+        if (profile) {
+            printProfile("a training step", "forward and backward", trainProfile, layerProfile, steps);
+            printProfile("an inference pass", "forward", inferProfile, inferLayerProfile, steps);
+        }
         if (json != null) Files.writeString(json, modes.size() > 1 ? "[" + jsonText + "]\n" : jsonText + "\n");
         return 0;
     }
@@ -233,17 +241,17 @@ final class BenchCommand implements Callable<Integer> {
         return -1;
     }
 
-    private static void printProfile(Map<String, long[]> p, Map<String, Long> layers, int steps) {
+    private static void printProfile(String what, String passes, Map<String, long[]> p, Map<String, Long> layers, int steps) {
         long total = 0;
         for (long[] v : p.values()) total += v[0];
-        System.out.println("where a training step's operator time goes (per step):");
+        System.out.println("where " + what + "'s operator time goes (per step):");
         System.out.printf("  %-28s %10s %8s %7s%n", "operator", "ms", "calls", "share");
         List<Map.Entry<String, long[]>> rows = new ArrayList<>(p.entrySet());
         rows.sort((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]));
         for (var e : rows) {
             System.out.printf("  %-28s %10.1f %8d %6.1f%%%n", e.getKey(), e.getValue()[0] / 1e6 / steps, e.getValue()[1] / steps, 100.0 * e.getValue()[0] / total);
         }
-        System.out.println("per layer, forward and backward (per step):");
+        System.out.println("per layer, " + passes + " (per step):");
         System.out.printf("  %-28s %10s %7s%n", "layer", "ms", "share");
         for (var e : layers.entrySet()) {
             System.out.printf("  %-28s %10.1f %6.1f%%%n", e.getKey(), e.getValue() / 1e6 / steps, 100.0 * e.getValue() / total);

@@ -3,7 +3,6 @@ package scn.backend.opencl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.lang.reflect.Method;
@@ -16,9 +15,9 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import scn.TestUtil;
 import scn.backend.DeviceBuffer.Type;
 import scn.backend.Devices;
 
@@ -41,15 +40,7 @@ class ClKernelsTest {
 
     @BeforeAll
     static void openDeviceAndRunChecks() {
-        List<ClPlatforms.Info> all = ClPlatforms.devices();
-        if (all.isEmpty()) {
-            String why = ClPlatforms.unavailableReason();
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) fail("CI=true but " + why + " (install pocl-opencl-icd and ocl-icd-opencl-dev)");
-            Assumptions.abort(why);
-        }
-        // The CPU implementation where present: the same device on every machine, and no GPU time spent.
-        int index = all.stream().filter(d -> d.platform().contains("Portable Computing Language")).findFirst().orElse(all.get(0)).index();
-        dev = ClDevice.open(index);
+        dev = ClDevice.open(TestUtil.openClTestDevice());
         report = ClChecks.run(dev);
     }
 

@@ -3,13 +3,11 @@ package scn.nn.device;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import scn.TestUtil;
@@ -17,7 +15,6 @@ import scn.autograd.Parameter;
 import scn.autograd.Tape;
 import scn.autograd.Var;
 import scn.backend.opencl.ClDevice;
-import scn.backend.opencl.ClPlatforms;
 import scn.detect.CenterNetLoss;
 import scn.detect.CenterNetTargets;
 import scn.detect.SplitDetector;
@@ -53,15 +50,7 @@ class DeviceTrainStepTest {
 
     @BeforeAll
     static void openDevice() {
-        List<ClPlatforms.Info> all = ClPlatforms.devices();
-        if (all.isEmpty()) {
-            String why = ClPlatforms.unavailableReason();
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) fail("CI=true but " + why + " (install pocl-opencl-icd and ocl-icd-opencl-dev)");
-            Assumptions.abort(why);
-        }
-        // PoCL where present: the same device on every machine, and no GPU time spent.
-        int index = all.stream().filter(d -> d.platform().contains("Portable Computing Language")).findFirst().orElse(all.get(0)).index();
-        dev = ClDevice.open(index);
+        dev = ClDevice.open(TestUtil.openClTestDevice());
     }
 
     @AfterAll

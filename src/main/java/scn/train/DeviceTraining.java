@@ -27,7 +27,7 @@ final class DeviceTraining implements TrainingBackend {
     private DeviceTraining(ClDevice dev, SpikingCenterNet model, float weightDecay, float headLrScale) {
         this.dev = dev;
         this.model = model;
-        this.optimizer = new AdamW(model.parameters(), model::decays, weightDecay, p -> model.isHeadOutput(p) ? headLrScale : 1.0);
+        this.optimizer = new AdamW(model.parameters(), model::decays, weightDecay); // never steps: its rates do not matter
         this.step = new DeviceTrainStep(dev, model, weightDecay, headLrScale);
     }
 

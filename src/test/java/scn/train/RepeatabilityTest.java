@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import scn.TestUtil;
 import scn.nn.ModelConfig;
 import scn.nn.SpikingCenterNet;
 import scn.tensor.SpikeTensor;
@@ -20,10 +20,7 @@ class RepeatabilityTest {
     private static final ModelConfig TINY = new ModelConfig(0.0625, 1.5, 5, 2, false);
 
     private static SpikeTensor spikes(long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        byte[] b = new byte[5 * 2 * 4 * 256 * 320];
-        for (int i = 0; i < b.length; i++) b[i] = (byte) (r.nextDouble() < 0.03 ? 1 : 0);
-        return SpikeTensor.wrap(b, 5, 2, 4, 256, 320);
+        return SpikeTensor.fromFloat(TestUtil.randomSpikes(seed, 0.03, 5, 2, 4, 256, 320));
     }
 
     private static Tensor boxes() {

@@ -5,18 +5,24 @@ import scn.backend.SpikePath;
 /**
  * Chooses, per convolution call on byte spikes, between the dense path ({@link Conv2dFast}: im2col +
  * GEMM) and the event-driven one ({@link SpikeConvFast}), from the density of that input measured on
- * the spot (one pass of bit counts over the bytes) and a crossover density per layer kind and pass.
+ * the spot (one pass of bit counts over the bytes) and a crossover density per pass: event-driven
+ * below it, dense at and above.
  *
- * <p>The crossovers are measured, not guessed: they are where the two paths' times cross in
- * {@code bench/src/main/java/scn/bench/SpikeConvBench.java}, on the network's own layer shapes; see
- * {@link Kind} for the figures and the command.
+ * <p>The crossovers are measured, not guessed. A layer whose shape (kernel, stride, padding, groups,
+ * channels, input plane; not the batch) is in {@link SpikeCrossovers}, measured on that very shape,
+ * takes that row's; any other takes its {@link Kind}'s. Either way the choice depends only on the
+ * shape and the input's density, never on timing during the run, so training repeats itself bit for
+ * bit. The table is regenerated with
+ * {@code java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar scn.bench.SpikeCrossoverTable --widths 0.25,0.5,1 --batch 2 --reps 5 --out src/main/resources/scn/ops/spike-crossovers.tsv}
+ * (after {@code mvn -f bench/pom.xml package}); see {@code docs/SPIKES.md}.
  */
 public final class SpikeConv {
     /**
      * Layer kinds with their own crossover densities (event-driven below, dense above), for the forward
-     * pass and for the weight gradient. Measured with
+     * pass and for the weight gradient: the fallback for shapes that {@link SpikeCrossovers} does not
+     * list (other widths or expansions, the tests' small shapes). Measured with
      * {@code java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar scn.bench.SpikeConvTable 11}
-     * on the network's layers at width 0.25 (8 images, 2 threads, AVX-512; the whole table is in
+     * on one layer of each kind at width 0.25 (8 images, 2 threads, AVX-512; the whole table is in
      * {@code docs/SPIKES.md}): the density where event-driven and dense take equal time, interpolated
      * between the measured densities 1, 2, 5, 10, 20, 30 and 50 %. Where the event-driven path still won
      * at 50 % the crossover is set to 0.5 (not measured above); where it lost already at 1 %, to 0.
@@ -73,6 +79,39 @@ public final class SpikeConv {
         return choose(x, g, layer, true);
     }
 
+    /**
+     * The crossover densities a layer of geometry {@code g} is held to in {@code auto}: its shape's row
+     * of the packaged table where there is one, else its kind's.
+     */
+    public static Crossover crossover(ConvGeometry g) {
+        return crossover(g, SpikeCrossovers.packaged());
+    }
+
+    /** As above, from the given table. */
+    static Crossover crossover(ConvGeometry g, SpikeCrossovers table) {
+        SpikeCrossovers.Measured row = table.get(g);
+        if (row != null) return new Crossover(row.forward(), row.weightGradient(), true);
+        Kind k = Kind.of(g);
+        return new Crossover(k.forwardCrossover, k.weightCrossover, false);
+    }
+
+    /** Crossover densities for the forward pass and the weight gradient, and whether they were measured on the layer's own shape. */
+    public record Crossover(double forward, double weightGradient, boolean fromShape) {
+        double of(boolean weightPass) {
+            return weightPass ? weightGradient : forward;
+        }
+
+        /** {@code shape} (the per-shape table) or {@code kind} (the layer kind's fallback). */
+        public String source() {
+            return fromShape ? "shape" : "kind";
+        }
+    }
+
+    /** The decision of {@code auto}: event-driven strictly below the crossover. */
+    static boolean eventDriven(ConvGeometry g, double density, boolean weightPass, SpikeCrossovers table) {
+        return density < crossover(g, table).of(weightPass);
+    }
+
     private static boolean choose(byte[] x, ConvGeometry g, String layer, boolean weightPass) {
         SpikePath.Mode mode = SpikePath.mode();
         boolean trace = ConvTrace.enabled();
@@ -80,10 +119,7 @@ public final class SpikeConv {
         boolean sparse = switch (mode) {
             case DENSE -> false;
             case SPARSE -> true;
-            case AUTO -> {
-                Kind k = Kind.of(g);
-                yield density < (weightPass ? k.weightCrossover : k.forwardCrossover);
-            }
+            case AUTO -> eventDriven(g, density, weightPass, SpikeCrossovers.packaged());
         };
         if (trace) ConvTrace.record(layer, g, weightPass, density, sparse);
         return sparse;

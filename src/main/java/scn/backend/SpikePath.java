@@ -5,7 +5,8 @@ import java.util.Locale;
 /**
  * The one switch for convolutions on spike inputs: {@code dense} always lowers spikes to the dense
  * (im2col + GEMM) path, {@code sparse} always runs the event-driven path, {@code auto} (the default)
- * picks per layer and call from the input's measured density (see {@code scn.ops.SpikeConv}).
+ * picks per layer and call from the input's measured density and a crossover density measured on the
+ * layer's shape or kind (see {@code scn.ops.SpikeConv}).
  *
  * <p>Set once at start-up ({@code --spikes} on the command line or {@code -Dscn.spikes=…}); tests and
  * benchmarks flip it to compare paths. The references ({@link Kernels#reference()}) override it.
@@ -39,7 +40,7 @@ public final class SpikePath {
         return switch (mode) {
             case DENSE -> "dense (spikes lowered to im2col + GEMM)";
             case SPARSE -> "sparse (event-driven, accumulate-only)";
-            case AUTO -> "auto (event-driven below each layer type's measured crossover density)";
+            case AUTO -> "auto (event-driven below a crossover density measured on each layer's shape, or on its layer kind where the shape is not in the table)";
         };
     }
 }

@@ -20,6 +20,7 @@ import scn.backend.SpikePath;
 import scn.nn.ModelConfig;
 import scn.nn.SpikingCenterNet;
 import scn.ops.ConvTrace;
+import scn.ops.SpikeConv;
 import scn.tensor.Arena;
 import scn.tensor.SpikeTensor;
 import scn.tensor.Tensor;
@@ -197,29 +198,40 @@ final class BenchCommand implements Callable<Integer> {
         return t;
     }
 
-    /** Which path each convolution on spikes took and the mean density of its input. */
+    /**
+     * Which path each convolution on spikes took, the mean density of its input, and the crossover
+     * densities {@code auto} holds it to: measured on the layer's own shape ({@code shape}) or its
+     * kind's fallback ({@code kind}).
+     */
     static void printSpikePaths(List<ConvTrace.Row> rows, String during) {
         if (rows.isEmpty()) return;
-        System.out.println("convolutions on spikes during " + during + ": input density and path (forward, weight gradient):");
-        System.out.printf("  %-34s %-21s %-20s %8s  %-7s %-7s%n", "layer", "kind", "input", "density", "forward", "weight");
+        System.out.println("convolutions on spikes during " + during + ": input density, path (forward, weight gradient) and the crossovers of auto:");
+        System.out.printf("  %-34s %-21s %-20s %8s  %-7s %-7s %s%n", "layer", "kind", "input", "density", "forward", "weight", "crossover fwd/wgrad");
         for (ConvTrace.Row r : rows) {
-            System.out.printf("  %-34s %-21s %-20s %7.1f%%  %-7s %-7s%n", r.layer(), r.kind(), r.input(), 100 * r.density(), r.forwardPath(), r.weightPath());
+            SpikeConv.Crossover c = r.crossover();
+            String crossover = String.format(java.util.Locale.ROOT, "%.1f/%.1f%% %s", 100 * c.forward(), 100 * c.weightGradient(), c.source());
+            System.out.printf("  %-34s %-21s %-20s %7.1f%%  %-7s %-7s %s%n", r.layer(), r.kind(), r.input(), 100 * r.density(), r.forwardPath(), r.weightPath(), crossover);
         }
     }
 
-    /** One line: how many convolutions on spikes ran event-driven, and their input densities. */
+    /**
+     * One line: how many convolutions on spikes ran event-driven, their input densities, and how many
+     * took their crossover from their own shape rather than their kind.
+     */
     private static void printSpikePathSummary(List<ConvTrace.Row> rows, String during) {
         if (rows.isEmpty()) return;
-        int sparse = 0;
+        int sparse = 0, fromShape = 0;
         double lo = 1, hi = 0, sum = 0;
         for (ConvTrace.Row r : rows) {
             if (r.forwardPath().equals("sparse")) sparse++;
+            if (r.crossover().fromShape()) fromShape++;
             lo = Math.min(lo, r.density());
             hi = Math.max(hi, r.density());
             sum += r.density();
         }
-        System.out.printf("convolutions on spikes during %s: %d of %d event-driven; input density %.1f%% to %.1f%%, mean %.1f%%%n",
-                during, sparse, rows.size(), 100 * lo, 100 * hi, 100 * sum / rows.size());
+        System.out.printf("convolutions on spikes during %s: %d of %d event-driven; input density %.1f%% to %.1f%%, mean %.1f%%; "
+                + "crossovers of %d measured on their shape, %d by kind%n",
+                during, sparse, rows.size(), 100 * lo, 100 * hi, 100 * sum / rows.size(), fromShape, rows.size() - fromShape);
     }
 
     static double median(List<Double> xs) {

@@ -5,9 +5,13 @@ import java.util.List;
 import java.util.Map;
 import scn.autograd.Functional;
 import scn.autograd.Parameter;
+import scn.autograd.Tape;
 import scn.autograd.Var;
+import scn.backend.Kernels;
 import scn.backend.Profile;
+import scn.ops.ConvTrace;
 import scn.tensor.Shape;
+import scn.tensor.SpikeTensor;
 import scn.tensor.Tensor;
 
 /**
@@ -130,11 +134,31 @@ public final class SpikingCenterNet {
         return output;
     }
 
+    /**
+     * Runs one forward pass on silent input of the given batch size and lists every convolution that
+     * reads spikes, in the order they ran, with its geometry (time steps and batch folded into N): the
+     * shapes the crossover table of {@code scn.ops.SpikeCrossovers} has to cover. Uses {@link ConvTrace},
+     * which it resets and leaves off; the scalar reference kernels never consult the spike path, so they
+     * must be off.
+     */
+    public List<ConvTrace.Row> spikeConvolutions(int batch) {
+        if (Kernels.reference()) throw new IllegalStateException("spikeConvolutions: the reference kernels do not choose a spike path; turn them off");
+        ConvTrace.reset();
+        ConvTrace.enable(true);
+        try (var scope = Tape.noGrad()) {
+            forward(Var.constant(SpikeTensor.zeros(config.timeSteps(), batch, ModelConfig.INPUT_CHANNELS, ModelConfig.INPUT_HEIGHT, ModelConfig.INPUT_WIDTH)), false);
+            return ConvTrace.rows();
+        } finally {
+            ConvTrace.enable(false);
+            ConvTrace.reset();
+        }
+    }
+
     /** Runs one forward pass on zeros of the given batch size and lists every layer (for {@code summary}). */
     public List<LayerInfo> summary(int batch) {
         trace = new ArrayList<>();
-        try (var scope = scn.autograd.Tape.noGrad()) {
-            forward(Var.constant(scn.tensor.SpikeTensor.zeros(config.timeSteps(), batch, ModelConfig.INPUT_CHANNELS, ModelConfig.INPUT_HEIGHT, ModelConfig.INPUT_WIDTH)), false);
+        try (var scope = Tape.noGrad()) {
+            forward(Var.constant(SpikeTensor.zeros(config.timeSteps(), batch, ModelConfig.INPUT_CHANNELS, ModelConfig.INPUT_HEIGHT, ModelConfig.INPUT_WIDTH)), false);
             return trace;
         } finally {
             trace = null;

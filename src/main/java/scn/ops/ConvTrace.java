@@ -11,9 +11,12 @@ import java.util.Map;
  * record under a lock (a few hundred per training step, next to milliseconds of convolution).
  */
 public final class ConvTrace {
-    /** One layer's record: calls per pass and path, and the mean density of its spike input. */
-    public record Row(String layer, String kind, String input, double density, int forwardSparse, int forwardDense,
-            int weightSparse, int weightDense) {
+    /**
+     * One layer's record: its geometry (of the first call), the crossovers {@code auto} holds it to and
+     * where they come from, calls per pass and path, and the mean density of its spike input.
+     */
+    public record Row(String layer, ConvGeometry geometry, SpikeConv.Crossover crossover, String kind, String input, double density,
+            int forwardSparse, int forwardDense, int weightSparse, int weightDense) {
         /** {@code sparse}, {@code dense} or {@code mixed} for the forward pass; {@code -} when it never ran. */
         public String forwardPath() {
             return path(forwardSparse, forwardDense);
@@ -30,11 +33,15 @@ public final class ConvTrace {
     }
 
     private static final class Tally {
+        final ConvGeometry geometry;
+        final SpikeConv.Crossover crossover;
         final String kind, input;
         double densitySum;
         int densityCount, forwardSparse, forwardDense, weightSparse, weightDense;
 
-        Tally(String kind, String input) {
+        Tally(ConvGeometry geometry, String kind, String input) {
+            this.geometry = geometry;
+            this.crossover = SpikeConv.crossover(geometry);
             this.kind = kind;
             this.input = input;
         }
@@ -62,7 +69,7 @@ public final class ConvTrace {
         String input = "[" + g.n() + ", " + g.cin() + ", " + g.h() + ", " + g.w() + "]";
         String kind = SpikeConv.Kind.of(g).label();
         String key = layer != null ? layer : kind + " " + input + " -> " + g.cout();
-        Tally t = LAYERS.computeIfAbsent(key, k -> new Tally(kind, input));
+        Tally t = LAYERS.computeIfAbsent(key, k -> new Tally(g, kind, input));
         if (!weightPass) {
             t.densitySum += density;
             t.densityCount++;
@@ -77,7 +84,7 @@ public final class ConvTrace {
     /** The layers in the order they first ran. */
     public static synchronized List<Row> rows() {
         List<Row> rows = new ArrayList<>();
-        LAYERS.forEach((layer, t) -> rows.add(new Row(layer, t.kind, t.input, t.densityCount == 0 ? Double.NaN : t.densitySum / t.densityCount,
+        LAYERS.forEach((layer, t) -> rows.add(new Row(layer, t.geometry, t.crossover, t.kind, t.input, t.densityCount == 0 ? Double.NaN : t.densitySum / t.densityCount,
                 t.forwardSparse, t.forwardDense, t.weightSparse, t.weightDense)));
         return rows;
     }

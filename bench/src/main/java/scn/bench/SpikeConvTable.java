@@ -18,7 +18,7 @@ import scn.tensor.Tensor;
  * <p>{@code java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar scn.bench.SpikeConvTable [reps]}
  */
 public final class SpikeConvTable {
-    private static final double[] DENSITIES = {0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5};
+    static final double[] DENSITIES = {0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5};
 
     private SpikeConvTable() {}
 
@@ -55,7 +55,7 @@ public final class SpikeConvTable {
      * the top keeps a noisy slow sample at a low density, where times are smallest, from hiding the
      * crossing. 0 when it never wins, NaN when it wins everywhere.
      */
-    private static double crossover(double[][] rows, int at) {
+    static double crossover(double[][] rows, int at) {
         int last = rows.length - 1;
         if (rows[last][at] > rows[last][at + 1]) return Double.NaN;
         for (int i = last - 1; i >= 0; i--) {
@@ -68,7 +68,17 @@ public final class SpikeConvTable {
         return 0;
     }
 
-    private static double[] measure(ConvGeometry g, double density, int reps) {
+    /** As {@link #measure(ConvGeometry, double, int, int)} after two warm-up calls per path. */
+    static double[] measure(ConvGeometry g, double density, int reps) {
+        return measure(g, density, reps, 2);
+    }
+
+    /**
+     * ms per call, the minimum over {@code reps} calls per path after {@code warmup} untimed ones (which
+     * let the compiler and the caches settle): {forward dense, forward event-driven, weight gradient
+     * dense, weight gradient event-driven}.
+     */
+    static double[] measure(ConvGeometry g, double density, int reps, int warmup) {
         SplittableRandom r = new SplittableRandom(1);
         byte[] x = new byte[g.n() * g.cin() * g.h() * g.w()];
         for (int i = 0; i < x.length; i++) x[i] = (byte) (r.nextDouble() < density ? 1 : 0);
@@ -77,7 +87,7 @@ public final class SpikeConvTable {
         double[] best = {Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE};
         SpikePath.Mode before = SpikePath.mode();
         try {
-            for (int rep = 0; rep < reps + 2; rep++) { // the first two warm the compiler
+            for (int rep = 0; rep < warmup + reps; rep++) {
                 for (int path = 0; path < 2; path++) {
                     SpikePath.force(path == 0 ? SpikePath.Mode.DENSE : SpikePath.Mode.SPARSE);
                     long t0 = System.nanoTime();
@@ -85,7 +95,7 @@ public final class SpikeConvTable {
                     long t1 = System.nanoTime();
                     Conv2d.backwardWeight(dw, dy, null, x, g);
                     long t2 = System.nanoTime();
-                    if (rep < 2) continue;
+                    if (rep < warmup) continue;
                     best[path] = Math.min(best[path], (t1 - t0) / 1e6);
                     best[2 + path] = Math.min(best[2 + path], (t2 - t1) / 1e6);
                 }

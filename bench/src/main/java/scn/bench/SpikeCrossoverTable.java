@@ -1,6 +1,7 @@
 package scn.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -76,11 +77,14 @@ public final class SpikeCrossoverTable {
                 .append("# for the forward pass and the weight gradient (read by scn.ops.SpikeCrossovers). 0: event-driven\n")
                 .append("# lost already at 1 %; 0.5: it still won at 50 %; in between, where the speed-ups cross, interpolated\n")
                 .append("# between the densities 1, 2, 5, 10, 20, 30, 50 %. Each time the minimum of ").append(reps)
-                .append(" alternating calls per path after ").append(warmup).append(" untimed.\n")
+                .append(" alternating calls per path\n# after ").append(warmup).append(" untimed ones.\n")
+                .append(reps < 5 || warmup < 2 ? "# A SHORT RUN (fewer than 5 timed or 2 warm-up calls): single figures are noisy; regenerate with\n"
+                        + "# --reps 5 --warmup 2 on a quiet machine before relying on them.\n" : "")
                 .append("# Command: java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar scn.bench.SpikeCrossoverTable ")
                 .append(String.join(" ", args)).append('\n')
                 .append("# Date: ").append(LocalDate.now()).append('\n')
-                .append("# Machine: ").append(cpuModel()).append(", ").append(Kernels.describe()).append('\n')
+                .append("# Machine: ").append(cpuModel()).append(", ").append(Kernels.describe()).append(", load average at the start ")
+                .append(loadAverage()).append('\n')
                 .append(String.format(Locale.ROOT, "# Model: widths %s, expansion %s, T %d, classes %d, batch %d (N = %d images per call)%n",
                         widths, EXPANSION, TIME_STEPS, CLASSES, batch, TIME_STEPS * batch))
                 .append(SpikeCrossovers.HEADER).append('\n');
@@ -126,6 +130,12 @@ public final class SpikeCrossoverTable {
     private static String require(String option, String value) {
         if (value == null) throw new IllegalArgumentException(option + " needs a value");
         return value;
+    }
+
+    /** The one-minute load average (a busy machine makes the figures noisy), or {@code unknown}. */
+    private static String loadAverage() {
+        double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        return load < 0 ? "unknown" : String.format(Locale.ROOT, "%.1f", load);
     }
 
     /** The processor's name from /proc/cpuinfo (Linux), else the architecture. */

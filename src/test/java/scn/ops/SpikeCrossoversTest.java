@@ -8,16 +8,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import scn.backend.SpikePath;
+import scn.nn.ModelConfig;
+import scn.nn.SpikingCenterNet;
+import scn.tensor.Tensor;
 
 /**
- * The per-shape crossover table: {@link SpikeConv} takes a listed shape's row and an unlisted shape's
- * kind; a malformed table is refused with its name and line.
+ * The per-shape crossover table: the packaged one parses and covers every convolution on spikes of
+ * the network at the widths it is measured for; {@link SpikeConv} takes a listed shape's row and an
+ * unlisted shape's kind; a malformed table is refused with its name and line.
  */
 class SpikeCrossoversTest {
+    private static final String REGENERATE = "java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar scn.bench.SpikeCrossoverTable "
+            + "--widths 0.25,0.5,1 --batch 2 --reps 5 --out src/main/resources/scn/ops/spike-crossovers.tsv";
+
     @AfterEach
     void restore() {
         SpikePath.force(SpikePath.Mode.AUTO);
@@ -27,6 +37,33 @@ class SpikeCrossoversTest {
 
     private static SpikeCrossovers parse(String... lines) throws IOException {
         return SpikeCrossovers.parse("test.tsv", new StringReader(String.join("\n", lines) + "\n"));
+    }
+
+    @Test
+    void packagedTableParsesAndHoldsDensities() {
+        Map<SpikeCrossovers.ConvShape, SpikeCrossovers.Measured> rows = SpikeCrossovers.packaged().rows();
+        assertFalse(rows.isEmpty(), SpikeCrossovers.RESOURCE + " has no rows; regenerate it: " + REGENERATE);
+        rows.forEach((shape, m) -> {
+            // The tool writes 0 where event-driven never won and the top density measured (50 %) where it always did.
+            assertTrue(m.forward() >= 0 && m.forward() <= 0.5, shape + " forward " + m.forward());
+            assertTrue(m.weightGradient() >= 0 && m.weightGradient() <= 0.5, shape + " weight gradient " + m.weightGradient());
+        });
+    }
+
+    @Test
+    void everyConvolutionOnSpikesOfTheNetworkHasARow() {
+        SpikeCrossovers table = SpikeCrossovers.packaged();
+        Map<SpikeCrossovers.ConvShape, String> missing = new LinkedHashMap<>(); // shape → the first layer that has it
+        for (double width : new double[] {0.25, 0.5, 1}) {
+            SpikingCenterNet net = new SpikingCenterNet(new ModelConfig(width, 1.5, 5, 2, false), 0);
+            List<ConvTrace.Row> convolutions = net.spikeConvolutions(2);
+            // stem, 16 encoder convolutions and 3 downsamples, 9 decoder ones, 2 per head
+            assertEquals(35, convolutions.size(), "convolutions on spikes at width " + width);
+            for (ConvTrace.Row row : convolutions) {
+                if (table.get(row.geometry()) == null) missing.putIfAbsent(SpikeCrossovers.ConvShape.of(row.geometry()), "width " + width + " " + row.layer());
+            }
+        }
+        assertTrue(missing.isEmpty(), missing.size() + " shapes missing from " + SpikeCrossovers.RESOURCE + " (regenerate it: " + REGENERATE + "): " + missing);
     }
 
     @Test
@@ -50,6 +87,26 @@ class SpikeCrossoversTest {
         assertTrue(SpikeConv.eventDriven(unlisted, 0.4, false, table), "an unlisted shape takes its kind's 50 %");
         assertTrue(SpikeConv.eventDriven(unlisted, 0.06, true, table));
         assertTrue(SpikeConv.eventDriven(listed, 0.4, false, SpikeCrossovers.empty()));
+    }
+
+    @Test
+    void theTraceSaysWhereEachCrossoverCameFrom() {
+        // The cheapest shape the packaged table lists, on one image, against one it cannot list (odd plane).
+        SpikeCrossovers.ConvShape s = SpikeCrossovers.packaged().rows().keySet().stream()
+                .min(Comparator.comparingLong(k -> (long) k.cin() * k.h() * k.w()))
+                .orElseThrow(() -> new AssertionError(SpikeCrossovers.RESOURCE + " has no rows"));
+        ConvGeometry listed = new ConvGeometry(1, s.cin(), s.h(), s.w(), s.cout(), s.kh(), s.kw(), s.stride(), s.pad(), s.groups());
+        ConvGeometry unlisted = new ConvGeometry(1, 16, 9, 11, 16, 3, 3, 1, 1, 1);
+        ConvTrace.enable(true);
+        for (ConvGeometry g : new ConvGeometry[] {listed, unlisted}) {
+            Conv2d.forward(Tensor.zeros(g.outShape()), null, new byte[g.n() * g.cin() * g.h() * g.w()], Tensor.zeros(g.weightShape()), g, null);
+        }
+        List<ConvTrace.Row> rows = ConvTrace.rows();
+        assertEquals(2, rows.size());
+        assertEquals("shape", rows.get(0).crossover().source());
+        assertEquals(SpikeCrossovers.packaged().rows().get(s).forward(), rows.get(0).crossover().forward());
+        assertEquals("kind", rows.get(1).crossover().source());
+        assertEquals(SpikeConv.Kind.CONV3X3.forwardCrossover, rows.get(1).crossover().forward());
     }
 
     @Test

@@ -43,11 +43,7 @@ public final class SpikeCrossovers {
      * event-driven path lost already at the lowest density measured, the highest density measured
      * where it still won there.
      */
-    public record Measured(double forward, double weightGradient) {
-        public double of(boolean weightPass) {
-            return weightPass ? weightGradient : forward;
-        }
-    }
+    public record Measured(double forward, double weightGradient) {}
 
     private final Map<ConvShape, Measured> rows; // in file order
 

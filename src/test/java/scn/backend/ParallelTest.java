@@ -1,0 +1,119 @@
+package scn.backend;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The worker team: every task index exactly once, chunks by cost, failures passed on, nesting and concurrent callers. */
+class ParallelTest {
+    private record Chunk(int worker, int from, int to) {}
+
+    private static List<Chunk> chunks(int n, long[] cost) {
+        List<Chunk> seen = Collections.synchronizedList(new ArrayList<>());
+        Parallel.RangeBody body = (worker, from, to) -> seen.add(new Chunk(worker, from, to));
+        if (cost == null) Parallel.forEach(n, body);
+        else Parallel.forEachBalanced(cost, body);
+        List<Chunk> sorted = new ArrayList<>(seen);
+        sorted.sort((a, b) -> Integer.compare(a.from(), b.from()));
+        return sorted;
+    }
+
+    private static void assertCovers(int n, List<Chunk> chunks) {
+        int next = 0;
+        for (Chunk c : chunks) {
+            assertEquals(next, c.from(), "chunks must tile [0, n) in order: " + chunks);
+            assertTrue(c.to() >= c.from(), chunks::toString);
+            next = c.to();
+        }
+        assertEquals(n, next, chunks::toString);
+        assertTrue(chunks.size() <= Parallel.threads(), chunks::toString);
+    }
+
+    @Test
+    void everyIndexOnceInContiguousChunksWithDistinctWorkers() {
+        for (int n : new int[] {1, 2, 3, 7, 10, 1000}) {
+            List<Chunk> c = chunks(n, null);
+            assertCovers(n, c);
+            assertEquals(c.size(), c.stream().map(Chunk::worker).distinct().count(), "worker ids must be distinct: " + c);
+            assertEquals(0, c.get(0).worker(), "the caller runs the first chunk as worker 0");
+        }
+        assertTrue(chunks(0, null).isEmpty());
+    }
+
+    @Test
+    void sumsAgreeWithASerialLoop() {
+        int n = 100_003;
+        double[] partial = new double[Parallel.threads()];
+        Parallel.forEach(n, (w, from, to) -> {
+            for (int i = from; i < to; i++) partial[w] += i;
+        });
+        double sum = 0;
+        for (double p : partial) sum += p;
+        assertEquals((double) n * (n - 1) / 2, sum);
+    }
+
+    @Test
+    void balancedChunksSplitTheCostNotTheCount() {
+        // ten tasks, the last five four times as costly (the time steps that fire most)
+        long[] cost = {1, 1, 1, 1, 1, 4, 4, 4, 4, 4};
+        List<Chunk> c = chunks(cost.length, cost);
+        assertCovers(cost.length, c);
+        if (Parallel.threads() == 2) {
+            long first = 0;
+            for (int i = c.get(0).from(); i < c.get(0).to(); i++) first += cost[i];
+            assertEquals(7, c.get(0).to(), "the first chunk takes the cheap tasks and one costly one: " + c);
+            assertEquals(13, first, "13 against 12, where an equal count of tasks would split 9 against 16");
+        }
+        assertArrayEquals(c.toArray(), chunks(cost.length, cost).toArray(), "the split depends only on the costs");
+    }
+
+    @Test
+    void balancedChunksCoverOddCosts() {
+        long[][] cases = {{0, 0, 0}, {5}, {0, 0, 9}, {9, 0, 0}, {1, 100}, {100, 1}, {3, 3, 3, 3, 3}};
+        for (long[] cost : cases) assertCovers(cost.length, chunks(cost.length, cost));
+        assertTrue(chunks(0, new long[0]).isEmpty());
+    }
+
+    @Test
+    void aFailureInAnyChunkReachesTheCaller() {
+        IllegalStateException boom = new IllegalStateException("boom");
+        int n = 10;
+        for (int failing = 0; failing < n; failing++) {
+            int f = failing;
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Parallel.forEach(n, (w, from, to) -> {
+                if (from <= f && f < to) throw boom;
+            }));
+            assertSame(boom, e);
+        }
+        // the team still works afterwards
+        assertCovers(n, chunks(n, null));
+    }
+
+    @Test
+    void nestedAndConcurrentCallsRunInline() throws Exception {
+        AtomicInteger inner = new AtomicInteger();
+        Parallel.forEach(4, (w, from, to) -> {
+            for (int i = from; i < to; i++) Parallel.forEach(5, (w2, f2, t2) -> inner.addAndGet(t2 - f2));
+        });
+        assertEquals(20, inner.get());
+
+        AtomicInteger total = new AtomicInteger();
+        Thread[] callers = new Thread[4];
+        for (int k = 0; k < callers.length; k++) {
+            callers[k] = new Thread(() -> {
+                for (int r = 0; r < 200; r++) Parallel.forEach(50, (w, from, to) -> total.addAndGet(to - from));
+            });
+            callers[k].start();
+        }
+        for (Thread t : callers) t.join();
+        assertEquals(4 * 200 * 50, total.get());
+    }
+}

@@ -69,14 +69,14 @@ public final class Parallel {
         long total = 0;
         for (long c : cost) total += c;
         int[] bounds = new int[chunks + 1];
-        bounds[chunks] = n;
+        int c = 1;
         long prefix = 0;
-        for (int i = 0, c = 1; i < n && c < chunks; i++) {
-            // chunk c starts at the first task whose preceding costs reach its share
+        for (int i = 0; i < n && c < chunks; i++) {
+            // chunk c starts at the first task whose preceding costs reach c shares
             while (c < chunks && prefix >= total * c / chunks) bounds[c++] = i;
             prefix += cost[i];
         }
-        for (int c = 1; c < chunks; c++) if (bounds[c] == 0) bounds[c] = Math.max(bounds[c - 1], n - (chunks - c)); // shares not reached: trailing tasks
+        while (c <= chunks) bounds[c++] = n; // shares never reached: those chunks are empty
         run(bounds, body);
     }
 

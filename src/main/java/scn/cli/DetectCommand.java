@@ -65,13 +65,8 @@ final class DetectCommand implements Callable<Integer> {
             return 2;
         }
         SpikingCenterNet model = Checkpoint.loadModel(checkpoint);
-        DeviceOption.Inference forward;
-        try {
-            forward = device.inference(model);
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            System.err.println("detect: " + e.getMessage());
-            return 2;
-        }
+        DeviceOption.Inference forward = device.inferenceOrReport(model, "detect");
+        if (forward == null) return 2;
         System.out.println("model: " + model.config());
         try (forward; Dataset ds = SplitEvaluation.openSplit(data, split)) {
             Path pngDir = out.resolve("png");

@@ -60,6 +60,19 @@ final class DeviceOption {
         });
     }
 
+    /**
+     * As {@link #inference}, with a device that cannot run the model reported on standard error as
+     * {@code command: why}; null then, and the command exits with 2.
+     */
+    Inference inferenceOrReport(SpikingCenterNet model, String command) {
+        try {
+            return inference(model);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            System.err.println(command + ": " + e.getMessage());
+            return null;
+        }
+    }
+
     private static Inference of(SplitDetector.Forward forward, Runnable release) {
         return new Inference() {
             @Override

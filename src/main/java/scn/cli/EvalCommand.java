@@ -33,13 +33,8 @@ final class EvalCommand implements Callable<Integer> {
             return 2;
         }
         SpikingCenterNet model = Checkpoint.loadModel(in.checkpoint);
-        DeviceOption.Inference forward;
-        try {
-            forward = device.inference(model);
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            System.err.println("eval: " + e.getMessage());
-            return 2;
-        }
+        DeviceOption.Inference forward = device.inferenceOrReport(model, "eval");
+        if (forward == null) return 2;
         System.out.println("model: " + model.config());
         Gen1Evaluation.Result r;
         try (forward; Dataset ds = SplitEvaluation.openSplit(in.data, in.split)) {

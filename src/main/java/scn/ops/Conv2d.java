@@ -50,8 +50,8 @@ public final class Conv2d {
         Shape.requireSame("conv2d", "weight", w.shapeRef(), "expected weight", g.weightShape());
         if (Kernels.reference()) {
             Conv2dRef.forward(y.data(), xf != null ? xf : toFloat(xb), w.data(), g);
-        } else if (xb != null && SpikeConv.forward(xb, g, layer)) {
-            SpikeConvFast.forward(y.data(), xb, w.data(), g);
+        } else if (xb != null && SpikeConv.forward(xb, g, layer) instanceof long[] active) {
+            SpikeConvFast.forward(y.data(), xb, active, w.data(), g);
         } else {
             Conv2dFast.forward(y.data(), xf, xb, w.data(), g);
         }
@@ -79,8 +79,8 @@ public final class Conv2d {
         Shape.requireSame("conv2d backward", "dy", dy.shapeRef(), "output", g.outShape());
         if (Kernels.reference()) {
             Conv2dRef.backwardWeight(dw.data(), dy.data(), xf != null ? xf : toFloat(xb), g);
-        } else if (xb != null && SpikeConv.weightGradient(xb, g, layer)) {
-            SpikeConvFast.backwardWeight(dw.data(), dy.data(), xb, g);
+        } else if (xb != null && SpikeConv.weightGradient(xb, g, layer) instanceof long[] active) {
+            SpikeConvFast.backwardWeight(dw.data(), dy.data(), xb, active, g);
         } else {
             Conv2dFast.backwardWeight(dw.data(), dy.data(), xf, xb, g);
         }

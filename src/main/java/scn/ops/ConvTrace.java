@@ -11,12 +11,23 @@ import java.util.Map;
  * record under a lock (a few hundred per training step, next to milliseconds of convolution).
  */
 public final class ConvTrace {
-    /**
-     * One layer's record: its geometry (of the first call), the crossovers {@code auto} holds it to and
-     * where they come from, calls per pass and path, and the mean density of its spike input.
-     */
-    public record Row(String layer, ConvGeometry geometry, SpikeConv.Crossover crossover, String kind, String input, double density,
-            int forwardSparse, int forwardDense, int weightSparse, int weightDense) {
+    /** One layer's record: its geometry (of the first call), calls per pass and path, and the mean density of its spike input. */
+    public record Row(String layer, ConvGeometry geometry, double density, int forwardSparse, int forwardDense, int weightSparse, int weightDense) {
+        /** The layer kind's label. */
+        public String kind() {
+            return SpikeConv.Kind.of(geometry).label();
+        }
+
+        /** The input's shape, {@code [N, Cin, H, W]}. */
+        public String input() {
+            return ConvTrace.input(geometry);
+        }
+
+        /** The crossovers {@code auto} holds the layer to, and where they come from. */
+        public SpikeConv.Crossover crossover() {
+            return SpikeConv.crossover(geometry);
+        }
+
         /** {@code sparse}, {@code dense} or {@code mixed} for the forward pass; {@code -} when it never ran. */
         public String forwardPath() {
             return path(forwardSparse, forwardDense);
@@ -34,16 +45,11 @@ public final class ConvTrace {
 
     private static final class Tally {
         final ConvGeometry geometry;
-        final SpikeConv.Crossover crossover;
-        final String kind, input;
         double densitySum;
         int densityCount, forwardSparse, forwardDense, weightSparse, weightDense;
 
-        Tally(ConvGeometry geometry, String kind, String input) {
+        Tally(ConvGeometry geometry) {
             this.geometry = geometry;
-            this.crossover = SpikeConv.crossover(geometry);
-            this.kind = kind;
-            this.input = input;
         }
     }
 
@@ -66,10 +72,8 @@ public final class ConvTrace {
 
     /** Notes one dispatch; {@code layer} may be null (then the geometry names it). */
     static synchronized void record(String layer, ConvGeometry g, boolean weightPass, double density, boolean sparse) {
-        String input = "[" + g.n() + ", " + g.cin() + ", " + g.h() + ", " + g.w() + "]";
-        String kind = SpikeConv.Kind.of(g).label();
-        String key = layer != null ? layer : kind + " " + input + " -> " + g.cout();
-        Tally t = LAYERS.computeIfAbsent(key, k -> new Tally(g, kind, input));
+        String key = layer != null ? layer : SpikeConv.Kind.of(g).label() + " " + input(g) + " -> " + g.cout();
+        Tally t = LAYERS.computeIfAbsent(key, k -> new Tally(g));
         if (!weightPass) {
             t.densitySum += density;
             t.densityCount++;
@@ -81,10 +85,14 @@ public final class ConvTrace {
         }
     }
 
+    private static String input(ConvGeometry g) {
+        return "[" + g.n() + ", " + g.cin() + ", " + g.h() + ", " + g.w() + "]";
+    }
+
     /** The layers in the order they first ran. */
     public static synchronized List<Row> rows() {
         List<Row> rows = new ArrayList<>();
-        LAYERS.forEach((layer, t) -> rows.add(new Row(layer, t.geometry, t.crossover, t.kind, t.input, t.densityCount == 0 ? Double.NaN : t.densitySum / t.densityCount,
+        LAYERS.forEach((layer, t) -> rows.add(new Row(layer, t.geometry, t.densityCount == 0 ? Double.NaN : t.densitySum / t.densityCount,
                 t.forwardSparse, t.forwardDense, t.weightSparse, t.weightDense)));
         return rows;
     }

@@ -69,13 +69,18 @@ public final class SpikeConv {
 
     private SpikeConv() {}
 
-    /** Whether the forward pass of {@code conv(x, ·)} runs event-driven; notes the choice in {@link ConvTrace}. */
-    static boolean forward(byte[] x, ConvGeometry g, String layer) {
+    /**
+     * Whether the forward pass of {@code conv(x, ·)} runs event-driven: then the active inputs of each
+     * (image, group) plane of {@code x}, which the event-driven kernel splits its work by (of each image
+     * for a depthwise layer, whose kernel splits by channel and needs no counts); null when it runs
+     * dense. Notes the choice in {@link ConvTrace}.
+     */
+    static long[] forward(byte[] x, ConvGeometry g, String layer) {
         return choose(x, g, layer, false);
     }
 
-    /** Whether the weight gradient runs event-driven. */
-    static boolean weightGradient(byte[] x, ConvGeometry g, String layer) {
+    /** As {@link #forward}, for the weight gradient. */
+    static long[] weightGradient(byte[] x, ConvGeometry g, String layer) {
         return choose(x, g, layer, true);
     }
 
@@ -112,16 +117,25 @@ public final class SpikeConv {
         return density < crossover(g, table).of(weightPass);
     }
 
-    private static boolean choose(byte[] x, ConvGeometry g, String layer, boolean weightPass) {
+    /** The active inputs per plane when event-driven, else null; counted once, for the density and for the kernel's split. */
+    private static long[] choose(byte[] x, ConvGeometry g, String layer, boolean weightPass) {
         SpikePath.Mode mode = SpikePath.mode();
         boolean trace = ConvTrace.enabled();
-        double density = mode == SpikePath.Mode.AUTO || trace ? SpikeIndex.density(x, g.n() * g.cin() * g.h() * g.w()) : Double.NaN;
+        boolean perImage = g.isDepthwise(); // a count per depthwise channel would go unused
+        int planes = perImage ? g.n() : g.n() * g.groups(), planeSize = (perImage ? g.cin() : g.cinPerGroup()) * g.h() * g.w();
+        long[] active = mode == SpikePath.Mode.DENSE && !trace ? null : SpikeIndex.onesPerPlane(x, planes, planeSize);
+        double density = Double.NaN;
+        if (active != null) {
+            long ones = 0;
+            for (long a : active) ones += a;
+            density = (double) ones / ((long) g.n() * g.cin() * g.h() * g.w());
+        }
         boolean sparse = switch (mode) {
             case DENSE -> false;
             case SPARSE -> true;
             case AUTO -> eventDriven(g, density, weightPass, SpikeCrossovers.packaged());
         };
         if (trace) ConvTrace.record(layer, g, weightPass, density, sparse);
-        return sparse;
+        return sparse ? active : null;
     }
 }

@@ -39,8 +39,11 @@ final class SpikeConvFast {
 
     private SpikeConvFast() {}
 
-    /** {@code y = conv(x, w)} for byte spikes {@code x [n, cin, h, w]}; overwrites {@code y [n, cout, hOut, wOut]}. */
-    static void forward(float[] y, byte[] x, float[] w, ConvGeometry g) {
+    /**
+     * {@code y = conv(x, w)} for byte spikes {@code x [n, cin, h, w]}; overwrites {@code y [n, cout, hOut, wOut]}.
+     * {@code active [n·groups]} holds the ones of each (image, group) plane of {@code x}.
+     */
+    static void forward(float[] y, byte[] x, long[] active, float[] w, ConvGeometry g) {
         if (g.isDepthwise()) {
             depthwiseForward(y, x, w, g);
             return;
@@ -55,7 +58,7 @@ final class SpikeConvFast {
         int words = (cinG + 63) >>> 6;
         VectorMask<Float> tail = tailMask(coutG);
         int[] bandStride = strideIndex(coutG); // gather offsets of one channel over L positions of the band
-        Parallel.forEachBalanced(taskCosts(x, g), (worker, from, to) -> {
+        Parallel.forEachBalanced(taskCosts(active, g), (worker, from, to) -> {
             SpikeIndex index = SpikeIndex.local();
             float[] band = Scratch.floats(0, bandRows * wo * coutG); // [bandRows·wo, coutG]
             int[] kys = new int[kh], rowAt = new int[kh], chans = new int[cinG];
@@ -155,18 +158,15 @@ final class SpikeConvFast {
      * {@code coutG} floats: one per output position (zeroing and writing the band, or transposing
      * {@code dy}) and one per active input and tap. Images differ a lot: the first time steps fire least.
      */
-    private static long[] taskCosts(byte[] x, ConvGeometry g) {
-        int groups = g.groups(), plane = g.cinPerGroup() * g.h() * g.w(), taps = g.kh() * g.kw();
-        long[] cost = new long[g.n() * groups];
-        for (int task = 0; task < cost.length; task++) {
-            int at = task * plane; // tasks run over (image, group), and so do the input's planes
-            cost[task] = (long) g.hOut() * g.wOut() + SpikeIndex.countOnes(x, at, at + plane) * taps;
-        }
+    private static long[] taskCosts(long[] active, ConvGeometry g) {
+        int taps = g.kh() * g.kw();
+        long[] cost = new long[active.length];
+        for (int task = 0; task < cost.length; task++) cost[task] = (long) g.hOut() * g.wOut() + active[task] * taps;
         return cost;
     }
 
     /** {@code dw += ∂L/∂w} for byte spikes {@code x}, given {@code dy [n, cout, hOut, wOut]}. */
-    static void backwardWeight(float[] dw, float[] dy, byte[] x, ConvGeometry g) {
+    static void backwardWeight(float[] dw, float[] dy, byte[] x, long[] active, ConvGeometry g) {
         if (g.isDepthwise()) {
             depthwiseBackwardWeight(dw, dy, x, g);
             return;
@@ -179,7 +179,7 @@ final class SpikeConvFast {
         VectorMask<Float> tail = tailMask(coutG);
         int[] dytStride = strideIndex(coutG); // scatter offsets of one channel over L positions of dyt
         float[][] partials = new float[Parallel.threads()][]; // each [groups][cinG, kh, kw, coutG]
-        Parallel.forEachBalanced(taskCosts(x, g), (worker, from, to) -> {
+        Parallel.forEachBalanced(taskCosts(active, g), (worker, from, to) -> {
             float[] partial = Scratch.floats(2, wSize);
             Arrays.fill(partial, 0, wSize, 0f);
             partials[worker] = partial;

@@ -41,9 +41,11 @@ final class SpikeIndex {
         return ones;
     }
 
-    /** Fraction of ones in {@code x[0, n)}. */
-    static double density(byte[] x, int n) {
-        return n == 0 ? 0 : (double) countOnes(x, 0, n) / n;
+    /** Ones in each of {@code planes} consecutive planes of {@code planeSize} bytes from the start of {@code x}. */
+    static long[] onesPerPlane(byte[] x, int planes, int planeSize) {
+        long[] ones = new long[planes];
+        for (int p = 0; p < planes; p++) ones[p] = countOnes(x, p * planeSize, (p + 1) * planeSize);
+        return ones;
     }
 
     /**

@@ -8,6 +8,7 @@ import scn.ops.Conv2d;
 import scn.ops.ConvGeometry;
 import scn.ops.Elementwise;
 import scn.ops.MaxPool2d;
+import scn.ops.NormPlif;
 import scn.ops.Plif;
 import scn.ops.SpikeOps;
 import scn.ops.Upsample2x;
@@ -177,23 +178,23 @@ public final class Functional {
         float[] mean = new float[xs[1]], invStd = new float[xs[1]];
         float wv = w.value().item();
         long t0 = Profile.start();
-        Tensor pre = Tensor.empty(xs); // [T*B, C, H, W] the neuron's input, dropped after use
         if (training) {
-            BatchNorm2d.forwardTrain(pre, x4, gamma.value(), beta.value(), runMean, runVar, mean, invStd, momentum, eps);
+            BatchNorm2d.statistics(x4, runMean, runVar, mean, invStd, momentum, eps);
         } else {
             float[][] stats = BatchNorm2d.runningMeanInvStd(runMean, runVar, eps);
             System.arraycopy(stats[0], 0, mean, 0, mean.length);
             System.arraycopy(stats[1], 0, invStd, 0, invStd.length);
-            BatchNorm2d.normalize(pre, x4, gamma.value(), beta.value(), mean, invStd);
         }
-        if (residual != null) addResidual(pre, residual);
-        Profile.stop("batch_norm.forward", t0);
+        Profile.stop("batch_norm.statistics", t0);
         long t1 = Profile.start();
-        byte[] s = Arena.bytes(pre.size());
-        Plif.forward(s, pre.data(), t, m, wv);
-        Arena.giveBack(pre.data());
+        // The neuron's input is formed on the fly and never stored: the backward forms it again below.
+        byte[] s = Arena.bytes(Shape.size(xs));
+        SpikeTensor resSpikes = residual == null ? null : residual.spikes();
+        float[] resFloats = residual == null || resSpikes != null ? null : residual.value().data();
+        NormPlif.forward(s, x4.data(), resFloats, resSpikes == null ? null : resSpikes.data(), gamma.value().data(), beta.value().data(),
+                mean, invStd, t, xs[0] / t, xs[1], xs[2] * xs[3], wv);
         if (recompute != null) x.releaseValue(); // this layer was its only reader
-        Profile.stop(layer, "plif.forward", t1);
+        Profile.stop(layer, "norm_plif.forward", t1);
         Var out = Var.result(SpikeTensor.wrapTrusted(s, x.shape()), Tape.needsGrad(x, gamma, beta, residual, w));
         Tape.record(out, dy -> {
             Tensor in = recompute == null ? x4 : recompute.get().view(xs);

@@ -32,6 +32,27 @@ public final class BatchNorm2d {
         }
     }
 
+    /**
+     * The training forward's statistics alone, for a caller that normalises on the fly ({@link NormPlif}):
+     * fills {@code mean[C]}, {@code invStd[C]} and moves the running statistics, as {@link #forwardTrain}.
+     */
+    public static void statistics(Tensor x, Tensor runMean, Tensor runVar, float[] mean, float[] invStd, float momentum, float eps) {
+        Shape.requireRank("batch_norm2d", "input", x.shapeRef(), 4);
+        int n = x.dim(0), c = x.dim(1), hw = x.dim(2) * x.dim(3);
+        if ((long) n * hw < 2) {
+            throw new IllegalArgumentException("batch_norm2d: training needs more than one value per channel, got input " + Shape.str(x.shapeRef()));
+        }
+        if (runMean.size() != c || mean.length != c) {
+            throw new IllegalArgumentException("batch_norm2d: input " + Shape.str(x.shapeRef()) + " has " + c
+                    + " channels but the statistics have " + runMean.size());
+        }
+        if (Kernels.reference()) {
+            BatchNorm2dRef.statistics(x.data(), runMean.data(), runVar.data(), mean, invStd, n, c, hw, momentum, eps);
+        } else {
+            BatchNorm2dSimd.statistics(x.data(), runMean.data(), runVar.data(), mean, invStd, n, c, hw, momentum, eps);
+        }
+    }
+
     /** Evaluation forward (running statistics). */
     public static void forwardEval(Tensor y, Tensor x, Tensor gamma, Tensor beta, Tensor runMean, Tensor runVar, float eps) {
         check(x, gamma, y);

@@ -12,6 +12,13 @@ public final class BatchNorm2dRef {
     /** Training forward; writes {@code y}, {@code mean[C]}, {@code invStd[C]} and updates the running statistics. */
     public static void forwardTrain(float[] y, float[] x, float[] gamma, float[] beta, float[] runMean, float[] runVar,
             float[] mean, float[] invStd, int n, int c, int hw, float momentum, float eps) {
+        statistics(x, runMean, runVar, mean, invStd, n, c, hw, momentum, eps);
+        normalize(y, x, gamma, beta, mean, invStd, n, c, hw);
+    }
+
+    /** The training-mode half of the forward before normalising: fills {@code mean[C]}, {@code invStd[C]}, moves the running statistics. */
+    public static void statistics(float[] x, float[] runMean, float[] runVar, float[] mean, float[] invStd, int n, int c, int hw,
+            float momentum, float eps) {
         long m = (long) n * hw;
         for (int ch = 0; ch < c; ch++) {
             double sum = 0;
@@ -32,7 +39,6 @@ public final class BatchNorm2dRef {
             runMean[ch] = (float) ((1 - momentum) * runMean[ch] + momentum * mu);
             runVar[ch] = (float) ((1 - momentum) * runVar[ch] + momentum * unbiased);
         }
-        normalize(y, x, gamma, beta, mean, invStd, n, c, hw);
     }
 
     /** {@code y = γ·(x − mean)·invStd + β} per channel, with the given statistics (both modes end here). */

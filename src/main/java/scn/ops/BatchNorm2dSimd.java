@@ -18,6 +18,12 @@ final class BatchNorm2dSimd {
 
     static void forwardTrain(float[] y, float[] x, float[] gamma, float[] beta, float[] runMean, float[] runVar,
             float[] mean, float[] invStd, int n, int c, int hw, float momentum, float eps) {
+        statistics(x, runMean, runVar, mean, invStd, n, c, hw, momentum, eps);
+        normalize(y, x, gamma, beta, mean, invStd, n, c, hw);
+    }
+
+    static void statistics(float[] x, float[] runMean, float[] runVar, float[] mean, float[] invStd, int n, int c, int hw,
+            float momentum, float eps) {
         long m = (long) n * hw;
         Parallel.forEach(c, (worker, from, to) -> {
             for (int ch = from; ch < to; ch++) {
@@ -35,7 +41,6 @@ final class BatchNorm2dSimd {
                 runVar[ch] = (float) ((1 - momentum) * runVar[ch] + momentum * unbiased);
             }
         });
-        normalize(y, x, gamma, beta, mean, invStd, n, c, hw);
     }
 
     /** {@code y = x·scale + shift} with {@code scale = γ·invStd}, {@code shift = β − mean·scale}, per channel. */

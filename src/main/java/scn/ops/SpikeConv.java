@@ -9,11 +9,12 @@ import scn.backend.SpikePath;
  * below it, dense at and above.
  *
  * <p>The crossovers are measured, not guessed. A layer whose shape (kernel, stride, padding, groups,
- * channels, input plane; not the batch) is in {@link SpikeCrossovers}, measured on that very shape,
- * takes that row's; any other takes its {@link Kind}'s. Either way the choice depends only on the
- * shape and the input's density, never on timing during the run, so training repeats itself bit for
- * bit. The table is regenerated with
- * {@code java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar scn.bench.SpikeCrossoverTable --widths 0.25,0.5,1 --batch 2 --reps 5 --out src/main/resources/scn/ops/spike-crossovers.tsv}
+ * channels, input plane) is in {@link SpikeCrossovers}, measured on that very shape, takes the row
+ * measured nearest its number of images per call; any other takes its {@link Kind}'s. Either way the
+ * choice depends only on the shape, the images per call and the input's density, never on timing
+ * during the run, so training repeats itself bit for bit. The table is regenerated with
+ * {@code java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar scn.bench.SpikeCrossoverTable --widths 0.25,0.5,1 --batch 2 --reps 5 --out src/main/resources/scn/ops/spike-crossovers.tsv},
+ * then {@code --widths 0.25,0.5 --batch 8 --reps 5 --out … --append} for the rows at 40 images per call.
  * (after {@code mvn -f bench/pom.xml package}); see {@code docs/SPIKES.md}.
  */
 public final class SpikeConv {

@@ -34,7 +34,7 @@ import scn.tensor.Tensor;
  */
 class FastPathTest {
     private static final Set<String> COVERED = new TreeSet<>();
-    private static final int FAST_METHODS = 29;
+    private static final int FAST_METHODS = 31;
 
     /** Runs {@code compute} on the references and on the fast paths and compares the results. */
     private static void check(String what, double atol, double rtol, Supplier<float[]> compute, String... fastMethods) {
@@ -197,6 +197,12 @@ class FastPathTest {
                 BatchNorm2d.forwardTrain(y, x, gamma, beta, rm, rv, mean, invStd, 0.1f, 1e-5f);
                 return concat(y.data(), rm.data(), rv.data(), mean, invStd);
             }, "BatchNorm2dSimd.forwardTrain");
+            check("batch norm statistics " + java.util.Arrays.toString(s), 1e-5, 1e-4, () -> {
+                Tensor rm = rm0.copy(), rv = rv0.copy();
+                float[] mean = new float[s[1]], invStd = new float[s[1]];
+                BatchNorm2d.statistics(x, rm, rv, mean, invStd, 0.1f, 1e-5f);
+                return concat(rm.data(), rv.data(), mean, invStd);
+            }, "BatchNorm2dSimd.statistics");
             check("batch norm eval " + java.util.Arrays.toString(s), 1e-5, 1e-4, () -> {
                 Tensor y = Tensor.zeros(s);
                 BatchNorm2d.forwardEval(y, x, gamma, beta, rm0, rv0, 1e-5f);
@@ -316,6 +322,51 @@ class FastPathTest {
                     for (int i = 0; i < s.length; i++) spikes[i] = s[i];
                     return concat(spikes, dx, new float[] {(float) gw});
                 }, "PlifFast.forward", "PlifFast.backward", "PlifFast.backwardInPlace");
+            }
+        }
+    }
+
+    /**
+     * The fused {@code plif(bn(x) + residual)} forward against the reference composition, and — exactly —
+     * against the fast batch norm, residual sum and PLIF run one after the other: the backward forms the
+     * neuron's input that way again, so the forward's spikes must be the very ones it assumes.
+     */
+    @Test
+    void normPlifFusedForward() {
+        int t = 5;
+        int[][] shapes = {{2, 3, 37}, {1, 4, 80}, {3, 2, 320}}; // {B, C, HW}: plane tails, one and several vectors
+        long seed = 750;
+        for (int[] shape : shapes) {
+            int b = shape[0], c = shape[1], hw = shape[2], n = t * b * c * hw;
+            int[] s4 = {t * b, c, 1, hw};
+            Tensor x = random(seed++, s4), gamma = random(seed++, c), beta = random(seed++, c);
+            float[] mean = random(seed++, c).data(), invStd = new float[c];
+            for (int i = 0; i < c; i++) invStd[i] = 2f + i * 0.25f; // inputs spread over the threshold
+            float[] resF = random(seed++, n).data();
+            float[] resSpikes = randomSpikes(seed++, 0.3, n).data();
+            byte[] resB = new byte[n];
+            for (int i = 0; i < n; i++) resB[i] = (byte) resSpikes[i];
+            for (String residual : new String[] {"none", "float", "spikes"}) {
+                float[] rf = residual.equals("float") ? resF : null;
+                byte[] rb = residual.equals("spikes") ? resB : null;
+                for (float w : new float[] {0f, 1.5f}) {
+                    check("norm plif " + java.util.Arrays.toString(shape) + " residual " + residual + " w=" + w, 0, 0, () -> {
+                        byte[] spikes = new byte[n];
+                        NormPlif.forward(spikes, x.data(), rf, rb, gamma.data(), beta.data(), mean, invStd, t, b, c, hw, w);
+                        float[] out = new float[n];
+                        for (int i = 0; i < n; i++) out[i] = spikes[i];
+                        return out;
+                    }, "NormPlifFast.forward");
+                    byte[] fused = new byte[n], composed = new byte[n];
+                    NormPlif.forward(fused, x.data(), rf, rb, gamma.data(), beta.data(), mean, invStd, t, b, c, hw, w);
+                    Tensor pre = Tensor.zeros(s4);
+                    BatchNorm2d.normalize(pre, x, gamma, beta, mean, invStd);
+                    float[] p = pre.data();
+                    if (rf != null) for (int i = 0; i < n; i++) p[i] += rf[i];
+                    if (rb != null) for (int i = 0; i < n; i++) p[i] += rb[i];
+                    Plif.forward(composed, p, t, n / t, w);
+                    assertArrayEquals(composed, fused, "fused vs composed fast path, " + residual + " w=" + w);
+                }
             }
         }
     }

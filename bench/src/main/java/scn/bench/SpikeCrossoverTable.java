@@ -30,8 +30,9 @@ import scn.ops.SpikeCrossovers.ConvShape;
  * --widths 0.25,0.5,1 --batch 2 --reps 5 --out src/main/resources/scn/ops/spike-crossovers.tsv}
  * ({@code --warmup W}, default 2: untimed calls per path before each density's timed ones).
  *
- * <p>The batch is not part of a row's key; the shapes are measured at {@code N = T * batch} images,
- * as the network runs them.
+ * <p>The shapes are measured at {@code n = T * batch} images per call, as the network runs them, and
+ * {@code n} is part of a row's key. {@code --append} adds this run's rows, under its own {@code #}
+ * lines, to an existing table (rows at another batch, say); a (shape, n) the table already has is refused.
  */
 public final class SpikeCrossoverTable {
     private static final double EXPANSION = 1.5;
@@ -46,6 +47,7 @@ public final class SpikeCrossoverTable {
         List<Double> widths = List.of(0.25, 0.5, 1.0);
         int batch = 2, reps = 5, warmup = 2;
         Path out = null;
+        boolean append = false;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -54,11 +56,18 @@ public final class SpikeCrossoverTable {
                 case "--reps" -> reps = Integer.parseInt(require(args[i], value));
                 case "--warmup" -> warmup = Integer.parseInt(require(args[i], value));
                 case "--out" -> out = Path.of(require(args[i], value));
-                default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'; usage: --widths 0.25,0.5,1 --batch 2 --reps 5 [--warmup 2] [--out FILE]");
+                case "--append" -> {
+                    append = true;
+                    i--; // a flag: no value
+                }
+                default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'; usage: --widths 0.25,0.5,1 --batch 2 --reps 5 [--warmup 2] [--out FILE [--append]]");
             }
             i++;
         }
         if (batch < 1 || reps < 1 || warmup < 0) throw new IllegalArgumentException("--batch and --reps must be >= 1, --warmup >= 0");
+        if (append && out == null) throw new IllegalArgumentException("--append needs --out FILE");
+        SpikeCrossovers existing = append && Files.exists(out)
+                ? SpikeCrossovers.parse(out.toString(), Files.newBufferedReader(out)) : SpikeCrossovers.empty();
         Kernels.forceReference(false);
 
         Map<ConvShape, Use> shapes = new LinkedHashMap<>();
@@ -67,6 +76,12 @@ public final class SpikeCrossoverTable {
             for (ConvTrace.Row row : net.spikeConvolutions(batch)) {
                 shapes.computeIfAbsent(ConvShape.of(row.geometry()), s -> new Use(row.geometry(), new ArrayList<>()))
                         .layers().add("width " + width + " " + row.layer());
+            }
+        }
+        int n = TIME_STEPS * batch;
+        for (ConvShape shape : shapes.keySet()) {
+            if (existing.rows().containsKey(shape) && existing.rows().get(shape).containsKey(n)) {
+                throw new IllegalArgumentException(out + " already has " + shape + " at n " + n + "; measure another batch or write a new table");
             }
         }
         System.err.printf(Locale.ROOT, "%d distinct shapes of convolutions on spikes at widths %s, batch %d; %d timed and %d warm-up calls per path and density%n",
@@ -86,8 +101,8 @@ public final class SpikeCrossoverTable {
                 .append("# Machine: ").append(cpuModel()).append(", ").append(Kernels.describe()).append(", load average at the start ")
                 .append(loadAverage()).append('\n')
                 .append(String.format(Locale.ROOT, "# Model: widths %s, expansion %s, T %d, classes %d, batch %d (N = %d images per call)%n",
-                        widths, EXPANSION, TIME_STEPS, CLASSES, batch, TIME_STEPS * batch))
-                .append(SpikeCrossovers.HEADER).append('\n');
+                        widths, EXPANSION, TIME_STEPS, CLASSES, batch, n));
+        if (existing.rows().isEmpty()) table.append(SpikeCrossovers.HEADER).append('\n');
         long start = System.nanoTime();
         int done = 0;
         for (Map.Entry<ConvShape, Use> e : shapes.entrySet()) {
@@ -99,11 +114,15 @@ public final class SpikeCrossoverTable {
             SpikeCrossovers.Measured m = measure(g, reps, warmup);
             System.err.printf(Locale.ROOT, " forward %.1f %%, weight gradient %.1f %% (%.1f s)%n", 100 * m.forward(), 100 * m.weightGradient(),
                     (System.nanoTime() - t0) / 1e9);
-            table.append(SpikeCrossovers.row(e.getKey(), m)).append('\n');
+            table.append(SpikeCrossovers.row(e.getKey(), n, m)).append('\n');
         }
         System.err.printf(Locale.ROOT, "measured in %.1f s%n", (System.nanoTime() - start) / 1e9);
         System.out.print(table);
-        if (out != null) Files.writeString(out, table);
+        if (out != null && existing.rows().isEmpty()) Files.writeString(out, table);
+        if (out != null && !existing.rows().isEmpty()) {
+            String before = Files.readString(out);
+            Files.writeString(out, before + (before.endsWith("\n") ? "" : "\n") + table);
+        }
     }
 
     /** Both crossovers of one shape; a path that wins at every density measured gets the highest one. */

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import scn.backend.Profile;
 import scn.backend.SpikePath;
 import scn.data.Batch;
 import scn.data.DataLoader;
@@ -25,6 +26,9 @@ import scn.tensor.Arena;
  * with {@code MODEL} a run's {@code model.safetensors} and {@code DATA} a GEN1-layout folder.
  */
 public final class TrainedInference {
+    /** {@code -Dscn.profile=true}: also print where each path's time goes, from a separate, profiled round. */
+    private static final boolean PROFILE = Boolean.getBoolean("scn.profile");
+
     private TrainedInference() {}
 
     public static void main(String[] args) throws Exception {
@@ -46,6 +50,8 @@ public final class TrainedInference {
         SplitDetector.Forward forward = SplitDetector.onCpu(model, new Arena());
         SpikePath.Mode[] modes = {SpikePath.Mode.DENSE, SpikePath.Mode.AUTO};
         double[] ms = new double[modes.length];
+        List<java.util.Map<String, long[]>> profiles = new ArrayList<>();
+        List<java.util.Map<String, Long>> layerProfiles = new ArrayList<>();
         System.out.printf(Locale.ROOT, "model %s, %d batches of %d from %s%n", model.config(), list.size(), batch, split);
         for (int round = 0; round < 3; round++) {
             Arrays.fill(ms, 0);
@@ -57,9 +63,31 @@ public final class TrainedInference {
                     ms[m] += (System.nanoTime() - t0) / 1e6;
                 }
             }
+            if (round == 1 && PROFILE) { // a profiled round of its own: the timer calls would tilt the comparison
+                for (SpikePath.Mode mode : modes) {
+                    SpikePath.force(mode);
+                    Profile.reset();
+                    Profile.enable(true);
+                    for (Batch b : list) forward.apply(b.input());
+                    Profile.enable(false);
+                    profiles.add(Profile.snapshot());
+                    layerProfiles.add(Profile.layers());
+                }
+            }
             System.out.printf(Locale.ROOT, "round %d%s: dense %.1f ms, auto %.1f ms per batch: auto %.2fx faster%n", round, round == 0 ? " (warm-up)" : "",
                     ms[0] / list.size(), ms[1] / list.size(), ms[0] / ms[1]);
         }
         SpikePath.force(SpikePath.Mode.AUTO);
+        if (profiles.isEmpty()) return;
+        System.out.printf(Locale.ROOT, "operator time per batch (ms): %-28s %8s %8s%n", "", modes[0], modes[1]);
+        for (String op : profiles.get(0).keySet()) {
+            System.out.printf(Locale.ROOT, "  %-28s %8.1f %8.1f%n", op, profiles.get(0).get(op)[0] / 1e6 / list.size(),
+                    profiles.get(1).getOrDefault(op, new long[1])[0] / 1e6 / list.size());
+        }
+        System.out.printf(Locale.ROOT, "layer time per batch (ms):%n");
+        for (String layer : layerProfiles.get(0).keySet()) {
+            System.out.printf(Locale.ROOT, "  %-28s %8.1f %8.1f%n", layer, layerProfiles.get(0).get(layer) / 1e6 / list.size(),
+                    layerProfiles.get(1).getOrDefault(layer, 0L) / 1e6 / list.size());
+        }
     }
 }

@@ -1,7 +1,11 @@
 package scn.ops;
 
 import java.util.Arrays;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import scn.backend.Parallel;
 import scn.backend.Scratch;
@@ -16,14 +20,17 @@ import scn.backend.Simd;
 final class DepthwiseConvSimd {
     private static final VectorSpecies<Float> S = Simd.F;
     private static final int L = S.length();
+    /** Bytes with as many lanes as the float species, for reading spikes. */
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
 
     private DepthwiseConvSimd() {}
 
     static void forward(float[] y, float[] xf, byte[] xb, float[] w, ConvGeometry g) {
         int ho = g.hOut(), wo = g.wOut(), kh = g.kh(), kw = g.kw(), s = g.stride();
         int pw = g.w() + 2 * g.pad(), ph = g.h() + 2 * g.pad();
+        VectorMask<Float> tail = S.indexInRange(wo / L * L, wo);
         Parallel.forEach(g.n() * g.cin(), (worker, from, to) -> {
-            float[] padded = Scratch.floats(0, ph * pw);
+            float[] padded = Scratch.floats(0, ph * pw + L); // + L: a partial last vector reads past the plane
             for (int plane = from; plane < to; plane++) {
                 int c = plane % g.cin();
                 pad(padded, xf, xb, plane * g.h() * g.w(), g);
@@ -32,7 +39,9 @@ final class DepthwiseConvSimd {
                 for (int oy = 0; oy < ho; oy++) {
                     int ox = 0;
                     if (s == 1) {
-                        for (; ox + L <= wo; ox += L) {
+                        // Full vectors, then the row's tail as one masked vector: the lanes past the row
+                        // read the next row's padding and are never stored.
+                        for (; ox < wo; ox += L) {
                             FloatVector acc = FloatVector.zero(S);
                             for (int ky = 0; ky < kh; ky++) {
                                 int rowAt = (oy + ky) * pw + ox;
@@ -40,7 +49,7 @@ final class DepthwiseConvSimd {
                                     acc = FloatVector.fromArray(S, padded, rowAt + kx).fma(FloatVector.broadcast(S, w[wAt + ky * kw + kx]), acc);
                                 }
                             }
-                            acc.intoArray(y, yAt + oy * wo + ox);
+                            if (ox + L <= wo) acc.intoArray(y, yAt + oy * wo + ox); else acc.intoArray(y, yAt + oy * wo + ox, tail);
                         }
                     }
                     for (; ox < wo; ox++) {
@@ -59,6 +68,7 @@ final class DepthwiseConvSimd {
     static void backwardInput(float[] dx, float[] dy, float[] w, ConvGeometry g) {
         int ho = g.hOut(), wo = g.wOut(), kh = g.kh(), kw = g.kw(), s = g.stride(), p = g.pad();
         int pw = g.w() + 2 * p, ph = g.h() + 2 * p;
+        VectorMask<Float> tail = S.indexInRange(wo / L * L, wo);
         Parallel.forEach(g.n() * g.cin(), (worker, from, to) -> {
             float[] dpad = Scratch.floats(1, ph * pw);
             for (int plane = from; plane < to; plane++) {
@@ -77,6 +87,10 @@ final class DepthwiseConvSimd {
                             if (s == 1) {
                                 for (; ox + L <= wo; ox += L) {
                                     FloatVector.fromArray(S, dy, src + ox).fma(wvv, FloatVector.fromArray(S, dpad, dst + ox)).intoArray(dpad, dst + ox);
+                                }
+                                if (ox < wo) { // the row's tail, masked
+                                    FloatVector.fromArray(S, dy, src + ox, tail).fma(wvv, FloatVector.fromArray(S, dpad, dst + ox, tail)).intoArray(dpad, dst + ox, tail);
+                                    ox = wo;
                                 }
                             }
                             for (; ox < wo; ox++) dpad[dst + ox * s] += wv * dy[src + ox];
@@ -186,7 +200,11 @@ final class DepthwiseConvSimd {
             if (xf != null) {
                 System.arraycopy(xf, src, padded, dst + p, g.w());
             } else {
-                for (int ix = 0; ix < g.w(); ix++) padded[dst + p + ix] = xb[src + ix];
+                int ix = 0;
+                for (; ix + L <= g.w(); ix += L) {
+                    ((FloatVector) ByteVector.fromArray(B, xb, src + ix).convertShape(VectorOperators.B2F, S, 0)).intoArray(padded, dst + p + ix);
+                }
+                for (; ix < g.w(); ix++) padded[dst + p + ix] = xb[src + ix];
             }
         }
     }

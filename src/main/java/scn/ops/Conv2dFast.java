@@ -64,6 +64,10 @@ final class Conv2dFast {
             pointwiseBatchedBackwardInput(dx, dy, w, g);
             return;
         }
+        if (Conv3x3Simd.applies(g)) {
+            Conv3x3Simd.backwardInput(dx, dy, w, g);
+            return;
+        }
         int hwOut = g.hOut() * g.wOut(), hwIn = g.h() * g.w(), patch = g.patch();
         int coutG = g.coutPerGroup(), cinG = g.cinPerGroup();
         int nb = chunk(g), chunks = Gemm.ceilDiv(hwOut, nb);

@@ -34,7 +34,7 @@ import scn.tensor.Tensor;
  */
 class FastPathTest {
     private static final Set<String> COVERED = new TreeSet<>();
-    private static final int FAST_METHODS = 31;
+    private static final int FAST_METHODS = 33;
 
     /** Runs {@code compute} on the references and on the fast paths and compares the results. */
     private static void check(String what, double atol, double rtol, Supplier<float[]> compute, String... fastMethods) {
@@ -97,6 +97,8 @@ class FastPathTest {
         {2, 7, 6, 37, 7, 3, 1, 1, 7},
         {1, 7, 5, 37, 7, 3, 2, 1, 7},
         {2, 3, 35, 40, 3, 5, 1, 2, 3},
+        {2, 6, 7, 37, 5, 3, 1, 1, 1}, // direct 3x3 input gradient: 4 + 2 input channels, 2 full vectors and a tail
+        {3, 9, 4, 16, 6, 3, 1, 1, 1}, // one full vector per row, 3 blocks of input channels
     };
 
     @Test
@@ -110,6 +112,7 @@ class FastPathTest {
             Tensor dx0 = random(seed++, g.inShape()), dw0 = random(seed++, g.weightShape());
             double atol = 1e-6 * g.patch() * Math.max(1, g.hOut() * g.wOut() * g.n() / 64);
             String kind = g.isDepthwise() ? "DepthwiseConvSimd" : "Conv2dFast";
+            String inputKind = Conv3x3Simd.applies(g) ? "Conv3x3Simd" : kind;
             String name = "conv " + java.util.Arrays.toString(c);
             check(name + " forward", 1e-6 * g.patch(), 1e-4, () -> Conv2d.forward(x, w, g.stride(), g.pad(), g.groups()).data(),
                     "Conv2dFast.forward", kind + ".forward");
@@ -117,7 +120,8 @@ class FastPathTest {
                 Tensor dx = dx0.copy();
                 Conv2d.backwardInput(dx, dy, w, g);
                 return dx.data();
-            }, "Conv2dFast.backwardInput", kind + ".backwardInput");
+            }, "Conv2dFast.backwardInput", inputKind + ".backwardInput");
+            if (Conv3x3Simd.applies(g)) COVERED.add("Conv3x3Simd.applies");
             check(name + " backward weight", atol, 1e-4, () -> {
                 Tensor dw = dw0.copy();
                 Conv2d.backwardWeight(dw, dy, x.data(), null, g);

@@ -59,7 +59,7 @@ public record TrainOptions(String preset, String data, String runDir, boolean te
     /** The settings of preset {@code name} ({@code quick} or {@code full}) for an SNN or a teacher. */
     public static TrainOptions preset(String name, boolean teacher) {
         return switch (name.toLowerCase(Locale.ROOT)) {
-            case "quick" -> new TrainOptions("quick", null, null, teacher, null, 0.25, 1.5, 4, 2, 3e-2f, 3e-4f, 1e-4f, 1, 1, 300, true, 300, 1, Devices.CPU, 10f);
+            case "quick" -> new TrainOptions("quick", null, null, teacher, null, 0.25, 1.5, 5, 2, 3e-2f, 3e-4f, 1e-4f, 1, 1, 300, true, 300, 1, Devices.CPU, 10f);
             case "full" -> new TrainOptions("full", null, null, teacher, null, 1.0, 1.5, 50, 8, teacher ? 1e-3f : 1e-4f, 1e-5f, 1e-4f, 1, 1, 1000, true, 0, 1, Devices.CPU, 1f);
             default -> throw new IllegalArgumentException("unknown preset '" + name + "': use quick or full");
         };

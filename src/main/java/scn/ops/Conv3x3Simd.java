@@ -49,7 +49,7 @@ final class Conv3x3Simd {
         }
         VectorMask<Float> last = S.indexInRange((nv - 1) * L, wi); // the lanes of a row's last vector
         Parallel.forEach(g.n() * blocks, (worker, from, to) -> {
-            float[] pad = Scratch.floats(2, cout * plane + 2 * L); // [cout][h + 2][pw] + slack for the second vector
+            float[] pad = Scratch.floats(2, cout * plane + 2 * L); // [cout][h + 2][pw]; the reads end inside it, the 2L are slack
             int padded = -1; // the image now in pad
             for (int task = from; task < to; task++) {
                 int n = task / blocks, b = task % blocks;

@@ -22,7 +22,8 @@ class ParallelTest {
         if (cost == null) Parallel.forEach(n, body);
         else Parallel.forEachBalanced(cost, body);
         List<Chunk> sorted = new ArrayList<>(seen);
-        sorted.sort((a, b) -> Integer.compare(a.from(), b.from()));
+        // An empty chunk starts where the next one does; whichever worker recorded first, it sorts first.
+        sorted.sort((a, b) -> a.from() != b.from() ? Integer.compare(a.from(), b.from()) : Integer.compare(a.to(), b.to()));
         return sorted;
     }
 

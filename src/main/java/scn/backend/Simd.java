@@ -1,14 +1,30 @@
 package scn.backend;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /** The SIMD species the fast paths use: the widest the CPU supports (512 bits with AVX-512). */
 public final class Simd {
     public static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     public static final int LANES = F.length();
+    /** Bytes with as many lanes as {@link #F}: one byte spike per float lane. */
+    public static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(LANES * 8));
 
     private Simd() {}
+
+    /** {@link #LANES} byte spikes from {@code a[at]} on, as floats 0 and 1. */
+    public static FloatVector floatsOf(byte[] a, int at) {
+        return (FloatVector) ByteVector.fromArray(BYTES, a, at).convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    /** Writes {@code fire} as byte spikes (1 where set, else 0) to {@code s[at]} on. */
+    public static void storeSpikes(VectorMask<Float> fire, byte[] s, int at) {
+        ((ByteVector) FloatVector.zero(F).blend(1f, fire).convertShape(VectorOperators.F2B, BYTES, 0)).intoArray(s, at);
+    }
 
     /**
      * The sum of {@code v}'s lanes, added in lane order. {@code reduceLanes(ADD)} leaves the order open, and

@@ -21,20 +21,13 @@ public final class BatchNorm2d {
     public static void forwardTrain(Tensor y, Tensor x, Tensor gamma, Tensor beta, Tensor runMean, Tensor runVar,
             float[] mean, float[] invStd, float momentum, float eps) {
         check(x, gamma, y);
-        int n = x.dim(0), c = x.dim(1), hw = x.dim(2) * x.dim(3);
-        if ((long) n * hw < 2) {
-            throw new IllegalArgumentException("batch_norm2d: training needs more than one value per channel, got input " + Shape.str(x.shapeRef()));
-        }
-        if (Kernels.reference()) {
-            BatchNorm2dRef.forwardTrain(y.data(), x.data(), gamma.data(), beta.data(), runMean.data(), runVar.data(), mean, invStd, n, c, hw, momentum, eps);
-        } else {
-            BatchNorm2dSimd.forwardTrain(y.data(), x.data(), gamma.data(), beta.data(), runMean.data(), runVar.data(), mean, invStd, n, c, hw, momentum, eps);
-        }
+        statistics(x, runMean, runVar, mean, invStd, momentum, eps);
+        normalize(y, x, gamma, beta, mean, invStd);
     }
 
     /**
-     * The training forward's statistics alone, for a caller that normalises on the fly ({@link NormPlif}):
-     * fills {@code mean[C]}, {@code invStd[C]} and moves the running statistics, as {@link #forwardTrain}.
+     * The training forward's statistics: fills {@code mean[C]}, {@code invStd[C]} and moves the running
+     * statistics. {@link #forwardTrain} normalises with them; {@link NormPlif} does so on the fly.
      */
     public static void statistics(Tensor x, Tensor runMean, Tensor runVar, float[] mean, float[] invStd, float momentum, float eps) {
         Shape.requireRank("batch_norm2d", "input", x.shapeRef(), 4);

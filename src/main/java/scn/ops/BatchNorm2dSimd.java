@@ -16,12 +16,6 @@ final class BatchNorm2dSimd {
 
     private BatchNorm2dSimd() {}
 
-    static void forwardTrain(float[] y, float[] x, float[] gamma, float[] beta, float[] runMean, float[] runVar,
-            float[] mean, float[] invStd, int n, int c, int hw, float momentum, float eps) {
-        statistics(x, runMean, runVar, mean, invStd, n, c, hw, momentum, eps);
-        normalize(y, x, gamma, beta, mean, invStd, n, c, hw);
-    }
-
     static void statistics(float[] x, float[] runMean, float[] runVar, float[] mean, float[] invStd, int n, int c, int hw,
             float momentum, float eps) {
         long m = (long) n * hw;

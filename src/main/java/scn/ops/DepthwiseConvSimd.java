@@ -1,11 +1,8 @@
 package scn.ops;
 
 import java.util.Arrays;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import scn.backend.Parallel;
 import scn.backend.Scratch;
@@ -20,8 +17,6 @@ import scn.backend.Simd;
 final class DepthwiseConvSimd {
     private static final VectorSpecies<Float> S = Simd.F;
     private static final int L = S.length();
-    /** Bytes with as many lanes as the float species, for reading spikes. */
-    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
 
     private DepthwiseConvSimd() {}
 
@@ -202,7 +197,7 @@ final class DepthwiseConvSimd {
             } else {
                 int ix = 0;
                 for (; ix + L <= g.w(); ix += L) {
-                    ((FloatVector) ByteVector.fromArray(B, xb, src + ix).convertShape(VectorOperators.B2F, S, 0)).intoArray(padded, dst + p + ix);
+                    Simd.floatsOf(xb, src + ix).intoArray(padded, dst + p + ix);
                 }
                 for (; ix < g.w(); ix++) padded[dst + p + ix] = xb[src + ix];
             }

@@ -1,10 +1,8 @@
 package scn.ops;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import scn.backend.Parallel;
 import scn.backend.Simd;
@@ -20,7 +18,6 @@ import scn.backend.Simd;
 final class NormPlifFast {
     private static final VectorSpecies<Float> S = Simd.F;
     private static final int L = S.length();
-    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
 
     private NormPlifFast() {}
 
@@ -40,10 +37,10 @@ final class NormPlifFast {
                         int at = k * m + j;
                         FloatVector pre = FloatVector.fromArray(S, x, at).fma(scale, shift);
                         if (residualF != null) pre = pre.add(FloatVector.fromArray(S, residualF, at));
-                        if (residualB != null) pre = pre.add(bytesAsFloats(residualB, at));
+                        if (residualB != null) pre = pre.add(Simd.floatsOf(residualB, at));
                         FloatVector h = pre.sub(v).mul(decay).add(v);
                         VectorMask<Float> fire = h.sub(PlifRef.THRESHOLD).compare(VectorOperators.GE, 0f);
-                        ((ByteVector) FloatVector.zero(S).blend(1f, fire).convertShape(VectorOperators.F2B, B, 0)).intoArray(s, at);
+                        Simd.storeSpikes(fire, s, at);
                         v = h.blend(0f, fire);
                     }
                 }
@@ -62,9 +59,5 @@ final class NormPlifFast {
                 }
             }
         });
-    }
-
-    private static FloatVector bytesAsFloats(byte[] a, int at) {
-        return (FloatVector) ByteVector.fromArray(B, a, at).convertShape(VectorOperators.B2F, S, 0);
     }
 }

@@ -1,10 +1,8 @@
 package scn.ops;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import scn.backend.Parallel;
 import scn.backend.Scratch;
@@ -19,8 +17,6 @@ import scn.backend.Simd;
 final class PlifFast {
     private static final VectorSpecies<Float> S = Simd.F;
     private static final int L = S.length();
-    /** Bytes with as many lanes as the float species, for storing spikes. */
-    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
     private static final float SLOPE = (float) (Math.PI / 2) * PlifRef.ALPHA;
     /** Neurons per parallel task. */
     private static final int BLOCK = 4096;
@@ -38,7 +34,7 @@ final class PlifFast {
                     int at = k * m + j;
                     FloatVector h = FloatVector.fromArray(S, x, at).sub(v).mul(decay).add(v);
                     VectorMask<Float> fire = h.sub(PlifRef.THRESHOLD).compare(VectorOperators.GE, 0f);
-                    spikes(fire).intoArray(s, at);
+                    Simd.storeSpikes(fire, s, at);
                     v = h.blend(0f, fire);
                 }
             }
@@ -53,10 +49,6 @@ final class PlifFast {
                 }
             }
         });
-    }
-
-    private static ByteVector spikes(VectorMask<Float> fire) {
-        return (ByteVector) FloatVector.zero(S).blend(1f, fire).convertShape(VectorOperators.F2B, B, 0);
     }
 
     static double backward(float[] dx, float[] gs, float[] x, int t, int m, float w) {

@@ -12,10 +12,11 @@ import scn.backend.SpikePath;
  * channels, input plane) is in {@link SpikeCrossovers}, measured on that very shape, takes the row
  * measured nearest its number of images per call; any other takes its {@link Kind}'s. Either way the
  * choice depends only on the shape, the images per call and the input's density, never on timing
- * during the run, so training repeats itself bit for bit. The table is regenerated with
+ * during the run, so training repeats itself bit for bit. The table is regenerated (after
+ * {@code mvn -f bench/pom.xml package}) with
  * {@code java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar scn.bench.SpikeCrossoverTable --widths 0.25,0.5,1 --batch 2 --reps 5 --out src/main/resources/scn/ops/spike-crossovers.tsv},
- * then {@code --widths 0.25,0.5 --batch 8 --reps 5 --out … --append} for the rows at 40 images per call.
- * (after {@code mvn -f bench/pom.xml package}); see {@code docs/SPIKES.md}.
+ * then {@code --widths 0.25,0.5 --batch 8 --reps 5 --out … --append} for the rows at 40 images per
+ * call; see {@code docs/SPIKES.md}.
  */
 public final class SpikeConv {
     /**

@@ -3,12 +3,17 @@ package scn.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.IntConsumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import scn.data.Dataset;
 import scn.eval.Gen1Evaluation;
+import scn.eval.OracleStudy;
 import scn.eval.SplitEvaluation;
 import scn.nn.SpikingCenterNet;
 import scn.train.Checkpoint;
@@ -26,6 +31,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Also write map, ap50, ap75, ap_small, ap_medium, ap_large to this JSON file.")
     Path json;
 
+    @Option(names = "--oracle", description = "Also score the split with the heads' outputs replaced by the ground truth (offsets, sizes, heatmap peaks, "
+            + "alone and together): how much AP each head costs. One pass of the model; prints a table.")
+    boolean oracle;
+
     @Override
     public Integer call() throws IOException {
         if (in.batch < 1) {
@@ -37,11 +46,24 @@ final class EvalCommand implements Callable<Integer> {
         if (forward == null) return 2;
         System.out.println("model: " + model.config());
         Gen1Evaluation.Result r;
+        Map<Set<OracleStudy.Part>, Gen1Evaluation.Result> studies = null;
         try (forward; Dataset ds = SplitEvaluation.openSplit(in.data, in.split)) {
-            r = SplitEvaluation.run(forward, ds, in.data.resolve(in.split), in.batch, n -> System.err.printf("\reval: %d/%d samples", n, ds.size()));
+            IntConsumer progress = n -> System.err.printf("\reval: %d/%d samples", n, ds.size());
+            if (oracle) {
+                studies = OracleStudy.run(forward, ds, in.data.resolve(in.split), in.batch, OracleStudy.DEFAULT_STUDIES, progress);
+                r = studies.get(OracleStudy.DEFAULT_STUDIES.getFirst());
+            } else {
+                r = SplitEvaluation.run(forward, ds, in.data.resolve(in.split), in.batch, progress);
+            }
             System.err.println();
         }
         SplitEvaluation.print(r, System.out);
+        if (studies != null) {
+            System.out.println();
+            System.out.println("with the ground truth in place of the model's outputs at the objects' centres:");
+            System.out.printf("  %-32s %7s %7s %7s%n", "outputs", "mAP", "AP50", "AP75");
+            studies.forEach((parts, s) -> System.out.printf(Locale.ROOT, "  %-32s %7.4f %7.4f %7.4f%n", OracleStudy.label(parts), s.map(), s.ap50(), s.ap75()));
+        }
         if (json != null) Files.writeString(json, SplitEvaluation.json(r));
         return 0;
     }

@@ -58,26 +58,33 @@ public final class SplitDetector {
      * absent. {@code progress} hears the number of samples done after each batch.
      */
     public static Map<String, Boxes> run(Forward forward, Dataset dataset, int batchSize, IntConsumer progress, BatchListener listener) throws IOException {
-        CenterNetDecoder.Config config = new CenterNetDecoder.Config(CenterNetDecoder.GEN1.maxDetections(), CenterNetDecoder.GEN1.stride(),
-                dataset.width(), dataset.height());
+        CenterNetDecoder.Config config = decoderConfig(dataset);
         Map<String, Boxes> out = new TreeMap<>();
         int done = 0;
         try (DataLoader loader = new DataLoader(dataset, DataLoader.Options.of(batchSize, 0, false, false))) {
             for (Batch batch : loader.epoch(0)) {
                 Heads o = forward.apply(batch.input());
                 List<List<CenterNetDecoder.Detection>> dets = CenterNetDecoder.decode(config, o.heatmap(), o.offset(), o.size());
-                for (int b = 0; b < batch.size(); b++) {
-                    Boxes boxes = out.computeIfAbsent(batch.recordings()[b], k -> new Boxes());
-                    for (CenterNetDecoder.Detection d : dets.get(b)) {
-                        boxes.add(batch.timestamps()[b], d.x(), d.y(), d.w(), d.h(), d.classId(), 0, d.score());
-                    }
-                }
+                collect(out, batch, dets);
                 if (listener != null) listener.accept(batch, dets);
                 done += batch.size();
                 if (progress != null) progress.accept(done);
             }
         }
         return out;
+    }
+
+    /** GEN1's decoding (K = 100, stride 4) clipped to {@code dataset}'s frame. */
+    public static CenterNetDecoder.Config decoderConfig(Dataset dataset) {
+        return new CenterNetDecoder.Config(CenterNetDecoder.GEN1.maxDetections(), CenterNetDecoder.GEN1.stride(), dataset.width(), dataset.height());
+    }
+
+    /** Adds a batch's detections to {@code out}, per recording, each at its sample's label timestamp. */
+    public static void collect(Map<String, Boxes> out, Batch batch, List<List<CenterNetDecoder.Detection>> detections) {
+        for (int b = 0; b < batch.size(); b++) {
+            Boxes boxes = out.computeIfAbsent(batch.recordings()[b], k -> new Boxes());
+            for (CenterNetDecoder.Detection d : detections.get(b)) boxes.add(batch.timestamps()[b], d.x(), d.y(), d.w(), d.h(), d.classId(), 0, d.score());
+        }
     }
 
     /** The same detections as the evaluator's box lists. */

@@ -3,9 +3,11 @@ package scn.eval;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -54,7 +56,7 @@ public final class OracleStudy {
         Tensor size = predicted.size().copy();       // [B, 2, H, W]
         int batch = heatmap.dim(0), classes = heatmap.dim(1), plane = heatmap.dim(2) * heatmap.dim(3);
         int k = targets.indices().length / batch; // objects per sample, padded
-        if (parts.contains(Part.HEATMAP)) java.util.Arrays.fill(heatmap.data(), -ORACLE_LOGIT);
+        if (parts.contains(Part.HEATMAP)) Arrays.fill(heatmap.data(), -ORACLE_LOGIT);
         for (int b = 0; b < batch; b++) {
             for (int j = 0; j < targets.counts()[b]; j++) {
                 int object = b * k + j;
@@ -72,8 +74,7 @@ public final class OracleStudy {
     /** The scores of each study, in the order given, from one evaluation-mode pass over {@code dataset}. */
     public static Map<Set<Part>, Gen1Evaluation.Result> run(SplitDetector.Forward forward, Dataset dataset, Path splitDir, int batchSize,
             List<Set<Part>> studies, IntConsumer progress) throws IOException {
-        CenterNetDecoder.Config config = new CenterNetDecoder.Config(CenterNetDecoder.GEN1.maxDetections(), CenterNetDecoder.GEN1.stride(),
-                dataset.width(), dataset.height());
+        CenterNetDecoder.Config config = SplitDetector.decoderConfig(dataset);
         List<Map<String, Boxes>> detections = new ArrayList<>();
         for (int i = 0; i < studies.size(); i++) detections.add(new TreeMap<>());
         int done = 0;
@@ -85,11 +86,7 @@ public final class OracleStudy {
                 CenterNetTargets.Batch targets = CenterNetTargets.forBatch(grid, batch.boxes());
                 for (int i = 0; i < studies.size(); i++) {
                     SplitDetector.Heads h = substitute(predicted, targets, studies.get(i));
-                    List<List<CenterNetDecoder.Detection>> dets = CenterNetDecoder.decode(config, h.heatmap(), h.offset(), h.size());
-                    for (int b = 0; b < batch.size(); b++) {
-                        Boxes boxes = detections.get(i).computeIfAbsent(batch.recordings()[b], name -> new Boxes());
-                        for (CenterNetDecoder.Detection d : dets.get(b)) boxes.add(batch.timestamps()[b], d.x(), d.y(), d.w(), d.h(), d.classId(), 0, d.score());
-                    }
+                    SplitDetector.collect(detections.get(i), batch, CenterNetDecoder.decode(config, h.heatmap(), h.offset(), h.size()));
                 }
                 done += batch.size();
                 if (progress != null) progress.accept(done);
@@ -107,7 +104,7 @@ public final class OracleStudy {
     public static String label(Set<Part> parts) {
         if (parts.isEmpty()) return "model alone";
         List<String> names = new ArrayList<>();
-        for (Part p : parts) names.add(p.name().toLowerCase(java.util.Locale.ROOT));
+        for (Part p : parts) names.add(p.name().toLowerCase(Locale.ROOT));
         return "true " + String.join(" + ", names);
     }
 }

@@ -1,8 +1,6 @@
 package scn.ops;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import scn.backend.Parallel;
 import scn.backend.Simd;
@@ -38,10 +36,7 @@ final class NormPlifFast {
                         FloatVector pre = FloatVector.fromArray(S, x, at).fma(scale, shift);
                         if (residualF != null) pre = pre.add(FloatVector.fromArray(S, residualF, at));
                         if (residualB != null) pre = pre.add(Simd.floatsOf(residualB, at));
-                        FloatVector h = pre.sub(v).mul(decay).add(v);
-                        VectorMask<Float> fire = h.sub(PlifRef.THRESHOLD).compare(VectorOperators.GE, 0f);
-                        Simd.storeSpikes(fire, s, at);
-                        v = h.blend(0f, fire);
+                        v = PlifFast.step(pre, v, decay, s, at);
                     }
                 }
                 for (; j < j1; j++) {
@@ -51,10 +46,7 @@ final class NormPlifFast {
                         float pre = x[at] * scale + shift; // BatchNorm2dSimd's scalar tail: no fma
                         if (residualF != null) pre += residualF[at];
                         if (residualB != null) pre += residualB[at];
-                        float h = v + (pre - v) * decay;
-                        boolean fire = h - PlifRef.THRESHOLD >= 0;
-                        s[at] = (byte) (fire ? 1 : 0);
-                        v = fire ? 0f : h;
+                        v = PlifFast.step(pre, v, decay, s, at);
                     }
                 }
             }

@@ -32,23 +32,37 @@ final class PlifFast {
                 FloatVector v = FloatVector.zero(S);
                 for (int k = 0; k < t; k++) {
                     int at = k * m + j;
-                    FloatVector h = FloatVector.fromArray(S, x, at).sub(v).mul(decay).add(v);
-                    VectorMask<Float> fire = h.sub(PlifRef.THRESHOLD).compare(VectorOperators.GE, 0f);
-                    Simd.storeSpikes(fire, s, at);
-                    v = h.blend(0f, fire);
+                    v = step(FloatVector.fromArray(S, x, at), v, decay, s, at);
                 }
             }
             for (; j < j1; j++) {
                 float v = 0f;
                 for (int k = 0; k < t; k++) {
                     int at = k * m + j;
-                    float h = v + (x[at] - v) * decay;
-                    boolean fire = h - PlifRef.THRESHOLD >= 0;
-                    s[at] = (byte) (fire ? 1 : 0);
-                    v = fire ? 0f : h;
+                    v = step(x[at], v, decay, s, at);
                 }
             }
         });
+    }
+
+    /**
+     * One time step of SPEC section 2 for {@link #L} neurons: charge {@code v} with the input {@code pre},
+     * write the spikes to {@code s[at]} on, return the state after the hard reset. {@link NormPlifFast}
+     * runs the same step on its fused input.
+     */
+    static FloatVector step(FloatVector pre, FloatVector v, float decay, byte[] s, int at) {
+        FloatVector h = pre.sub(v).mul(decay).add(v);
+        VectorMask<Float> fire = h.sub(PlifRef.THRESHOLD).compare(VectorOperators.GE, 0f);
+        Simd.storeSpikes(fire, s, at);
+        return h.blend(0f, fire);
+    }
+
+    /** {@link #step(FloatVector, FloatVector, float, byte[], int)} for one neuron (the row tails). */
+    static float step(float pre, float v, float decay, byte[] s, int at) {
+        float h = v + (pre - v) * decay;
+        boolean fire = h - PlifRef.THRESHOLD >= 0;
+        s[at] = (byte) (fire ? 1 : 0);
+        return fire ? 0f : h;
     }
 
     static double backward(float[] dx, float[] gs, float[] x, int t, int m, float w) {

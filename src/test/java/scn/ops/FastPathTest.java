@@ -34,7 +34,7 @@ import scn.tensor.Tensor;
  */
 class FastPathTest {
     private static final Set<String> COVERED = new TreeSet<>();
-    private static final int FAST_METHODS = 32;
+    private static final int FAST_METHODS = 33;
 
     /** Runs {@code compute} on the references and on the fast paths and compares the results. */
     private static void check(String what, double atol, double rtol, Supplier<float[]> compute, String... fastMethods) {
@@ -325,7 +325,7 @@ class FastPathTest {
                     float[] spikes = new float[s.length];
                     for (int i = 0; i < s.length; i++) spikes[i] = s[i];
                     return concat(spikes, dx, new float[] {(float) gw});
-                }, "PlifFast.forward", "PlifFast.backward", "PlifFast.backwardInPlace");
+                }, "PlifFast.forward", "PlifFast.step", "PlifFast.backward", "PlifFast.backwardInPlace"); // step: the forward's time step (m = 7 runs its scalar form)
             }
         }
     }

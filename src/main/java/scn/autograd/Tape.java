@@ -99,6 +99,32 @@ public final class Tape {
         }
         if (!loss.requiresGrad()) throw new IllegalArgumentException("backward: the loss does not depend on anything that requires a gradient");
         loss.gradBuffer().data()[0] += 1f;
+        run();
+    }
+
+    /**
+     * Back-propagates a given gradient {@code dy} of {@code output} (of its shape) instead of a loss's 1: how
+     * one layer is run backward on its own, with the gradient that reached it in another run.
+     */
+    public static void backward(Var output, scn.tensor.Tensor dy) {
+        backward(List.of(output), List.of(dy));
+    }
+
+    /** As {@link #backward(Var, scn.tensor.Tensor)} from several outputs at once, each with its gradient. */
+    public static void backward(List<Var> outputs, List<scn.tensor.Tensor> dys) {
+        if (outputs.size() != dys.size()) throw new IllegalArgumentException("backward: " + outputs.size() + " outputs but " + dys.size() + " gradients");
+        for (int k = 0; k < outputs.size(); k++) {
+            Var output = outputs.get(k);
+            scn.tensor.Tensor dy = dys.get(k);
+            Shape.requireSame("backward", "gradient", dy.shapeRef(), "output", output.shape());
+            if (!output.requiresGrad()) throw new IllegalArgumentException("backward: the output does not depend on anything that requires a gradient");
+            float[] g = output.gradBuffer().data(), d = dy.data();
+            for (int i = 0; i < d.length; i++) g[i] += d[i];
+        }
+        run();
+    }
+
+    private static void run() {
         List<Node> nodes = STATE.get().nodes;
         try {
             for (int i = nodes.size() - 1; i >= 0; i--) {
@@ -108,6 +134,7 @@ public final class Tape {
                 if (!node.readsOutput()) out.releaseValue();
                 scn.tensor.Tensor dy = out.grad();
                 if (dy != null) { // else nothing downstream of this value reached the loss
+                    if (out.gradientHook() != null) out.gradientHook().accept(dy);
                     node.backward().run(dy);
                     if (out.intermediate()) out.releaseGrad();
                 }

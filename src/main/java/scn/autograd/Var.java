@@ -20,6 +20,8 @@ public class Var {
     /** The operator took this value's arrays for it alone, so they may go back to the arena once its backward has run. */
     private final boolean ownsValue;
     private boolean released;
+    /** Called with this value's gradient when the backward pass reaches it (see {@link #onGradient}). */
+    private java.util.function.Consumer<Tensor> gradientHook;
 
     protected Var(Tensor value, SpikeTensor spikes, boolean requiresGrad) {
         this(value, spikes, requiresGrad, false, false);
@@ -46,6 +48,11 @@ public class Var {
     /** A leaf that collects a gradient (an input being differentiated, not a trained parameter). */
     public static Var leaf(Tensor value) {
         return new Var(value, null, true);
+    }
+
+    /** A leaf holding spikes that collects a gradient (a layer's spike input, replayed by a checker). */
+    public static Var leaf(SpikeTensor spikes) {
+        return new Var(null, spikes, true);
     }
 
     /** An operator's result in arrays it took for this value alone (from the active arena, if any). */
@@ -101,6 +108,19 @@ public class Var {
 
     boolean intermediate() {
         return intermediate;
+    }
+
+    /**
+     * Hands {@code hook} this value's whole gradient once the backward pass has summed it, just before it
+     * flows on into the operator that produced the value (as PyTorch's {@code register_hook}). The tensor
+     * is the tape's: copy it to keep it. Only an operator's result, which the tape records, is reached.
+     */
+    public void onGradient(java.util.function.Consumer<Tensor> hook) {
+        this.gradientHook = hook;
+    }
+
+    java.util.function.Consumer<Tensor> gradientHook() {
+        return gradientHook;
     }
 
     public void zeroGrad() {

@@ -62,7 +62,7 @@ final class DumpStepCommand implements Callable<Integer> {
         Var x = readInput(input);
         int t = x.shape()[0], b = x.shape()[1];
         Tensor boxTensor = readBoxes(boxes, b);
-        SpikingCenterNet model = new SpikingCenterNet(new ModelConfig(width, expansion, t, 2, teacher), 0);
+        SpikingCenterNet model = new SpikingCenterNet(new ModelConfig(width, expansion, t, 2, teacher).withInput(x.shape()[3], x.shape()[4]), 0);
         ModelFiles.loadInto(weights, model);
 
         SpikingCenterNet.Outputs o = model.forward(x, true);
@@ -85,14 +85,19 @@ final class DumpStepCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The input as spikes when it is binary (as encoded events are), else as floats; padded to 256×320. */
+    /**
+     * The input as spikes when it is binary (as encoded events are), else as floats. GEN1's sensor size
+     * (240×304) is padded to 256×320; any other size must be a multiple of 32 and is taken as it is (the
+     * model is then built for it, see {@link ModelConfig#withInput}).
+     */
     static Var readInput(Path file) throws IOException {
         NpyArray npy = NpyArray.read(file);
         long[] s = npy.shape();
         boolean sensor = s.length == 5 && s[3] == ModelConfig.SENSOR_HEIGHT && s[4] == ModelConfig.SENSOR_WIDTH;
-        boolean padded = s.length == 5 && s[3] == ModelConfig.INPUT_HEIGHT && s[4] == ModelConfig.INPUT_WIDTH;
+        boolean padded = s.length == 5 && s[3] % 32 == 0 && s[4] % 32 == 0 && s[3] > 0 && s[4] > 0;
         if (!(sensor || padded) || s[2] != ModelConfig.INPUT_CHANNELS) {
-            throw new DataFormatException(file, "input must have shape [T, B, 4, 240, 304] or [T, B, 4, 256, 320], found " + java.util.Arrays.toString(s));
+            throw new DataFormatException(file, "input must have shape [T, B, 4, 240, 304] or [T, B, 4, H, W] with H and W multiples of 32 (256, 320 for GEN1), found "
+                    + java.util.Arrays.toString(s));
         }
         NpyArray.Field f = npy.fields().get(0);
         boolean floats = f.kind() == 'f' && f.size() == 4, bytes = f.kind() == 'u' && f.size() == 1;
@@ -102,13 +107,14 @@ final class DumpStepCommand implements Callable<Integer> {
         int t = (int) s[0], b = (int) s[1], h = (int) s[3], w = (int) s[4];
         float[] values = npy.toFloatArray(); // [T, B, 4, h, w]
         int planes = t * b * ModelConfig.INPUT_CHANNELS;
-        int ph = ModelConfig.INPUT_HEIGHT, pw = ModelConfig.INPUT_WIDTH;
-        float[] full = new float[planes * ph * pw]; // [T, B, 4, 256, 320]
+        int ph = sensor ? ModelConfig.INPUT_HEIGHT : h, pw = sensor ? ModelConfig.INPUT_WIDTH : w;
+        float[] full = new float[planes * ph * pw]; // [T, B, 4, ph, pw]
         boolean binary = true;
         for (int p = 0; p < planes; p++) {
             for (int y = 0; y < h; y++) {
                 for (int xx = 0; xx < w; xx++) {
                     float v = values[(p * h + y) * w + xx];
+                    if (!Float.isFinite(v)) throw new DataFormatException(file, "input element " + ((p * h + y) * w + xx) + " is " + v);
                     binary &= v == 0f || v == 1f;
                     full[(p * ph + y) * pw + xx] = v;
                 }

@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
             SummaryCommand.class,
             BenchCommand.class,
             DumpStepCommand.class,
+            CheckPathsCommand.class,
             SynthCommand.class,
             EncodeCommand.class,
             InspectCommand.class,

@@ -1,5 +1,6 @@
 package scn.nn;
 
+import java.util.List;
 import scn.autograd.Functional;
 import scn.autograd.Parameter;
 import scn.autograd.Var;
@@ -34,13 +35,21 @@ final class BasicBlock {
     Var forward(Var x, boolean training) {
         Var shortcut = x;
         if (downsampleWeight != null) {
-            Var conv = Functional.conv2d(x, downsampleWeight, stride, 0, 1);
-            Probe.conv(downsampleWeight, x, conv, stride, 0, 1);
-            shortcut = downsampleBn.forward(conv, training);
+            shortcut = Probe.watching()
+                    ? Probe.layer(new Layer(name + ".downsample", List.of("x"), List.of(downsampleWeight, downsampleBn.weight, downsampleBn.bias), null,
+                            in -> downsample(in[0], training)), x)
+                    : downsample(x, training);
         }
         Var y = second.forward(first.forward(x, training), shortcut, training);
         Probe.add(name + ".residual", y);
         return y;
+    }
+
+    /** {@code downsample.bn(downsample.conv_1x1_stride(x))}: the shortcut when the shape changes. */
+    private Var downsample(Var x, boolean training) {
+        Var conv = Functional.conv2d(x, downsampleWeight, stride, 0, 1);
+        Probe.conv(downsampleWeight, x, conv, stride, 0, 1);
+        return downsampleBn.forward(conv, training);
     }
 
     long parameterCount() {

@@ -1,5 +1,6 @@
 package scn.nn;
 
+import java.util.List;
 import scn.autograd.Functional;
 import scn.autograd.Parameter;
 import scn.autograd.Var;
@@ -24,7 +25,8 @@ public final class ConvBnAct {
 
     ConvBnAct(ParameterStore store, String convName, String bnName, String plifName, boolean spiking,
             int cin, int cout, int k, int stride, int pad, int groups, boolean recomputing) {
-        this.name = convName.substring(0, Math.max(0, convName.lastIndexOf('.')));
+        // The prefix of a standard layout (encoder.stem); a block's conv name (encoder.layer1.0.conv1), as its two layers share a prefix.
+        this.name = convName.endsWith(".conv") ? convName.substring(0, convName.length() - ".conv".length()) : convName;
         this.weight = store.parameter(convName + ".weight", store.kaimingNormal(cout, cin / groups, k, k), true);
         this.bn = new BatchNorm(store, bnName, cout);
         this.plifW = spiking ? store.parameter(plifName + ".w", Tensor.scalar(0f), false) : null;
@@ -46,6 +48,14 @@ public final class ConvBnAct {
 
     /** {@code act(bn(conv(x)) + residual)}; the spiking path runs batch norm and PLIF fused. */
     Var forward(Var x, Var residual, boolean training) {
+        if (!Probe.watching()) return compute(x, residual, training);
+        Layer.Neuron parts = new Layer.Neuron(weight, stride, pad, groups, bn.weight, bn.bias, bn.runningMean, bn.runningVar,
+                BatchNorm.MOMENTUM, BatchNorm.EPS, training, plifW);
+        List<Parameter> params = plifW == null ? List.of(weight, bn.weight, bn.bias) : List.of(weight, bn.weight, bn.bias, plifW);
+        return Probe.layer(new Layer(name, List.of("x", "residual"), params, parts, in -> compute(in[0], in[1], training)), x, residual);
+    }
+
+    private Var compute(Var x, Var residual, boolean training) {
         if (plifW != null && recomputing) {
             Var out = bn.forwardConvPlif(x, weight, stride, pad, groups, residual, plifW, training);
             Probe.conv(weight, x, out, stride, pad, groups); // the spikes have the convolution's output shape

@@ -1,5 +1,6 @@
 package scn.nn;
 
+import java.util.List;
 import scn.autograd.Functional;
 import scn.autograd.Parameter;
 import scn.autograd.Var;
@@ -27,6 +28,13 @@ final class Head {
     /** {@code [T, B, c0, H, W]} → {@code [B, outputs, H, W]}. */
     Var forward(Var features, boolean training) {
         Var hiddenOut = hidden.forward(features, training);
+        return Probe.watching()
+                ? Probe.layer(new Layer(name + ".out", List.of("x"), List.of(outWeight, outBias), null, in -> out(in[0])), hiddenOut)
+                : out(hiddenOut);
+    }
+
+    /** The output convolution at every time step, averaged over T. */
+    private Var out(Var hiddenOut) {
         Var perStep = Functional.conv2d(hiddenOut, outWeight, outBias, 1, 0, 1);
         Probe.conv(outWeight, hiddenOut, perStep, 1, 0, 1);
         return Functional.meanTime(perStep);

@@ -5,9 +5,11 @@ import java.util.Map;
 
 /**
  * The shape of a Spiking CenterNet (SPEC section 3): width multiplier, decoder expansion, time steps,
- * classes, and whether it is the ReLU teacher. Checked on construction.
+ * classes, whether it is the ReLU teacher, and the padded input size (GEN1's 256×320 unless given: the
+ * network is fully convolutional, so any multiple of 32 works, and the checks run small ones). Checked on
+ * construction.
  */
-public record ModelConfig(double width, double expansion, int timeSteps, int classes, boolean teacher) {
+public record ModelConfig(double width, double expansion, int timeSteps, int classes, boolean teacher, int inputHeight, int inputWidth) {
     public static final int[] BASE_CHANNELS = {64, 128, 256, 512};
     public static final int INPUT_CHANNELS = 4;
     public static final int INPUT_HEIGHT = 256, INPUT_WIDTH = 320;
@@ -19,6 +21,14 @@ public record ModelConfig(double width, double expansion, int timeSteps, int cla
         if (!(expansion > 0)) throw new IllegalArgumentException("expansion must be > 0, got " + expansion);
         if (timeSteps < 1) throw new IllegalArgumentException("time steps must be >= 1, got " + timeSteps);
         if (classes < 1) throw new IllegalArgumentException("classes must be >= 1, got " + classes);
+        if (inputHeight < 32 || inputWidth < 32 || inputHeight % 32 != 0 || inputWidth % 32 != 0) {
+            throw new IllegalArgumentException("input size must be a multiple of 32 (the encoder's stride), got " + inputHeight + "x" + inputWidth);
+        }
+    }
+
+    /** At GEN1's padded input size, 256×320. */
+    public ModelConfig(double width, double expansion, int timeSteps, int classes, boolean teacher) {
+        this(width, expansion, timeSteps, classes, teacher, INPUT_HEIGHT, INPUT_WIDTH);
     }
 
     public static ModelConfig defaults() {
@@ -35,15 +45,20 @@ public record ModelConfig(double width, double expansion, int timeSteps, int cla
     }
 
     public int gridHeight() {
-        return INPUT_HEIGHT / STRIDE;
+        return inputHeight / STRIDE;
     }
 
     public int gridWidth() {
-        return INPUT_WIDTH / STRIDE;
+        return inputWidth / STRIDE;
     }
 
     public ModelConfig asTeacher(boolean isTeacher) {
-        return new ModelConfig(width, expansion, timeSteps, classes, isTeacher);
+        return new ModelConfig(width, expansion, timeSteps, classes, isTeacher, inputHeight, inputWidth);
+    }
+
+    /** The same network at another padded input size. */
+    public ModelConfig withInput(int height, int width) {
+        return new ModelConfig(this.width, expansion, timeSteps, classes, teacher, height, width);
     }
 
     /** As checkpoint metadata. */
@@ -54,6 +69,10 @@ public record ModelConfig(double width, double expansion, int timeSteps, int cla
         m.put("expansion", Double.toString(expansion));
         m.put("time_steps", Integer.toString(timeSteps));
         m.put("classes", Integer.toString(classes));
+        if (inputHeight != INPUT_HEIGHT || inputWidth != INPUT_WIDTH) {
+            m.put("input_height", Integer.toString(inputHeight));
+            m.put("input_width", Integer.toString(inputWidth));
+        }
         return m;
     }
 
@@ -65,11 +84,14 @@ public record ModelConfig(double width, double expansion, int timeSteps, int cla
                 Double.parseDouble(m.getOrDefault("expansion", Double.toString(d.expansion()))),
                 Integer.parseInt(m.getOrDefault("time_steps", Integer.toString(d.timeSteps()))),
                 Integer.parseInt(m.getOrDefault("classes", Integer.toString(d.classes()))),
-                "scn-r18-teacher".equals(m.get("model")));
+                "scn-r18-teacher".equals(m.get("model")),
+                Integer.parseInt(m.getOrDefault("input_height", Integer.toString(INPUT_HEIGHT))),
+                Integer.parseInt(m.getOrDefault("input_width", Integer.toString(INPUT_WIDTH))));
     }
 
     @Override
     public String toString() {
-        return (teacher ? "teacher" : "spiking") + " width " + width + ", expansion " + expansion + ", T " + timeSteps + ", classes " + classes;
+        return (teacher ? "teacher" : "spiking") + " width " + width + ", expansion " + expansion + ", T " + timeSteps + ", classes " + classes
+                + (inputHeight != INPUT_HEIGHT || inputWidth != INPUT_WIDTH ? ", input " + inputHeight + "x" + inputWidth : "");
     }
 }

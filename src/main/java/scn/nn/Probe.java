@@ -6,9 +6,10 @@ import scn.autograd.Var;
 
 /**
  * A way to watch the operations of a forward pass without a second copy of the network: while a probe
- * is installed on the current thread, every convolution reports its input and geometry and every
- * residual addition its shape. The energy estimate (SPEC section 8) counts operations this way. With
- * no probe installed a report costs one thread-local read.
+ * is installed on the current thread, every convolution reports its input and geometry, every residual
+ * addition its shape, and every {@link Layer} is handed over to be run. The energy estimate (SPEC
+ * section 8) counts operations this way; the layer-by-layer check ({@code scn.check}) takes each layer's
+ * inputs and gradients this way. With no probe installed a report costs one thread-local read.
  */
 public final class Probe {
     /** What a forward pass reports. */
@@ -21,6 +22,11 @@ public final class Probe {
 
         /** A residual addition of two tensors of {@code elements} values each (time and batch included). */
         void add(String name, long elements);
+
+        /** A layer about to run on {@code inputs}: returns its output, by default by running it. */
+        default Var layer(Layer layer, Var... inputs) {
+            return layer.run(inputs);
+        }
     }
 
     private static final ThreadLocal<Listener> ACTIVE = new ThreadLocal<>();
@@ -36,6 +42,17 @@ public final class Probe {
         } finally {
             ACTIVE.set(previous);
         }
+    }
+
+    /** Whether a probe is installed on this thread (a layer builds its {@link Layer} description only then). */
+    static boolean watching() {
+        return ACTIVE.get() != null;
+    }
+
+    /** Hands {@code layer} to the installed probe, which runs it on {@code inputs}. */
+    static Var layer(Layer layer, Var... inputs) {
+        Listener l = ACTIVE.get();
+        return l == null ? layer.run(inputs) : l.layer(layer, inputs);
     }
 
     /** Reports the convolution whose weight is {@code weight}, named by it without {@code .weight}. */

@@ -94,13 +94,16 @@ public final class SpikingCenterNet {
     public Outputs forward(Var input, boolean training) {
         int[] s = input.shape();
         if (s.length != 5 || s[0] != config.timeSteps() || s[2] != ModelConfig.INPUT_CHANNELS
-                || s[3] != ModelConfig.INPUT_HEIGHT || s[4] != ModelConfig.INPUT_WIDTH) {
-            throw new IllegalArgumentException("model input must be [T=" + config.timeSteps() + ", B, 4, 256, 320], got " + Shape.str(s));
+                || s[3] != config.inputHeight() || s[4] != config.inputWidth()) {
+            throw new IllegalArgumentException("model input must be [T=" + config.timeSteps() + ", B, 4, " + config.inputHeight() + ", "
+                    + config.inputWidth() + "], got " + Shape.str(s));
         }
         String outer = Profile.layer();
         try {
             Var x = layer("encoder.stem", stem.parameterCount(), () -> stem.forward(input, training));
-            Var pooled = layer("encoder.stem.maxpool", 0, () -> Functional.maxPool2d(x, 3, 2, 1));
+            Var pooled = layer("encoder.stem.maxpool", 0, () -> Probe.watching()
+                    ? Probe.layer(new Layer("encoder.stem.maxpool", List.of("x"), List.of(), null, in -> Functional.maxPool2d(in[0], 3, 2, 1)), x)
+                    : Functional.maxPool2d(x, 3, 2, 1));
             Var[] features = new Var[4];
             Var y = pooled;
             for (int l = 0; l < 4; l++) {
@@ -146,7 +149,7 @@ public final class SpikingCenterNet {
         ConvTrace.reset();
         ConvTrace.enable(true);
         try (var scope = Tape.noGrad()) {
-            forward(Var.constant(SpikeTensor.zeros(config.timeSteps(), batch, ModelConfig.INPUT_CHANNELS, ModelConfig.INPUT_HEIGHT, ModelConfig.INPUT_WIDTH)), false);
+            forward(Var.constant(SpikeTensor.zeros(config.timeSteps(), batch, ModelConfig.INPUT_CHANNELS, config.inputHeight(), config.inputWidth())), false);
             return ConvTrace.rows();
         } finally {
             ConvTrace.enable(false);
@@ -158,7 +161,7 @@ public final class SpikingCenterNet {
     public List<LayerInfo> summary(int batch) {
         trace = new ArrayList<>();
         try (var scope = Tape.noGrad()) {
-            forward(Var.constant(SpikeTensor.zeros(config.timeSteps(), batch, ModelConfig.INPUT_CHANNELS, ModelConfig.INPUT_HEIGHT, ModelConfig.INPUT_WIDTH)), false);
+            forward(Var.constant(SpikeTensor.zeros(config.timeSteps(), batch, ModelConfig.INPUT_CHANNELS, config.inputHeight(), config.inputWidth())), false);
             return trace;
         } finally {
             trace = null;

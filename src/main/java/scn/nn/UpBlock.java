@@ -1,5 +1,6 @@
 package scn.nn;
 
+import java.util.List;
 import scn.autograd.Functional;
 import scn.autograd.Var;
 
@@ -23,8 +24,15 @@ final class UpBlock {
     }
 
     Var forward(Var x, Var skip, boolean training) {
-        Var joined = Functional.concatChannels(Functional.upsample2x(x), skip);
+        Var joined = Probe.watching()
+                ? Probe.layer(new Layer(name + ".join", List.of("x", "skip"), List.of(), null, in -> join(in[0], in[1])), x, skip)
+                : join(x, skip);
         return project.forward(depthwise.forward(expand.forward(joined, training), training), training);
+    }
+
+    /** {@code [up(x), skip]}. */
+    private static Var join(Var x, Var skip) {
+        return Functional.concatChannels(Functional.upsample2x(x), skip);
     }
 
     long parameterCount() {

@@ -37,8 +37,7 @@ final class DeviceNetwork implements AutoCloseable {
         this.t = config.timeSteps();
         int[] c = {config.channels(0), config.channels(1), config.channels(2), config.channels(3)};
         c0 = c[0];
-        stem = ConvBnPlifLayer.standard(p, "encoder.stem", ModelConfig.INPUT_CHANNELS, c0, 7, 2, 3, 1, ModelConfig.INPUT_HEIGHT,
-                ModelConfig.INPUT_WIDTH);
+        stem = ConvBnPlifLayer.standard(p, "encoder.stem", ModelConfig.INPUT_CHANNELS, c0, 7, 2, 3, 1, config.inputHeight(), config.inputWidth());
         poolH = (stem.hOut + 2 * POOL_P - POOL_K) / POOL_S + 1;
         poolW = (stem.wOut + 2 * POOL_P - POOL_K) / POOL_S + 1;
         int h = poolH, w = poolW;

@@ -147,9 +147,9 @@ public final class DeviceTrainStep implements AutoCloseable {
 
     private int checkInput(SpikeTensor x) {
         int[] s = x.shapeRef();
-        if (s.length != 5 || s[0] != config.timeSteps() || s[2] != ModelConfig.INPUT_CHANNELS || s[3] != ModelConfig.INPUT_HEIGHT
-                || s[4] != ModelConfig.INPUT_WIDTH) {
-            throw new IllegalArgumentException("device step: input must be [T=" + config.timeSteps() + ", B, 4, 256, 320], got " + Shape.str(s));
+        if (s.length != 5 || s[0] != config.timeSteps() || s[2] != ModelConfig.INPUT_CHANNELS || s[3] != config.inputHeight()
+                || s[4] != config.inputWidth()) {
+            throw new IllegalArgumentException("device step: input must be [T=" + config.timeSteps() + ", B, 4, " + config.inputHeight() + ", " + config.inputWidth() + "], got " + Shape.str(s));
         }
         return s[1];
     }
@@ -160,7 +160,7 @@ public final class DeviceTrainStep implements AutoCloseable {
         if (input != null) input.close();
         if (targets != null) targets.close();
         net.allocate(b);
-        input = dev.allocate(Type.UINT8, (long) config.timeSteps() * b * ModelConfig.INPUT_CHANNELS * ModelConfig.INPUT_HEIGHT * ModelConfig.INPUT_WIDTH);
+        input = dev.allocate(Type.UINT8, (long) config.timeSteps() * b * ModelConfig.INPUT_CHANNELS * config.inputHeight() * config.inputWidth());
         targets = new CenterNetLossCl.Targets(dev, b, config.classes(), config.gridHeight(), config.gridWidth(), geometry.maxObjects());
     }
 

@@ -33,13 +33,15 @@ import scn.tensor.Tensor;
  */
 public final class LayerCheck {
     /**
-     * A gradient's largest error over its largest magnitude. Both sides sum the same products; the
-     * reference in double, the candidate in float over up to {@code T·B·H·W} (about 10^5) terms, and
-     * the surrogate slope moves with the membrane potential's own error. Float sums of that length in
-     * blocks of a few thousand stay near 1e-5 of the scale on random data (the fixture and the fuzz
-     * measure 1e-6 to 3e-5); 1e-3 leaves room, while a wrong or missing term moves the error to order one.
+     * A gradient's error over the magnitudes it sums ({@code Σ|terms|}, element by element, for a
+     * ConvBnAct), or over the tensor's largest magnitude (the other layers). The reference sums in
+     * double, the candidate in float over up to {@code T·B·H·W} (about 10^5) terms, in blocks; such sums
+     * err by about √n·u of their magnitudes on random data (the fixture and the fuzz measure a few 1e-6),
+     * and by at most n·u = 1e-3 for blocks of 16,000 terms. A wrong or missing term moves it to order one.
      */
     public static final double GRAD_RTOL = 1e-3;
+    /** The floor of every gradient element's allowance: this much of the tensor's largest magnitude. */
+    public static final double GRAD_FLOOR = 1e-5;
     /** The scalar {@code plif.w} gradient's error over the sum of its terms' magnitudes (it cancels heavily). */
     public static final double SCALAR_RTOL = 1e-4;
     /** A float output's largest error over its largest magnitude, for the layers between neurons. */
@@ -205,12 +207,13 @@ public final class LayerCheck {
     }
 
     /**
-     * Compares a gradient with the reference's, element by element, allowing {@link #GRAD_RTOL} of the
-     * reference's largest magnitude plus {@code slack[i]} (may be null: none); returns the largest ratio of
-     * an error to what it was allowed (at most 1 when it passes).
+     * Compares a gradient with the reference's, element by element, allowing {@code allowance[i]} plus
+     * {@link #GRAD_FLOOR} of the reference's largest magnitude, or with no allowance given (null)
+     * {@link #GRAD_RTOL} of it; returns the largest ratio of an error to what it was allowed (at most 1 when
+     * it passes).
      */
-    static double compareGradient(String layer, String tensor, float[] got, float[] want, double[] slack, int[] shape, Problems problems) {
-        return compare(layer, tensor, got, want, slack, shape, GRAD_RTOL, problems);
+    static double compareGradient(String layer, String tensor, float[] got, float[] want, double[] allowance, int[] shape, Problems problems) {
+        return compare(layer, tensor, got, want, allowance, shape, allowance == null ? GRAD_RTOL : GRAD_FLOOR, problems);
     }
 
     private static double compare(String layer, String tensor, float[] got, float[] want, double[] slack, int[] shape, double rtol, Problems problems) {
@@ -230,7 +233,7 @@ public final class LayerCheck {
             double e = Math.abs((double) got[worst] - want[worst]), allowed = rtol * scale + (slack == null ? 0 : slack[worst]);
             problems.add(layer, tensor, "worst at " + Folded.index(worst, shape) + ": " + got[worst] + " against " + want[worst] + " (error "
                     + NeuronCheck.sci(e) + ", allowed " + NeuronCheck.sci(allowed) + ": " + rtol + " of the largest magnitude " + NeuronCheck.sci(scale)
-                    + (slack == null ? "" : " plus " + NeuronCheck.sci(slack[worst]) + " from the bounds") + ")");
+                    + (slack == null ? "" : " plus " + NeuronCheck.sci(slack[worst]) + " from its terms and the bounds") + ")");
         }
         return worstRatio;
     }

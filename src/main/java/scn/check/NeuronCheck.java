@@ -172,28 +172,30 @@ final class NeuronCheck {
             }
         }
 
-        // 5. The forced reference's backward against the candidate's. Each gradient may differ by the kernels' own
-        // summation (GRAD_RTOL of its scale) plus what the neuron input's and the membrane potential's bounded
-        // differences become through the backward (ePre, eh carried along, first order): where a channel's
-        // variance is tiny next to its mean, batch norm amplifies them, and legitimately so.
+        // 5. The forced reference's backward against the candidate's. Each gradient element may differ by
+        // GRAD_RTOL of the magnitudes it sums (the kernels' own float sums), plus what the neuron input's and the
+        // membrane potential's bounded differences become through the backward (ePre, eh carried along, first
+        // order): where a channel's variance is tiny next to its mean, batch norm amplifies them, legitimately.
         Map<String, Double> gradErrors = new LinkedHashMap<>();
         if (backward) {
             float[] dyv = dy.data();
             float[] dPre = new float[size];
-            double[] eDPre = new double[size];
+            double[] eDPre = new double[size], magDPre = new double[size];
             double dDecay = 0, dDecayScale = 0, eDDecay = 0;
             if (n.spiking()) {
                 for (int j = 0; j < m; j++) {
                     float dv = 0f;
-                    double eDh = 0; // bound on the candidate's |Δ dh| at the step after
+                    double eDh = 0, magDh = 0; // at the step after: a bound on the candidate's |Δ dh|, and the magnitude dh sums
                     for (int s = t - 1; s >= 0; s--) {
                         int at = s * m + j;
-                        float spike = f.decision[at] ? 1f : 0f;
-                        float dh = dyv[at] * PlifRef.surrogate(f.h[at] - PlifRef.THRESHOLD) + dv * (1f - spike);
+                        float spike = f.decision[at] ? 1f : 0f, sg = PlifRef.surrogate(f.h[at] - PlifRef.THRESHOLD);
+                        float dh = dyv[at] * sg + dv * (1f - spike);
                         // the surrogate's slope is at most 3√3/8·π·α/2 ≈ 2.04
-                        eDh = Math.abs(dyv[at]) * 2.1 * f.eh[at] + (1 - decay) * eDh * (1 - spike) + 4 * U * Math.abs(dh);
+                        eDh = Math.abs(dyv[at]) * 2.1 * f.eh[at] + (1 - decay) * eDh * (1 - spike);
+                        magDh = Math.abs(dyv[at] * sg) + (1 - decay) * magDh * (1 - spike);
                         dPre[at] = dh * decay;
                         eDPre[at] = decay * eDh;
+                        magDPre[at] = decay * magDh;
                         dv = dh * (1f - decay);
                         double term = (double) dh * (pre[at] - f.vPrev[at]);
                         dDecay += term;
@@ -202,39 +204,45 @@ final class NeuronCheck {
                     }
                 }
             } else {
-                for (int i = 0; i < size; i++) dPre[i] = f.decision[i] ? dyv[i] : 0f;
+                for (int i = 0; i < size; i++) {
+                    dPre[i] = f.decision[i] ? dyv[i] : 0f;
+                    magDPre[i] = Math.abs(dPre[i]);
+                }
             }
             float[] dConv = new float[size], dGamma = new float[c], dBeta = new float[c];
             BatchNorm2dRef.backward(dConv, dGamma, dBeta, dPre, conv, gamma, mean, invStd, g.n(), c, hw, n.training());
-            double[] eDConv = new double[size], eDGamma = new double[c], eDBeta = new double[c];
-            normBackwardBound(conv, dPre, eDPre, dConv, eConv, mean, invStd, gamma, dMean, dInvStd, g.n(), c, hw, n.training(), eDConv, eDGamma, eDBeta);
+            NormBounds nb = normBackwardBound(conv, dPre, eDPre, magDPre, dConv, eConv, mean, invStd, gamma, dMean, dInvStd, g.n(), c, hw, n.training());
             float[] dx = new float[xf.length], dw = new float[w.length];
             Conv2dRef.backwardInput(dx, dConv, w, g);
             Conv2dRef.backwardWeight(dw, dConv, xf, g);
-            // Where dConv's bound goes through the convolution's backward (|w| and |x|: bounds, so any path will do).
+            // dConv's allowance through the convolution's backward, over |w| and |x| (bounds: any path will do). The
+            // magnitudes dConv sums bound |dConv|, so GRAD_RTOL of them covers the convolution's own sums too.
             Kernels.forceReference(false);
-            float[] eDConvF = new float[size];
-            for (int i = 0; i < size; i++) eDConvF[i] = (float) (eDConv[i] * 1.01);
-            Tensor eDx = Tensor.zeros(g.inShape()), eDw = Tensor.zeros(n.weight().shape());
-            Conv2d.backwardInput(eDx, Tensor.wrap(eDConvF, g.outShape()), Tensor.wrap(absW, n.weight().shape()), g);
-            Conv2d.backwardWeight(eDw, Tensor.wrap(eDConvF, g.outShape()), absX, null, g);
+            float[] allowDConv = new float[size];
+            for (int i = 0; i < size; i++) allowDConv[i] = (float) ((nb.error[i] + LayerCheck.GRAD_RTOL * nb.magnitude[i]) * 1.01);
+            Tensor allowDx = Tensor.zeros(g.inShape()), allowDw = Tensor.zeros(n.weight().shape());
+            Conv2d.backwardInput(allowDx, Tensor.wrap(allowDConv, g.outShape()), Tensor.wrap(absW, n.weight().shape()), g);
+            Conv2d.backwardWeight(allowDw, Tensor.wrap(allowDConv, g.outShape()), absX, null, g);
             Map<String, float[]> want = new LinkedHashMap<>();
-            Map<String, double[]> slack = new LinkedHashMap<>();
+            Map<String, double[]> allow = new LinkedHashMap<>();
             want.put("dx", dx);
-            slack.put("dx", toDouble(eDx.data()));
+            allow.put("dx", toDouble(allowDx.data()));
             if (r != null) {
                 want.put("dresidual", dPre);
-                slack.put("dresidual", eDPre);
+                double[] allowDr = new double[size];
+                for (int i = 0; i < size; i++) allowDr[i] = eDPre[i] + LayerCheck.GRAD_RTOL * magDPre[i];
+                allow.put("dresidual", allowDr);
             }
             want.put("d" + n.weight().name(), dw);
-            slack.put("d" + n.weight().name(), toDouble(eDw.data()));
+            allow.put("d" + n.weight().name(), toDouble(allowDw.data()));
             want.put("d" + n.gamma().name(), dGamma);
-            slack.put("d" + n.gamma().name(), eDGamma);
+            allow.put("d" + n.gamma().name(), nb.gammaAllowance);
             want.put("d" + n.beta().name(), dBeta);
-            slack.put("d" + n.beta().name(), eDBeta);
+            allow.put("d" + n.beta().name(), nb.betaAllowance);
             for (var e : want.entrySet()) {
                 String key = e.getKey();
-                gradErrors.put(key, LayerCheck.compareGradient(name, key, gotGrads.get(key), e.getValue(), slack.get(key), shapeOf(key, x5, outShape, n), problems));
+                gradErrors.put(key, LayerCheck.compareGradient(name, key, gotGrads.get(key), e.getValue(), allow.get(key), shapeOf(key, x5, outShape, n),
+                        problems));
             }
             if (n.spiking()) {
                 double dwWant = dDecay * decay * (1 - decay), dwScale = dDecayScale * decay * (1 - decay), dwSlack = eDDecay * decay * (1 - decay);
@@ -259,20 +267,25 @@ final class NeuronCheck {
         return d;
     }
 
+    /** What the batch-norm backward may move by: per element of dConv, and per channel of dγ and dβ. */
+    private record NormBounds(double[] error, double[] magnitude, double[] gammaAllowance, double[] betaAllowance) {}
+
     /**
      * First-order bounds on how far the candidate's batch-norm backward may move from the reference's, given
      * bounds {@code eDPre} on its incoming gradient and the bounds on its input ({@code eConv}) and statistics
-     * ({@code dMean}, {@code dInvStd}): with {@code x̂ = (conv − mean)·invStd}, {@code k = γ·invStd},
-     * {@code S1 = Σ dPre}, {@code S2 = Σ dPre·x̂} over a channel's {@code m} values, training mode gives
-     * {@code dConv = k·(dPre − S1/m − x̂·S2/m)}, so
-     * {@code |ΔdConv| ≤ |k|·(eDPre + E(S1)/m + |Δx̂|·|S2|/m + |x̂|·E(S2)/m) + |dConv|·ΔinvStd/invStd}.
+     * ({@code dMean}, {@code dInvStd}); and the magnitudes each result sums. With {@code x̂ = (conv − mean)·invStd},
+     * {@code k = γ·invStd}, {@code S1 = Σ dPre}, {@code S2 = Σ dPre·x̂} over a channel's {@code m} values,
+     * training mode gives {@code dConv = k·(dPre − S1/m − x̂·S2/m)}, so
+     * {@code |ΔdConv| ≤ |k|·(eDPre + E(S1)/m + |Δx̂|·|S2|/m + |x̂|·E(S2)/m) + |dConv|·ΔinvStd/invStd}; evaluation
+     * mode gives {@code dConv = k·dPre}. The allowances of dγ = S2 and dβ = S1 add GRAD_RTOL of their magnitudes.
      */
-    private static void normBackwardBound(float[] conv, float[] dPre, double[] eDPre, float[] dConv, double[] eConv, float[] mean, float[] invStd,
-            float[] gamma, double[] dMean, double[] dInvStd, int n, int c, int hw, boolean training, double[] eDConv, double[] eDGamma, double[] eDBeta) {
+    private static NormBounds normBackwardBound(float[] conv, float[] dPre, double[] eDPre, double[] magDPre, float[] dConv, double[] eConv,
+            float[] mean, float[] invStd, float[] gamma, double[] dMean, double[] dInvStd, int n, int c, int hw, boolean training) {
         double m = (double) n * hw;
+        double[] error = new double[dConv.length], magnitude = new double[dConv.length], gammaAllowance = new double[c], betaAllowance = new double[c];
         for (int ch = 0; ch < c; ch++) {
             double is = invStd[ch], k = Math.abs(gamma[ch] * is);
-            double s2 = 0, eS1 = 0, eS2 = 0;
+            double s2 = 0, eS1 = 0, eS2 = 0, magS1 = 0, magS2 = 0;
             for (int i = 0; i < n; i++) {
                 for (int p = 0; p < hw; p++) {
                     int at = (i * c + ch) * hw + p;
@@ -280,22 +293,27 @@ final class NeuronCheck {
                     s2 += dPre[at] * xhat;
                     eS1 += eDPre[at];
                     eS2 += eDPre[at] * Math.abs(xhat) + Math.abs(dPre[at]) * dXhat;
+                    magS1 += magDPre[at];
+                    magS2 += magDPre[at] * Math.abs(xhat);
                 }
             }
-            eDGamma[ch] = eS2;
-            eDBeta[ch] = eS1;
+            gammaAllowance[ch] = eS2 + LayerCheck.GRAD_RTOL * magS2;
+            betaAllowance[ch] = eS1 + LayerCheck.GRAD_RTOL * magS1;
             for (int i = 0; i < n; i++) {
                 for (int p = 0; p < hw; p++) {
                     int at = (i * c + ch) * hw + p;
                     if (!training) {
-                        eDConv[at] = k * eDPre[at];
+                        error[at] = k * eDPre[at];
+                        magnitude[at] = k * magDPre[at];
                         continue;
                     }
                     double xhat = (conv[at] - mean[ch]) * is, dXhat = is * (eConv[at] + dMean[ch]) + Math.abs(conv[at] - mean[ch]) * dInvStd[ch];
-                    eDConv[at] = k * (eDPre[at] + eS1 / m + dXhat * Math.abs(s2) / m + Math.abs(xhat) * eS2 / m) + Math.abs(dConv[at]) * dInvStd[ch] / is;
+                    error[at] = k * (eDPre[at] + eS1 / m + dXhat * Math.abs(s2) / m + Math.abs(xhat) * eS2 / m) + Math.abs(dConv[at]) * dInvStd[ch] / is;
+                    magnitude[at] = k * (magDPre[at] + magS1 / m + Math.abs(xhat) * magS2 / m);
                 }
             }
         }
+        return new NormBounds(error, magnitude, gammaAllowance, betaAllowance);
     }
 
     private static int[] shapeOf(String key, int[] x5, int[] out, Layer.Neuron n) {
@@ -415,6 +433,9 @@ final class NeuronCheck {
     private static void statisticsWithinBound(String name, float[] conv, double[] eConv, float[] mean, float[] invStd, Candidate.NeuronInput in,
             int n, int c, int hw, float eps, double[] dMean, double[] dInvStd, Problems problems) {
         double count = (double) n * hw;
+        int badMean = 0, badInvStd = 0;
+        double worstMean = 0, worstInvStd = 0;
+        String meanDetail = "", invStdDetail = "";
         for (int ch = 0; ch < c; ch++) {
             double sumE = 0, sumAbs = 0, sumDevE = 0;
             for (int i = 0; i < n; i++) {
@@ -437,12 +458,22 @@ final class NeuronCheck {
             dMean[ch] = Math.abs((double) in.mean()[ch] - mean[ch]);
             dInvStd[ch] = Math.abs((double) in.invStd()[ch] - invStd[ch]);
             if (dMean[ch] > meanBound) {
-                problems.add(name, "batch mean", "channel " + ch + ": " + in.mean()[ch] + " against " + mean[ch] + " (bound " + sci(meanBound) + ")");
+                badMean++;
+                if (dMean[ch] / meanBound > worstMean) {
+                    worstMean = dMean[ch] / meanBound;
+                    meanDetail = "channel " + ch + ": " + in.mean()[ch] + " against " + mean[ch] + " (bound " + sci(meanBound) + ")";
+                }
             }
             if (dInvStd[ch] > invStdBound) {
-                problems.add(name, "batch 1/std", "channel " + ch + ": " + in.invStd()[ch] + " against " + invStd[ch] + " (bound " + sci(invStdBound) + ")");
+                badInvStd++;
+                if (dInvStd[ch] / invStdBound > worstInvStd) {
+                    worstInvStd = dInvStd[ch] / invStdBound;
+                    invStdDetail = "channel " + ch + ": " + in.invStd()[ch] + " against " + invStd[ch] + " (bound " + sci(invStdBound) + ")";
+                }
             }
         }
+        if (badMean > 0) problems.add(name, "batch mean", badMean + " of " + c + " channels out of bound; worst " + meanDetail);
+        if (badInvStd > 0) problems.add(name, "batch 1/std", badInvStd + " of " + c + " channels out of bound; worst " + invStdDetail);
     }
 
     static String sci(double v) {

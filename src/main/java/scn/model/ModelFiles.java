@@ -13,7 +13,8 @@ import scn.tensor.Tensor;
  * Model weights as safetensors files under the canonical names of SPEC section 3, with the model
  * configuration as metadata. Loading checks every name and shape and reports all missing, unexpected
  * and mis-shaped tensors at once; PyTorch's {@code num_batches_tracked} counters are accepted and ignored,
- * so a PyTorch state dict saved under the same names loads as it is.
+ * and a scalar such as {@code plif.w} may be stored as {@code [1]} ({@link SafeTensors#checkAgainst}), so a
+ * PyTorch state dict saved under the same names loads as it is.
  */
 public final class ModelFiles {
     private ModelFiles() {}

@@ -321,13 +321,22 @@ public final class SafeTensors {
         }
     }
 
-    /** Problems found comparing loaded tensors with the expected shapes by name; empty when they agree. */
+    /**
+     * Whether a tensor stored with shape {@code stored} loads where {@code expected} is held: the same
+     * shape, or a scalar {@code []} stored as one element {@code [1]}, as numpy's {@code ascontiguousarray}
+     * and some PyTorch code write scalars.
+     */
+    static boolean fits(int[] stored, int[] expected) {
+        return Shape.same(stored, expected) || (expected.length == 0 && Shape.same(stored, new int[] {1}));
+    }
+
+    /** Problems found comparing loaded tensors with the expected shapes by name (see {@link #fits}); empty if none. */
     public static List<String> problems(Map<String, Tensor> found, Map<String, int[]> expectedShapes) {
         List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), mismatched = new ArrayList<>();
         for (Map.Entry<String, int[]> e : new TreeMap<>(expectedShapes).entrySet()) {
             Tensor t = found.get(e.getKey());
             if (t == null) missing.add("missing: " + e.getKey() + " " + Shape.str(e.getValue()));
-            else if (!Shape.same(t.shapeRef(), e.getValue())) {
+            else if (!fits(t.shapeRef(), e.getValue())) {
                 mismatched.add("shape: " + e.getKey() + " expected " + Shape.str(e.getValue()) + " found " + Shape.str(t.shapeRef()));
             }
         }

@@ -207,4 +207,22 @@ class SafeTensorsTest {
         SafeTensors.checkAgainst(found, expected);
         assertEquals(List.of(), SafeTensors.problems(found, expected));
     }
+
+    @Test
+    void aScalarStoredAsOneElementFitsAndNoOtherShapeDoes() {
+        Map<String, int[]> expected = Map.of("plif.w", new int[0], "bn.weight", new int[] {1});
+        Map<String, Tensor> found = new LinkedHashMap<>();
+        found.put("plif.w", Tensor.wrap(new float[] {0.5f}, 1));
+        found.put("bn.weight", Tensor.zeros(1));
+        assertEquals(List.of(), SafeTensors.problems(found, expected));
+        found.put("plif.w", Tensor.zeros(2));
+        found.put("bn.weight", Tensor.scalar(0)); // only a scalar may be stored as [1], not the other way round
+        var e = assertThrows(IllegalArgumentException.class, () -> SafeTensors.checkAgainst(found, expected));
+        String msg = e.getMessage();
+        assertTrue(msg.contains("shape: plif.w expected [] found [2]"), msg);
+        assertTrue(msg.contains("shape: bn.weight expected [1] found []"), msg);
+        found.put("plif.w", Tensor.zeros(1, 1));
+        found.put("bn.weight", Tensor.zeros(1));
+        assertEquals(List.of("shape: plif.w expected [] found [1, 1]"), SafeTensors.problems(found, expected));
+    }
 }

@@ -109,4 +109,27 @@ class ModelFilesTest {
             assertTrue(msg.contains("1 problems"), "only the [2] entry is a problem: " + msg);
         }
     }
+
+    @Test
+    void nonFiniteValuesAreRefusedNamingFileTensorAndIndex(@TempDir Path dir) throws IOException {
+        Map<String, Tensor> stored = new LinkedHashMap<>(new SpikingCenterNet(TINY, 1).stateDict());
+        Tensor conv = stored.get("encoder.layer1.0.conv1.weight").copy(); // [4, 4, 3, 3]
+        conv.data()[40] = Float.NaN; // [1, 0, 1, 1]
+        stored.put("encoder.layer1.0.conv1.weight", conv);
+        stored.put("heads.size.out.bias", Tensor.wrap(new float[] {0f, Float.POSITIVE_INFINITY}, 2));
+        Path file = dir.resolve("nan.safetensors");
+        SafeTensors.write(file, stored, TINY.toMetadata());
+        SpikingCenterNet into = new SpikingCenterNet(TINY, 2);
+        Map<String, float[]> before = new LinkedHashMap<>();
+        into.stateDict().forEach((name, t) -> before.put(name, t.data().clone()));
+        List<Executable> loads = List.of(() -> ModelFiles.load(file), () -> ModelFiles.loadInto(file, into));
+        for (Executable load : loads) {
+            String msg = assertThrows(IOException.class, load).getMessage();
+            assertTrue(msg.contains(file.toString()), msg);
+            assertTrue(msg.contains("encoder.layer1.0.conv1.weight [4, 4, 3, 3]: 1 of 144 values are NaN or infinite;"
+                    + " the first, at index [1, 0, 1, 1] (flat 40), is NaN"), msg);
+            assertTrue(msg.contains("heads.size.out.bias [2]: 1 of 2 values") && msg.contains("is Infinity"), msg);
+        }
+        into.stateDict().forEach((name, t) -> assertArrayEquals(before.get(name), t.data(), name + " untouched"));
+    }
 }

@@ -1,6 +1,7 @@
 package scn.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import scn.model.ModelFiles;
 import scn.model.io.SafeTensors;
 import scn.nn.ModelConfig;
 import scn.nn.SpikingCenterNet;
@@ -23,7 +25,8 @@ import scn.tensor.Tensor;
 /**
  * Checkpoints as other tools may write them, read by {@code train --resume} ({@link Trainer#resume}) and
  * by {@code --checkpoint} and {@code --distill-from} ({@link Checkpoint#loadModel}): a scalar stored as
- * {@code [1]} loads, any other shape of it is refused naming the tensor, both shapes and the file.
+ * {@code [1]} loads, any other shape of it is refused naming the tensor, both shapes and the file; a NaN
+ * or infinite value is refused naming the file, the tensor and the first such value, before any step.
  */
 class CheckpointLoadingTest {
     private static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
@@ -89,5 +92,45 @@ class CheckpointLoadingTest {
             assertTrue(e.getMessage().contains("shape: encoder.stem.plif.w expected [] found [2]"), e.getMessage());
             assertTrue(e.getMessage().contains("(1 problems)"), "only the [2] entry is a problem: " + e.getMessage());
         }
+    }
+
+    @Test
+    void nonFiniteWeightsOrMomentsAreRefusedBeforeAnyStep() throws IOException {
+        Path file = checkpoint();
+        rewrite(file, tensors -> {
+            Tensor w = tensors.get("encoder.stem.conv.weight").copy();
+            w.data()[5] = Float.NaN; // [0, 0, 0, 5] of [c0, 4, 7, 7]
+            tensors.put("encoder.stem.conv.weight", w);
+        });
+        for (IOException e : new IOException[] {
+            assertThrows(IOException.class, () -> Trainer.resume(file, null, QUIET)),
+            assertThrows(IOException.class, () -> Checkpoint.loadModel(file))}) {
+            assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+            assertTrue(e.getMessage().contains("encoder.stem.conv.weight [16, 4, 7, 7]: 1 of 3136 values are NaN or"
+                    + " infinite; the first, at index [0, 0, 0, 5] (flat 5), is NaN"), e.getMessage());
+        }
+
+        Path moments = checkpoint();
+        Tensor infinite = Tensor.full(Float.POSITIVE_INFINITY, 2);
+        rewrite(moments, tensors -> tensors.put("optimizer.v.heads.heatmap.out.bias", infinite));
+        IOException e = assertThrows(IOException.class, () -> Trainer.resume(moments, null, QUIET));
+        assertTrue(e.getMessage().contains("optimizer.v.heads.heatmap.out.bias [2]: 2 of 2 values"), e.getMessage());
+        Checkpoint.loadModel(moments); // the moments are not part of the model
+    }
+
+    @Test
+    void aNonFiniteTeacherIsRefusedBeforeTheRunStarts() throws IOException {
+        TrainOptions o = TrainOptions.preset("quick", false);
+        SpikingCenterNet teacher = new SpikingCenterNet(new ModelConfig(o.width(), o.expansion(), 5, 2, true), 1);
+        teacher.stateDict().get("heads.offset.hidden.bn.running_var").data()[3] = Float.NEGATIVE_INFINITY;
+        Path file = tmp.resolve("teacher.safetensors");
+        ModelFiles.save(file, teacher);
+        Path run = tmp.resolve("student");
+        IOException e = assertThrows(IOException.class,
+                () -> Trainer.start(o.withPaths(tmp.toString(), run.toString(), file.toString()), QUIET));
+        assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("heads.offset.hidden.bn.running_var"), e.getMessage());
+        assertTrue(e.getMessage().contains("is -Infinity"), e.getMessage());
+        assertFalse(Files.exists(run), "no run directory: the run never started");
     }
 }

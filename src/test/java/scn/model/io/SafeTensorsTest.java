@@ -225,4 +225,24 @@ class SafeTensorsTest {
         found.put("bn.weight", Tensor.zeros(1));
         assertEquals(List.of("shape: plif.w expected [] found [1, 1]"), SafeTensors.problems(found, expected));
     }
+
+    @Test
+    void nonFiniteNamesEachTensorWithItsCountAndFirstBadValue() {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        tensors.put("finite", Tensor.full(Float.MAX_VALUE, 3));
+        tensors.put("conv.weight", Tensor.zeros(2, 3, 2, 2));
+        SafeTensors.checkFinite(tensors);
+        assertEquals(List.of(), SafeTensors.nonFinite(tensors));
+        float[] w = tensors.get("conv.weight").data();
+        w[17] = Float.NaN; // [1, 1, 0, 1]
+        w[20] = Float.POSITIVE_INFINITY;
+        tensors.put("plif.w", Tensor.scalar(Float.NEGATIVE_INFINITY));
+        assertEquals(List.of(
+                "conv.weight [2, 3, 2, 2]: 2 of 24 values are NaN or infinite; the first, at index [1, 1, 0, 1]"
+                        + " (flat 17), is NaN",
+                "plif.w []: 1 of 1 values are NaN or infinite; the first, at index [] (flat 0), is -Infinity"),
+                SafeTensors.nonFinite(tensors));
+        String msg = assertThrows(IllegalArgumentException.class, () -> SafeTensors.checkFinite(tensors)).getMessage();
+        assertTrue(msg.contains("(2 tensors)") && msg.contains("conv.weight") && msg.contains("plif.w"), msg);
+    }
 }

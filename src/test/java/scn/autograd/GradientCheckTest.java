@@ -23,8 +23,8 @@ import scn.tensor.Tensor;
  * <p>Each operator has a plain double-precision forward in {@link DoubleOps}, written from SPEC.md's maths
  * and sharing no code with the engine. The checked quantity is {@code L = Σ r·f(x)} for a fixed random
  * {@code r}; the numeric derivative is {@code (L(x+h) − L(x−h)) / 2h} of the double forward, with
- * {@code h = 1e-6}. Its truncation error, O(h²)·f''' ≈ 1e-12, and its round-off, about 2⁻⁵³·|L|/h ≈ 1e-9
- * for |L| ≤ 10, are negligible, so the tolerance reflects the analytic side only: the engine's float32
+ * {@code h = 1e-6}. Its truncation error, O(h²)·f''' ≈ 1e-12, and its round-off, about 2⁻⁵³·|L|/h ≤ 1e-8
+ * for |L| ≤ 100, are negligible, so the tolerance reflects the analytic side only: the engine's float32
  * backward, whose values and saved forward results each carry a relative error of a few 2⁻²⁴ ≈ 6e-8, and
  * whose sums of up to 80 products (the weight gradient of the 1×1 convolution) of size ≤ 7 gather round-off
  * of order √80·7·6e-8 ≈ 4e-6 (1.5e-6 is the worst seen). Hence {@code |numeric − analytic| ≤ 1e-5 +

@@ -13,7 +13,9 @@ import scn.tensor.Tensor;
  * Model weights as safetensors files under the canonical names of SPEC section 3, with the model
  * configuration as metadata. Loading checks every name and shape and reports all missing, unexpected
  * and mis-shaped tensors at once; PyTorch's {@code num_batches_tracked} counters are accepted and ignored,
- * so a PyTorch state dict saved under the same names loads as it is.
+ * and a scalar such as {@code plif.w} may be stored as {@code [1]} ({@link SafeTensors#checkAgainst}), so a
+ * PyTorch state dict saved under the same names loads as it is. A NaN or infinite value is refused, naming
+ * the tensor and where in it, before the model sees any of the file.
  */
 public final class ModelFiles {
     private ModelFiles() {}
@@ -52,6 +54,11 @@ public final class ModelFiles {
             SafeTensors.checkAgainst(tensors, expected);
         } catch (IllegalArgumentException e) {
             throw new IOException(file + " does not fit the model (" + model.config() + "): " + e.getMessage(), e);
+        }
+        try {
+            SafeTensors.checkFinite(tensors);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + " was not loaded: " + e.getMessage(), e);
         }
         state.forEach((name, t) -> t.copyFrom(tensors.get(name)));
     }

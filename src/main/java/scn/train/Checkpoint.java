@@ -101,7 +101,10 @@ public final class Checkpoint {
         return current;
     }
 
-    /** Reads and checks a checkpoint; a damaged or foreign file is refused with a message naming it and the fallback. */
+    /**
+     * Reads and checks a checkpoint; a damaged or foreign file, or one holding a NaN or infinite value, is
+     * refused with a message naming it and the fallback.
+     */
     public static Loaded load(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException("checkpoint " + file + " does not exist" + fallback(file));
         SafeTensors.Contents c;
@@ -114,21 +117,35 @@ public final class Checkpoint {
         if (!FORMAT.equals(meta.get("format"))) {
             throw new IOException(file + " is not a training checkpoint (no '" + FORMAT + "' format tag); plain model weights cannot be resumed");
         }
+        Loaded loaded;
         try {
             long expected = Long.parseLong(meta.get("crc32"));
             if (crc(c.tensors()) != expected) throw new IOException("checkpoint " + file + " is damaged (its CRC-32 does not match its contents) and was not used" + fallback(file));
             TrainOptions options = GSON.fromJson(meta.get("options"), TrainOptions.class);
             Position position = new Position(Long.parseLong(meta.get("step")), Integer.parseInt(meta.get("epoch")),
                     Integer.parseInt(meta.get("batch_in_epoch")), Double.parseDouble(meta.get("seconds")));
-            return new Loaded(file, options, ModelConfig.fromMetadata(meta), position, Integer.parseInt(meta.get("optimizer_steps")), c.tensors());
+            int optimizerSteps = Integer.parseInt(meta.get("optimizer_steps"));
+            loaded = new Loaded(file, options, ModelConfig.fromMetadata(meta), position, optimizerSteps, c.tensors());
         } catch (RuntimeException e) {
             throw new IOException("checkpoint " + file + " has damaged metadata (" + e.getMessage() + ") and was not used" + fallback(file), e);
+        }
+        requireFinite(file, c.tensors()); // weights and moments alike: either would spread into every step
+        return loaded;
+    }
+
+    /** Refuses a file with a NaN or infinite value, naming it, the tensor and the first such value. */
+    private static void requireFinite(Path file, Map<String, Tensor> tensors) throws IOException {
+        try {
+            SafeTensors.checkFinite(tensors);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("checkpoint " + file + " was not used: " + e.getMessage() + fallback(file), e);
         }
     }
 
     /**
      * The model of a training checkpoint or of a plain weights file ({@code model.safetensors}), built
-     * as its metadata describes; a damaged checkpoint or tensors that do not fit are refused, naming the file.
+     * as its metadata describes; a damaged checkpoint, tensors that do not fit and NaN or infinite values
+     * are refused, naming the file.
      */
     public static SpikingCenterNet loadModel(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException("checkpoint " + file + " does not exist");
@@ -153,6 +170,7 @@ public final class Checkpoint {
         } catch (IllegalArgumentException e) {
             throw new IOException(file + " does not fit the model its metadata describes (" + config + "): " + e.getMessage(), e);
         }
+        requireFinite(file, tensors);
         model.stateDict().forEach((name, t) -> t.copyFrom(tensors.get(name)));
         return model;
     }

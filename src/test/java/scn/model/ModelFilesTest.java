@@ -9,8 +9,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import scn.model.io.SafeTensors;
 import scn.nn.ModelConfig;
@@ -65,5 +67,69 @@ class ModelFilesTest {
         Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length / 2));
         var e = assertThrows(IOException.class, () -> ModelFiles.load(file));
         assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+    }
+
+    /** The model's tensors with every {@code *.plif.w} stored as {@code [1]}, each with its own value. */
+    private static Map<String, Tensor> scalarsAsOneElement(SpikingCenterNet model) {
+        Map<String, Tensor> state = new LinkedHashMap<>(model.stateDict());
+        int[] count = {0};
+        state.replaceAll((name, t) -> name.endsWith(".plif.w") ? Tensor.wrap(new float[] {0.25f * ++count[0]}, 1) : t);
+        assertTrue(count[0] > 10, "plif.w entries: " + count[0]);
+        return state;
+    }
+
+    @Test
+    void scalarsStoredAsOneElementLoad(@TempDir Path dir) throws IOException {
+        Map<String, Tensor> stored = scalarsAsOneElement(new SpikingCenterNet(TINY, 1));
+        Path file = dir.resolve("numpy.safetensors");
+        SafeTensors.write(file, stored, TINY.toMetadata());
+        assertArrayEquals(new int[] {1}, SafeTensors.read(file).get("encoder.stem.plif.w").shape());
+        SpikingCenterNet loaded = ModelFiles.load(file), into = new SpikingCenterNet(TINY, 2);
+        ModelFiles.loadInto(file, into);
+        for (SpikingCenterNet m : new SpikingCenterNet[] {loaded, into}) {
+            m.stateDict().forEach((name, t) -> {
+                assertArrayEquals(stored.get(name).data(), t.data(), name);
+                if (name.endsWith(".plif.w")) assertArrayEquals(new int[0], t.shape(), name + " stays a scalar");
+            });
+        }
+    }
+
+    @Test
+    void anyOtherShapeOfAScalarIsRefusedNamingIt(@TempDir Path dir) throws IOException {
+        Map<String, Tensor> stored = scalarsAsOneElement(new SpikingCenterNet(TINY, 1));
+        stored.put("encoder.stem.plif.w", Tensor.wrap(new float[] {0.5f, 0.5f}, 2));
+        Path file = dir.resolve("two.safetensors");
+        SafeTensors.write(file, stored, TINY.toMetadata());
+        List<Executable> loads = List.of(() -> ModelFiles.load(file),
+                () -> ModelFiles.loadInto(file, new SpikingCenterNet(TINY, 2)));
+        for (Executable load : loads) {
+            String msg = assertThrows(IOException.class, load).getMessage();
+            assertTrue(msg.contains(file.toString()), msg);
+            assertTrue(msg.contains("shape: encoder.stem.plif.w expected [] found [2]"), msg);
+            assertTrue(msg.contains("1 problems"), "only the [2] entry is a problem: " + msg);
+        }
+    }
+
+    @Test
+    void nonFiniteValuesAreRefusedNamingFileTensorAndIndex(@TempDir Path dir) throws IOException {
+        Map<String, Tensor> stored = new LinkedHashMap<>(new SpikingCenterNet(TINY, 1).stateDict());
+        Tensor conv = stored.get("encoder.layer1.0.conv1.weight").copy(); // [4, 4, 3, 3]
+        conv.data()[40] = Float.NaN; // [1, 0, 1, 1]
+        stored.put("encoder.layer1.0.conv1.weight", conv);
+        stored.put("heads.size.out.bias", Tensor.wrap(new float[] {0f, Float.POSITIVE_INFINITY}, 2));
+        Path file = dir.resolve("nan.safetensors");
+        SafeTensors.write(file, stored, TINY.toMetadata());
+        SpikingCenterNet into = new SpikingCenterNet(TINY, 2);
+        Map<String, float[]> before = new LinkedHashMap<>();
+        into.stateDict().forEach((name, t) -> before.put(name, t.data().clone()));
+        List<Executable> loads = List.of(() -> ModelFiles.load(file), () -> ModelFiles.loadInto(file, into));
+        for (Executable load : loads) {
+            String msg = assertThrows(IOException.class, load).getMessage();
+            assertTrue(msg.contains(file.toString()), msg);
+            assertTrue(msg.contains("encoder.layer1.0.conv1.weight [4, 4, 3, 3]: 1 of 144 values are NaN or infinite;"
+                    + " the first, at index [1, 0, 1, 1] (flat 40), is NaN"), msg);
+            assertTrue(msg.contains("heads.size.out.bias [2]: 1 of 2 values") && msg.contains("is Infinity"), msg);
+        }
+        into.stateDict().forEach((name, t) -> assertArrayEquals(before.get(name), t.data(), name + " untouched"));
     }
 }

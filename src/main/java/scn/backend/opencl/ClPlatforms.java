@@ -83,6 +83,11 @@ public final class ClPlatforms {
             // A missing libOpenCL.so or an ICD loader with no vendor files (CL_PLATFORM_NOT_FOUND_KHR).
             unavailable = "OpenCL is not available: " + e.getMessage();
             out.clear();
+        } catch (NoClassDefFoundError e) {
+            // A missing libOpenCL.so fails JOCL's class initialiser: the UnsatisfiedLinkError above on the
+            // first call, this on every later one, whose message no longer says why; the first reason stands.
+            if (unavailable == null) unavailable = "OpenCL is not available: " + e.getMessage();
+            out.clear();
         }
         return out;
     }

@@ -321,13 +321,22 @@ public final class SafeTensors {
         }
     }
 
-    /** Problems found comparing loaded tensors with the expected shapes by name; empty when they agree. */
+    /**
+     * Whether a tensor stored with shape {@code stored} loads where {@code expected} is held: the same
+     * shape, or a scalar {@code []} stored as one element {@code [1]}, as numpy's {@code ascontiguousarray}
+     * and some PyTorch code write scalars.
+     */
+    static boolean fits(int[] stored, int[] expected) {
+        return Shape.same(stored, expected) || (expected.length == 0 && Shape.same(stored, new int[] {1}));
+    }
+
+    /** Problems found comparing loaded tensors with the expected shapes by name (see {@link #fits}); empty if none. */
     public static List<String> problems(Map<String, Tensor> found, Map<String, int[]> expectedShapes) {
         List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), mismatched = new ArrayList<>();
         for (Map.Entry<String, int[]> e : new TreeMap<>(expectedShapes).entrySet()) {
             Tensor t = found.get(e.getKey());
             if (t == null) missing.add("missing: " + e.getKey() + " " + Shape.str(e.getValue()));
-            else if (!Shape.same(t.shapeRef(), e.getValue())) {
+            else if (!fits(t.shapeRef(), e.getValue())) {
                 mismatched.add("shape: " + e.getKey() + " expected " + Shape.str(e.getValue()) + " found " + Shape.str(t.shapeRef()));
             }
         }
@@ -346,5 +355,46 @@ public final class SafeTensors {
         if (p.isEmpty()) return;
         throw new IllegalArgumentException("tensors do not match the expected names and shapes (" + p.size() + " problems):\n  "
                 + String.join("\n  ", p));
+    }
+
+    /**
+     * Every tensor holding a NaN or an infinity, by name, with how many and the first of them (its index
+     * and value); empty when all values are finite.
+     */
+    public static List<String> nonFinite(Map<String, Tensor> tensors) {
+        List<String> bad = new ArrayList<>();
+        for (Map.Entry<String, Tensor> e : new TreeMap<>(tensors).entrySet()) {
+            float[] d = e.getValue().data();
+            int first = -1, count = 0;
+            for (int i = 0; i < d.length; i++) {
+                if (Float.isFinite(d[i])) continue;
+                if (first < 0) first = i;
+                count++;
+            }
+            if (first < 0) continue;
+            int[] shape = e.getValue().shapeRef();
+            bad.add(e.getKey() + " " + Shape.str(shape) + ": " + count + " of " + d.length + " values are NaN or"
+                    + " infinite; the first, at index " + Shape.str(unravel(first, shape)) + " (flat " + first + "),"
+                    + " is " + d[first]);
+        }
+        return bad;
+    }
+
+    /** Throws one message naming every tensor that holds a NaN or an infinity, or returns quietly. */
+    public static void checkFinite(Map<String, Tensor> tensors) {
+        List<String> bad = nonFinite(tensors);
+        if (bad.isEmpty()) return;
+        throw new IllegalArgumentException("tensors hold NaN or infinite values (" + bad.size() + " tensors):\n  "
+                + String.join("\n  ", bad));
+    }
+
+    /** The C-order index of flat position {@code at} in {@code shape}. */
+    private static int[] unravel(int at, int[] shape) {
+        int[] index = new int[shape.length];
+        for (int axis = shape.length - 1; axis >= 0; axis--) {
+            index[axis] = at % shape[axis];
+            at /= shape[axis];
+        }
+        return index;
     }
 }

@@ -207,4 +207,42 @@ class SafeTensorsTest {
         SafeTensors.checkAgainst(found, expected);
         assertEquals(List.of(), SafeTensors.problems(found, expected));
     }
+
+    @Test
+    void aScalarStoredAsOneElementFitsAndNoOtherShapeDoes() {
+        Map<String, int[]> expected = Map.of("plif.w", new int[0], "bn.weight", new int[] {1});
+        Map<String, Tensor> found = new LinkedHashMap<>();
+        found.put("plif.w", Tensor.wrap(new float[] {0.5f}, 1));
+        found.put("bn.weight", Tensor.zeros(1));
+        assertEquals(List.of(), SafeTensors.problems(found, expected));
+        found.put("plif.w", Tensor.zeros(2));
+        found.put("bn.weight", Tensor.scalar(0)); // only a scalar may be stored as [1], not the other way round
+        var e = assertThrows(IllegalArgumentException.class, () -> SafeTensors.checkAgainst(found, expected));
+        String msg = e.getMessage();
+        assertTrue(msg.contains("shape: plif.w expected [] found [2]"), msg);
+        assertTrue(msg.contains("shape: bn.weight expected [1] found []"), msg);
+        found.put("plif.w", Tensor.zeros(1, 1));
+        found.put("bn.weight", Tensor.zeros(1));
+        assertEquals(List.of("shape: plif.w expected [] found [1, 1]"), SafeTensors.problems(found, expected));
+    }
+
+    @Test
+    void nonFiniteNamesEachTensorWithItsCountAndFirstBadValue() {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        tensors.put("finite", Tensor.full(Float.MAX_VALUE, 3));
+        tensors.put("conv.weight", Tensor.zeros(2, 3, 2, 2));
+        SafeTensors.checkFinite(tensors);
+        assertEquals(List.of(), SafeTensors.nonFinite(tensors));
+        float[] w = tensors.get("conv.weight").data();
+        w[17] = Float.NaN; // [1, 1, 0, 1]
+        w[20] = Float.POSITIVE_INFINITY;
+        tensors.put("plif.w", Tensor.scalar(Float.NEGATIVE_INFINITY));
+        assertEquals(List.of(
+                "conv.weight [2, 3, 2, 2]: 2 of 24 values are NaN or infinite; the first, at index [1, 1, 0, 1]"
+                        + " (flat 17), is NaN",
+                "plif.w []: 1 of 1 values are NaN or infinite; the first, at index [] (flat 0), is -Infinity"),
+                SafeTensors.nonFinite(tensors));
+        String msg = assertThrows(IllegalArgumentException.class, () -> SafeTensors.checkFinite(tensors)).getMessage();
+        assertTrue(msg.contains("(2 tensors)") && msg.contains("conv.weight") && msg.contains("plif.w"), msg);
+    }
 }

@@ -20,6 +20,7 @@ import scn.check.CpuFast;
 import scn.check.LayerCheck;
 import scn.check.LayerRow;
 import scn.model.ModelFiles;
+import scn.model.io.SafeTensors;
 import scn.nn.ModelConfig;
 import scn.nn.SpikingCenterNet;
 import scn.tensor.Tensor;
@@ -47,13 +48,13 @@ final class CheckPathsCommand implements Callable<Integer> {
             + "without, from fixed random gradients of the head outputs.")
     Path boxes;
 
-    @Option(names = "--width", defaultValue = "1.0", description = "Channel width multiplier (default: ${DEFAULT-VALUE}).")
-    double width;
+    @Option(names = "--width", description = "Channel width multiplier (default: the weights' metadata, else 1.0).")
+    Double width;
 
-    @Option(names = "--expansion", defaultValue = "1.5", description = "Decoder expansion ratio (default: ${DEFAULT-VALUE}).")
-    double expansion;
+    @Option(names = "--expansion", description = "Decoder expansion ratio (default: the weights' metadata, else 1.5).")
+    Double expansion;
 
-    @Option(names = "--teacher", description = "The weights are the ReLU teacher's.")
+    @Option(names = "--teacher", description = "The weights are the ReLU teacher's (default: the weights' metadata says so).")
     boolean teacher;
 
     @Option(names = "--eval", description = "Check the evaluation-mode forward (running statistics, no backward) instead of a training step.")
@@ -79,10 +80,15 @@ final class CheckPathsCommand implements Callable<Integer> {
         Var x = DumpStepCommand.readInput(input);
         int t = x.shape()[0], b = x.shape()[1];
         Tensor boxTensor = boxes == null ? null : DumpStepCommand.readBoxes(boxes, b);
-        SpikingCenterNet model = new SpikingCenterNet(new ModelConfig(width, expansion, t, 2, teacher).withInput(x.shape()[3], x.shape()[4]), seed);
+        ModelConfig saved = weights != null ? ModelConfig.fromMetadata(SafeTensors.metadata(weights)) : ModelConfig.defaults();
+        if (width == null && weights != null && !SafeTensors.metadata(weights).containsKey("width")) width = widthOf(weights);
+        ModelConfig config = new ModelConfig(width != null ? width : saved.width(), expansion != null ? expansion : saved.expansion(), t,
+                saved.classes(), teacher || saved.teacher()).withInput(x.shape()[3], x.shape()[4]);
+        SpikingCenterNet model = new SpikingCenterNet(config, seed);
         if (weights != null) ModelFiles.loadInto(weights, model);
         Candidate candidate = new CpuFast();
-        System.err.println("check-paths: " + candidate.describe() + " against the scalar reference, " + (eval ? "evaluation forward" : "training step"));
+        System.err.println("check-paths: " + config + "; " + candidate.describe() + " against the scalar reference, "
+                + (eval ? "evaluation forward" : "training step"));
         LayerCheck.Report report = LayerCheck.run(model, x, boxTensor, !eval, candidate);
         print(report);
         if (json != null) writeJson(json, report);
@@ -93,6 +99,18 @@ final class CheckPathsCommand implements Callable<Integer> {
         System.out.println("FAILED: " + report.problems().size() + " unexplained difference(s):");
         report.problems().forEach(p -> System.out.println("  " + p));
         return 1;
+    }
+
+    /**
+     * The width of weights saved without metadata (by another framework, say), from the stem's output
+     * channels, {@code round(64·width)}; null when the file has no such tensor.
+     */
+    private static Double widthOf(Path file) throws IOException {
+        Tensor stem = SafeTensors.read(file).get("encoder.stem.conv.weight");
+        if (stem == null || stem.rank() != 4) return null;
+        double w = stem.dim(0) / (double) ModelConfig.BASE_CHANNELS[0];
+        System.err.println("check-paths: " + file + " has no width in its metadata; its stem has " + stem.dim(0) + " channels, so width " + w);
+        return w;
     }
 
     static void print(LayerCheck.Report report) {

@@ -62,7 +62,8 @@ public final class Main implements Runnable {
     private static int reportInputError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
         Throwable cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
         if (!(cause instanceof java.io.IOException)) throw e;
-        cmd.getErr().println(cmd.getCommandName() + ": " + cause.getMessage());
+        String message = cause instanceof java.nio.file.NoSuchFileException missing ? missing.getFile() + ": no such file" : cause.getMessage();
+        cmd.getErr().println(cmd.getCommandName() + ": " + message);
         return 1;
     }
 

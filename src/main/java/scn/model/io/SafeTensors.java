@@ -349,12 +349,16 @@ public final class SafeTensors {
         return all;
     }
 
-    /** Throws one message listing every missing, unexpected and mis-shaped tensor, or returns quietly. */
+    /** At most this many problems are listed in a message; a wrong width or class count breaks every layer. */
+    private static final int LISTED = 12;
+
+    /** Throws one message listing the missing, unexpected and mis-shaped tensors (the first {@value #LISTED}), or returns quietly. */
     public static void checkAgainst(Map<String, Tensor> found, Map<String, int[]> expectedShapes) {
         List<String> p = problems(found, expectedShapes);
         if (p.isEmpty()) return;
+        String more = p.size() > LISTED ? "\n  … and " + (p.size() - LISTED) + " more" : "";
         throw new IllegalArgumentException("tensors do not match the expected names and shapes (" + p.size() + " problems):\n  "
-                + String.join("\n  ", p));
+                + String.join("\n  ", p.subList(0, Math.min(LISTED, p.size()))) + more);
     }
 
     /**

@@ -87,8 +87,8 @@ public final class Main implements Runnable {
         List<String> inherited = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("-X") || a.startsWith("-D")).toList();
         // Training steps recycle their arrays (Arena), so the collector has little to do: the serial one
-        // does it at the same speed and keeps the heap compact (width 1, batch 2: peak 1.7 GB against
-        // 2.2 GB with G1, in `bench`). A collector the user names wins.
+        // does it at the same speed and keeps the heap compact (docs/EXPERIMENTS.md, "Relaunch and
+        // collector"). A collector the user names wins.
         if (inherited.stream().noneMatch(a -> a.matches("-XX:\\+Use\\w*GC"))) cmd.add("-XX:+UseSerialGC");
         cmd.addAll(inherited);
         cmd.add("-cp");

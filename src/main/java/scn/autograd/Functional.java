@@ -202,9 +202,9 @@ public final class Functional {
             Tensor dPre = Tensor.empty(xs); // [T*B, C, H, W] the neuron's input again, then (in place) its gradient
             BatchNorm2d.normalize(dPre, in, gamma.value(), beta.value(), mean, invStd);
             if (residual != null) addResidual(dPre, residual);
-            double gw = Plif.backwardInPlace(dPre.data(), dy.data(), t, m, wv);
+            double dw = Plif.backwardInPlace(dPre.data(), dy.data(), t, m, wv);
             out.releaseGrad(); // dy is spent: its array can take the input's gradient below
-            if (w.requiresGrad()) w.gradBuffer().data()[0] += (float) gw;
+            if (w.requiresGrad()) w.gradBuffer().data()[0] += (float) dw;
             Profile.stop(layer, "plif.backward", t2);
             long t3 = Profile.start();
             if (residual != null && residual.requiresGrad()) Elementwise.accumulate(residual.gradBuffer().data(), dPre.data(), dPre.size());
@@ -335,9 +335,9 @@ public final class Functional {
         Tape.record(out, dy -> {
             float[] dx = x.requiresGrad() ? x.gradBuffer().data() : Tensor.zerosReused(xs).data();
             long t1 = Profile.start();
-            double gw = Plif.backward(dx, dy.data(), xv, t, m, wv);
+            double dw = Plif.backward(dx, dy.data(), xv, t, m, wv);
             Profile.stop(layer, "plif.backward", t1);
-            if (w.requiresGrad()) w.gradBuffer().data()[0] += (float) gw;
+            if (w.requiresGrad()) w.gradBuffer().data()[0] += (float) dw;
         });
         return out;
     }

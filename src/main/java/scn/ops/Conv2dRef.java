@@ -46,7 +46,7 @@ public final class Conv2dRef {
                 int grp = co / coutG;
                 for (int oy = 0; oy < ho; oy++) {
                     for (int ox = 0; ox < wo; ox++) {
-                        double gy = dy[((n * g.cout() + co) * ho + oy) * wo + ox];
+                        double dyv = dy[((n * g.cout() + co) * ho + oy) * wo + ox];
                         for (int ci = 0; ci < cinG; ci++) {
                             int c = grp * cinG + ci;
                             for (int ky = 0; ky < g.kh(); ky++) {
@@ -55,7 +55,7 @@ public final class Conv2dRef {
                                 for (int kx = 0; kx < g.kw(); kx++) {
                                     int ix = ox * g.stride() - g.pad() + kx;
                                     if (ix < 0 || ix >= g.w()) continue;
-                                    acc[((n * g.cin() + c) * g.h() + iy) * g.w() + ix] += gy * w[((co * cinG + ci) * g.kh() + ky) * g.kw() + kx];
+                                    acc[((n * g.cin() + c) * g.h() + iy) * g.w() + ix] += dyv * w[((co * cinG + ci) * g.kh() + ky) * g.kw() + kx];
                                 }
                             }
                         }

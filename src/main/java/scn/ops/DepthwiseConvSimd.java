@@ -167,8 +167,8 @@ final class DepthwiseConvSimd {
                 a22 = g.fma(FloatVector.fromArray(S, padded, r2 + ox + 2), a22);
             }
             for (; ox < wo; ox++) {
-                float gv = dy[dyAt + ox];
-                for (int ky = 0; ky < 3; ky++) for (int kx = 0; kx < 3; kx++) tail[ky * 3 + kx] += gv * padded[r0 + ky * pw + ox + kx];
+                float dv = dy[dyAt + ox];
+                for (int ky = 0; ky < 3; ky++) for (int kx = 0; kx < 3; kx++) tail[ky * 3 + kx] += dv * padded[r0 + ky * pw + ox + kx];
             }
         }
         dw[wAt] += Simd.sum(a00) + tail[0];

@@ -65,23 +65,23 @@ final class PlifFast {
         return fire ? 0f : h;
     }
 
-    static double backward(float[] dx, float[] gs, float[] x, int t, int m, float w) {
-        return backward(dx, gs, x, t, m, w, false);
+    static double backward(float[] dx, float[] ds, float[] x, int t, int m, float w) {
+        return backward(dx, ds, x, t, m, w, false);
     }
 
-    static double backwardInPlace(float[] x, float[] gs, int t, int m, float w) {
-        return backward(x, gs, x, t, m, w, true);
+    static double backwardInPlace(float[] x, float[] ds, int t, int m, float w) {
+        return backward(x, ds, x, t, m, w, true);
     }
 
     /** As {@link PlifRef}: each input is read before its gradient is written, so {@code dx} may be {@code x} when {@code overwrite}. */
-    private static double backward(float[] dx, float[] gs, float[] x, int t, int m, float w, boolean overwrite) {
+    private static double backward(float[] dx, float[] ds, float[] x, int t, int m, float w, boolean overwrite) {
         float decay = PlifRef.decay(w);
         double[] partial = new double[Parallel.threads()];
         Parallel.forEach(Gemm.ceilDiv(m, BLOCK), (worker, from, to) -> {
             float[] h = Scratch.floats(0, t * L); // [T, L] potentials of one vector of neurons
             float[] vPrev = Scratch.floats(1, t * L); // [T, L] states before each step
             int j0 = from * BLOCK, j1 = Math.min(m, to * BLOCK);
-            FloatVector gDecayV = FloatVector.zero(S);
+            FloatVector dDecayV = FloatVector.zero(S);
             int j = j0;
             for (; j + L <= j1; j += L) {
                 FloatVector v = FloatVector.zero(S);
@@ -91,7 +91,7 @@ final class PlifFast {
                     hk.intoArray(h, k * L);
                     v = hk.blend(0f, hk.sub(PlifRef.THRESHOLD).compare(VectorOperators.GE, 0f));
                 }
-                FloatVector gv = FloatVector.zero(S);
+                FloatVector dv = FloatVector.zero(S);
                 for (int k = t - 1; k >= 0; k--) {
                     int at = k * m + j;
                     FloatVector xa = FloatVector.fromArray(S, x, at);
@@ -99,13 +99,13 @@ final class PlifFast {
                     VectorMask<Float> fire = u.compare(VectorOperators.GE, 0f);
                     FloatVector z = u.mul(SLOPE);
                     FloatVector sg = FloatVector.broadcast(S, PlifRef.ALPHA / 2).div(z.mul(z).add(1f));
-                    FloatVector gh = FloatVector.fromArray(S, gs, at).mul(sg).add(gv.blend(0f, fire));
-                    gh.mul(decay).add(overwrite ? FloatVector.zero(S) : FloatVector.fromArray(S, dx, at)).intoArray(dx, at);
-                    gv = gh.mul(1f - decay);
-                    gDecayV = gh.fma(xa.sub(FloatVector.fromArray(S, vPrev, k * L)), gDecayV);
+                    FloatVector dh = FloatVector.fromArray(S, ds, at).mul(sg).add(dv.blend(0f, fire));
+                    dh.mul(decay).add(overwrite ? FloatVector.zero(S) : FloatVector.fromArray(S, dx, at)).intoArray(dx, at);
+                    dv = dh.mul(1f - decay);
+                    dDecayV = dh.fma(xa.sub(FloatVector.fromArray(S, vPrev, k * L)), dDecayV);
                 }
             }
-            double gDecay = Simd.sum(gDecayV);
+            double dDecay = Simd.sum(dDecayV);
             for (; j < j1; j++) {
                 float v = 0f;
                 for (int k = 0; k < t; k++) {
@@ -113,21 +113,21 @@ final class PlifFast {
                     h[k] = v + (x[k * m + j] - v) * decay;
                     v = h[k] - PlifRef.THRESHOLD >= 0 ? 0f : h[k];
                 }
-                float gv = 0f;
+                float dv = 0f;
                 for (int k = t - 1; k >= 0; k--) {
                     int at = k * m + j;
                     float xa = x[at];
                     float spike = h[k] - PlifRef.THRESHOLD >= 0 ? 1f : 0f;
-                    float gh = gs[at] * PlifRef.surrogate(h[k] - PlifRef.THRESHOLD) + gv * (1f - spike);
-                    dx[at] = (overwrite ? 0f : dx[at]) + gh * decay;
-                    gv = gh * (1f - decay);
-                    gDecay += (double) gh * (xa - vPrev[k]);
+                    float dh = ds[at] * PlifRef.surrogate(h[k] - PlifRef.THRESHOLD) + dv * (1f - spike);
+                    dx[at] = (overwrite ? 0f : dx[at]) + dh * decay;
+                    dv = dh * (1f - decay);
+                    dDecay += (double) dh * (xa - vPrev[k]);
                 }
             }
-            partial[worker] += gDecay;
+            partial[worker] += dDecay;
         });
-        double gDecay = 0;
-        for (double p : partial) gDecay += p;
-        return gDecay * decay * (1 - decay);
+        double dDecay = 0;
+        for (double p : partial) dDecay += p;
+        return dDecay * decay * (1 - decay);
     }
 }

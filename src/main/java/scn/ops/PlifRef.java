@@ -41,11 +41,11 @@ public final class PlifRef {
     }
 
     /**
-     * {@code dx += ∂L/∂x} from the spike gradients {@code gs [T, M]}; returns {@code ∂L/∂w} (the caller
+     * {@code dx += ∂L/∂x} from the spike gradients {@code ds [T, M]}; returns {@code ∂L/∂w} (the caller
      * adds it to the parameter's gradient).
      */
-    public static double backward(float[] dx, float[] gs, float[] x, int t, int m, float w) {
-        return backward(dx, gs, x, t, m, w, false);
+    public static double backward(float[] dx, float[] ds, float[] x, int t, int m, float w) {
+        return backward(dx, ds, x, t, m, w, false);
     }
 
     /**
@@ -53,15 +53,15 @@ public final class PlifRef {
      * into zeros, so a caller that no longer needs the inputs saves an array of their size; returns
      * {@code ∂L/∂w}.
      */
-    public static double backwardInPlace(float[] x, float[] gs, int t, int m, float w) {
-        return backward(x, gs, x, t, m, w, true);
+    public static double backwardInPlace(float[] x, float[] ds, int t, int m, float w) {
+        return backward(x, ds, x, t, m, w, true);
     }
 
     /** Each input is read before its gradient is written, so {@code dx} may be {@code x} when {@code overwrite}. */
-    private static double backward(float[] dx, float[] gs, float[] x, int t, int m, float w, boolean overwrite) {
+    private static double backward(float[] dx, float[] ds, float[] x, int t, int m, float w, boolean overwrite) {
         float decay = decay(w);
         float[] h = new float[t], vPrev = new float[t];
-        double gDecay = 0;
+        double dDecay = 0;
         for (int j = 0; j < m; j++) {
             float v = 0f;
             for (int k = 0; k < t; k++) {
@@ -69,17 +69,17 @@ public final class PlifRef {
                 h[k] = v + (x[k * m + j] - v) * decay;
                 v = h[k] - THRESHOLD >= 0 ? 0f : h[k];
             }
-            float gv = 0f;
+            float dv = 0f;
             for (int k = t - 1; k >= 0; k--) {
                 int at = k * m + j;
                 float xa = x[at];
                 float spike = h[k] - THRESHOLD >= 0 ? 1f : 0f;
-                float gh = gs[at] * surrogate(h[k] - THRESHOLD) + gv * (1f - spike);
-                dx[at] = (overwrite ? 0f : dx[at]) + gh * decay;
-                gv = gh * (1f - decay);
-                gDecay += (double) gh * (xa - vPrev[k]);
+                float dh = ds[at] * surrogate(h[k] - THRESHOLD) + dv * (1f - spike);
+                dx[at] = (overwrite ? 0f : dx[at]) + dh * decay;
+                dv = dh * (1f - decay);
+                dDecay += (double) dh * (xa - vPrev[k]);
             }
         }
-        return gDecay * decay * (1 - decay);
+        return dDecay * decay * (1 - decay);
     }
 }

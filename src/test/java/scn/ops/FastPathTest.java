@@ -312,19 +312,19 @@ class FastPathTest {
             for (float w : new float[] {0f, 2.5f, -3f}) {
                 float[] x = random(700 + m, t * m).data();
                 for (int i = 0; i < x.length; i++) x[i] = 2.5f * x[i] + 0.8f;
-                float[] gs = random(701 + m, t * m).data();
+                float[] ds = random(701 + m, t * m).data();
                 check("plif m=" + m + " w=" + w, 1e-5, 1e-4, () -> {
                     byte[] s = new byte[t * m];
                     Plif.forward(s, x, t, m, w);
                     float[] dx = new float[t * m];
-                    double gw = Plif.backward(dx, gs, x, t, m, w);
+                    double dw = Plif.backward(dx, ds, x, t, m, w);
                     // In place: exactly what the backward adds into zeros, on either path.
                     float[] inPlace = x.clone();
-                    assertEquals(gw, Plif.backwardInPlace(inPlace, gs, t, m, w));
+                    assertEquals(dw, Plif.backwardInPlace(inPlace, ds, t, m, w));
                     assertArrayEquals(dx, inPlace);
                     float[] spikes = new float[s.length];
                     for (int i = 0; i < s.length; i++) spikes[i] = s[i];
-                    return concat(spikes, dx, new float[] {(float) gw});
+                    return concat(spikes, dx, new float[] {(float) dw});
                 }, "PlifFast.forward", "PlifFast.step", "PlifFast.backward", "PlifFast.backwardInPlace"); // step: the forward's time step (m = 7 runs its scalar form)
             }
         }

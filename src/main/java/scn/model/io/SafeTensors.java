@@ -330,10 +330,14 @@ public final class SafeTensors {
         return Shape.same(stored, expected) || (expected.length == 0 && Shape.same(stored, new int[] {1}));
     }
 
-    /** Problems found comparing loaded tensors with the expected shapes by name (see {@link #fits}); empty if none. */
+    /**
+     * Problems found comparing loaded tensors with the expected shapes by name (see {@link #fits}); empty if
+     * none. Missing and mis-shaped tensors come in {@code expectedShapes}' order (a model's: the stem first,
+     * whose channels tell the width at a glance), unexpected ones sorted by name.
+     */
     public static List<String> problems(Map<String, Tensor> found, Map<String, int[]> expectedShapes) {
         List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), mismatched = new ArrayList<>();
-        for (Map.Entry<String, int[]> e : new TreeMap<>(expectedShapes).entrySet()) {
+        for (Map.Entry<String, int[]> e : expectedShapes.entrySet()) {
             Tensor t = found.get(e.getKey());
             if (t == null) missing.add("missing: " + e.getKey() + " " + Shape.str(e.getValue()));
             else if (!fits(t.shapeRef(), e.getValue())) {

@@ -333,7 +333,7 @@ public final class SafeTensors {
     /**
      * Problems found comparing loaded tensors with the expected shapes by name (see {@link #fits}); empty if
      * none. Missing and mis-shaped tensors come in {@code expectedShapes}' order (a model's: the stem first,
-     * whose channels tell the width at a glance), unexpected ones sorted by name.
+     * whose channels tell the width at a glance), unexpected ones in the file's.
      */
     public static List<String> problems(Map<String, Tensor> found, Map<String, int[]> expectedShapes) {
         List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), mismatched = new ArrayList<>();
@@ -344,7 +344,7 @@ public final class SafeTensors {
                 mismatched.add("shape: " + e.getKey() + " expected " + Shape.str(e.getValue()) + " found " + Shape.str(t.shapeRef()));
             }
         }
-        for (String name : new TreeMap<>(found).keySet()) {
+        for (String name : found.keySet()) {
             if (!expectedShapes.containsKey(name)) unexpected.add("unexpected: " + name + " " + Shape.str(found.get(name).shapeRef()));
         }
         List<String> all = new ArrayList<>(missing);

@@ -193,7 +193,7 @@ public final class Trainer {
         Map<String, Double> lastEval = lastEvaluation(metrics);
         long sessionStart = System.nanoTime();
         long sessionSteps = 0;
-        try (Progress progress = new Progress("train", globalStep, total, out, 15)) {
+        try (Progress progress = Progress.of("train", total).from(globalStep).lines(out).start()) {
             while (epoch < options.epochs()) {
                 Iterator<Batch> batches = loader.epoch(epoch).iterator();
                 for (int i = 0; i < batchInEpoch; i++) batches.next(); // the part of the epoch done before the checkpoint

@@ -7,7 +7,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.function.IntConsumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -18,6 +17,7 @@ import scn.eval.Protocol;
 import scn.eval.SplitEvaluation;
 import scn.nn.SpikingCenterNet;
 import scn.train.Checkpoint;
+import scn.train.Progress;
 
 /** {@code engine eval}: {@code detect} and {@code evaluate} in one go, in memory, on one split. */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
@@ -55,16 +55,15 @@ final class EvalCommand implements Callable<Integer> {
         System.out.println("model: " + model.config());
         Gen1Evaluation.Result r;
         Map<Set<OracleStudy.Part>, Gen1Evaluation.Result> studies = null;
-        try (forward; Dataset ds = SplitEvaluation.openSplit(in.data, in.split)) {
-            IntConsumer progress = n -> System.err.printf("\reval: %d/%d samples", n, ds.size());
+        try (forward; Dataset ds = SplitEvaluation.openSplit(in.data, in.split);
+                Progress progress = Progress.of("eval", ds.size()).unit("samples").start()) {
             var split = new SplitEvaluation.Split(ds, in.data.resolve(in.split), protocol);
             if (oracle) {
-                studies = OracleStudy.run(forward, split, in.batch, OracleStudy.DEFAULT_STUDIES, progress);
+                studies = OracleStudy.run(forward, split, in.batch, OracleStudy.DEFAULT_STUDIES, progress::update);
                 r = studies.get(OracleStudy.DEFAULT_STUDIES.getFirst());
             } else {
-                r = SplitEvaluation.run(forward, split, in.batch, progress);
+                r = SplitEvaluation.run(forward, split, in.batch, progress::update);
             }
-            System.err.println();
         }
         SplitEvaluation.print(r, System.out);
         if (studies != null) {

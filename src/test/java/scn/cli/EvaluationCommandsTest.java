@@ -1,6 +1,7 @@
 package scn.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -156,6 +157,9 @@ class EvaluationCommandsTest {
         Path out = tmp.resolve("dets");
         Run d = run("detect", "--checkpoint", weights.toString(), "--data", data.toString(), "--split", "val", "--out", out.toString(), "--png", "--png-every", "5");
         assertEquals(0, d.code(), d.err());
+        // not a terminal: whole lines, not a bar's carriage returns
+        assertFalse(d.err().contains("\r"), d.err());
+        assertTrue(d.err().matches("(?s).*detect: (\\d+)/\\1 samples  elapsed [^\n]*\n.*"), d.err());
         Set<String> gtNames = new TreeSet<>(), dtNames = new TreeSet<>();
         try (var s = Files.list(data.resolve("val"))) {
             s.filter(p -> p.toString().endsWith("_bbox.npy")).forEach(p -> gtNames.add(p.getFileName().toString()));

@@ -21,11 +21,14 @@ import java.util.stream.Collectors;
  *       QVGA thresholds, as RVT ({@code utils/evaluation/prophesee/evaluation.py}, camera {@code gen1})
  *       and most papers on GEN1 apply it.</li>
  *   <li>{@link #PSEE_GEN1}: {@code src/psee_evaluator.py --camera GEN1} of Prophesee's
- *       prophesee-automotive-dataset-toolbox (unchanged since commit b979243, October 2020): it calls
- *       {@code filter_boxes(x, int(1e5), 30, 20)}, a 0.1 s skip and 20-pixel sides.</li>
+ *       prophesee-automotive-dataset-toolbox (the same from commit b979243, October 2020, to c09d34a,
+ *       March 2023): it calls {@code filter_boxes(x, int(1e5), 30, 20)}, a 0.1 s skip and 20-pixel sides
+ *       where the toolbox's own {@code filter_boxes} defaults and README say 0.5 s. (With its default
+ *       {@code --camera GEN4} the script filters at 0.1 s, a 60-pixel diagonal and 10-pixel sides.)</li>
  *   <li>{@link #GEN4}: the 1 Mpx camera (1280×720) as RVT scores it (camera {@code gen4}): a 60-pixel
  *       diagonal and, from the supplementary material of Perot et al., 20-pixel sides, after 0.5 s. RVT
- *       evaluates at half resolution with the thresholds halved, which keeps the same boxes.</li>
+ *       evaluates at half resolution with the thresholds halved, which keeps the same boxes up to
+ *       rounding.</li>
  * </ul>
  * All three match within Prophesee's {@code evaluate_detection} default of 50 ms.
  *

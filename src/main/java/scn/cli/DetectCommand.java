@@ -21,6 +21,7 @@ import scn.eval.SplitEvaluation;
 import scn.nn.SpikingCenterNet;
 import scn.tensor.SpikeTensor;
 import scn.train.Checkpoint;
+import scn.train.Progress;
 
 /**
  * {@code engine detect}: runs a trained model over a split and writes, per recording, a
@@ -77,8 +78,10 @@ final class DetectCommand implements Callable<Integer> {
                     if (seen[0] % pngEvery == 0) drawSample(pngDir, b, i, dets.get(i), ds.height(), ds.width());
                 }
             };
-            Map<String, Boxes> detections = SplitDetector.run(forward, ds, batch, n -> System.err.printf("\rdetect: %d/%d samples", n, ds.size()), pictures);
-            System.err.println();
+            Map<String, Boxes> detections;
+            try (Progress progress = Progress.of("detect", ds.size()).unit("samples").start()) {
+                detections = SplitDetector.run(forward, ds, batch, progress::update, pictures);
+            }
             int files = 0;
             long boxes = 0;
             for (var e : detections.entrySet()) {

@@ -27,6 +27,7 @@ import scn.nn.SpikingCenterNet;
 import scn.ops.ConvTrace;
 import scn.tensor.Arena;
 import scn.train.Checkpoint;
+import scn.train.Progress;
 
 /**
  * {@code engine energy}: the SPEC section 8 estimate on real data: runs the model over samples of a
@@ -84,16 +85,17 @@ final class EnergyCommand implements Callable<Integer> {
                 DataLoader loader = new DataLoader(ds, DataLoader.Options.of(in.batch, 0, false, false))) {
             long want = samples == 0 ? ds.size() : Math.min(samples, ds.size());
             Arena arena = new Arena();
-            for (Batch b : loader.epoch(0)) {
-                if (seen >= want) break;
-                arena.reset();
-                try (var noGrad = Tape.noGrad(); var scope = arena.activate()) {
-                    Probe.watch(estimator, () -> model.forward(Var.constant(b.input()), false));
+            try (Progress progress = Progress.of("energy", want).unit("samples").start()) {
+                for (Batch b : loader.epoch(0)) {
+                    if (seen >= want) break;
+                    arena.reset();
+                    try (var noGrad = Tape.noGrad(); var scope = arena.activate()) {
+                        Probe.watch(estimator, () -> model.forward(Var.constant(b.input()), false));
+                    }
+                    seen += b.size();
+                    progress.update(Math.min(seen, want)); // whole batches: the last may pass the samples asked for
                 }
-                seen += b.size();
-                System.err.printf("\renergy: %d/%d samples", seen, want);
             }
-            System.err.println();
         } finally {
             ConvTrace.enable(false);
             SpikePath.force(before);

@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import scn.data.synth.SyntheticDataset;
+import scn.train.Progress;
 
 /** {@code engine synth}: writes the synthetic event-camera dataset in the GEN1 layout. */
 @Command(name = "synth", description = "Generate the synthetic event-camera dataset (GEN1 layout: train/ val/ test/ of *_td.dat + *_bbox.npy).")
@@ -32,7 +33,10 @@ final class SynthCommand implements Callable<Integer> {
         SyntheticDataset.Config d = SyntheticDataset.Config.defaults();
         SyntheticDataset.Config cfg = new SyntheticDataset.Config(sequences, seed, durationS, labelHz, d.frameStepUs(), threads);
         long start = System.nanoTime();
-        SyntheticDataset.generate(out, cfg, System.out::println);
+        try (Progress progress = Progress.of("synth", sequences).unit("recordings").start()) {
+            int[] done = {0};
+            SyntheticDataset.generate(out, cfg, summary -> progress.update(++done[0], summary));
+        }
         System.out.printf("wrote %d recordings to %s in %.1f s%n", sequences, out, (System.nanoTime() - start) * 1e-9);
         return 0;
     }

@@ -83,10 +83,18 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--head-lr-scale", description = "The heads' output convolutions learn at this multiple of the learning rate (quick preset 10, full 1).")
     Float headLrScale;
 
+    @Mixin
+    ProtocolOptions protocolOptions;
+
     @Override
     public Integer call() throws IOException {
         Trainer trainer;
         try {
+            if (resume != null && protocolOptions.given()) {
+                System.err.println("train: a resumed run scores with the protocol stored in its checkpoint; "
+                        + "drop --protocol and its overrides (score the weights with 'eval --protocol' instead)");
+                return 2;
+            }
             if (resume != null) {
                 trainer = Trainer.resume(resume, runDir == null ? null : runDir.toString(), device.device, System.out);
             } else {
@@ -103,6 +111,7 @@ final class TrainCommand implements Callable<Integer> {
         if (s.stopped()) return 130;
         System.out.printf(Locale.ROOT, "%ndone: %d epochs, %d steps in %.0f s%n", s.epochs(), s.steps(), s.seconds());
         System.out.printf(Locale.ROOT, "val mAP@[.5:.95] %.4f  AP50 %.4f  AP75 %.4f%n", s.valMap(), s.val().getOrDefault("ap50", -1.0), s.val().getOrDefault("ap75", -1.0));
+        System.out.println("protocol: " + trainer.protocol().describe());
         System.out.println("summary: " + trainer.runDir().resolve(Trainer.SUMMARY) + ", weights: " + trainer.runDir().resolve(Trainer.MODEL));
         return 0;
     }
@@ -115,7 +124,8 @@ final class TrainCommand implements Callable<Integer> {
         return new TrainOptions(name, data == null ? null : data.toString(), dir, teacher, distillFrom == null ? null : distillFrom.toString(),
                 or(width, p.width()), p.expansion(), or(epochs, p.epochs()), or(batch, p.batch()), or(lr, p.lr()), or(minLr, Math.min(p.minLr(), or(lr, p.lr()))),
                 or(weightDecay, p.weightDecay()), or(seed, p.seed()), or(evalEvery, p.evalEvery()), or(checkpointEvery, p.checkpointEvery()), !noFlip && p.flip(),
-                or(stepsPerEpoch, p.stepsPerEpoch()), or(workers, p.workers()), device.spec(), or(headLrScale, p.headLrScale()));
+                or(stepsPerEpoch, p.stepsPerEpoch()), or(workers, p.workers()), device.spec(),
+                or(headLrScale, p.headLrScale()), protocolOptions.protocol());
     }
 
     private static <T> T or(T given, T preset) {

@@ -5,27 +5,22 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The Prophesee GEN1 detection protocol (SPEC 7) on in-memory box lists, one per recording, ending in
- * COCO bbox AP through {@link CocoEvaluator}.
+ * The Prophesee detection protocol (SPEC 7) on in-memory box lists, one per recording, ending in COCO
+ * bbox AP through {@link CocoEvaluator}; which boxes count and how far a detection may lie from a label
+ * in time are a {@link Protocol}'s ({@link Protocol#GEN1}, SPEC's, unless told otherwise).
  *
  * <p>As Prophesee's evaluator does: recordings pair by name, taken in sorted name order (a recording
- * without detections has none); ground truth and detections alike keep only boxes with
- * {@code t > 500000} µs, {@code w² + h² >= 30²}, {@code w >= 10} and {@code h >= 10} (computed in float32,
- * as numpy computes them on the {@code <f4} fields); each unique ground-truth timestamp of a recording is
- * one image, holding the ground truth of exactly that timestamp and the detections within ±50 ms of it,
- * both ends inclusive (its {@code _match_times}), so one detection may belong to two images. Categories
- * are {@code class + 1}; areas are {@code w·h} in float32.
+ * without detections has none); ground truth and detections alike keep only the boxes the protocol keeps
+ * (for GEN1 {@code t > 500000} µs, {@code w² + h² >= 30²}, {@code w >= 10} and {@code h >= 10}, computed in
+ * float32, as numpy computes them on the {@code <f4} fields); each unique ground-truth timestamp of a
+ * recording is one image, holding the ground truth of exactly that timestamp and the detections within
+ * the protocol's tolerance of it (GEN1: ±50 ms), both ends inclusive (its {@code _match_times}), so one
+ * detection may belong to two images. Categories are {@code class + 1}; areas are {@code w·h} in float32.
  *
  * <p>Box lists are stably sorted by time first; Prophesee asserts they already are, and for sorted input
  * the sort changes nothing. Reading box files is not done here.
  */
 public final class Gen1Evaluation {
-    /** Boxes with {@code t <= SKIP_US} are dropped: too little event history before them. */
-    public static final long SKIP_US = 500_000;
-    public static final float MIN_DIAGONAL = 30;
-    public static final float MIN_SIDE = 10;
-    /** Detections within this many µs of a ground-truth timestamp belong to its image. */
-    public static final long TIME_TOLERANCE_US = 50_000;
     public static final int NUM_CLASSES = 2;
 
     private Gen1Evaluation() {}
@@ -74,11 +69,11 @@ public final class Gen1Evaluation {
         }
 
         /** The boxes that pass the protocol's filter, stably sorted by time. */
-        Boxes filteredSorted() {
+        Boxes filteredSorted(Protocol protocol) {
             int n = 0;
             int[] kept = new int[size()];
             for (int i = 0; i < size(); i++) {
-                if (keep(t[i], w[i], h[i])) kept[n++] = i;
+                if (protocol.keep(t[i], w[i], h[i])) kept[n++] = i;
             }
             double[] times = new double[n];
             for (int j = 0; j < n; j++) times[j] = t[kept[j]];
@@ -99,8 +94,8 @@ public final class Gen1Evaluation {
         }
     }
 
-    /** The reported numbers, and the full COCO summary behind them. */
-    public record Result(int images, CocoEvaluator.Summary coco) {
+    /** The reported numbers, the full COCO summary behind them, and the protocol that produced them. */
+    public record Result(Protocol protocol, int images, CocoEvaluator.Summary coco) {
         public double map() { return coco.ap(); }
         public double ap50() { return coco.ap50(); }
         public double ap75() { return coco.ap75(); }
@@ -121,23 +116,14 @@ public final class Gen1Evaluation {
         }
     }
 
-    /** The protocol's filter: after the first 0.5 s, diagonal at least 30 px, both sides at least 10 px. */
-    public static boolean keep(long t, float w, float h) {
-        return t > SKIP_US && largeEnough(w, h);
-    }
-
-    /** The size part of the filter, also used for training labels (SPEC 7), in float32 as numpy does it. */
-    public static boolean largeEnough(float w, float h) {
-        return w * w + h * h >= MIN_DIAGONAL * MIN_DIAGONAL && w >= MIN_SIDE && h >= MIN_SIDE;
-    }
-
     /**
      * Evaluates detections against ground truth.
      *
+     * @param protocol    which boxes count, and how far in time a detection may lie from a label
      * @param groundTruth per recording name, its ground-truth boxes
      * @param detections  per recording name, its detections; a name without ground truth is an error
      */
-    public static Result evaluate(Map<String, Boxes> groundTruth, Map<String, Boxes> detections) {
+    public static Result evaluate(Protocol protocol, Map<String, Boxes> groundTruth, Map<String, Boxes> detections) {
         for (String name : detections.keySet()) {
             if (!groundTruth.containsKey(name)) {
                 throw new IllegalArgumentException("Gen1Evaluation: detections for recording '" + name + "' have no ground truth to pair with");
@@ -148,8 +134,9 @@ public final class Gen1Evaluation {
         Map<String, Boxes> dtByName = new LinkedHashMap<>();
         int images = 0;
         for (Map.Entry<String, Boxes> e : sortedGt.entrySet()) {
-            Boxes gt = e.getValue().filteredSorted();
-            Boxes dt = detections.containsKey(e.getKey()) ? detections.get(e.getKey()).filteredSorted() : empty();
+            Boxes gt = e.getValue().filteredSorted(protocol);
+            Boxes dt = detections.containsKey(e.getKey()) ? detections.get(e.getKey()).filteredSorted(protocol)
+                    : empty();
             gtByName.put(e.getKey(), gt);
             dtByName.put(e.getKey(), dt);
             images += uniqueTimes(gt);
@@ -162,16 +149,16 @@ public final class Gen1Evaluation {
 
         int imageId = 0;
         for (String name : gtByName.keySet()) {
-            imageId = addRecording(coco, gtByName.get(name), dtByName.get(name), imageId);
+            imageId = addRecording(coco, gtByName.get(name), dtByName.get(name), protocol.timeTolUs(), imageId);
         }
-        return new Result(images, coco.evaluate());
+        return new Result(protocol, images, coco.evaluate());
     }
 
     /**
      * Adds one recording's images, numbered from {@code lastImageId + 1}, walking the sorted lists with
      * the two-pointer windows of Prophesee's {@code _match_times}; returns the last image id used.
      */
-    private static int addRecording(CocoEvaluator coco, Boxes gt, Boxes dt, int lastImageId) {
+    private static int addRecording(CocoEvaluator coco, Boxes gt, Boxes dt, long timeTolUs, int lastImageId) {
         int imageId = lastImageId;
         int lowGt = 0, highGt = 0, lowDt = 0, highDt = 0;
         int i = 0;
@@ -181,7 +168,7 @@ public final class Gen1Evaluation {
             while (lowGt < gt.size() && gt.t()[lowGt] < ts) lowGt++;
             highGt = Math.max(lowGt, highGt);
             while (highGt < gt.size() && gt.t()[highGt] <= ts) highGt++;
-            long low = ts - TIME_TOLERANCE_US, high = ts + TIME_TOLERANCE_US;
+            long low = ts - timeTolUs, high = ts + timeTolUs;
             while (lowDt < dt.size() && dt.t()[lowDt] < low) lowDt++;
             highDt = Math.max(lowDt, highDt);
             while (highDt < dt.size() && dt.t()[highDt] <= high) highDt++;

@@ -1,7 +1,6 @@
 package scn.eval;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -71,9 +70,10 @@ public final class OracleStudy {
         return new SplitDetector.Heads(heatmap, offset, size);
     }
 
-    /** The scores of each study, in the order given, from one evaluation-mode pass over {@code dataset}. */
-    public static Map<Set<Part>, Gen1Evaluation.Result> run(SplitDetector.Forward forward, Dataset dataset, Path splitDir, int batchSize,
-            List<Set<Part>> studies, IntConsumer progress) throws IOException {
+    /** The scores of each study, in the order given, from one evaluation-mode pass over the split's samples. */
+    public static Map<Set<Part>, Gen1Evaluation.Result> run(SplitDetector.Forward forward, SplitEvaluation.Split split,
+            int batchSize, List<Set<Part>> studies, IntConsumer progress) throws IOException {
+        Dataset dataset = split.dataset();
         CenterNetDecoder.Config config = SplitDetector.decoderConfig(dataset);
         List<Map<String, Boxes>> detections = new ArrayList<>();
         for (int i = 0; i < studies.size(); i++) detections.add(new TreeMap<>());
@@ -92,10 +92,11 @@ public final class OracleStudy {
                 if (progress != null) progress.accept(done);
             }
         }
-        Map<String, Gen1Evaluation.Boxes> gt = SplitEvaluation.readGroundTruth(splitDir);
+        Map<String, Gen1Evaluation.Boxes> gt = SplitEvaluation.readGroundTruth(split.boxDir());
         Map<Set<Part>, Gen1Evaluation.Result> results = new LinkedHashMap<>();
         for (int i = 0; i < studies.size(); i++) {
-            results.put(studies.get(i), SplitEvaluation.evaluate(gt, SplitDetector.forEvaluation(detections.get(i)), null));
+            var dt = SplitDetector.forEvaluation(detections.get(i));
+            results.put(studies.get(i), SplitEvaluation.evaluate(split.protocol(), gt, dt, null));
         }
         return results;
     }

@@ -57,12 +57,13 @@ public final class MetricsLog implements AutoCloseable {
         return new MetricsLog(file, kept);
     }
 
-    /** Appends one record of {@code type} with the given fields (numbers and strings). */
+    /** Appends one record of {@code type} with the given fields (numbers, strings, and maps of them as objects). */
     public void write(String type, Map<String, ?> fields) throws IOException {
         JsonObject o = new JsonObject();
         o.addProperty("type", type);
         fields.forEach((k, v) -> {
             if (v instanceof Number n) o.addProperty(k, Double.isFinite(n.doubleValue()) ? n : null);
+            else if (v instanceof Map<?, ?> m) o.add(k, GSON.toJsonTree(m));
             else o.addProperty(k, String.valueOf(v));
         });
         (isEval(o) ? evals : steps).add(o);

@@ -2,6 +2,7 @@ package scn.train;
 
 import java.util.Locale;
 import scn.backend.Devices;
+import scn.eval.Protocol;
 
 /**
  * Everything that decides a training run, kept in every checkpoint so that {@code --resume} continues
@@ -26,10 +27,12 @@ import scn.backend.Devices;
  * @param headLrScale     the heads' output convolutions learn at this multiple of the learning rate (ours: they
  *                        turn spike rates in [0, 1] into logits and sizes of several units, weights AdamW moves by
  *                        about lr per step; the quick preset uses 10); 0, as in older checkpoints, means 1
+ * @param protocol        how the evaluations on {@code val} score; null, as in checkpoints from before the option,
+ *                        means {@link Protocol#GEN1}
  */
 public record TrainOptions(String preset, String data, String runDir, boolean teacher, String distillFrom, double width, double expansion,
         int epochs, int batch, float lr, float minLr, float weightDecay, long seed, int evalEvery, int checkpointEvery, boolean flip,
-        int stepsPerEpoch, int workers, String device, float headLrScale) {
+        int stepsPerEpoch, int workers, String device, float headLrScale, Protocol protocol) {
     public TrainOptions {
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
         if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
@@ -42,6 +45,7 @@ public record TrainOptions(String preset, String data, String runDir, boolean te
         device = device == null ? Devices.CPU : device.trim();
         if (headLrScale == 0) headLrScale = 1;
         if (!(headLrScale > 0)) throw new IllegalArgumentException("--head-lr-scale must be > 0, got " + headLrScale);
+        if (protocol == null) protocol = Protocol.GEN1;
         if (Devices.openClIndex(device) >= 0) {
             // The device network is the spiking one alone, and the distillation loss has no kernel: say so rather than run elsewhere.
             if (teacher) throw new IllegalArgumentException("--teacher trains on the CPU only (the device runs the spiking network alone); drop --device " + device);
@@ -59,21 +63,30 @@ public record TrainOptions(String preset, String data, String runDir, boolean te
     /** The settings of preset {@code name} ({@code quick} or {@code full}) for an SNN or a teacher. */
     public static TrainOptions preset(String name, boolean teacher) {
         return switch (name.toLowerCase(Locale.ROOT)) {
-            case "quick" -> new TrainOptions("quick", null, null, teacher, null, 0.25, 1.5, 5, 2, 3e-2f, 3e-4f, 1e-4f, 1, 1, 300, true, 300, 1, Devices.CPU, 10f);
-            case "full" -> new TrainOptions("full", null, null, teacher, null, 1.0, 1.5, 50, 8, teacher ? 1e-3f : 1e-4f, 1e-5f, 1e-4f, 1, 1, 1000, true, 0, 1, Devices.CPU, 1f);
+            case "quick" -> new TrainOptions("quick", null, null, teacher, null, 0.25, 1.5, 5, 2, 3e-2f, 3e-4f, 1e-4f,
+                    1, 1, 300, true, 300, 1, Devices.CPU, 10f, Protocol.GEN1);
+            case "full" -> new TrainOptions("full", null, null, teacher, null, 1.0, 1.5, 50, 8, teacher ? 1e-3f : 1e-4f,
+                    1e-5f, 1e-4f, 1, 1, 1000, true, 0, 1, Devices.CPU, 1f, Protocol.GEN1);
             default -> throw new IllegalArgumentException("unknown preset '" + name + "': use quick or full");
         };
     }
 
     public TrainOptions withPaths(String data, String runDir, String distillFrom) {
         return new TrainOptions(preset, data, runDir, teacher, distillFrom, width, expansion, epochs, batch, lr, minLr, weightDecay, seed, evalEvery,
-                checkpointEvery, flip, stepsPerEpoch, workers, device, headLrScale);
+                checkpointEvery, flip, stepsPerEpoch, workers, device, headLrScale, protocol);
     }
 
     /** The same run on another device ({@code cpu} or {@code opencl[:N]}). */
     public TrainOptions withDevice(String device) {
         return new TrainOptions(preset, data, runDir, teacher, distillFrom, width, expansion, epochs, batch, lr, minLr, weightDecay, seed, evalEvery,
-                checkpointEvery, flip, stepsPerEpoch, workers, device, headLrScale);
+                checkpointEvery, flip, stepsPerEpoch, workers, device, headLrScale, protocol);
+    }
+
+    /** The same run, its evaluations scored with {@code protocol}. */
+    public TrainOptions withProtocol(Protocol protocol) {
+        return new TrainOptions(preset, data, runDir, teacher, distillFrom, width, expansion, epochs, batch, lr, minLr,
+                weightDecay, seed, evalEvery, checkpointEvery, flip, stepsPerEpoch, workers, device, headLrScale,
+                protocol);
     }
 
     /** The cosine-annealed learning rate at {@code step} of {@code totalSteps}: {@code lr} at 0, {@code minLr} at the end. */

@@ -17,6 +17,7 @@ import scn.data.Batch;
 import scn.data.DataLoader;
 import scn.data.Dataset;
 import scn.data.synth.SyntheticDataset;
+import scn.eval.Protocol;
 import scn.eval.SplitEvaluation;
 import scn.model.ModelFiles;
 import scn.nn.ModelConfig;
@@ -147,6 +148,11 @@ public final class Trainer {
         return runDir;
     }
 
+    /** How the run's evaluations score. */
+    public Protocol protocol() {
+        return options.protocol();
+    }
+
     /** Where the steps run, in one line. */
     public String backend() {
         return backend.describe();
@@ -178,6 +184,7 @@ public final class Trainer {
                 train.size(), perEpoch, options.batch(), options.epochs(), options.lr(), options.minLr(),
                 options.distillFrom() != null ? ", distilling from " + options.distillFrom() : "");
         if (globalStep > 0) out.printf("resuming at step %d (epoch %d, batch %d)%n", globalStep, epoch + 1, batchInEpoch);
+        out.println("evaluation on val: protocol " + options.protocol().describe());
         if (fresh) {
             double[] prior = HeadPriors.apply(model, train);
             if (prior != null) out.printf(Locale.ROOT, "regression heads start at the mean training target: size %.2f x %.2f cells, offset (%.2f, %.2f)%n", prior[0], prior[1], prior[2], prior[3]);
@@ -186,7 +193,7 @@ public final class Trainer {
         Map<String, Double> lastEval = lastEvaluation(metrics);
         long sessionStart = System.nanoTime();
         long sessionSteps = 0;
-        try (Progress progress = new Progress("train", globalStep, total, out, 15)) {
+        try (Progress progress = Progress.of("train", total).from(globalStep).lines(out).start()) {
             while (epoch < options.epochs()) {
                 Iterator<Batch> batches = loader.epoch(epoch).iterator();
                 for (int i = 0; i < batchInEpoch; i++) batches.next(); // the part of the epoch done before the checkpoint
@@ -217,8 +224,10 @@ public final class Trainer {
                     fields.put("step", globalStep);
                     fields.put("epoch", epoch);
                     fields.putAll(lastEval);
+                    fields.put("protocol", options.protocol().toMap());
                     metrics.write("eval", fields);
-                    out.printf(Locale.ROOT, "%nepoch %d: val mAP %.4f, AP50 %.4f, AP75 %.4f%n", epoch, lastEval.get("map"), lastEval.get("ap50"), lastEval.get("ap75"));
+                    out.printf(Locale.ROOT, "%nepoch %d: val mAP %.4f, AP50 %.4f, AP75 %.4f (protocol %s)%n", epoch,
+                            lastEval.get("map"), lastEval.get("ap50"), lastEval.get("ap75"), options.protocol().name());
                     Plots.write(runDir, metrics);
                 }
                 save(sessionStart);
@@ -248,9 +257,10 @@ public final class Trainer {
         return f;
     }
 
-    /** Runs the model on every {@code val} sample and scores it against the split's box files. */
+    /** Runs the model on every {@code val} sample and scores it against the split's box files by the run's protocol. */
     Map<String, Double> evaluate(Dataset val) throws IOException {
-        return SplitEvaluation.run(backend.forward(), val, data.resolve("val"), options.batch(), null).toMap();
+        var split = new SplitEvaluation.Split(val, data.resolve("val"), options.protocol());
+        return SplitEvaluation.run(backend.forward(), split, options.batch(), null).toMap();
     }
 
     private static Map<String, Double> lastEvaluation(MetricsLog metrics) {
@@ -288,6 +298,7 @@ public final class Trainer {
     private void writeSummary(Summary s) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         for (var e : s.val().entrySet()) m.put("val_" + e.getKey(), e.getValue());
+        m.put("protocol", options.protocol().toMap());
         m.put("epochs", s.epochs());
         m.put("steps", s.steps());
         m.put("seconds", Math.round(s.seconds() * 10) / 10.0);

@@ -1,6 +1,7 @@
 package scn.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -11,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -72,6 +74,71 @@ class EvaluationCommandsTest {
         assertEquals(half, o.get("ap_medium").getAsDouble(), 1e-6);
         assertEquals(-1, o.get("ap_large").getAsDouble());
         assertTrue(r.out().matches("(?s).*mAP@\\[\\.5:\\.95\\] +0\\.5050.*"), r.out());
+        String gen1 = "{\"name\": \"gen1\", \"skip_us\": 500000, \"min_diag\": 30, \"min_side\": 10, "
+                + "\"time_tol_us\": 50000}";
+        assertEquals(JsonParser.parseString(gen1), o.get("protocol"));
+        String line = "protocol: gen1 (t > 500000 us, diagonal >= 30 px, sides >= 10 px, time tolerance 50000 us)";
+        assertTrue(r.out().contains(line), r.out());
+    }
+
+    @Test
+    void evaluateTakesAProtocolByNameOrByItsValues() throws IOException {
+        Path gt = Files.createDirectories(tmp.resolve("gt")), dt = Files.createDirectories(tmp.resolve("dt"));
+        // a 15 px wide pedestrian, found; a car, missed: gen1 scores both classes, Prophesee's script the car alone
+        boxFile(gt.resolve("a_bbox.npy"), Boxes.Dtype.GEN1, new double[] {600000, 10, 10, 15, 40, 1, 1},
+                new double[] {600000, 100, 100, 40, 40, 0, 1});
+        boxFile(dt.resolve("a_bbox.npy"), Boxes.Dtype.PROPHESEE, new double[] {600000, 10, 10, 15, 40, 1, 0.9});
+        Path json = tmp.resolve("ap.json");
+        String[] common = {"evaluate", "--gt", gt.toString(), "--dt", dt.toString(), "--json", json.toString()};
+
+        assertEquals(0, run(common).code());
+        assertEquals(0.5, map(json), 1e-9);
+        Run psee = run(concat(common, "--protocol", "psee-gen1"));
+        assertEquals(0, psee.code(), psee.err());
+        assertEquals(0.0, map(json), 1e-9);
+        assertEquals("psee-gen1", protocol(json).get("name").getAsString());
+        assertEquals(100000, protocol(json).get("skip_us").getAsLong());
+        assertTrue(psee.out().contains("protocol: psee-gen1 (t > 100000 us, diagonal >= 30 px, sides >= 20 px"),
+                psee.out());
+
+        // an override wins over the named value, and the protocol is then named custom
+        Run custom = run(concat(common, "--protocol", "psee-gen1", "--min-side", "10"));
+        assertEquals(0, custom.code(), custom.err());
+        assertEquals(0.5, map(json), 1e-9);
+        String customJson = "{\"name\": \"custom\", \"skip_us\": 100000, \"min_diag\": 30, \"min_side\": 10, "
+                + "\"time_tol_us\": 50000}";
+        assertEquals(JsonParser.parseString(customJson), protocol(json));
+
+        Run unknown = run(concat(common, "--protocol", "gen2"));
+        assertEquals(2, unknown.code());
+        String known = "unknown protocol 'gen2': known protocols are gen1, psee-gen1, gen4";
+        assertTrue(unknown.err().contains(known), unknown.err());
+        for (String command : new String[] {"eval", "train"}) {
+            Run r = run(command, "--protocol", "gen2");
+            assertEquals(2, r.code(), command);
+            assertTrue(r.err().contains("known protocols are gen1, psee-gen1, gen4"), r.err());
+        }
+        Run negative = run(concat(common, "--skip-us", "-1"));
+        assertEquals(2, negative.code());
+        assertTrue(negative.err().contains("evaluate: the time skip must be >= 0"), negative.err());
+        Run resumed = run("train", "--resume", tmp.resolve("checkpoint.safetensors").toString(), "--protocol", "gen4");
+        assertEquals(2, resumed.code());
+        assertTrue(resumed.err().contains("a resumed run scores with the protocol stored in its checkpoint"),
+                resumed.err());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    private static double map(Path json) throws IOException {
+        return JsonParser.parseString(Files.readString(json)).getAsJsonObject().get("map").getAsDouble();
+    }
+
+    private static JsonObject protocol(Path json) throws IOException {
+        return JsonParser.parseString(Files.readString(json)).getAsJsonObject().getAsJsonObject("protocol");
     }
 
     @Test
@@ -90,6 +157,9 @@ class EvaluationCommandsTest {
         Path out = tmp.resolve("dets");
         Run d = run("detect", "--checkpoint", weights.toString(), "--data", data.toString(), "--split", "val", "--out", out.toString(), "--png", "--png-every", "5");
         assertEquals(0, d.code(), d.err());
+        // not a terminal: whole lines, not a bar's carriage returns
+        assertFalse(d.err().contains("\r"), d.err());
+        assertTrue(d.err().matches("(?s).*detect: (\\d+)/\\1 samples  elapsed [^\n]*\n.*"), d.err());
         Set<String> gtNames = new TreeSet<>(), dtNames = new TreeSet<>();
         try (var s = Files.list(data.resolve("val"))) {
             s.filter(p -> p.toString().endsWith("_bbox.npy")).forEach(p -> gtNames.add(p.getFileName().toString()));
@@ -113,6 +183,11 @@ class EvaluationCommandsTest {
         Run e = run("eval", "--checkpoint", weights.toString(), "--data", data.toString(), "--split", "val", "--json", b.toString());
         assertEquals(0, e.code(), e.err());
         assertEquals(Files.readString(a), Files.readString(b), "eval = detect + evaluate");
+        Run g4 = run("eval", "--checkpoint", weights.toString(), "--data", data.toString(), "--split", "val",
+                "--protocol", "gen4", "--json", b.toString());
+        assertEquals(0, g4.code(), g4.err());
+        assertEquals("gen4", protocol(b).get("name").getAsString());
+        assertTrue(g4.out().contains("protocol: gen4 (t > 500000 us, diagonal >= 60 px, sides >= 20 px"), g4.out());
 
         Path energy = tmp.resolve("energy.json");
         Run en = run("energy", "--checkpoint", weights.toString(), "--data", data.toString(), "--split", "val", "--samples", "4", "--json", energy.toString());

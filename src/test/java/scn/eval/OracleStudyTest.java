@@ -67,12 +67,14 @@ class OracleStudyTest {
         var forward = SplitDetector.onCpu(model, new Arena());
         try (Dataset val = SplitEvaluation.openSplit(root, "val")) {
             Set<OracleStudy.Part> none = EnumSet.noneOf(OracleStudy.Part.class), all = EnumSet.allOf(OracleStudy.Part.class);
-            Map<Set<OracleStudy.Part>, Gen1Evaluation.Result> r = OracleStudy.run(forward, val, root.resolve("val"), 2, List.of(none, all), null);
-            Gen1Evaluation.Result plain = SplitEvaluation.run(forward, val, root.resolve("val"), 2, null);
+            var split = new SplitEvaluation.Split(val, root.resolve("val"), Protocol.GEN1);
+            Map<Set<OracleStudy.Part>, Gen1Evaluation.Result> r =
+                    OracleStudy.run(forward, split, 2, List.of(none, all), null);
+            Gen1Evaluation.Result plain = SplitEvaluation.run(forward, split, 2, null);
             assertEquals(plain.map(), r.get(none).map(), 0.0);
             assertEquals(plain.ap50(), r.get(none).ap50(), 0.0);
             var gt = SplitEvaluation.readGroundTruth(root.resolve("val"));
-            Gen1Evaluation.Result self = SplitEvaluation.evaluate(gt, gt, null);
+            Gen1Evaluation.Result self = SplitEvaluation.evaluate(Protocol.GEN1, gt, gt, null);
             assertTrue(self.map() > 0.5, "the tiny set's ground truth scores itself: " + self.map());
             assertEquals(self.map(), r.get(all).map(), 1e-9, "every output replaced gives the ground truth's own score");
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.ByteArrayOutputStream;
@@ -20,6 +21,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import scn.eval.Protocol;
 import scn.tensor.Tensor;
 
 /** Short training runs on the tiny synthetic set: learning, exact resume, refusing damaged checkpoints. */
@@ -50,6 +52,9 @@ class TrainerTest {
         assertEquals(5, summary.get("epochs").getAsInt());
         for (String f : new String[] {Plots.LOSS, Plots.MAP, Trainer.MODEL, Checkpoint.FILE, Checkpoint.PREVIOUS}) assertTrue(Files.isRegularFile(run.resolve(f)), f);
         assertEquals(1, lines(run, "eval").size(), "evaluation after the last epoch only");
+        JsonObject gen1 = JsonParser.parseString(new Gson().toJson(Protocol.GEN1.toMap())).getAsJsonObject();
+        assertEquals(gen1, summary.get("protocol"));
+        assertEquals(gen1, lines(run, "eval").get(0).get("protocol"));
         assertTrue(Checkpoint.loadModel(run.resolve(Trainer.MODEL)).config().equals(Checkpoint.loadModel(run.resolve(Checkpoint.FILE)).config()));
     }
 
@@ -126,7 +131,7 @@ class TrainerTest {
         TrainOptions t = TinyData.options(tmp.resolve("teacher"), 1, 1);
         Path teacherRun = tmp.resolve("teacher");
         Trainer.start(new TrainOptions("test", t.data(), teacherRun.toString(), true, null, t.width(), t.expansion(), 1, t.batch(), t.lr(), t.minLr(),
-                t.weightDecay(), t.seed(), 0, 0, false, 1, 1, "cpu", 1f), QUIET).run();
+                t.weightDecay(), t.seed(), 0, 0, false, 1, 1, "cpu", 1f, Protocol.GEN1), QUIET).run();
         assertTrue(Checkpoint.loadModel(teacherRun.resolve(Trainer.MODEL)).config().teacher());
         TrainOptions s = TinyData.options(tmp.resolve("student"), 1, 1);
         Path student = tmp.resolve("student");

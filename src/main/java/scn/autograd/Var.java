@@ -70,6 +70,11 @@ public class Var {
         return new Var(value, null, requiresGrad, true, false);
     }
 
+    /** An operator's result held as spikes the caller supplied: never given back. */
+    static Var resultIn(SpikeTensor spikes, boolean requiresGrad) {
+        return new Var(null, spikes, requiresGrad, true, false);
+    }
+
     /** The value as float32 (for spikes, converted once and kept). */
     public Tensor value() {
         requireHeld();

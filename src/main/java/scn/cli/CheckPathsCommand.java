@@ -15,7 +15,9 @@ import picocli.CommandLine.Option;
 import scn.autograd.Var;
 import scn.backend.Devices;
 import scn.backend.SpikePath;
+import scn.backend.opencl.ClDevice;
 import scn.check.Candidate;
+import scn.check.ClCandidate;
 import scn.check.CpuFast;
 import scn.check.LayerCheck;
 import scn.check.LayerRow;
@@ -26,12 +28,14 @@ import scn.nn.SpikingCenterNet;
 import scn.tensor.Tensor;
 
 /**
- * {@code engine check-paths}: the layer-by-layer equivalence check ({@link LayerCheck}) of the fast path
- * against the scalar reference on given weights and input. One row per layer; exits 1 on anything the
- * float32 bounds do not explain, naming the layer, the tensor, the worst element and its error.
+ * {@code engine check-paths}: the layer-by-layer equivalence check ({@link LayerCheck}) of a fast path
+ * against the scalar reference on given weights and input: the CPU's fast path ({@code --device cpu}, the
+ * default) or the OpenCL kernels ({@code --device opencl[:N]}, the spiking network only; see
+ * {@link ClCandidate}). One row per layer; exits 1 on anything the float32 bounds do not explain, naming
+ * the layer, the tensor, the worst element and its error.
  */
 @Command(name = "check-paths", mixinStandardHelpOptions = true,
-        description = {"Check the fast path layer by layer against the scalar reference, each layer fed the reference's input (teacher forcing).",
+        description = {"Check a fast path (CPU or OpenCL) layer by layer against the scalar reference, each layer fed the reference's input (teacher forcing).",
             "Spikes that differ are accepted only where the reference's membrane potential lies within a float32 bound of the threshold."})
 final class CheckPathsCommand implements Callable<Integer> {
     @Option(names = "--weights", description = "Model weights (.safetensors, canonical names); default: a fresh model drawn with --seed.")
@@ -71,34 +75,55 @@ final class CheckPathsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!device.onCpu()) {
-            System.err.println("check-paths: --device " + device.spec() + " is not supported yet; the check runs the CPU's fast path (--device cpu)");
+        boolean cpu = device.onCpu();
+        if (!cpu && teacher) {
+            // The device runs the spiking network only, and a ReLU layer is never run on the CPU in its place.
+            System.err.println("check-paths: --teacher checks on the CPU only (the OpenCL kernels run the spiking network "
+                    + "alone); drop --device " + device.spec());
             return 2;
         }
-        SpikePath.force(SpikePath.parse(spikes));
-        Devices.logCpu();
-        Var x = DumpStepCommand.readInput(input);
-        int t = x.shape()[0], b = x.shape()[1];
-        Tensor boxTensor = boxes == null ? null : DumpStepCommand.readBoxes(boxes, b);
-        ModelConfig saved = weights != null ? ModelConfig.fromMetadata(SafeTensors.metadata(weights)) : ModelConfig.defaults();
-        if (width == null && weights != null && !SafeTensors.metadata(weights).containsKey("width")) width = widthOf(weights);
-        ModelConfig config = new ModelConfig(width != null ? width : saved.width(), expansion != null ? expansion : saved.expansion(), t,
-                saved.classes(), teacher || saved.teacher()).withInput(x.shape()[3], x.shape()[4]);
-        SpikingCenterNet model = new SpikingCenterNet(config, seed);
-        if (weights != null) ModelFiles.loadInto(weights, model);
-        Candidate candidate = new CpuFast();
-        System.err.println("check-paths: " + config + "; " + candidate.describe() + " against the scalar reference, "
-                + (eval ? "evaluation forward" : "training step"));
-        LayerCheck.Report report = LayerCheck.run(model, x, boxTensor, !eval, candidate);
-        print(report);
-        if (json != null) writeJson(json, report);
-        if (report.passed()) {
-            System.out.println("passed: every difference is within float32 round-off (" + report.rows().size() + " layers)");
-            return 0;
+        ClDevice dev = null;
+        if (cpu) {
+            Devices.logCpu();
+        } else {
+            try {
+                dev = Devices.openCl(device.spec());
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                System.err.println("check-paths: " + e.getMessage());
+                return 2;
+            }
         }
-        System.out.println("FAILED: " + report.problems().size() + " unexplained difference(s):");
-        report.problems().forEach(p -> System.out.println("  " + p));
-        return 1;
+        try {
+            SpikePath.force(SpikePath.parse(spikes)); // read by the CPU's fast path only
+            Var x = DumpStepCommand.readInput(input);
+            int t = x.shape()[0], b = x.shape()[1];
+            Tensor boxTensor = boxes == null ? null : DumpStepCommand.readBoxes(boxes, b);
+            ModelConfig saved = weights != null ? ModelConfig.fromMetadata(SafeTensors.metadata(weights)) : ModelConfig.defaults();
+            if (width == null && weights != null && !SafeTensors.metadata(weights).containsKey("width")) width = widthOf(weights);
+            ModelConfig config = new ModelConfig(width != null ? width : saved.width(), expansion != null ? expansion : saved.expansion(), t,
+                    saved.classes(), teacher || saved.teacher()).withInput(x.shape()[3], x.shape()[4]);
+            if (dev != null && config.teacher()) {
+                System.err.println("check-paths: the weights are the ReLU teacher's, which checks on the CPU only; drop --device " + device.spec());
+                return 2;
+            }
+            SpikingCenterNet model = new SpikingCenterNet(config, seed);
+            if (weights != null) ModelFiles.loadInto(weights, model);
+            Candidate candidate = dev == null ? new CpuFast() : new ClCandidate(dev);
+            System.err.println("check-paths: " + config + "; " + candidate.describe() + " against the scalar reference, "
+                    + (eval ? "evaluation forward" : "training step"));
+            LayerCheck.Report report = LayerCheck.run(model, x, boxTensor, !eval, candidate);
+            print(report);
+            if (json != null) writeJson(json, report);
+            if (report.passed()) {
+                System.out.println("passed: every difference is within float32 round-off (" + report.rows().size() + " layers)");
+                return 0;
+            }
+            System.out.println("FAILED: " + report.problems().size() + " unexplained difference(s):");
+            report.problems().forEach(p -> System.out.println("  " + p));
+            return 1;
+        } finally {
+            if (dev != null) dev.close();
+        }
     }
 
     /**

@@ -35,10 +35,15 @@ final class BasicBlock {
     Var forward(Var x, boolean training) {
         Var shortcut = x;
         if (downsampleWeight != null) {
-            shortcut = Probe.watching()
-                    ? Probe.layer(new Layer(name + ".downsample", List.of("x"), List.of(downsampleWeight, downsampleBn.weight, downsampleBn.bias), null,
-                            in -> downsample(in[0], training)), x)
-                    : downsample(x, training);
+            if (Probe.watching()) {
+                BatchNorm bn = downsampleBn;
+                var op = new Layer.Shortcut(downsampleWeight, stride, bn.weight, bn.bias, bn.runningMean, bn.runningVar,
+                        BatchNorm.MOMENTUM, BatchNorm.EPS, training);
+                shortcut = Probe.layer(new Layer(name + ".downsample", List.of("x"), List.of(downsampleWeight, bn.weight, bn.bias), op,
+                        in -> downsample(in[0], training)), x);
+            } else {
+                shortcut = downsample(x, training);
+            }
         }
         Var y = second.forward(first.forward(x, training), shortcut, training);
         Probe.add(name + ".residual", y);

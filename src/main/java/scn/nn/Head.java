@@ -29,7 +29,8 @@ final class Head {
     Var forward(Var features, boolean training) {
         Var hiddenOut = hidden.forward(features, training);
         return Probe.watching()
-                ? Probe.layer(new Layer(name + ".out", List.of("x"), List.of(outWeight, outBias), null, in -> out(in[0])), hiddenOut)
+                ? Probe.layer(new Layer(name + ".out", List.of("x"), List.of(outWeight, outBias), new Layer.HeadOut(outWeight, outBias),
+                        in -> out(in[0])), hiddenOut)
                 : out(hiddenOut);
     }
 

@@ -28,6 +28,9 @@ public final class SpikingCenterNet {
     /** One line of {@code summary}: a layer, its output shape and its own parameter count. */
     public record LayerInfo(String name, int[] outputShape, long parameters) {}
 
+    /** The stem's max-pool: 3×3, stride 2, pad 1 (SPEC section 3). */
+    private static final Layer.MaxPool STEM_POOL = new Layer.MaxPool(3, 2, 1);
+
     private final ModelConfig config;
     private final ParameterStore store;
     private final ConvBnAct stem;
@@ -57,6 +60,10 @@ public final class SpikingCenterNet {
         heatmap = new Head(store, "heads.heatmap", spiking, c[0], config.classes(), Head.HEATMAP_BIAS);
         offset = new Head(store, "heads.offset", spiking, c[0], 2, 0f);
         size = new Head(store, "heads.size", spiking, c[0], 2, 0f);
+    }
+
+    private static Var stemPool(Var x) {
+        return Functional.maxPool2d(x, STEM_POOL.kernel(), STEM_POOL.stride(), STEM_POOL.pad());
     }
 
     public ModelConfig config() {
@@ -102,8 +109,8 @@ public final class SpikingCenterNet {
         try {
             Var x = layer("encoder.stem", stem.parameterCount(), () -> stem.forward(input, training));
             Var pooled = layer("encoder.stem.maxpool", 0, () -> Probe.watching()
-                    ? Probe.layer(new Layer("encoder.stem.maxpool", List.of("x"), List.of(), null, in -> Functional.maxPool2d(in[0], 3, 2, 1)), x)
-                    : Functional.maxPool2d(x, 3, 2, 1));
+                    ? Probe.layer(new Layer("encoder.stem.maxpool", List.of("x"), List.of(), STEM_POOL, in -> stemPool(in[0])), x)
+                    : stemPool(x));
             Var[] features = new Var[4];
             Var y = pooled;
             for (int l = 0; l < 4; l++) {

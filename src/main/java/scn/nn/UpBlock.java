@@ -25,7 +25,7 @@ final class UpBlock {
 
     Var forward(Var x, Var skip, boolean training) {
         Var joined = Probe.watching()
-                ? Probe.layer(new Layer(name + ".join", List.of("x", "skip"), List.of(), null, in -> join(in[0], in[1])), x, skip)
+                ? Probe.layer(new Layer(name + ".join", List.of("x", "skip"), List.of(), new Layer.Join(), in -> join(in[0], in[1])), x, skip)
                 : join(x, skip);
         return project.forward(depthwise.forward(expand.forward(joined, training), training), training);
     }

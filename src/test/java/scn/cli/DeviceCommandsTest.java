@@ -140,10 +140,14 @@ class DeviceCommandsTest {
         assertEquals(2, n.code(), n.err());
         assertTrue(n.err().contains("energy: runs on the CPU only"), n.err());
 
+        Run c = run("check-paths", "--device", "opencl", "--teacher", "--input", tmp.resolve("absent.npy").toString());
+        assertEquals(2, c.code(), c.err());
+        assertTrue(c.err().contains("check-paths: --teacher checks on the CPU only"), c.err());
+
         Run u = run("train", "--device", "cuda", "--run-dir", tmp.resolve("u").toString());
         assertEquals(2, u.code(), u.err());
         assertTrue(u.err().contains("device 'cuda' is unknown"), u.err());
-        for (Run r : List.of(t, k, e, n, u)) assertFalse(r.err().contains("device: opencl"), "refused before opening a device: " + r.err());
+        for (Run r : List.of(t, k, e, n, c, u)) assertFalse(r.err().contains("device: opencl"), "refused before opening a device: " + r.err());
     }
 
     /** How many detections of {@code a} have no detection in {@code b} of the same sample and class, score and box within round-off. */

@@ -1,6 +1,7 @@
 package scn.backend.opencl;
 
 import static org.jocl.CL.CL_CONTEXT_PLATFORM;
+import static org.jocl.CL.CL_DEVICE_EXTENSIONS;
 import static org.jocl.CL.CL_MEM_READ_WRITE;
 import static org.jocl.CL.CL_PROFILING_COMMAND_END;
 import static org.jocl.CL.CL_PROFILING_COMMAND_START;
@@ -31,6 +32,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -100,6 +102,14 @@ public final class ClDevice implements Device {
 
     cl_device_id deviceId() {
         return info.deviceId();
+    }
+
+    /**
+     * Whether the device lists {@code name} (e.g. {@code cl_khr_fp64}) among its extensions: what the kernels
+     * see as the macro of that name, so what their {@code #ifdef}s choose.
+     */
+    public boolean hasExtension(String name) {
+        return Arrays.asList(ClPlatforms.deviceString(deviceId(), CL_DEVICE_EXTENSIONS).split("\\s+")).contains(name);
     }
 
     @Override

@@ -22,3 +22,10 @@ run devices devices
 run check-kernels check-kernels --device "$device"
 run bench-w1-b8 bench --device "$device" --width 1 --batch 8 --steps 5 --warmup 2 --profile --json "$out/bench-w1-b8.json"
 run bench-w025-b8 bench --device "$device" --width 0.25 --batch 8 --steps 5 --warmup 2 --json "$out/bench-w025-b8.json"
+# The device's kernels layer by layer against the scalar reference (check-paths runs the reference on the
+# host's CPU, so this takes minutes): on the shared chaotic fixture when it is there, else a fresh model.
+fixture=${FIXTURE:-../shared/fixtures/fastpath-divergence}
+if [ -f "$fixture/input.npy" ]; then
+  run check-paths check-paths --device "$device" --width 0.25 --weights "$fixture/weights.safetensors" \
+    --input "$fixture/input.npy" --boxes "$fixture/boxes.npy" --json "$out/check-paths.json"
+fi

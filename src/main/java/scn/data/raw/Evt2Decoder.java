@@ -57,37 +57,42 @@ public final class Evt2Decoder extends RawDecoder {
         long base = timeBase;
         long run = runningMax;
         long raised = 0;
-        try {
+        while (i < n) {
+            // The hot loop takes CD events only and leaves on anything else, so it holds no call and
+            // keeps its values in registers; the rare words are handled below it.
             for (; i < n; i++) {
                 int word = words[i];
                 int type = word >>> 28;
-                if (type <= CD_ON) {
-                    int x = (word >>> 11) & 0x7FF;
-                    int y = word & 0x7FF;
-                    if (x >= w | y >= h) throw outside(firstWord + i, x, y);
-                    long t = base + ((word >>> 22) & 0x3F);
-                    if (t < run) {
-                        t = run;
-                        raised++;
-                    }
-                    run = t;
-                    ts[k] = t;
-                    xs[k] = (short) x;
-                    ys[k] = (short) y;
-                    ps[k] = (byte) type;
-                    k++;
-                } else if (type == TIME_HIGH) {
-                    base = timeHigh(word & 0x0FFFFFFF, firstWord + i);
-                } else {
-                    skippedWords[type]++;
+                int x = (word >>> 11) & 0x7FF;
+                int y = word & 0x7FF;
+                if (type > CD_ON | x >= w | y >= h) break;
+                long t = base + ((word >>> 22) & 0x3F);
+                if (t < run) {
+                    t = run;
+                    raised++;
                 }
+                run = t;
+                ts[k] = t;
+                xs[k] = (short) x;
+                ys[k] = (short) y;
+                ps[k] = (byte) type;
+                k++;
             }
-        } finally {
-            out.resize(k);
-            timeBase = base;
-            runningMax = run;
-            clamped += raised;
+            if (i == n) break;
+            int word = words[i];
+            int type = word >>> 28;
+            if (type <= CD_ON) {
+                out.resize(k);
+                throw outside(firstWord + i, (word >>> 11) & 0x7FF, word & 0x7FF);
+            }
+            if (type == TIME_HIGH) base = timeHigh(word & 0x0FFFFFFF, firstWord + i);
+            else skippedWords[type]++;
+            i++;
         }
+        out.resize(k);
+        timeBase = base;
+        runningMax = run;
+        clamped += raised;
     }
 
     /** Before the first time high events have no time: drops them; returns the index after that time high. */

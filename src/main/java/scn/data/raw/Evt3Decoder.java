@@ -39,8 +39,10 @@ public final class Evt3Decoder extends RawDecoder {
         "VECT_8", "EVT_TIME_LOW", "CONTINUED_4", "EVT_TIME_HIGH", "reserved 0x9", "EXT_TRIGGER", "reserved 0xB",
         "reserved 0xC", "IMU", "OTHERS", "CONTINUED_12"};
 
-    private int y;
-    private boolean yValid;
+    /** The row before the first EVT_ADDR_Y: larger than any sensor, so events there fail the sensor check. */
+    private static final int NO_ROW = 0xFFFF;
+
+    private int y = NO_ROW;
     private int baseX;
     private int polarity;
     private int timeLow;
@@ -70,81 +72,105 @@ public final class Evt3Decoder extends RawDecoder {
         byte[] ps = out.p();
         int w = width;
         int h = height;
-        int row = y;
+        int row = y; // NO_ROW fails the sensor check below, which then drops instead of refusing
         int bx = baseX;
         int pol = polarity;
-        long now = timeBase + timeLow;
+        int low = timeLow;
+        long base = timeBase;
         long run = runningMax;
-        boolean ready = yValid;
-        try {
-            for (int i = first; i < n; i++) {
+        int i = first;
+        while (i < n) {
+            // The hot loop takes the words that carry or place events and leaves on anything else (a time
+            // high, a skipped type, an event that fails the sensor check), so it holds no call and keeps
+            // its values in registers; those words are handled below it.
+            for (; i < n; i++) {
                 int word = words[i] & 0xFFFF;
                 int type = word >>> 12;
                 if (type == VECT_12 || type == VECT_8) {
                     int mask = type == VECT_12 ? word & 0xFFF : word & 0xFF;
                     if (mask != 0) {
-                        if (!ready) {
-                            droppedBeforeAddrY += Integer.bitCount(mask);
-                        } else {
-                            int last = bx + 31 - Integer.numberOfLeadingZeros(mask);
-                            if (last >= w | row >= h) throw outside(firstWord + i, last, row);
-                            if (now < run) clamped += Integer.bitCount(mask);
-                            long t = Math.max(now, run);
-                            run = t;
-                            short sy = (short) row;
-                            byte sp = (byte) pol;
-                            do {
-                                ts[k] = t;
-                                xs[k] = (short) (bx + Integer.numberOfTrailingZeros(mask));
-                                ys[k] = sy;
-                                ps[k] = sp;
-                                k++;
-                                mask &= mask - 1;
-                            } while (mask != 0);
+                        if (bx + 31 - Integer.numberOfLeadingZeros(mask) >= w | row >= h) break;
+                        long t = base + low;
+                        if (t < run) {
+                            t = run;
+                            clamped += Integer.bitCount(mask);
                         }
+                        run = t;
+                        short sy = (short) row;
+                        byte sp = (byte) pol;
+                        do {
+                            ts[k] = t;
+                            xs[k] = (short) (bx + Integer.numberOfTrailingZeros(mask));
+                            ys[k] = sy;
+                            ps[k] = sp;
+                            k++;
+                            mask &= mask - 1;
+                        } while (mask != 0);
                     }
                     bx += type == VECT_12 ? 12 : 8;
                 } else if (type == ADDR_Y) {
                     row = word & 0x7FF;
-                    yValid = true;
-                    ready = true;
                 } else if (type == ADDR_X) {
-                    if (!ready) {
-                        droppedBeforeAddrY++;
-                    } else {
-                        int x = word & 0x7FF;
-                        if (x >= w | row >= h) throw outside(firstWord + i, x, row);
-                        if (now < run) clamped++;
-                        long t = Math.max(now, run);
-                        run = t;
-                        ts[k] = t;
-                        xs[k] = (short) x;
-                        ys[k] = (short) row;
-                        ps[k] = (byte) ((word >>> 11) & 1);
-                        k++;
+                    int x = word & 0x7FF;
+                    if (x >= w | row >= h) break;
+                    long t = base + low;
+                    if (t < run) {
+                        t = run;
+                        clamped++;
                     }
+                    run = t;
+                    ts[k] = t;
+                    xs[k] = (short) x;
+                    ys[k] = (short) row;
+                    ps[k] = (byte) ((word >>> 11) & 1);
+                    k++;
                 } else if (type == VECT_BASE_X) {
                     bx = word & 0x7FF;
                     pol = (word >>> 11) & 1;
                 } else if (type == TIME_LOW) {
-                    timeLow = word & 0xFFF;
-                    now = timeBase + timeLow;
-                } else if (type == TIME_HIGH) {
-                    long value = word & 0xFFF;
-                    if (value != timeHigh) timeLow = 0;
-                    timeBase = timeHigh(value, firstWord + i);
-                    now = timeBase + timeLow;
+                    low = word & 0xFFF;
                 } else {
-                    skippedWords[type]++;
+                    break;
                 }
             }
-        } finally {
-            out.resize(k);
-            y = row;
-            baseX = bx;
-            polarity = pol;
-            runningMax = run;
+            if (i == n) break;
+            int word = words[i] & 0xFFFF;
+            int type = word >>> 12;
+            if (type == TIME_HIGH) {
+                long value = word & 0xFFF;
+                if (value != timeHigh) low = 0;
+                base = timeHigh(value, firstWord + i);
+            } else if (type == ADDR_X) {
+                dropOrRefuse(out, k, firstWord + i, word & 0x7FF, row, 1);
+            } else if (type == VECT_12 || type == VECT_8) {
+                int mask = type == VECT_12 ? word & 0xFFF : word & 0xFF;
+                dropOrRefuse(out, k, firstWord + i, bx + 31 - Integer.numberOfLeadingZeros(mask), row,
+                        Integer.bitCount(mask));
+                bx += type == VECT_12 ? 12 : 8;
+            } else {
+                skippedWords[type]++;
+            }
+            i++;
         }
+        out.resize(k);
+        y = row;
+        baseX = bx;
+        polarity = pol;
+        timeLow = low;
+        timeBase = base;
+        runningMax = run;
+    }
+
+    /**
+     * Events that fail the sensor check: dropped (and counted) when there is no row yet, else an error
+     * (the batch keeps the {@code k} events before them).
+     */
+    private void dropOrRefuse(Events out, int k, long word, int x, int row, int events) throws DataFormatException {
+        if (row != NO_ROW) {
+            out.resize(k);
+            throw outside(word, x, row);
+        }
+        droppedBeforeAddrY += events;
     }
 
     /**
@@ -180,8 +206,9 @@ public final class Evt3Decoder extends RawDecoder {
 
     @Override
     public RawCheckpoint checkpoint(long word, long events) {
-        return new RawCheckpoint(word, events, started, timeHigh, loopBase, runningMax, timeLow, y, yValid, baseX,
-                polarity);
+        boolean hasRow = y != NO_ROW;
+        return new RawCheckpoint(word, events, started, timeHigh, loopBase, runningMax, timeLow, hasRow ? y : 0, hasRow,
+                baseX, polarity);
     }
 
     @Override
@@ -191,8 +218,7 @@ public final class Evt3Decoder extends RawDecoder {
         loopBase = c.loopBase();
         runningMax = c.runningMax();
         timeLow = c.timeLow();
-        y = c.y();
-        yValid = c.yValid();
+        y = c.yValid() ? c.y() : NO_ROW;
         baseX = c.baseX();
         polarity = c.polarity();
         timeBase = loopBase + (timeHigh << RawFormat.EVT3.lowBits());

@@ -9,6 +9,7 @@ final class DatStream implements EventStream {
 
     private final DatFile file;
     private long next;
+    private long clamped;
 
     DatStream(DatFile file) {
         this.file = file;
@@ -38,8 +39,16 @@ final class DatStream implements EventStream {
     public boolean next(Events out) throws DataFormatException {
         long to = Math.min(file.eventCount(), next + BATCH);
         file.read(next, to, out);
+        for (int i = 0; i < out.size(); i++) {
+            if (file.rawTime(next + i) < out.t()[i]) clamped++;
+        }
         next = to;
         return out.size() > 0;
+    }
+
+    @Override
+    public long clamped() {
+        return clamped;
     }
 
     @Override

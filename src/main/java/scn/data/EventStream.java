@@ -25,7 +25,7 @@ public interface EventStream extends AutoCloseable {
 
     Path path();
 
-    /** "dat", "EVT 2.0" or "EVT 3.0". */
+    /** "dat", or the RAW encoding: "evt2" or "evt3". */
     String format();
 
     int width();
@@ -34,6 +34,9 @@ public interface EventStream extends AutoCloseable {
 
     /** Replaces {@code out} with the next batch of events (at least one); false, with {@code out} empty, at the end. */
     boolean next(Events out) throws IOException;
+
+    /** Events so far whose time was raised to the latest time before them (times that stepped back). */
+    long clamped();
 
     /** Header lines, without their leading {@code "% "}. */
     List<String> headerLines();

@@ -69,7 +69,7 @@ public final class RawFile implements EventStream {
 
     @Override
     public String format() {
-        return header.format().label();
+        return header.format().id();
     }
 
     @Override
@@ -131,6 +131,11 @@ public final class RawFile implements EventStream {
         word = c.word();
         events = c.events();
         decoder.restore(c);
+    }
+
+    @Override
+    public long clamped() {
+        return decoder.clamped();
     }
 
     @Override

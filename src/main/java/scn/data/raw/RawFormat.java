@@ -1,5 +1,7 @@
 package scn.data.raw;
 
+import java.util.Locale;
+
 /**
  * The two Prophesee RAW event encodings this engine decodes, with what differs between them: the word
  * size, how many low time bits the events (EVT 2.0) or the EVT_TIME_LOW word (EVT 3.0) carry below the
@@ -25,6 +27,11 @@ public enum RawFormat {
         this.wordBytes = wordBytes;
         this.lowBits = lowBits;
         this.highBits = highBits;
+    }
+
+    /** A short name for reports and JSON: "evt2" or "evt3". */
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
     }
 
     /** As Prophesee writes it: "EVT 2.0" or "EVT 3.0". */

@@ -21,9 +21,9 @@ final class RawStreams {
 
     /** How an EVT 3.0 stream's events are spread: the share of single events, the share of a run's pixels set. */
     enum Density {
-        /** 1 event in 5 single, 3 in 4 of a run's pixels set: about 4.9 events per vector word (1.2 bytes per event). */
+        /** 1 event in 5 single, 3 in 4 of a run's pixels set: 4.9 events per vector word, 1.2 bytes per event. */
         TYPICAL(5, 0.75),
-        /** 1 event in 2 single, 2 in 5 of a run's pixels set: about 3.1 events per vector word (2.1 bytes per event). */
+        /** 1 event in 2 single, 2 in 5 of a run's pixels set: 3.1 events per vector word, 2.1 bytes per event. */
         SPARSE(2, 0.4);
 
         final int singleOneIn;

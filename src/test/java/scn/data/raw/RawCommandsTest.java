@@ -15,13 +15,14 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import scn.data.Boxes;
 import scn.data.DatFile;
 import scn.data.DataCommandsTest;
 import scn.data.DataCommandsTest.Result;
 import scn.data.Events;
 import scn.data.NpyArray;
 
-/** RAW files through the commands: convert (to .dat and .npy, exactly), inspect and its JSON, encode, and bad input. */
+/** RAW files through the commands: convert (to .dat and .npy, exactly), inspect and its JSON, encode, render, errors. */
 class RawCommandsTest {
     @TempDir
     Path dir;
@@ -131,7 +132,7 @@ class RawCommandsTest {
     }
 
     @Test
-    void encodeReadsARawWindowAsItReadsTheDat() throws IOException {
+    void encodeAndRenderReadARawWindowAsTheyReadTheDat() throws IOException {
         Path raw = dir.resolve("rec.raw");
         recording(raw, 60_000, 0);
         Path dat = dir.resolve("rec_td.dat");
@@ -147,6 +148,13 @@ class RawCommandsTest {
         assertEquals(0, run("encode", "--events", dat.toString(), "--at", "" + at, "--out", b.toString()).code());
         assertArrayEquals(NpyArray.read(b).toByteArray(), NpyArray.read(a).toByteArray());
         assertArrayEquals(new long[] {5, 4, 480, 640}, NpyArray.read(a).shape());
+        Boxes boxes = new Boxes();
+        boxes.add(at, 30, 40, 50, 60, 0, 1, 1);
+        boxes.write(dir.resolve("rec_bbox.npy"));
+        Path image = dir.resolve("w.png");
+        Result png = run("render", "--events", raw.toString(), "--at", "" + at, "--out", image.toString());
+        assertEquals(0, png.code(), png.err());
+        assertTrue(png.out().contains("1 boxes"), "render finds rec_bbox.npy beside rec.raw: " + png.out());
         Result empty = run("encode", "--events", raw.toString(), "--at", "99000000000", "--out", a.toString());
         assertEquals(1, empty.code());
         assertTrue(empty.err().contains("rec.raw") && empty.err().contains("no events in the window"), empty.err());

@@ -22,7 +22,7 @@ import scn.data.DataCommandsTest.Result;
 import scn.data.Events;
 import scn.data.NpyArray;
 
-/** RAW files through the commands: convert (to .dat and .npy, exactly), inspect and its JSON, encode, render, errors. */
+/** RAW files through the commands: convert (to .dat and .npy), inspect and its JSON, encode, render, and errors. */
 class RawCommandsTest {
     @TempDir
     Path dir;

@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
             SynthCommand.class,
             EncodeCommand.class,
             InspectCommand.class,
+            ConvertCommand.class,
             RenderCommand.class,
             CheckKernelsCommand.class,
             TrainCommand.class,

@@ -9,8 +9,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import scn.data.Boxes;
-import scn.data.DatFile;
 import scn.data.Dataset;
+import scn.data.DatasetIndex;
+import scn.data.Encoder;
+import scn.data.EventWindow;
 import scn.data.Labels;
 import scn.data.WindowImage;
 import scn.tensor.SpikeTensor;
@@ -19,7 +21,9 @@ import scn.tensor.SpikeTensor;
 @Command(name = "render", description = "Write a PNG of an encoded 100 ms window (five 20 ms steps side by side) with its boxes drawn.")
 final class RenderCommand implements Callable<Integer> {
     static final class Source {
-        @Option(names = "--events", description = "A *_td.dat file (with --at); boxes come from the *_bbox.npy beside it if there is one.")
+        @Option(names = "--events",
+                description = "An event file, *_td.dat or NAME.raw (with --at); boxes come from the NAME_bbox.npy "
+                        + "beside it if there is one.")
         Path events;
 
         @Option(names = "--dataset", description = "A data folder (with --split and --index).")
@@ -54,12 +58,12 @@ final class RenderCommand implements Callable<Integer> {
         String what;
         if (source.events != null) {
             if (at == null) throw new ParameterException(new CommandLine(this), "--events needs --at");
-            try (DatFile f = DatFile.open(source.events)) {
-                input = EncodeCommand.encode(f, at);
-                String name = source.events.getFileName().toString().replaceFirst("_td\\.dat$", "_bbox.npy");
-                Path bbox = source.events.resolveSibling(name);
-                boxes = Files.exists(bbox) ? Labels.at(Boxes.read(bbox), at, f.width(), f.height()) : new float[0][];
-            }
+            EventWindow w = EventWindow.read(source.events, at - Encoder.WINDOW_US, at);
+            input = Encoder.encode(w.events(), at, w.width(), w.height());
+            String name = DatasetIndex.recordingName(source.events.getFileName().toString());
+            Path bbox = source.events.resolveSibling((name == null ? "" : name) + "_bbox.npy");
+            boxes = name != null && Files.exists(bbox) ? Labels.at(Boxes.read(bbox), at, w.width(), w.height())
+                    : new float[0][];
             what = source.events.getFileName() + " at " + at + " µs";
         } else {
             try (Dataset ds = Dataset.open(source.dataset, split)) {

@@ -50,10 +50,7 @@ public final class DatWriter implements AutoCloseable {
 
     /** Appends one event; {@code t} is an unsigned 32-bit microsecond count. */
     public void write(long t, int x, int y, int p) throws IOException {
-        if (t < 0 || t > 0xFFFFFFFFL) throw new IllegalArgumentException("timestamp " + t + " does not fit 32 bits");
-        if (x < 0 || x > 0x3FFF || y < 0 || y > 0x3FFF || (p & ~1) != 0) {
-            throw new IllegalArgumentException("event (x=" + x + ", y=" + y + ", p=" + p + ") does not fit a record");
-        }
+        check(t, x, y, p);
         record.clear();
         record.putInt((int) t).putInt(x | (y << 14) | (p << 28));
         out.write(record.array(), 0, DatFile.EVENT_SIZE);
@@ -62,7 +59,29 @@ public final class DatWriter implements AutoCloseable {
 
     /** Appends events {@code [from, to)} of {@code ev}. */
     public void write(Events ev, int from, int to) throws IOException {
-        for (int i = from; i < to; i++) write(ev.t()[i], ev.x()[i], ev.y()[i], ev.p()[i]);
+        // Records go out a block at a time: one stream write per event would cost more than the encoding.
+        ByteBuffer block = ByteBuffer.allocate(DatFile.EVENT_SIZE * 4096).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = from; i < to; i++) {
+            long t = ev.t()[i];
+            int x = ev.x()[i];
+            int y = ev.y()[i];
+            int p = ev.p()[i];
+            check(t, x, y, p);
+            block.putInt((int) t).putInt(x | (y << 14) | (p << 28));
+            if (!block.hasRemaining()) {
+                out.write(block.array(), 0, block.position());
+                block.clear();
+            }
+        }
+        out.write(block.array(), 0, block.position());
+        count += to - from;
+    }
+
+    private static void check(long t, int x, int y, int p) {
+        if (t < 0 || t > 0xFFFFFFFFL) throw new IllegalArgumentException("timestamp " + t + " does not fit 32 bits");
+        if (x < 0 || x > 0x3FFF || y < 0 || y > 0x3FFF || (p & ~1) != 0) {
+            throw new IllegalArgumentException("event (x=" + x + ", y=" + y + ", p=" + p + ") does not fit a record");
+        }
     }
 
     public long count() {

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import scn.data.raw.RawFile;
+import scn.data.raw.RawWindows;
 import scn.tensor.SpikeTensor;
 
 /**
@@ -19,8 +21,9 @@ import scn.tensor.SpikeTensor;
  * SPEC section 4 input and its SPEC section 7 labels.
  *
  * <p>Recordings the index flags as bad, and recordings whose sensor size differs from the first good one,
- * are left out and listed by {@link #skipped()}. Event files stay memory-mapped while the dataset is
- * open, and may be read from several threads at once.
+ * are left out and listed by {@link #skipped()}. Event files stay open while the dataset is open and
+ * may be read from several threads at once ({@code .dat} files are memory-mapped; a RAW file decodes
+ * one window at a time, from the checkpoint the index keeps for it).
  */
 public final class Dataset implements AutoCloseable {
     public static final List<String> SPLITS = List.of("train", "val", "test");
@@ -36,7 +39,7 @@ public final class Dataset implements AutoCloseable {
     private final DatasetIndex.Sample[] samples; // [samples]
     private final int width;
     private final int height;
-    private final ConcurrentHashMap<Integer, DatFile> files = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, WindowReader> files = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, Boxes> boxes = new ConcurrentHashMap<>();
 
     private Dataset(DatasetIndex index) {
@@ -54,7 +57,8 @@ public final class Dataset implements AutoCloseable {
                 w = r.width();
                 h = r.height();
             } else if (r.width() != w || r.height() != h) {
-                skipped.add(r.dat() + ": sensor " + r.width() + "x" + r.height() + " differs from the split's " + w + "x" + h);
+                skipped.add(r.eventFile() + ": sensor " + r.width() + "x" + r.height() + " differs from the split's "
+                        + w + "x" + h);
                 continue;
             }
             for (DatasetIndex.Sample s : r.samples()) {
@@ -137,7 +141,7 @@ public final class Dataset implements AutoCloseable {
     public float[][] encodeInto(int i, boolean flip, Events scratch, byte[] out, Encoder.Layout at) throws IOException {
         DatasetIndex.Sample s = samples[i];
         int r = sampleRecording[i];
-        file(r).read(s.from(), s.to(), s.runningMax(), scratch);
+        file(r).read(s, scratch);
         Encoder.encode(scratch, 0, scratch.size(), s.tL(), width, flip, out, at);
         float[][] rows = Labels.at(boxes(r), s.tL(), width, height);
         if (flip) {
@@ -146,11 +150,49 @@ public final class Dataset implements AutoCloseable {
         return rows;
     }
 
-    private DatFile file(int r) throws IOException {
+    /** An open event file that reads samples' windows; a RAW file's reads take turns (one decoder). */
+    private interface WindowReader extends AutoCloseable {
+        void read(DatasetIndex.Sample s, Events out) throws IOException;
+
+        @Override
+        void close() throws IOException;
+
+        static WindowReader open(Path file) throws IOException {
+            if (!file.getFileName().toString().endsWith(".raw")) {
+                DatFile f = DatFile.open(file);
+                return new WindowReader() {
+                    @Override
+                    public void read(DatasetIndex.Sample s, Events out) throws IOException {
+                        f.read(s.from(), s.to(), s.runningMax(), out);
+                    }
+
+                    @Override
+                    public void close() {
+                        f.close();
+                    }
+                };
+            }
+            RawFile f = RawFile.open(file);
+            Events batch = new Events(1 << 16);
+            return new WindowReader() {
+                @Override
+                public synchronized void read(DatasetIndex.Sample s, Events out) throws IOException {
+                    RawWindows.read(f, s.seek(), s.from(), s.to(), batch, out);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    f.close();
+                }
+            };
+        }
+    }
+
+    private WindowReader file(int r) throws IOException {
         try {
             return files.computeIfAbsent(r, k -> {
                 try {
-                    return DatFile.open(used.get(k).dat());
+                    return WindowReader.open(used.get(k).eventFile());
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -176,7 +218,13 @@ public final class Dataset implements AutoCloseable {
 
     @Override
     public void close() {
-        files.values().forEach(DatFile::close);
+        for (WindowReader f : files.values()) {
+            try {
+                f.close();
+            } catch (IOException e) {
+                // closing a file opened for reading: nothing was written, nothing is lost
+            }
+        }
         files.clear();
     }
 }

@@ -7,16 +7,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
+import scn.data.raw.RawCheckpoint;
+import scn.data.raw.RawFile;
+import scn.data.raw.RawWindows;
 
 /**
- * The index of one split folder of {@code *_td.dat} + {@code *_bbox.npy} pairs: for every recording its
- * sensor size, event count and time span, and one sample per label timestamp whose 100 ms window lies
- * wholly inside the recording, with the window's event range and clamp floor, so a loader later reads
- * exactly the events it encodes and nothing else.
+ * The index of one split folder of recordings, each an event file and a {@code NAME_bbox.npy} beside it:
+ * for every recording its sensor size, event count and time span, and one sample per label timestamp
+ * whose 100 ms window lies wholly inside the recording, with the window's event range and clamp floor,
+ * so a loader later reads exactly the events it encodes and nothing else.
+ *
+ * <p>The event file is {@code NAME_td.dat} (GEN1's name) or a Prophesee RAW recording, {@code NAME.raw}
+ * (Metavision's name) or {@code NAME_td.raw}. A RAW file cannot be read from the middle, so each of its
+ * samples also keeps a {@link RawCheckpoint}: the decoder's state shortly before the window, from which
+ * the window is decoded. Two event files that give one name make that recording unusable.
  *
  * <p>Building it decodes every event once (which also checks each event against the sensor), so it is
  * cached in a small text file and rebuilt per recording when either of its files changes size or
@@ -25,15 +35,19 @@ import java.util.stream.Stream;
  * the other recordings.
  */
 public final class DatasetIndex {
-    static final String MAGIC = "scn-index 2";
+    static final String MAGIC = "scn-index 3";
     private static final int CHUNK = 1 << 20;
 
-    /** One training sample: label time {@code tL}, events {@code [from, to)} of the window, the clamp floor before {@code from}. */
-    public record Sample(long tL, long from, long to, long runningMax) {}
+    /**
+     * One training sample: label time {@code tL}, events {@code [from, to)} of the window, the clamp floor
+     * before {@code from}, and for a RAW recording where to start decoding (null for a {@code .dat}).
+     */
+    public record Sample(long tL, long from, long to, long runningMax, RawCheckpoint seek) {}
 
     /** One recording; {@code problem} is null when it is usable. */
-    public record Recording(String name, Path dat, Path bbox, FileStamp datStamp, FileStamp bboxStamp, int width, int height,
-            long events, long firstTime, long lastTime, String problem, List<String> warnings, List<Sample> samples) {
+    public record Recording(String name, Path eventFile, Path bbox, FileStamp eventFileStamp, FileStamp bboxStamp,
+            int width, int height, long events, long firstTime, long lastTime, String problem, List<String> warnings,
+            List<Sample> samples) {
         public boolean ok() {
             return problem == null;
         }
@@ -69,24 +83,33 @@ public final class DatasetIndex {
      * rewriting it; {@code cacheFile} may be null (no cache) and a cache that cannot be written is skipped.
      */
     public static DatasetIndex build(Path splitDir, Path cacheFile) throws IOException {
-        List<Path> dats;
+        Map<String, List<Path>> byName = new TreeMap<>();
         try (Stream<Path> s = Files.list(splitDir)) {
-            dats = s.filter(p -> p.getFileName().toString().endsWith("_td.dat")).sorted().toList();
+            for (Path p : s.sorted().toList()) {
+                String name = recordingName(p.getFileName().toString());
+                if (name != null) byName.computeIfAbsent(name, k -> new ArrayList<>()).add(p);
+            }
         }
         Map<String, Recording> cached = cacheFile == null ? Map.of() : readCache(cacheFile, splitDir);
         List<Recording> out = new ArrayList<>();
         int rebuilt = 0;
-        for (Path dat : dats) {
-            String name = dat.getFileName().toString();
-            name = name.substring(0, name.length() - "_td.dat".length());
+        for (Map.Entry<String, List<Path>> e : byName.entrySet()) {
+            String name = e.getKey();
+            Path events = e.getValue().get(0);
             Path bbox = splitDir.resolve(name + "_bbox.npy");
-            FileStamp ds = FileStamp.of(dat);
+            FileStamp ds = FileStamp.of(events);
             FileStamp bs = FileStamp.of(bbox);
             Recording c = cached.get(name);
-            if (c != null && c.datStamp().equals(ds) && c.bboxStamp().equals(bs)) {
+            if (e.getValue().size() > 1) {
+                List<String> names = e.getValue().stream().map(p -> p.getFileName().toString()).toList();
+                String files = String.join(" and ", names);
+                out.add(bad(name, events, bbox, ds, bs, 0, 0, splitDir + ": " + files + " are both recording '" + name
+                        + "'; remove or rename one"));
+            } else if (c != null && c.eventFile().equals(events) && c.eventFileStamp().equals(ds)
+                    && c.bboxStamp().equals(bs)) {
                 out.add(c);
             } else {
-                out.add(index(name, dat, bbox, ds, bs));
+                out.add(index(name, events, bbox, ds, bs));
                 rebuilt++;
             }
         }
@@ -95,12 +118,25 @@ public final class DatasetIndex {
         return index;
     }
 
+    /**
+     * The recording an event file in a data folder holds, or null if it is not an event file:
+     * {@code NAME_td.dat}, {@code NAME.raw} and {@code NAME_td.raw} all hold {@code NAME}.
+     */
+    public static String recordingName(String fileName) {
+        if (fileName.endsWith("_td.dat")) return fileName.substring(0, fileName.length() - "_td.dat".length());
+        if (!fileName.endsWith(".raw") || fileName.length() == ".raw".length()) return null;
+        String name = fileName.substring(0, fileName.length() - ".raw".length());
+        return name.endsWith("_td") && name.length() > 3 ? name.substring(0, name.length() - 3) : name;
+    }
+
     /** Indexes one recording; problems become its {@code problem} or its warnings, never an exception. */
-    static Recording index(String name, Path dat, Path bbox, FileStamp ds, FileStamp bs) {
+    static Recording index(String name, Path events, Path bbox, FileStamp ds, FileStamp bs) {
         if (bs.size() < 0) {
-            return bad(name, dat, bbox, ds, bs, 0, 0, new DataFormatException(dat, "has no box file " + bbox.getFileName() + " beside it").getMessage());
+            String problem = "has no box file " + bbox.getFileName() + " beside it";
+            return bad(name, events, bbox, ds, bs, 0, 0, new DataFormatException(events, problem).getMessage());
         }
-        try (DatFile f = DatFile.open(dat)) {
+        if (events.getFileName().toString().endsWith(".raw")) return indexRaw(name, events, bbox, ds, bs);
+        try (DatFile f = DatFile.open(events)) {
             Events scratch = new Events(Math.min(CHUNK, (int) Math.max(1, f.eventCount())));
             long running = 0;
             for (long from = 0; from < f.eventCount(); from += CHUNK) {
@@ -112,7 +148,7 @@ public final class DatasetIndex {
             try {
                 boxes = Boxes.read(bbox);
             } catch (IOException e) {
-                return bad(name, dat, bbox, ds, bs, f.width(), f.height(), e.getMessage());
+                return bad(name, events, bbox, ds, bs, f.width(), f.height(), e.getMessage());
             }
             List<String> warnings = new ArrayList<>(Labels.problems(boxes, bbox, f.width(), f.height()));
             List<Sample> samples = new ArrayList<>();
@@ -123,19 +159,66 @@ public final class DatasetIndex {
                 long a = f.lowerBound(start);
                 long b = f.lowerBound(tL);
                 if (a == b) {
-                    warnings.add(new DataFormatException(dat, "label time " + tL + " µs: no events in its window [" + start + ", " + tL + ") µs; sample skipped").getMessage());
+                    warnings.add(new DataFormatException(events, "label time " + tL + " µs: no events in its window ["
+                            + start + ", " + tL + ") µs; sample skipped").getMessage());
                     continue;
                 }
-                samples.add(new Sample(tL, a, b, f.runningMaxBefore(a)));
+                samples.add(new Sample(tL, a, b, f.runningMaxBefore(a), null));
             }
-            return new Recording(name, dat, bbox, ds, bs, f.width(), f.height(), f.eventCount(), f.firstTime(), last, null, warnings, samples);
+            return new Recording(name, events, bbox, ds, bs, f.width(), f.height(), f.eventCount(), f.firstTime(),
+                    last, null, warnings, samples);
         } catch (IOException e) {
-            return bad(name, dat, bbox, ds, bs, 0, 0, e.getMessage());
+            return bad(name, events, bbox, ds, bs, 0, 0, e.getMessage());
         }
     }
 
-    private static Recording bad(String name, Path dat, Path bbox, FileStamp ds, FileStamp bs, int w, int h, String problem) {
-        return new Recording(name, dat, bbox, ds, bs, w, h, 0, 0, 0, problem, List.of(), List.of());
+    /**
+     * Indexes a RAW recording: one pass over its events (checking each against the sensor) locates every
+     * window's first and last event and keeps a checkpoint before it.
+     */
+    private static Recording indexRaw(String name, Path raw, Path bbox, FileStamp ds, FileStamp bs) {
+        try (RawFile f = RawFile.open(raw)) {
+            Boxes boxes;
+            try {
+                boxes = Boxes.read(bbox);
+            } catch (IOException e) {
+                return bad(name, raw, bbox, ds, bs, f.width(), f.height(), e.getMessage());
+            }
+            long[] labels = boxes.timestamps();
+            long[] times = new long[2 * labels.length]; // every window's start and end, sorted
+            for (int i = 0; i < labels.length; i++) {
+                times[2 * i] = labels[i] - Encoder.WINDOW_US;
+                times[2 * i + 1] = labels[i];
+            }
+            times = Arrays.stream(times).distinct().sorted().toArray();
+            RawWindows.Scan scan = RawWindows.scan(f, times);
+            List<String> warnings = new ArrayList<>(Labels.problems(boxes, bbox, f.width(), f.height()));
+            warnings.addAll(f.warnings());
+            List<Sample> samples = new ArrayList<>();
+            for (long tL : labels) {
+                long start = tL - Encoder.WINDOW_US;
+                if (start < 0 || tL > scan.lastTime() + 1) continue; // the window is not wholly inside the recording
+                RawWindows.Point a = scan.points()[Arrays.binarySearch(times, start)];
+                RawWindows.Point b = scan.points()[Arrays.binarySearch(times, tL)];
+                if (a.event() == b.event()) {
+                    warnings.add(new DataFormatException(raw, "label time " + tL + " µs: no events in its window ["
+                            + start + ", " + tL
+                            + ") µs; sample skipped").getMessage());
+                    continue;
+                }
+                samples.add(new Sample(tL, a.event(), b.event(), a.runningMax(), a.checkpoint()));
+            }
+            return new Recording(name, raw, bbox, ds, bs, f.width(), f.height(), scan.events(), scan.firstTime(),
+                    scan.lastTime(), null,
+                    warnings, samples);
+        } catch (IOException e) {
+            return bad(name, raw, bbox, ds, bs, 0, 0, e.getMessage());
+        }
+    }
+
+    private static Recording bad(String name, Path events, Path bbox, FileStamp ds, FileStamp bs, int w, int h,
+            String problem) {
+        return new Recording(name, events, bbox, ds, bs, w, h, 0, 0, 0, problem, List.of(), List.of());
     }
 
     private static Map<String, Recording> readCache(Path cacheFile, Path splitDir) {
@@ -152,27 +235,37 @@ public final class DatasetIndex {
             int i = 1;
             while (i < lines.size()) {
                 String[] r = lines.get(i++).split("\t", -1);
-                if (!r[0].equals("R") || r.length != 13) return Map.of();
+                if (!r[0].equals("R") || r.length != 14) return Map.of();
                 String name = r[1];
-                String problem = r[12].isEmpty() ? null : r[12];
+                String problem = r[13].isEmpty() ? null : r[13];
                 List<String> warnings = new ArrayList<>();
                 List<Sample> samples = new ArrayList<>();
                 while (i < lines.size() && !lines.get(i).startsWith("R\t")) {
                     String[] f = lines.get(i++).split("\t", -1);
                     if (f[0].equals("W")) warnings.add(f[1]);
-                    else if (f[0].equals("S")) samples.add(new Sample(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4])));
+                    else if (f[0].equals("S")) samples.add(sample(f));
                     else return Map.of();
                 }
-                out.put(name, new Recording(name, splitDir.resolve(name + "_td.dat"), splitDir.resolve(name + "_bbox.npy"),
-                        new FileStamp(Long.parseLong(r[2]), Long.parseLong(r[3])), new FileStamp(Long.parseLong(r[4]), Long.parseLong(r[5])),
-                        Integer.parseInt(r[6]), Integer.parseInt(r[7]), Long.parseLong(r[8]), Long.parseLong(r[9]), Long.parseLong(r[10]),
+                out.put(name, new Recording(name, splitDir.resolve(r[2]), splitDir.resolve(name + "_bbox.npy"),
+                        new FileStamp(Long.parseLong(r[3]), Long.parseLong(r[4])),
+                        new FileStamp(Long.parseLong(r[5]), Long.parseLong(r[6])),
+                        Integer.parseInt(r[7]), Integer.parseInt(r[8]), Long.parseLong(r[9]), Long.parseLong(r[10]),
+                        Long.parseLong(r[11]),
                         problem, warnings, samples));
-                if (Integer.parseInt(r[11]) != samples.size()) return Map.of();
+                if (Integer.parseInt(r[12]) != samples.size()) return Map.of();
             }
         } catch (RuntimeException e) {
             return Map.of(); // a damaged cache is rebuilt, not trusted
         }
         return out;
+    }
+
+    /** A cache line {@code S tL from to runningMax [checkpoint fields]}. */
+    private static Sample sample(String[] f) {
+        if (f.length != 5 && f.length != 5 + RawCheckpoint.FIELDS) throw new NumberFormatException("sample line of "
+                + f.length + " fields");
+        RawCheckpoint seek = f.length == 5 ? null : RawCheckpoint.parse(f, 5);
+        return new Sample(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]), seek);
     }
 
     private void tryWriteCache(Path cacheFile) {
@@ -182,11 +275,16 @@ public final class DatasetIndex {
             try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
                 w.write(MAGIC + "\n");
                 for (Recording r : recordings) {
-                    w.write(String.join("\t", "R", r.name(), "" + r.datStamp().size(), "" + r.datStamp().mtimeMillis(), "" + r.bboxStamp().size(),
+                    w.write(String.join("\t", "R", r.name(), r.eventFile().getFileName().toString(), ""
+                            + r.eventFileStamp().size(),
+                            "" + r.eventFileStamp().mtimeMillis(), "" + r.bboxStamp().size(),
                             "" + r.bboxStamp().mtimeMillis(), "" + r.width(), "" + r.height(), "" + r.events(), "" + r.firstTime(), "" + r.lastTime(),
                             "" + r.samples().size(), r.problem() == null ? "" : oneLine(r.problem())) + "\n");
                     for (String warning : r.warnings()) w.write("W\t" + oneLine(warning) + "\n");
-                    for (Sample s : r.samples()) w.write("S\t" + s.tL() + "\t" + s.from() + "\t" + s.to() + "\t" + s.runningMax() + "\n");
+                    for (Sample s : r.samples()) {
+                        String seek = s.seek() == null ? "" : "\t" + String.join("\t", s.seek().toFields());
+                        w.write("S\t" + s.tL() + "\t" + s.from() + "\t" + s.to() + "\t" + s.runningMax() + seek + "\n");
+                    }
                 }
             }
             Files.move(tmp, cacheFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

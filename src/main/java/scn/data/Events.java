@@ -6,8 +6,9 @@ import java.util.Arrays;
  * A growable run of decoded events as parallel arrays (structure of arrays), reused across reads so a
  * loader decodes window after window without allocating.
  *
- * <p>Timestamps are microseconds as unsigned 32-bit values widened to {@code long}, already clamped to
- * the running maximum, so they never decrease. Coordinates are sensor pixels; polarity is 0 or 1.
+ * <p>Timestamps are microseconds, already clamped to the running maximum, so they never decrease: from a
+ * {@code .dat} unsigned 32-bit values widened to {@code long}, from a {@code .raw} 64-bit values with the
+ * sensor clock's wrap-arounds unrolled. Coordinates are sensor pixels; polarity is 0 or 1.
  */
 public final class Events {
     private long[] t; // [capacity]
@@ -55,6 +56,16 @@ public final class Events {
         x[i] = (short) px;
         y[i] = (short) py;
         p[i] = (byte) polarity;
+    }
+
+    /** Appends events {@code [from, to)} of {@code src}. */
+    public void append(Events src, int from, int to) {
+        int at = size;
+        resize(at + to - from);
+        System.arraycopy(src.t, from, t, at, to - from);
+        System.arraycopy(src.x, from, x, at, to - from);
+        System.arraycopy(src.y, from, y, at, to - from);
+        System.arraycopy(src.p, from, p, at, to - from);
     }
 
     public long[] t() {

@@ -43,6 +43,16 @@ public final class NpyWriter {
     }
 
     static byte[] header(int major, String descr, int[] shape) {
+        long[] dims = new long[shape.length];
+        for (int i = 0; i < shape.length; i++) dims[i] = shape[i];
+        return header(major, descr, dims, 0);
+    }
+
+    /**
+     * The header, padded to at least {@code minBytes} bytes: a streamed file writes it first with a
+     * placeholder shape and rewrites it in place at the end, so both must have the same length.
+     */
+    static byte[] header(int major, String descr, long[] shape, int minBytes) {
         if (major < 1 || major > 3) throw new IllegalArgumentException(".npy version " + major + ".0 does not exist");
         StringBuilder dims = new StringBuilder("(");
         for (int i = 0; i < shape.length; i++) dims.append(i == 0 ? "" : ", ").append(shape[i]);
@@ -51,7 +61,7 @@ public final class NpyWriter {
         String dict = "{'descr': " + descr + ", 'fortran_order': False, 'shape': " + dims + ", }";
         byte[] text = dict.getBytes(major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         int prefix = major == 1 ? 10 : 12;
-        int total = (prefix + text.length + 1 + 63) / 64 * 64;
+        int total = Math.max(minBytes, (prefix + text.length + 1 + 63) / 64 * 64);
         int headerLen = total - prefix;
         if (major == 1 && headerLen > 0xFFFF) throw new IllegalArgumentException("header too long for .npy version 1.0; use 2.0");
         ByteBuffer b = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);

@@ -19,13 +19,14 @@ import org.junit.jupiter.api.io.TempDir;
 import scn.cli.Main;
 
 /** The data commands end to end: encode, inspect, render, and how they report bad input. */
-class DataCommandsTest {
+public class DataCommandsTest {
     @TempDir
     Path dir;
 
-    record Result(int code, String out, String err) {}
+    public record Result(int code, String out, String err) {}
 
-    static Result run(String... args) {
+    /** Runs the command line in this JVM, capturing what it prints. */
+    public static Result run(String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -10,7 +10,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 /**
  * Runs the JMH benchmarks (any JMH command-line options pass through, e.g. a regex selecting some)
  * and prints each result as GFLOP/s: FLOPs per call (see {@link GemmBench}, {@link ConvBench}) divided
- * by the mean time per call.
+ * by the mean time per call; {@link RawDecodeBench} as events decoded per second.
  */
 public final class BenchMain {
     private BenchMain() {}
@@ -31,6 +31,10 @@ public final class BenchMain {
                 int n = Integer.parseInt(r.getParams().getParam("n"));
                 flops = GemmBench.flops(n);
                 label = "sgemm " + n;
+            } else if (bench.contains("RawDecodeBench")) {
+                System.out.printf("%-44s %12s %10s %.1f M events/s%n", "RAW decode " + method, "-", "-",
+                        r.getPrimaryResult().getScore() * 1e-6); // a throughput in events/s, not a time
+                continue;
             } else if (bench.contains("SpikeConvBench")) {
                 // Event-driven work is additions over active inputs, not FLOPs of the dense product.
                 System.out.printf("%-44s %12.3f %10s%n", r.getParams().getParam("layer") + " " + method + " " + r.getParams().getParam("path")

@@ -121,11 +121,26 @@ final class TrainCommand implements Callable<Integer> {
         TrainOptions p = TrainOptions.preset(name, teacher);
         String dir = runDir != null ? runDir.toString()
                 : Path.of("runs", name + (teacher ? "-teacher-" : "-") + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))).toString();
-        return new TrainOptions(name, data == null ? null : data.toString(), dir, teacher, distillFrom == null ? null : distillFrom.toString(),
-                or(width, p.width()), p.expansion(), or(epochs, p.epochs()), or(batch, p.batch()), or(lr, p.lr()), or(minLr, Math.min(p.minLr(), or(lr, p.lr()))),
-                or(weightDecay, p.weightDecay()), or(seed, p.seed()), or(evalEvery, p.evalEvery()), or(checkpointEvery, p.checkpointEvery()), !noFlip && p.flip(),
-                or(stepsPerEpoch, p.stepsPerEpoch()), or(workers, p.workers()), device.spec(),
-                or(headLrScale, p.headLrScale()), protocolOptions.protocol());
+        return TrainOptions.presetBuilder(name, teacher)
+                .data(data == null ? null : data.toString())
+                .runDir(dir)
+                .distillFrom(distillFrom == null ? null : distillFrom.toString())
+                .width(or(width, p.width()))
+                .epochs(or(epochs, p.epochs()))
+                .batch(or(batch, p.batch()))
+                .lr(or(lr, p.lr()))
+                .minLr(or(minLr, Math.min(p.minLr(), or(lr, p.lr()))))
+                .weightDecay(or(weightDecay, p.weightDecay()))
+                .seed(or(seed, p.seed()))
+                .evalEvery(or(evalEvery, p.evalEvery()))
+                .checkpointEvery(or(checkpointEvery, p.checkpointEvery()))
+                .flip(!noFlip && p.flip())
+                .stepsPerEpoch(or(stepsPerEpoch, p.stepsPerEpoch()))
+                .workers(or(workers, p.workers()))
+                .device(device.spec())
+                .headLrScale(or(headLrScale, p.headLrScale()))
+                .protocol(protocolOptions.protocol())
+                .build();
     }
 
     private static <T> T or(T given, T preset) {

@@ -62,31 +62,87 @@ public record TrainOptions(String preset, String data, String runDir, boolean te
 
     /** The settings of preset {@code name} ({@code quick} or {@code full}) for an SNN or a teacher. */
     public static TrainOptions preset(String name, boolean teacher) {
+        return presetBuilder(name, teacher).build();
+    }
+
+    /** A builder holding preset {@code name}'s settings, for a command line to override. */
+    public static Builder presetBuilder(String name, boolean teacher) {
         return switch (name.toLowerCase(Locale.ROOT)) {
-            case "quick" -> new TrainOptions("quick", null, null, teacher, null, 0.25, 1.5, 5, 2, 3e-2f, 3e-4f, 1e-4f,
-                    1, 1, 300, true, 300, 1, Devices.CPU, 10f, Protocol.GEN1);
-            case "full" -> new TrainOptions("full", null, null, teacher, null, 1.0, 1.5, 50, 8, teacher ? 1e-3f : 1e-4f,
-                    1e-5f, 1e-4f, 1, 1, 1000, true, 0, 1, Devices.CPU, 1f, Protocol.GEN1);
+            case "quick" -> new Builder().preset("quick").teacher(teacher).width(0.25).epochs(5).batch(2).lr(3e-2f).minLr(3e-4f)
+                    .checkpointEvery(300).stepsPerEpoch(300).headLrScale(10f);
+            case "full" -> new Builder().preset("full").teacher(teacher).width(1.0).epochs(50).batch(8).lr(teacher ? 1e-3f : 1e-4f)
+                    .minLr(1e-5f).checkpointEvery(1000).stepsPerEpoch(0).headLrScale(1f);
             default -> throw new IllegalArgumentException("unknown preset '" + name + "': use quick or full");
         };
     }
 
+    /** A builder starting from the neutral values (see {@link Builder}). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from these options. */
+    public Builder toBuilder() {
+        return new Builder().preset(preset).data(data).runDir(runDir).teacher(teacher).distillFrom(distillFrom).width(width)
+                .expansion(expansion).epochs(epochs).batch(batch).lr(lr).minLr(minLr).weightDecay(weightDecay).seed(seed)
+                .evalEvery(evalEvery).checkpointEvery(checkpointEvery).flip(flip).stepsPerEpoch(stepsPerEpoch).workers(workers)
+                .device(device).headLrScale(headLrScale).protocol(protocol);
+    }
+
     public TrainOptions withPaths(String data, String runDir, String distillFrom) {
-        return new TrainOptions(preset, data, runDir, teacher, distillFrom, width, expansion, epochs, batch, lr, minLr, weightDecay, seed, evalEvery,
-                checkpointEvery, flip, stepsPerEpoch, workers, device, headLrScale, protocol);
+        return toBuilder().data(data).runDir(runDir).distillFrom(distillFrom).build();
     }
 
     /** The same run on another device ({@code cpu} or {@code opencl[:N]}). */
     public TrainOptions withDevice(String device) {
-        return new TrainOptions(preset, data, runDir, teacher, distillFrom, width, expansion, epochs, batch, lr, minLr, weightDecay, seed, evalEvery,
-                checkpointEvery, flip, stepsPerEpoch, workers, device, headLrScale, protocol);
+        return toBuilder().device(device).build();
     }
 
     /** The same run, its evaluations scored with {@code protocol}. */
     public TrainOptions withProtocol(Protocol protocol) {
-        return new TrainOptions(preset, data, runDir, teacher, distillFrom, width, expansion, epochs, batch, lr, minLr,
-                weightDecay, seed, evalEvery, checkpointEvery, flip, stepsPerEpoch, workers, device, headLrScale,
-                protocol);
+        return toBuilder().protocol(protocol).build();
+    }
+
+    /**
+     * Options by name, so that nobody counts 21 positional arguments. Starts from the neutral values
+     * (expansion 1.5, weight decay 1e-4, seed 1, evaluation every epoch, flips on, one worker, the CPU,
+     * GEN1's protocol) and checks everything in {@link #build}.
+     */
+    public static final class Builder {
+        private String preset = "custom", data, runDir, distillFrom, device = Devices.CPU;
+        private boolean teacher, flip = true;
+        private double width = 1.0, expansion = 1.5;
+        private int epochs = 1, batch = 1, evalEvery = 1, checkpointEvery, stepsPerEpoch, workers = 1;
+        private float lr = 1e-4f, minLr = 1e-5f, weightDecay = 1e-4f, headLrScale = 1f;
+        private long seed = 1;
+        private Protocol protocol = Protocol.GEN1;
+
+        public Builder preset(String v) { preset = v; return this; }
+        public Builder data(String v) { data = v; return this; }
+        public Builder runDir(String v) { runDir = v; return this; }
+        public Builder teacher(boolean v) { teacher = v; return this; }
+        public Builder distillFrom(String v) { distillFrom = v; return this; }
+        public Builder width(double v) { width = v; return this; }
+        public Builder expansion(double v) { expansion = v; return this; }
+        public Builder epochs(int v) { epochs = v; return this; }
+        public Builder batch(int v) { batch = v; return this; }
+        public Builder lr(float v) { lr = v; return this; }
+        public Builder minLr(float v) { minLr = v; return this; }
+        public Builder weightDecay(float v) { weightDecay = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder evalEvery(int v) { evalEvery = v; return this; }
+        public Builder checkpointEvery(int v) { checkpointEvery = v; return this; }
+        public Builder flip(boolean v) { flip = v; return this; }
+        public Builder stepsPerEpoch(int v) { stepsPerEpoch = v; return this; }
+        public Builder workers(int v) { workers = v; return this; }
+        public Builder device(String v) { device = v; return this; }
+        public Builder headLrScale(float v) { headLrScale = v; return this; }
+        public Builder protocol(Protocol v) { protocol = v; return this; }
+
+        public TrainOptions build() {
+            return new TrainOptions(preset, data, runDir, teacher, distillFrom, width, expansion, epochs, batch, lr, minLr, weightDecay, seed,
+                    evalEvery, checkpointEvery, flip, stepsPerEpoch, workers, device, headLrScale, protocol);
+        }
     }
 
     /** The cosine-annealed learning rate at {@code step} of {@code totalSteps}: {@code lr} at 0, {@code minLr} at the end. */

@@ -130,8 +130,8 @@ class TrainerTest {
     void teacherThenDistillation() throws IOException {
         TrainOptions t = TinyData.options(tmp.resolve("teacher"), 1, 1);
         Path teacherRun = tmp.resolve("teacher");
-        Trainer.start(new TrainOptions("test", t.data(), teacherRun.toString(), true, null, t.width(), t.expansion(), 1, t.batch(), t.lr(), t.minLr(),
-                t.weightDecay(), t.seed(), 0, 0, false, 1, 1, "cpu", 1f, Protocol.GEN1), QUIET).run();
+        Trainer.start(t.toBuilder().runDir(teacherRun.toString()).teacher(true).epochs(1).evalEvery(0).checkpointEvery(0).stepsPerEpoch(1).build(),
+                QUIET).run();
         assertTrue(Checkpoint.loadModel(teacherRun.resolve(Trainer.MODEL)).config().teacher());
         TrainOptions s = TinyData.options(tmp.resolve("student"), 1, 1);
         Path student = tmp.resolve("student");

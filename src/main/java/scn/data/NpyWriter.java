@@ -43,6 +43,15 @@ public final class NpyWriter {
     }
 
     static byte[] header(int major, String descr, int[] shape) {
+        return header(major, descr, shape, 0);
+    }
+
+    /**
+     * The header, padded with spaces to at least {@code minTotal} bytes (and to a multiple of 64): a writer
+     * that appends rows and rewrites the shape as it goes reserves the length of the longest shape it may
+     * write, so the data never moves.
+     */
+    static byte[] header(int major, String descr, int[] shape, int minTotal) {
         if (major < 1 || major > 3) throw new IllegalArgumentException(".npy version " + major + ".0 does not exist");
         StringBuilder dims = new StringBuilder("(");
         for (int i = 0; i < shape.length; i++) dims.append(i == 0 ? "" : ", ").append(shape[i]);
@@ -51,7 +60,7 @@ public final class NpyWriter {
         String dict = "{'descr': " + descr + ", 'fortran_order': False, 'shape': " + dims + ", }";
         byte[] text = dict.getBytes(major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         int prefix = major == 1 ? 10 : 12;
-        int total = (prefix + text.length + 1 + 63) / 64 * 64;
+        int total = (Math.max(prefix + text.length + 1, minTotal) + 63) / 64 * 64;
         int headerLen = total - prefix;
         if (major == 1 && headerLen > 0xFFFF) throw new IllegalArgumentException("header too long for .npy version 1.0; use 2.0");
         ByteBuffer b = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);

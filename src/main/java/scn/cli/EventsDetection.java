@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import picocli.CommandLine.Option;
+import scn.backend.Parallel;
 import scn.data.BoxFileWriter;
 import scn.data.Boxes;
 import scn.data.Encoder;
@@ -89,6 +90,9 @@ final class EventsDetection {
                 description = "With --video: draw detections scoring at least this (default: ${DEFAULT-VALUE}).")
         float videoThreshold;
     }
+
+    /** Forward passes before the stream starts (see {@link StreamDetector#warmUp}). */
+    static final int WARM_UP_PASSES = 3;
 
     /** How often a followed file's size is read. */
     static final Duration POLL = Duration.ofMillis(20);
@@ -176,6 +180,9 @@ final class EventsDetection {
             try (forward; BoxFileWriter boxes = BoxFileWriter.create(boxesFile);
                     GifWriter video = o.video == null ? null : GifWriter.create(o.video, Math.round(o.everyMs))) {
                 StreamDetector detector = new StreamDetector(forward, new StreamDetector.Options(every, geometry));
+                long warmUp = detector.warmUp(WARM_UP_PASSES);
+                System.out.printf(Locale.ROOT, "warm-up: %d passes in %.2f s (before the stream, not in the latency)%n",
+                        WARM_UP_PASSES, warmUp / 1e9);
                 StreamDetector.Summary s = detector.run(stream, w -> {
                     for (CenterNetDecoder.Detection d : w.detections()) {
                         boxes.add(w.end(), d.x(), d.y(), d.w(), d.h(), d.classId(), 0, d.score());
@@ -188,7 +195,7 @@ final class EventsDetection {
                 });
                 System.err.println();
                 for (String warning : stream.warnings()) System.err.println("detect: warning: " + warning);
-                report(s, geometry, boxes.count(), boxesFile, video);
+                report(s, geometry, boxes.count(), boxesFile, video, warmUp);
             }
         }
         return 0;
@@ -217,8 +224,8 @@ final class EventsDetection {
         return WindowImage.frame(w.input(), g.width(), g.height(), o.videoScale, overlay);
     }
 
-    private void report(StreamDetector.Summary s, StreamGeometry g, long boxCount, Path boxesFile, GifWriter video)
-            throws IOException {
+    private void report(StreamDetector.Summary s, StreamGeometry g, long boxCount, Path boxesFile, GifWriter video,
+            long warmUpNanos) throws IOException {
         double wall = s.wallNanos() / 1e9;
         double reading = Math.max(0, s.wallNanos() - s.windowNanos() - s.listenerNanos()) / 1e9;
         System.out.printf(Locale.ROOT, "windows: %d, every %s ms, each the 100 ms before its end; %d events read, "
@@ -257,6 +264,8 @@ final class EventsDetection {
         j.put("reading_s", reading);
         j.put("writing_s", s.listenerNanos() / 1e9);
         j.put("realtime_factor", s.realTimeFactor());
+        j.put("warm_up_s", warmUpNanos / 1e9);
+        j.put("threads", Parallel.threads());
         j.put("follow", o.follow);
         if (video != null) j.put("video_frames", video.frames());
         var gson = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();

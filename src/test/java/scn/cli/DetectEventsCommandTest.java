@@ -104,6 +104,7 @@ class DetectEventsCommandTest {
         double p50 = j.get("latency_p50_ms").getAsDouble(), p99 = j.get("latency_p99_ms").getAsDouble();
         assertTrue(p50 > 0 && p50 <= p99 && p99 <= j.get("latency_max_ms").getAsDouble(), j.toString());
         assertTrue(j.get("realtime_factor").getAsDouble() > 0, j.toString());
+        assertTrue(j.get("warm_up_s").getAsDouble() > 0, "warmed up before the stream, outside the latency: " + j);
         int held = j.get("peak_events_held").getAsInt();
         assertTrue(held <= 10_600 && held >= j.get("max_window_events").getAsInt(), "about 105 events a ms: " + j);
 

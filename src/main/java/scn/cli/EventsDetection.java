@@ -232,13 +232,19 @@ final class EventsDetection {
                 + "at most %d held at once (largest window: %d)%n", s.windows(), trim(o.everyMs), s.eventsRead(),
                 s.peakEventsHeld(), s.maxWindowEvents());
         System.out.printf(Locale.ROOT, "boxes: %d -> %s%n", boxCount, boxesFile);
-        if (video != null) System.out.printf(Locale.ROOT, "video: %d frames -> %s%n", video.frames(), video.path());
-        System.out.printf(Locale.ROOT, "latency (window complete -> boxes: encode + forward + decode): "
-                + "p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", s.p50Ms(), s.p99Ms(), s.maxMs());
-        System.out.printf(Locale.ROOT, "real-time factor: %.2f (%.2f s of recording in %.2f s: windows %.2f s, "
-                + "reading %.2f s, writing %.2f s)%s%n", s.realTimeFactor(), s.recordingSeconds(), wall,
-                s.windowNanos() / 1e9, reading, s.listenerNanos() / 1e9,
-                o.follow ? "; with --follow the writer sets the pace" : "");
+        if (s.windows() == 0) {
+            System.err.println("detect: warning: " + events + " holds no complete window (100 ms of events, then one "
+                    + "event at or after its end): no boxes" + (video != null ? ", and no video (" + video.path()
+                    + " not written)" : ""));
+        } else {
+            if (video != null) System.out.printf(Locale.ROOT, "video: %d frames -> %s%n", video.frames(), video.path());
+            System.out.printf(Locale.ROOT, "latency (window complete -> boxes: encode + forward + decode): "
+                    + "p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", s.p50Ms(), s.p99Ms(), s.maxMs());
+            System.out.printf(Locale.ROOT, "real-time factor: %.2f (%.2f s of recording in %.2f s: windows %.2f s, "
+                    + "reading %.2f s, writing %.2f s)%s%n", s.realTimeFactor(), s.recordingSeconds(), wall,
+                    s.windowNanos() / 1e9, reading, s.listenerNanos() / 1e9,
+                    o.follow ? "; with --follow the writer sets the pace" : "");
+        }
         if (o.json == null) return;
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("recording", events.toString());
@@ -254,10 +260,10 @@ final class EventsDetection {
         j.put("peak_events_held", s.peakEventsHeld());
         j.put("max_window_events", s.maxWindowEvents());
         j.put("boxes", boxCount);
-        j.put("latency_p50_ms", s.p50Ms());
-        j.put("latency_p99_ms", s.p99Ms());
-        j.put("latency_max_ms", s.maxMs());
-        j.put("latency_mean_ms", s.meanMs());
+        j.put("latency_p50_ms", orNull(s.p50Ms()));
+        j.put("latency_p99_ms", orNull(s.p99Ms()));
+        j.put("latency_max_ms", orNull(s.maxMs()));
+        j.put("latency_mean_ms", orNull(s.meanMs()));
         j.put("recording_s", s.recordingSeconds());
         j.put("wall_s", wall);
         j.put("windows_s", s.windowNanos() / 1e9);
@@ -268,8 +274,13 @@ final class EventsDetection {
         j.put("threads", Parallel.threads());
         j.put("follow", o.follow);
         if (video != null) j.put("video_frames", video.frames());
-        var gson = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+        var gson = new GsonBuilder().setPrettyPrinting().serializeNulls().create();
         Files.writeString(o.json, gson.toJson(j) + "\n");
+    }
+
+    /** JSON has no NaN (a recording too short for one window has no latency): null instead. */
+    private static Double orNull(double v) {
+        return Double.isNaN(v) ? null : v;
     }
 
     private static String trim(double v) {

@@ -87,13 +87,15 @@ public final class GifWriter implements AutoCloseable {
         return frames;
     }
 
+    /** Ends the file; without a frame there is no GIF to end, and the file is removed (callers say so). */
     @Override
     public void close() throws IOException {
         try {
-            writer.endWriteSequence();
+            if (frames > 0) writer.endWriteSequence();
         } finally {
             writer.dispose();
             out.close();
+            if (frames == 0) Files.deleteIfExists(path);
         }
     }
 

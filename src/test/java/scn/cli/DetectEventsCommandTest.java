@@ -146,6 +146,20 @@ class DetectEventsCommandTest {
     }
 
     @Test
+    void aRecordingShorterThanAWindowSaysSo() throws IOException {
+        Path brief = MovingRectangle.on(608, 480).writeDat(tmp.resolve("brief_td.dat"), 60_000);
+        Path gif = tmp.resolve("brief.gif");
+        Path json = tmp.resolve("brief.json");
+        Run r = detect(brief, tmp.resolve("brief"), "--video", gif.toString(), "--json", json.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("brief_td.dat holds no complete window"), r.err());
+        assertTrue(!Files.exists(gif), "no frame, no GIF");
+        JsonObject j = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+        assertEquals(0, j.get("windows").getAsInt());
+        assertTrue(j.get("latency_p99_ms").isJsonNull(), "JSON has no NaN: " + j);
+    }
+
+    @Test
     void badInputIsAClearError() throws IOException {
         Path out = tmp.resolve("bad");
         Path txt = Files.writeString(tmp.resolve("notes.txt"), "hello");

@@ -239,7 +239,9 @@ final class EventsDetection {
         } else {
             if (video != null) System.out.printf(Locale.ROOT, "video: %d frames -> %s%n", video.frames(), video.path());
             System.out.printf(Locale.ROOT, "latency (window complete -> boxes: encode + forward + decode): "
-                    + "p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", s.p50Ms(), s.p99Ms(), s.maxMs());
+                    + "p50 %.1f ms, p99 %.1f ms, max %.1f ms; mean %.1f ms, of which %.1f ms CPU time of this thread"
+                    + "%s%n", s.p50Ms(), s.p99Ms(), s.maxMs(), s.meanMs(), s.windowCpuNanos() / 1e6 / s.windows(),
+                    workers());
             System.out.printf(Locale.ROOT, "real-time factor: %.2f (%.2f s of recording in %.2f s: windows %.2f s, "
                     + "reading %.2f s, writing %.2f s)%s%n", s.realTimeFactor(), s.recordingSeconds(), wall,
                     s.windowNanos() / 1e9, reading, s.listenerNanos() / 1e9,
@@ -264,6 +266,7 @@ final class EventsDetection {
         j.put("latency_p99_ms", orNull(s.p99Ms()));
         j.put("latency_max_ms", orNull(s.maxMs()));
         j.put("latency_mean_ms", orNull(s.meanMs()));
+        j.put("window_cpu_ms_mean", orNull(s.windowCpuNanos() / 1e6 / s.windows()));
         j.put("recording_s", s.recordingSeconds());
         j.put("wall_s", wall);
         j.put("windows_s", s.windowNanos() / 1e9);
@@ -276,6 +279,12 @@ final class EventsDetection {
         if (video != null) j.put("video_frames", video.frames());
         var gson = new GsonBuilder().setPrettyPrinting().serializeNulls().create();
         Files.writeString(o.json, gson.toJson(j) + "\n");
+    }
+
+    /** What the CPU time above leaves out: the worker threads' time, when there are any. */
+    private static String workers() {
+        int n = Parallel.threads() - 1;
+        return n == 0 ? "" : n == 1 ? " (and the worker thread's)" : " (and the " + n + " worker threads')";
     }
 
     /** JSON has no NaN (a recording too short for one window has no latency): null instead. */

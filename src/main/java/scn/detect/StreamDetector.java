@@ -1,6 +1,8 @@
 package scn.detect;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -59,13 +61,14 @@ public final class StreamDetector {
     /**
      * What a run did. Times: the first event's and the last window's end (µs); {@code wallNanos} from the
      * first read to the end, of which {@code windowNanos} in windows (the latencies' sum) and
-     * {@code listenerNanos} in the listener; the rest is reading. Latencies in milliseconds (NaN without
-     * windows). {@code peakEventsHeld} is the most events kept at once, {@code maxWindowEvents} the most in
-     * one window.
+     * {@code listenerNanos} in the listener; the rest is reading. {@code windowCpuNanos} is the CPU time the
+     * calling thread spent in windows (of a loaded machine's wall time, only part is ours; with worker
+     * threads, theirs comes on top). Latencies in milliseconds (NaN without windows). {@code peakEventsHeld}
+     * is the most events kept at once, {@code maxWindowEvents} the most in one window.
      */
     public record Summary(long windows, long eventsRead, long firstTime, long lastEnd, long wallNanos, long windowNanos,
-            long listenerNanos, double p50Ms, double p99Ms, double maxMs, double meanMs, int peakEventsHeld,
-            int maxWindowEvents) {
+            long windowCpuNanos, long listenerNanos, double p50Ms, double p99Ms, double maxMs, double meanMs,
+            int peakEventsHeld, int maxWindowEvents) {
         /** Recording time the windows cover, from the first event to the last window's end, in seconds. */
         public double recordingSeconds() {
             return windows == 0 ? 0 : (lastEnd - firstTime) / 1e6;
@@ -76,6 +79,8 @@ public final class StreamDetector {
             return wallNanos == 0 ? 0 : recordingSeconds() / (wallNanos / 1e9);
         }
     }
+
+    private static final ThreadMXBean THREAD_CPU = ManagementFactory.getThreadMXBean();
 
     private final SplitDetector.Forward forward;
     private final Options options;
@@ -88,6 +93,7 @@ public final class StreamDetector {
     private long windows;
     private int maxWindowEvents;
     private long windowNanos;
+    private long windowCpuNanos;
     private long listenerNanos;
 
     public StreamDetector(SplitDetector.Forward forward, Options options) {
@@ -157,12 +163,13 @@ public final class StreamDetector {
         double mean = windows == 0 ? Double.NaN : windowNanos / 1e6 / windows;
         long lastEnd = windows == 0 ? -1 : nextEnd - options.everyMicros();
         double max = sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1];
-        return new Summary(windows, read, first, lastEnd, wall, windowNanos, listenerNanos, percentile(sorted, 0.50),
-                percentile(sorted, 0.99), max, mean, ring.peakSize(), maxWindowEvents);
+        return new Summary(windows, read, first, lastEnd, wall, windowNanos, windowCpuNanos, listenerNanos,
+                percentile(sorted, 0.50), percentile(sorted, 0.99), max, mean, ring.peakSize(), maxWindowEvents);
     }
 
     /** Encodes, runs and decodes the window ending at {@code end}, which completed at {@code completed} (nanoTime). */
     private void window(long end, long completed, Listener listener) throws IOException {
+        long cpu = THREAD_CPU.getCurrentThreadCpuTime();
         Arrays.fill(input, (byte) 0);
         int used = ring.encode(end, geometry.width(), input, layout);
         SplitDetector.Heads heads = forward.apply(inputTensor);
@@ -171,6 +178,7 @@ public final class StreamDetector {
         List<CenterNetDecoder.Detection> sensor = new ArrayList<>(frame.size());
         for (CenterNetDecoder.Detection d : frame) sensor.add(geometry.toSensor(d));
         long done = System.nanoTime();
+        windowCpuNanos += THREAD_CPU.getCurrentThreadCpuTime() - cpu;
         long latency = done - completed;
         if (windows == latenciesMs.length) latenciesMs = Arrays.copyOf(latenciesMs, 2 * latenciesMs.length);
         latenciesMs[(int) windows] = (float) (latency / 1e6);

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import scn.cli.EvaluationCommandsTest.Run;
+import scn.TestUtil;
 import scn.data.Boxes;
 import scn.data.GrowingFile;
 import scn.detect.MovingRectangle;
@@ -143,6 +144,43 @@ class DetectEventsCommandTest {
         assertTrue(ended - finished >= 1_000_000_000L, "waited out --idle after the last write");
         byte[] fromWhole = Files.readAllBytes(whole.resolve("rect_bbox.npy"));
         assertArrayEquals(fromWhole, Files.readAllBytes(live.resolve("rect_bbox.npy")), "as the finished file");
+    }
+
+    /**
+     * On an OpenCL device (PoCL on the CPU in CI) at a size other than GEN1's: a 1280x720 sensor binned by
+     * 3 runs the network at 448x256, and gives the CPU's boxes (paired as DeviceCommandsTest pairs them).
+     * The head outputs are scaled up so that scores differ from cell to cell and the ranking is stable.
+     */
+    @Test
+    void onAnOpenClDeviceAtTheBinnedSizeAsOnTheCpu() throws IOException {
+        String device = "opencl:" + TestUtil.openClTestDevice();
+        SpikingCenterNet model = new SpikingCenterNet(new ModelConfig(0.0625, 1.5, 5, 2, false), 4);
+        model.stateDict().forEach((name, t) -> {
+            if (name.startsWith("heads.") && name.endsWith(".out.weight")) {
+                for (int i = 0; i < t.data().length; i++) t.data()[i] *= 1000;
+            }
+        });
+        Arrays.fill(model.stateDict().get("heads.size.out.bias").data(), 8f);
+        Path varied = tmp.resolve("varied.safetensors");
+        ModelFiles.save(varied, model);
+        Path hd = MovingRectangle.on(1280, 720).writeDat(tmp.resolve("hd_td.dat"), 150_000); // one window
+        String[] args = {"detect", "--events", hd.toString(), "--checkpoint", varied.toString(), "--out"};
+        Run c = EvaluationCommandsTest.run(concat(args, tmp.resolve("hd-cpu").toString()));
+        assertEquals(0, c.code(), c.err());
+        Run d = EvaluationCommandsTest.run(concat(args, tmp.resolve("hd-dev").toString(), "--device", device));
+        assertEquals(0, d.code(), d.err());
+        assertTrue(d.out().contains("1280x720 sensor / 3 = 427x240, network input 448x256"), d.out());
+        Boxes a = Boxes.read(tmp.resolve("hd-cpu").resolve("hd_bbox.npy"));
+        Boxes b = Boxes.read(tmp.resolve("hd-dev").resolve("hd_bbox.npy"));
+        assertEquals(100, a.size());
+        assertEquals(a.size(), b.size());
+        assertTrue(DeviceCommandsTest.unmatched(a, b) <= 2, "at most 2 % of the CPU's boxes without a device twin");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test

@@ -41,8 +41,9 @@ import scn.train.Checkpoint;
                 + "over a split of a data set (--data), or over one recording, .raw or .dat, as a stream (--events).",
             "With --events: a window every --every ms, each the 100 ms before its end; a sensor larger than GEN1's "
                 + "is binned by --downscale; the per-window latency (window complete -> boxes) and the real-time "
-                + "factor are reported. --video writes an animated GIF (javax.imageio, no extra dependency; the one "
-                + "pure-Java H.264 encoder on Maven Central, jcodec, is unmaintained since 2019 and baseline-only)."})
+                + "factor are reported. --video writes an animated GIF through javax.imageio, with no extra "
+                + "dependency (jcodec, the one pure-Java H.264 encoder on Maven Central, was last released in 2019 "
+                + "and baseline-only)."})
 final class DetectCommand implements Callable<Integer> {
     static final class Source {
         @Option(names = "--data", required = true, description = "GEN1-layout data folder: detect over a split.")

@@ -7,9 +7,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 import scn.data.Batch;
 import scn.data.Boxes;
 import scn.data.Dataset;
@@ -24,43 +28,92 @@ import scn.train.Checkpoint;
 import scn.train.Progress;
 
 /**
- * {@code engine detect}: runs a trained model over a split and writes, per recording, a
- * {@code NAME_bbox.npy} of its detections in Prophesee's 40-byte box dtype ({@code t} = the label
- * timestamp, {@code class_confidence} = the score, {@code track_id} 0), which Prophesee's own evaluator
- * and {@code engine evaluate} read. With {@code --png}, pictures of the events with the detections.
+ * {@code engine detect}: runs a trained model and writes its detections as {@code NAME_bbox.npy} files in
+ * Prophesee's 40-byte box dtype ({@code t} = the window's end time, {@code class_confidence} = the score,
+ * {@code track_id} 0), which Prophesee's own evaluator and {@code engine evaluate} read.
+ *
+ * <p>Two modes, one of {@code --data} and {@code --events}: over every sample of a split (with
+ * {@code --png}, pictures of the events with the detections), or over one recording as a stream
+ * ({@link EventsDetection}: windows every {@code --every} ms, any sensor size, latency, following a file
+ * being written, a video). Options of one mode given in the other are refused, naming them.
  */
 @Command(name = "detect", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Write the detections of a trained model on a split as *_bbox.npy files (SPEC section 6, no NMS).")
+        description = {"Write the detections of a trained model as *_bbox.npy files (SPEC section 6, no NMS): "
+                + "over a split of a data set (--data), or over one recording, .raw or .dat, as a stream (--events).",
+            "With --events: a window every --every ms, each the 100 ms before its end; a sensor larger than GEN1's "
+                + "is binned by --downscale; the per-window latency (window complete -> boxes) and the real-time "
+                + "factor are reported. --video writes an animated GIF through javax.imageio, with no extra "
+                + "dependency (jcodec, the one pure-Java H.264 encoder on Maven Central, was last released in 2019 "
+                + "and baseline-only)."})
 final class DetectCommand implements Callable<Integer> {
-    @Option(names = "--checkpoint", required = true, description = "Trained weights: a run's model.safetensors or checkpoint.safetensors.")
+    static final class Source {
+        @Option(names = "--data", required = true, description = "GEN1-layout data folder: detect over a split.")
+        Path data;
+
+        @Option(names = "--events", required = true, paramLabel = "REC",
+                description = "One recording (.raw EVT 2.0/3.0, or .dat): detect over it as a stream; "
+                        + "writes OUT/NAME_bbox.npy.")
+        Path events;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--checkpoint", required = true,
+            description = "Trained weights: a run's model.safetensors or checkpoint.safetensors.")
     Path checkpoint;
-
-    @Option(names = "--data", required = true, description = "GEN1-layout data folder.")
-    Path data;
-
-    @Option(names = "--split", defaultValue = "test", description = "train, val or test (default: ${DEFAULT-VALUE}).")
-    String split;
 
     @Option(names = "--out", required = true, description = "Output folder for the *_bbox.npy files (and png/).")
     Path out;
 
-    @Option(names = "--batch", defaultValue = "8", description = "Batch size (default: ${DEFAULT-VALUE}).")
-    int batch;
-
     @Mixin
     DeviceOption device;
 
-    @Option(names = "--png", description = "Also draw detections over the events, as PNGs in OUT/png/.")
+    @Option(names = "--split", defaultValue = "test",
+            description = "With --data: train, val or test (default: ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--batch", defaultValue = "8", description = "With --data: batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--png", description = "With --data: also draw detections over the events, as PNGs in OUT/png/.")
     boolean png;
 
-    @Option(names = "--png-every", defaultValue = "10", description = "With --png: one picture every N samples (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--png-every", defaultValue = "10",
+            description = "With --png: one picture every N samples (default: ${DEFAULT-VALUE}).")
     int pngEvery;
 
-    @Option(names = "--png-threshold", defaultValue = "0.3", description = "With --png: draw detections scoring at least this (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--png-threshold", defaultValue = "0.3",
+            description = "With --png: draw detections scoring at least this (default: ${DEFAULT-VALUE}).")
     float pngThreshold;
+
+    @Mixin
+    EventsDetection.Options stream;
+
+    @Spec
+    CommandSpec spec;
+
+    static final List<String> SPLIT_ONLY = List.of("--split", "--batch", "--png", "--png-every", "--png-threshold");
 
     @Override
     public Integer call() throws IOException {
+        ParseResult parsed = spec.commandLine().getParseResult();
+        List<String> misplaced = (source.events != null ? SPLIT_ONLY : EventsDetection.Options.NAMES).stream()
+                .filter(parsed::hasMatchedOption).toList();
+        if (!misplaced.isEmpty()) {
+            String verb = misplaced.size() == 1 ? " applies" : " apply";
+            System.err.println("detect: " + String.join(", ", misplaced) + verb + " to "
+                    + (source.events != null ? "--data" : "--events") + " only");
+            return 2;
+        }
+        for (List<String> need : EventsDetection.Options.NEEDS) {
+            if (parsed.hasMatchedOption(need.get(0)) && !parsed.hasMatchedOption(need.get(1))) {
+                System.err.println("detect: " + need.get(0) + " applies with " + need.get(1) + " only");
+                return 2;
+            }
+        }
+        if (source.events != null) return new EventsDetection(stream, source.events, checkpoint, out, device).run();
+        Path data = source.data;
         if (batch < 1 || pngEvery < 1) {
             System.err.println("detect: --batch and --png-every must be >= 1");
             return 2;
@@ -108,7 +161,7 @@ final class DetectCommand implements Callable<Integer> {
         }
         List<float[]> rows = new ArrayList<>();
         for (CenterNetDecoder.Detection d : dets) {
-            if (d.score() >= pngThreshold) rows.add(new float[] {d.x(), d.y(), d.w(), d.h(), d.classId()});
+            if (d.score() >= pngThreshold) rows.add(new float[] {d.x(), d.y(), d.w(), d.h(), d.classId(), d.score()});
         }
         WindowImage.write(dir.resolve(b.recordings()[i] + "_" + b.timestamps()[i] + ".png"), SpikeTensor.wrap(crop, steps, channels, height, width),
                 rows.toArray(new float[0][]), 1, -1);

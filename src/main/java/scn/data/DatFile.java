@@ -69,6 +69,19 @@ public final class DatFile implements AutoCloseable {
 
     /** Opens a file; the default size applies when the header has no Width/Height (or there is no header). */
     public static DatFile open(Path path, int defaultWidth, int defaultHeight) throws IOException {
+        return open(path, defaultWidth, defaultHeight, false);
+    }
+
+    /**
+     * Opens a file that is still being written, as far as its last complete event record: the writer may
+     * be in the middle of one, so bytes after it are left for a later opening instead of being an error.
+     * Everything else (the header, the event type and size) is checked as {@link #open(Path)} checks it.
+     */
+    public static DatFile openGrowing(Path path) throws IOException {
+        return open(path, DEFAULT_WIDTH, DEFAULT_HEIGHT, true);
+    }
+
+    private static DatFile open(Path path, int defaultWidth, int defaultHeight, boolean growing) throws IOException {
         Arena arena = Arena.ofShared();
         try {
             MemorySegment file;
@@ -76,14 +89,15 @@ public final class DatFile implements AutoCloseable {
                 long size = ch.size();
                 file = size == 0 ? MemorySegment.ofArray(new byte[0]) : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             }
-            return parse(path, arena, file, defaultWidth, defaultHeight);
+            return parse(path, arena, file, defaultWidth, defaultHeight, growing);
         } catch (IOException | RuntimeException e) {
             arena.close();
             throw e;
         }
     }
 
-    private static DatFile parse(Path path, Arena arena, MemorySegment file, int width, int height) throws DataFormatException {
+    private static DatFile parse(Path path, Arena arena, MemorySegment file, int width, int height, boolean growing)
+            throws DataFormatException {
         long size = file.byteSize();
         List<String> lines = new ArrayList<>();
         long pos = 0;
@@ -122,7 +136,9 @@ public final class DatFile implements AutoCloseable {
             pos += 2;
         }
         long dataBytes = size - pos;
-        if (dataBytes % EVENT_SIZE != 0) {
+        if (growing && dataBytes % EVENT_SIZE != 0) {
+            file = file.asSlice(0, size - dataBytes % EVENT_SIZE); // the record being written: read it next time
+        } else if (dataBytes % EVENT_SIZE != 0) {
             long tail = size - dataBytes % EVENT_SIZE;
             throw DataFormatException.atOffset(path, tail, "truncated event record: " + (dataBytes % EVENT_SIZE) + " bytes left after "
                     + dataBytes / EVENT_SIZE + " complete 8-byte events");

@@ -48,9 +48,17 @@ public final class NpyWriter {
         return header(major, descr, dims, 0);
     }
 
+    /** {@link #header(int, String, long[], int)} for an {@code int} shape. */
+    static byte[] header(int major, String descr, int[] shape, int minBytes) {
+        long[] dims = new long[shape.length];
+        for (int i = 0; i < shape.length; i++) dims[i] = shape[i];
+        return header(major, descr, dims, minBytes);
+    }
+
     /**
      * The header, padded to at least {@code minBytes} bytes: a streamed file writes it first with a
-     * placeholder shape and rewrites it in place at the end, so both must have the same length.
+     * placeholder shape and rewrites it in place at the end, so both must have the same length (a writer
+     * that appends rows reserves the length of the longest shape it may write, so the data never moves).
      */
     static byte[] header(int major, String descr, long[] shape, int minBytes) {
         if (major < 1 || major > 3) throw new IllegalArgumentException(".npy version " + major + ".0 does not exist");

@@ -151,7 +151,7 @@ class DeviceCommandsTest {
     }
 
     /** How many detections of {@code a} have no detection in {@code b} of the same sample and class, score and box within round-off. */
-    private static int unmatched(Boxes a, Boxes b) {
+    static int unmatched(Boxes a, Boxes b) {
         boolean[] used = new boolean[b.size()];
         int missing = 0;
         for (int i = 0; i < a.size(); i++) {

@@ -43,8 +43,8 @@ public final class TestUtil {
             }
         }
         if (worst >= 0) {
-            fail(what + ": element " + worst + " is " + got[worst] + " but the reference is " + ref[worst]
-                    + " (atol " + atol + ", rtol " + rtol + ")");
+            fail(what + ": element " + worst + " is " + got[worst] + " but the reference is " + ref[worst] + " (atol "
+                    + atol + ", rtol " + rtol + ")");
         }
     }
 
@@ -57,10 +57,15 @@ public final class TestUtil {
         List<ClPlatforms.Info> all = ClPlatforms.devices();
         if (all.isEmpty()) {
             String why = ClPlatforms.unavailableReason();
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) fail("CI=true but " + why + " (install pocl-opencl-icd and ocl-icd-opencl-dev)");
+            if ("true".equalsIgnoreCase(System.getenv("CI")))
+                fail("CI=true but " + why + " (install pocl-opencl-icd and ocl-icd-opencl-dev)");
             Assumptions.abort(why);
         }
-        return all.stream().filter(d -> d.platform().contains("Portable Computing Language")).findFirst().orElse(all.get(0)).index();
+        return all.stream()
+                .filter(d -> d.platform().contains("Portable Computing Language"))
+                .findFirst()
+                .orElse(all.get(0))
+                .index();
     }
 
     /**

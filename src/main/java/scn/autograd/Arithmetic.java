@@ -29,8 +29,12 @@ public final class Arithmetic {
         ElementwiseRef.mul(y.data(), a.value().data(), b.value().data(), y.size());
         Var out = Var.result(y, Tape.needsGrad(a, b));
         Tape.record(out, dy -> {
-            if (a.requiresGrad()) ElementwiseRef.mulBackward(a.gradBuffer().data(), dy.data(), b.value().data(), y.size());
-            if (b.requiresGrad()) ElementwiseRef.mulBackward(b.gradBuffer().data(), dy.data(), a.value().data(), y.size());
+            if (a.requiresGrad())
+                ElementwiseRef.mulBackward(
+                        a.gradBuffer().data(), dy.data(), b.value().data(), y.size());
+            if (b.requiresGrad())
+                ElementwiseRef.mulBackward(
+                        b.gradBuffer().data(), dy.data(), a.value().data(), y.size());
         });
         return out;
     }
@@ -52,7 +56,10 @@ public final class Arithmetic {
         Tensor y = Tensor.empty(x.shape());
         ElementwiseRef.log(y.data(), x.value().data(), y.size());
         Var out = Var.result(y, Tape.needsGrad(x));
-        Tape.record(out, dy -> ElementwiseRef.logBackward(x.gradBuffer().data(), dy.data(), x.value().data(), dy.size()));
+        Tape.record(
+                out,
+                dy -> ElementwiseRef.logBackward(
+                        x.gradBuffer().data(), dy.data(), x.value().data(), dy.size()));
         return out;
     }
 
@@ -61,7 +68,10 @@ public final class Arithmetic {
         Tensor y = Tensor.empty(x.shape());
         ElementwiseRef.clamp(y.data(), x.value().data(), lo, hi, y.size());
         Var out = Var.result(y, Tape.needsGrad(x));
-        Tape.record(out, dy -> ElementwiseRef.clampBackward(x.gradBuffer().data(), dy.data(), x.value().data(), lo, hi, dy.size()));
+        Tape.record(
+                out,
+                dy -> ElementwiseRef.clampBackward(
+                        x.gradBuffer().data(), dy.data(), x.value().data(), lo, hi, dy.size()));
         return out;
     }
 
@@ -69,7 +79,10 @@ public final class Arithmetic {
         Tensor y = Tensor.empty(x.shape());
         ElementwiseRef.pow(y.data(), x.value().data(), p, y.size());
         Var out = Var.result(y, Tape.needsGrad(x));
-        Tape.record(out, dy -> ElementwiseRef.powBackward(x.gradBuffer().data(), dy.data(), x.value().data(), p, dy.size()));
+        Tape.record(
+                out,
+                dy -> ElementwiseRef.powBackward(
+                        x.gradBuffer().data(), dy.data(), x.value().data(), p, dy.size()));
         return out;
     }
 
@@ -77,7 +90,10 @@ public final class Arithmetic {
         Tensor y = Tensor.empty(x.shape());
         ElementwiseRef.abs(y.data(), x.value().data(), y.size());
         Var out = Var.result(y, Tape.needsGrad(x));
-        Tape.record(out, dy -> ElementwiseRef.absBackward(x.gradBuffer().data(), dy.data(), x.value().data(), dy.size()));
+        Tape.record(
+                out,
+                dy -> ElementwiseRef.absBackward(
+                        x.gradBuffer().data(), dy.data(), x.value().data(), dy.size()));
         return out;
     }
 

@@ -30,7 +30,8 @@ public final class Functional {
     static int[] fold(String op, int[] shape) {
         if (shape.length == 4) return shape;
         if (shape.length == 5) return new int[] {shape[0] * shape[1], shape[2], shape[3], shape[4]};
-        throw new IllegalArgumentException(op + ": input must be [N, C, H, W] or [T, B, C, H, W], got " + Shape.str(shape));
+        throw new IllegalArgumentException(
+                op + ": input must be [N, C, H, W] or [T, B, C, H, W], got " + Shape.str(shape));
     }
 
     /** The folded 4-D result shape {@code out} given back the input's time axis when it had one. */
@@ -50,7 +51,8 @@ public final class Functional {
         int[] xs = fold("conv2d", x.shape());
         ConvGeometry g = ConvGeometry.of(xs, w.value().shapeRef(), stride, pad, groups);
         if (bias != null && bias.value().size() != g.cout()) {
-            throw new IllegalArgumentException("conv2d: bias " + Shape.str(bias.shape()) + " does not match " + g.cout() + " output channels");
+            throw new IllegalArgumentException(
+                    "conv2d: bias " + Shape.str(bias.shape()) + " does not match " + g.cout() + " output channels");
         }
         SpikeTensor spikes = x.spikes();
         float[] xf = spikes == null ? x.value().data() : null;
@@ -70,7 +72,8 @@ public final class Functional {
             long t2 = Profile.start();
             if (w.requiresGrad()) Conv2d.backwardWeight(w.gradBuffer(), dy4, xf, xb, g, conv);
             Profile.stop(layer, kind(g) + ".backward_weight", t2);
-            if (bias != null && bias.requiresGrad()) channelSums(bias.gradBuffer().data(), dy.data(), g.n(), g.cout(), g.hOut() * g.wOut());
+            if (bias != null && bias.requiresGrad())
+                channelSums(bias.gradBuffer().data(), dy.data(), g.n(), g.cout(), g.hOut() * g.wOut());
         });
         return out;
     }
@@ -83,7 +86,8 @@ public final class Functional {
     }
 
     private static void addChannelBias(float[] y, float[] bias, int n, int c, int hw) {
-        for (int i = 0; i < n; i++) for (int ch = 0; ch < c; ch++) for (int p = 0; p < hw; p++) y[(i * c + ch) * hw + p] += bias[ch];
+        for (int i = 0; i < n; i++)
+            for (int ch = 0; ch < c; ch++) for (int p = 0; p < hw; p++) y[(i * c + ch) * hw + p] += bias[ch];
     }
 
     /** {@code db[c] += Σ_{n,p} dy[n, c, p]}. */
@@ -99,7 +103,8 @@ public final class Functional {
      * Batch norm over channels (SPEC section 3). In training mode it normalises with batch statistics
      * and updates {@code runMean}/{@code runVar} in place; in evaluation mode it uses them.
      */
-    public static Var batchNorm2d(Var x, Var gamma, Var beta, Tensor runMean, Tensor runVar, boolean training, float momentum, float eps) {
+    public static Var batchNorm2d(
+            Var x, Var gamma, Var beta, Tensor runMean, Tensor runVar, boolean training, float momentum, float eps) {
         String layer = Profile.layer();
         int[] xs = fold("batch_norm2d", x.shape());
         Tensor x4 = x.value().view(xs);
@@ -124,7 +129,12 @@ public final class Functional {
                     x.requiresGrad() ? x.gradBuffer().view(xs) : null,
                     gamma.requiresGrad() ? gamma.gradBuffer() : null,
                     beta.requiresGrad() ? beta.gradBuffer() : null,
-                    dy.view(xs), x4, gamma.value(), mean, invStd, training);
+                    dy.view(xs),
+                    x4,
+                    gamma.value(),
+                    mean,
+                    invStd,
+                    training);
             Profile.stop(layer, "batch_norm.backward", t1);
         });
         return out;
@@ -135,11 +145,21 @@ public final class Functional {
      * (a ConvBnPlif's tail, or a basic block's second half). The normalised values are not kept: the
      * backward recomputes them bit for bit from {@code x} and the saved statistics, so between forward
      * and backward the layer holds only its input and its byte spikes. The backward needs one array of
-     * the input's size besides the gradients: the recomputed neuron input becomes its own gradient. {@code residual} may be null,
+     * the input's size besides the gradients: the recomputed neuron input becomes its own gradient. {@code residual}
+     * may be null,
      * float or spikes, of the input's shape.
      */
-    public static Var batchNormPlif(Var x, Var gamma, Var beta, Tensor runMean, Tensor runVar, boolean training,
-            float momentum, float eps, Var residual, Var w) {
+    public static Var batchNormPlif(
+            Var x,
+            Var gamma,
+            Var beta,
+            Tensor runMean,
+            Tensor runVar,
+            boolean training,
+            float momentum,
+            float eps,
+            Var residual,
+            Var w) {
         return batchNormPlif(x, gamma, beta, runMean, runVar, training, momentum, eps, residual, w, null);
     }
 
@@ -150,8 +170,21 @@ public final class Functional {
      * the layer holds only its byte spikes, for one more convolution per step: worth it where the
      * output is large and the convolution cheap (depthwise layers).
      */
-    public static Var convBnPlif(Var x, Var w, int stride, int pad, int groups, Var gamma, Var beta, Tensor runMean, Tensor runVar,
-            boolean training, float momentum, float eps, Var residual, Var plifW) {
+    public static Var convBnPlif(
+            Var x,
+            Var w,
+            int stride,
+            int pad,
+            int groups,
+            Var gamma,
+            Var beta,
+            Tensor runMean,
+            Tensor runVar,
+            boolean training,
+            float momentum,
+            float eps,
+            Var residual,
+            Var plifW) {
         Var conv = conv2d(x, w, stride, pad, groups);
         String layer = Profile.layer();
         ConvGeometry g = ConvGeometry.of(fold("conv2d", x.shape()), w.value().shapeRef(), stride, pad, groups);
@@ -160,16 +193,35 @@ public final class Functional {
             SpikeTensor spikes = x.spikes();
             Tensor y = Tensor.empty(g.outShape()); // [N, Cout, Ho, Wo]
             long t0 = Profile.start();
-            Conv2d.forward(y, spikes == null ? x.value().data() : null, spikes == null ? null : spikes.data(), w.value(), g, name);
+            Conv2d.forward(
+                    y,
+                    spikes == null ? x.value().data() : null,
+                    spikes == null ? null : spikes.data(),
+                    w.value(),
+                    g,
+                    name);
             Profile.stop(layer, kind(g) + ".recompute", t0);
             return y;
         };
         return batchNormPlif(conv, gamma, beta, runMean, runVar, training, momentum, eps, residual, plifW, again);
     }
 
-    /** With {@code recompute}, {@code x}'s value goes back to the arena after the forward and the backward asks for it again. */
-    private static Var batchNormPlif(Var x, Var gamma, Var beta, Tensor runMean, Tensor runVar, boolean training,
-            float momentum, float eps, Var residual, Var w, Supplier<Tensor> recompute) {
+    /**
+     * With {@code recompute}, {@code x}'s value goes back to the arena after the forward and the backward asks for it
+     * again.
+     */
+    private static Var batchNormPlif(
+            Var x,
+            Var gamma,
+            Var beta,
+            Tensor runMean,
+            Tensor runVar,
+            boolean training,
+            float momentum,
+            float eps,
+            Var residual,
+            Var w,
+            Supplier<Tensor> recompute) {
         String layer = Profile.layer();
         int[] xs = fold("batch_norm2d", x.shape());
         if (residual != null) Shape.requireSame("batch_norm_plif", "residual", residual.shape(), "input", x.shape());
@@ -190,9 +242,22 @@ public final class Functional {
         // The neuron's input is formed on the fly and never stored: the backward forms it again below.
         byte[] s = Arena.bytes(Shape.size(xs));
         SpikeTensor resSpikes = residual == null ? null : residual.spikes();
-        float[] resFloats = residual == null || resSpikes != null ? null : residual.value().data();
-        NormPlif.forward(s, x4.data(), resFloats, resSpikes == null ? null : resSpikes.data(), gamma.value().data(), beta.value().data(),
-                mean, invStd, t, xs[0] / t, xs[1], xs[2] * xs[3], wv);
+        float[] resFloats =
+                residual == null || resSpikes != null ? null : residual.value().data();
+        NormPlif.forward(
+                s,
+                x4.data(),
+                resFloats,
+                resSpikes == null ? null : resSpikes.data(),
+                gamma.value().data(),
+                beta.value().data(),
+                mean,
+                invStd,
+                t,
+                xs[0] / t,
+                xs[1],
+                xs[2] * xs[3],
+                wv);
         if (recompute != null) x.releaseValue(); // this layer was its only reader
         Profile.stop(layer, "norm_plif.forward", t1);
         Var out = Var.result(SpikeTensor.wrapTrusted(s, x.shape()), Tape.needsGrad(x, gamma, beta, residual, w));
@@ -207,12 +272,18 @@ public final class Functional {
             if (w.requiresGrad()) w.gradBuffer().data()[0] += (float) dw;
             Profile.stop(layer, "plif.backward", t2);
             long t3 = Profile.start();
-            if (residual != null && residual.requiresGrad()) Elementwise.accumulate(residual.gradBuffer().data(), dPre.data(), dPre.size());
+            if (residual != null && residual.requiresGrad())
+                Elementwise.accumulate(residual.gradBuffer().data(), dPre.data(), dPre.size());
             BatchNorm2d.backward(
                     x.requiresGrad() ? x.gradBuffer().view(xs) : null,
                     gamma.requiresGrad() ? gamma.gradBuffer() : null,
                     beta.requiresGrad() ? beta.gradBuffer() : null,
-                    dPre, in, gamma.value(), mean, invStd, training);
+                    dPre,
+                    in,
+                    gamma.value(),
+                    mean,
+                    invStd,
+                    training);
             Arena.giveBack(dPre.data());
             if (recompute != null) Arena.giveBack(in.data());
             Profile.stop(layer, "batch_norm.backward", t3);
@@ -295,23 +366,30 @@ public final class Functional {
     /** Channel concatenation {@code [a, b]}, in that order; two spike inputs give spikes. */
     public static Var concatChannels(Var a, Var b) {
         if (a.shape().length != b.shape().length) {
-            throw new IllegalArgumentException("concat: inputs " + Shape.str(a.shape()) + " and " + Shape.str(b.shape()) + " have different ranks");
+            throw new IllegalArgumentException("concat: inputs " + Shape.str(a.shape()) + " and " + Shape.str(b.shape())
+                    + " have different ranks");
         }
         int[] as = fold("concat", a.shape()), bs = fold("concat", b.shape());
         int[] ys = Concat.outShape(as, bs);
         Var out;
         if (a.spikes() != null && b.spikes() != null) {
             byte[] y = Arena.bytes(Shape.size(ys));
-            SpikeOps.concat(y, a.spikes().data(), b.spikes().data(), as[0], Shape.size(as) / as[0], Shape.size(bs) / bs[0]);
+            SpikeOps.concat(
+                    y, a.spikes().data(), b.spikes().data(), as[0], Shape.size(as) / as[0], Shape.size(bs) / bs[0]);
             out = Var.result(SpikeTensor.wrapTrusted(y, unfold(a.shape(), ys)), Tape.needsGrad(a, b));
         } else {
             Tensor y = Tensor.empty(ys);
             Concat.forward(y, a.value().view(as), b.value().view(bs));
             out = Var.result(y.view(unfold(a.shape(), ys)), Tape.needsGrad(a, b));
         }
-        Tape.record(out, dy -> Concat.backward(
-                a.requiresGrad() ? a.gradBuffer().view(as) : null,
-                b.requiresGrad() ? b.gradBuffer().view(bs) : null, dy, as, bs));
+        Tape.record(
+                out,
+                dy -> Concat.backward(
+                        a.requiresGrad() ? a.gradBuffer().view(as) : null,
+                        b.requiresGrad() ? b.gradBuffer().view(bs) : null,
+                        dy,
+                        as,
+                        bs));
         return out;
     }
 
@@ -323,7 +401,8 @@ public final class Functional {
         String layer = Profile.layer();
         int[] xs = x.shape();
         if (xs.length < 2) throw new IllegalArgumentException("plif: input must be [T, ...], got " + Shape.str(xs));
-        if (w.value().size() != 1) throw new IllegalArgumentException("plif: w must be a scalar, got " + Shape.str(w.shape()));
+        if (w.value().size() != 1)
+            throw new IllegalArgumentException("plif: w must be a scalar, got " + Shape.str(w.shape()));
         int t = xs[0], m = Shape.size(xs) / t;
         float[] xv = x.value().data();
         byte[] s = Arena.bytes(Shape.size(xs));
@@ -333,7 +412,9 @@ public final class Functional {
         Profile.stop("plif.forward", t0);
         Var out = Var.result(SpikeTensor.wrapTrusted(s, xs), Tape.needsGrad(x, w));
         Tape.record(out, dy -> {
-            float[] dx = x.requiresGrad() ? x.gradBuffer().data() : Tensor.zerosReused(xs).data();
+            float[] dx = x.requiresGrad()
+                    ? x.gradBuffer().data()
+                    : Tensor.zerosReused(xs).data();
             long t1 = Profile.start();
             double dw = Plif.backward(dx, dy.data(), xv, t, m, wv);
             Profile.stop(layer, "plif.backward", t1);
@@ -345,7 +426,8 @@ public final class Functional {
     /** Mean over the leading time axis: {@code [T, ...]} → {@code [...]}. */
     public static Var meanTime(Var x) {
         int[] xs = x.shape();
-        if (xs.length < 2) throw new IllegalArgumentException("mean_time: input must be [T, ...], got " + Shape.str(xs));
+        if (xs.length < 2)
+            throw new IllegalArgumentException("mean_time: input must be [T, ...], got " + Shape.str(xs));
         int t = xs[0];
         int[] ys = java.util.Arrays.copyOfRange(xs, 1, xs.length);
         Tensor y = Tensor.empty(ys);
@@ -361,7 +443,10 @@ public final class Functional {
         int n = y.size();
         Elementwise.relu(y.data(), x.value().data(), n);
         Var out = Var.result(y, Tape.needsGrad(x));
-        Tape.record(out, dy -> Elementwise.reluBackward(x.gradBuffer().data(), dy.data(), x.value().data(), n));
+        Tape.record(
+                out,
+                dy -> Elementwise.reluBackward(
+                        x.gradBuffer().data(), dy.data(), x.value().data(), n));
         return out;
     }
 

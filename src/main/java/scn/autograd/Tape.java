@@ -95,9 +95,12 @@ public final class Tape {
      */
     public static void backward(Var loss) {
         if (Shape.size(loss.shape()) != 1) {
-            throw new IllegalArgumentException("backward: the loss must hold one value, got shape " + Shape.str(loss.shape()));
+            throw new IllegalArgumentException(
+                    "backward: the loss must hold one value, got shape " + Shape.str(loss.shape()));
         }
-        if (!loss.requiresGrad()) throw new IllegalArgumentException("backward: the loss does not depend on anything that requires a gradient");
+        if (!loss.requiresGrad())
+            throw new IllegalArgumentException(
+                    "backward: the loss does not depend on anything that requires a gradient");
         loss.gradBuffer().data()[0] += 1f;
         run();
     }
@@ -112,12 +115,16 @@ public final class Tape {
 
     /** As {@link #backward(Var, scn.tensor.Tensor)} from several outputs at once, each with its gradient. */
     public static void backward(List<Var> outputs, List<scn.tensor.Tensor> dys) {
-        if (outputs.size() != dys.size()) throw new IllegalArgumentException("backward: " + outputs.size() + " outputs but " + dys.size() + " gradients");
+        if (outputs.size() != dys.size())
+            throw new IllegalArgumentException(
+                    "backward: " + outputs.size() + " outputs but " + dys.size() + " gradients");
         for (int k = 0; k < outputs.size(); k++) {
             Var output = outputs.get(k);
             scn.tensor.Tensor dy = dys.get(k);
             Shape.requireSame("backward", "gradient", dy.shapeRef(), "output", output.shape());
-            if (!output.requiresGrad()) throw new IllegalArgumentException("backward: the output does not depend on anything that requires a gradient");
+            if (!output.requiresGrad())
+                throw new IllegalArgumentException(
+                        "backward: the output does not depend on anything that requires a gradient");
             float[] g = output.gradBuffer().data(), d = dy.data();
             for (int i = 0; i < d.length; i++) g[i] += d[i];
         }

@@ -17,8 +17,11 @@ public class Var {
     private final boolean requiresGrad;
     /** An operator's result: its arrays may come from the active arena and its gradient is dropped after use. */
     private final boolean intermediate;
-    /** The operator took this value's arrays for it alone, so they may go back to the arena once its backward has run. */
+    /**
+     * The operator took this value's arrays for it alone, so they may go back to the arena once its backward has run.
+     */
     private final boolean ownsValue;
+
     private boolean released;
     /** Called with this value's gradient when the backward pass reaches it (see {@link #onGradient}). */
     private java.util.function.Consumer<Tensor> gradientHook;
@@ -89,7 +92,10 @@ public class Var {
     }
 
     private void requireHeld() {
-        if (released) throw new IllegalStateException(this + ": an intermediate value is dropped once the backward pass has gone past it; read it before Tape.backward");
+        if (released)
+            throw new IllegalStateException(
+                    this
+                            + ": an intermediate value is dropped once the backward pass has gone past it; read it before Tape.backward");
     }
 
     public int[] shape() {

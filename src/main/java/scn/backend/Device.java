@@ -54,7 +54,10 @@ public interface Device extends AutoCloseable {
     @Override
     void close();
 
-    /** A kernel ready to launch: arguments are buffers (null for an absent one), boxed ints, longs, floats or {@link Local}. */
+    /**
+     * A kernel ready to launch: arguments are buffers (null for an absent one), boxed ints, longs, floats or {@link
+     * Local}.
+     */
     interface Kernel {
         String name();
 

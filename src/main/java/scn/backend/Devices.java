@@ -34,15 +34,22 @@ public final class Devices {
             } catch (NumberFormatException e) {
                 // reported below
             }
-            throw new IllegalArgumentException("device '" + spec + "': the index after 'opencl:' must be a number >= 0 (see engine devices)");
+            throw new IllegalArgumentException(
+                    "device '" + spec + "': the index after 'opencl:' must be a number >= 0 (see engine devices)");
         }
-        throw new IllegalArgumentException("device '" + spec + "' is unknown; expected cpu, opencl or opencl:N (see engine devices)");
+        throw new IllegalArgumentException(
+                "device '" + spec + "' is unknown; expected cpu, opencl or opencl:N (see engine devices)");
     }
 
-    /** Opens {@code opencl} (the first OpenCL device) or {@code opencl:N} and logs it; {@code cpu} or anything else is an error. */
+    /**
+     * Opens {@code opencl} (the first OpenCL device) or {@code opencl:N} and logs it; {@code cpu} or anything else is
+     * an error.
+     */
     public static Device open(String spec) {
         int index = openClIndex(spec);
-        if (index < 0) throw new IllegalArgumentException("device '" + spec + "' is not an accelerator; expected opencl or opencl:N (see engine devices)");
+        if (index < 0)
+            throw new IllegalArgumentException(
+                    "device '" + spec + "' is not an accelerator; expected opencl or opencl:N (see engine devices)");
         Device d = ClDevice.open(index);
         System.err.println("device: " + d.describe());
         return d;

@@ -20,9 +20,11 @@ import java.util.concurrent.locks.LockSupport;
  * caller spins on the workers' completion rather than blocking.
  */
 public final class Parallel {
-    private static final int THREADS = Math.max(1, Integer.getInteger("scn.threads", Runtime.getRuntime().availableProcessors()));
+    private static final int THREADS =
+            Math.max(1, Integer.getInteger("scn.threads", Runtime.getRuntime().availableProcessors()));
     /** How long an idle worker keeps polling for the next call before it parks. */
     private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("scn.spinMicros", 2000));
+
     private static final Worker[] WORKERS = startWorkers(THREADS - 1); // worker id i + 1
     /**
      * Set while a caller owns the team. Not a reentrant lock: a loop nested in the caller's own chunk

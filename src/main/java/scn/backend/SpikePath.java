@@ -12,7 +12,11 @@ import java.util.Locale;
  * benchmarks flip it to compare paths. The references ({@link Kernels#reference()}) override it.
  */
 public final class SpikePath {
-    public enum Mode { DENSE, SPARSE, AUTO }
+    public enum Mode {
+        DENSE,
+        SPARSE,
+        AUTO
+    }
 
     private static volatile Mode mode = parse(System.getProperty("scn.spikes", "auto"));
 
@@ -40,7 +44,8 @@ public final class SpikePath {
         return switch (mode) {
             case DENSE -> "dense (spikes lowered to im2col + GEMM)";
             case SPARSE -> "sparse (event-driven, accumulate-only)";
-            case AUTO -> "auto (event-driven below a crossover density measured on each layer's shape, or on its layer kind where the shape is not in the table)";
+            case AUTO ->
+                "auto (event-driven below a crossover density measured on each layer's shape, or on its layer kind where the shape is not in the table)";
         };
     }
 }

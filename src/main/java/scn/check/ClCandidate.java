@@ -60,8 +60,8 @@ public final class ClCandidate implements Candidate {
     @Override
     public Var run(Layer layer, Var... inputs) {
         if (inputs.length != layer.inputs().size()) {
-            throw new IllegalArgumentException(layer.name() + ": takes " + layer.inputs() + ", got " + inputs.length
-                    + " inputs");
+            throw new IllegalArgumentException(
+                    layer.name() + ": takes " + layer.inputs() + ", got " + inputs.length + " inputs");
         }
         return switch (layer.op()) {
             case Layer.Neuron n -> neuron(layer, spiking(layer, n), inputs[0], inputs[1]);
@@ -91,7 +91,8 @@ public final class ClCandidate implements Candidate {
     /**
      * True where the device has fp64. {@code plif.cl} switches contraction off ({@code FP_CONTRACT OFF}), so each
      * of the three float operations of the charge {@code v + (x − v)·decay} rounds as in the reference; the
-     * comparison and the reset are exact; and with fp64 {@code decay} is {@code (float) (1 / (1 + exp(−w)))} in double as in
+     * comparison and the reset are exact; and with fp64 {@code decay} is {@code (float) (1 / (1 + exp(−w)))} in double
+     * as in
      * {@code PlifRef.decay}. (The device's double {@code exp} may err by 3 ulp where Java's errs by 1: the
      * float decay can differ only when sigmoid(w) lies within about 2^-50 of a float rounding boundary, for
      * one w per layer.) The batch norm's own contraction ({@code batchnorm2d.cl} leaves it on) changes
@@ -118,8 +119,8 @@ public final class ClCandidate implements Candidate {
     // ConvBnPlif: Conv2dCl, then BatchNormPlifCl (batch norm, + residual, PLIF), as ConvBnPlifLayer.
 
     /** What a ConvBnPlif forward leaves on the host. Flat arrays, {@code [T*B, C, Ho, Wo]} unless said. */
-    private record NeuronForward(ConvGeometry g, int t, int batch, byte[] spikes, float[] conv, float[] pre,
-            float[] mean, float[] invStd) {}
+    private record NeuronForward(
+            ConvGeometry g, int t, int batch, byte[] spikes, float[] conv, float[] pre, float[] mean, float[] invStd) {}
 
     private NeuronForward neuronForward(Layer.Neuron n, Var x, Var residual, boolean moveRunning) {
         int[] xs = fiveD("conv_bn_plif", x);
@@ -127,31 +128,56 @@ public final class ClCandidate implements Candidate {
         ConvGeometry g = ConvGeometry.of(Folded.shape(xs), n.weight().shape(), n.stride(), n.pad(), n.groups());
         int c = g.cout(), hw = g.hOut() * g.wOut(), total = g.n() * c * hw;
         if (residual != null && !Arrays.equals(residual.shape(), new int[] {t, batch, c, g.hOut(), g.wOut()})) {
-            throw new IllegalArgumentException("conv_bn_plif: residual " + Arrays.toString(residual.shape())
-                    + " does not match the output");
+            throw new IllegalArgumentException(
+                    "conv_bn_plif: residual " + Arrays.toString(residual.shape()) + " does not match the output");
         }
         try (Buffers b = new Buffers()) {
-            ClBuffer in = b.input(x);                                 // [T*B, Cin, H, W] uint8 or float
-            ClBuffer w = b.upload(n.weight().value().data());         // [Cout, Cin/groups, kh, kw]
-            ClBuffer conv = b.floats(total);                          // [T*B, Cout, Ho, Wo]
+            ClBuffer in = b.input(x); // [T*B, Cin, H, W] uint8 or float
+            ClBuffer w = b.upload(n.weight().value().data()); // [Cout, Cin/groups, kh, kw]
+            ClBuffer conv = b.floats(total); // [T*B, Cout, Ho, Wo]
             Conv2dCl.forward(conv, in, w, g);
-            ClBuffer runMean = b.upload(n.runningMean().data());      // [Cout], moved in training
-            ClBuffer runVar = b.upload(n.runningVar().data());        // [Cout]
-            ClBuffer mean = n.training() ? b.floats(c) : null;        // [Cout] batch statistics
-            ClBuffer invStd = n.training() ? b.floats(c) : null;      // [Cout]
-            ClBuffer pre = b.floats(total);                           // [T*B, Cout, Ho, Wo] the neuron input
-            ClBuffer s = b.allocate(Type.UINT8, total);               // [T, B, Cout, Ho, Wo] spikes
-            ClBuffer gamma = b.upload(n.gamma().value().data()), beta = b.upload(n.beta().value().data()); // [Cout]
+            ClBuffer runMean = b.upload(n.runningMean().data()); // [Cout], moved in training
+            ClBuffer runVar = b.upload(n.runningVar().data()); // [Cout]
+            ClBuffer mean = n.training() ? b.floats(c) : null; // [Cout] batch statistics
+            ClBuffer invStd = n.training() ? b.floats(c) : null; // [Cout]
+            ClBuffer pre = b.floats(total); // [T*B, Cout, Ho, Wo] the neuron input
+            ClBuffer s = b.allocate(Type.UINT8, total); // [T, B, Cout, Ho, Wo] spikes
+            ClBuffer gamma = b.upload(n.gamma().value().data()),
+                    beta = b.upload(n.beta().value().data()); // [Cout]
             ClBuffer res = residual == null ? null : b.input(residual); // [T*B, Cout, Ho, Wo] uint8 or float
-            ClBuffer w1 = b.upload(n.plifW().value().data());         // [1]
-            BatchNormPlifCl.forward(s, pre, conv, gamma, beta, runMean, runVar, mean, invStd, res, w1, t, batch, c, hw,
-                    n.training(), n.momentum(), n.eps());
+            ClBuffer w1 = b.upload(n.plifW().value().data()); // [1]
+            BatchNormPlifCl.forward(
+                    s,
+                    pre,
+                    conv,
+                    gamma,
+                    beta,
+                    runMean,
+                    runVar,
+                    mean,
+                    invStd,
+                    res,
+                    w1,
+                    t,
+                    batch,
+                    c,
+                    hw,
+                    n.training(),
+                    n.momentum(),
+                    n.eps());
             if (n.training() && moveRunning) {
                 dev.read(n.runningMean().data(), runMean);
                 dev.read(n.runningVar().data(), runVar);
             }
-            return new NeuronForward(g, t, batch, b.readBytes(s), b.readFloats(conv), b.readFloats(pre),
-                    mean == null ? null : b.readFloats(mean), invStd == null ? null : b.readFloats(invStd));
+            return new NeuronForward(
+                    g,
+                    t,
+                    batch,
+                    b.readBytes(s),
+                    b.readFloats(conv),
+                    b.readFloats(pre),
+                    mean == null ? null : b.readFloats(mean),
+                    invStd == null ? null : b.readFloats(invStd));
         }
     }
 
@@ -160,43 +186,55 @@ public final class ClCandidate implements Candidate {
         ConvGeometry g = f.g;
         int c = g.cout(), hw = g.hOut() * g.wOut(), total = f.conv.length;
         SpikeTensor out = SpikeTensor.wrapTrusted(f.spikes, f.t, f.batch, c, g.hOut(), g.wOut());
-        return CustomOp.apply(out, dy -> {
-            if (!n.training()) {
-                throw new IllegalStateException(layer.name() + ": BatchNormPlifCl has the backward of a training "
-                        + "forward only (the device network never runs backward after an evaluation forward)");
-            }
-            try (Buffers b = new Buffers()) {
-                ClBuffer conv = b.upload(f.conv);                   // [T*B, Cout, Ho, Wo] kept by the forward
-                ClBuffer gamma = b.upload(n.gamma().value().data()); // [Cout]
-                ClBuffer dConv = b.zeros(total);                    // [T*B, Cout, Ho, Wo]
-                ClBuffer dGamma = b.zeros(c), dBeta = b.zeros(c);   // [Cout]
-                ClBuffer dw = b.zeros(1);                           // [1] ∂L/∂plif.w
-                ClBuffer res = residual == null ? null : b.input(residual);
-                ClBuffer dRes = residual != null && residual.requiresGrad() ? b.zeros(total) : null; // as conv
-                ClBuffer gs = b.upload(dy.data());                  // [T, B, Cout, Ho, Wo] ∂L/∂spikes
-                ClBuffer beta = b.upload(n.beta().value().data()), w1 = b.upload(n.plifW().value().data());
-                ClBuffer mean = b.upload(f.mean), invStd = b.upload(f.invStd); // [Cout] the forward's statistics
-                // pre and dPre are BatchNormPlifCl's workspaces: it forms the neuron input again in pre.
-                ClBuffer pre = b.floats(total), dPre = b.floats(total);
-                BatchNormPlifCl.backward(dConv, dGamma, dBeta, dRes, dw, pre, dPre, gs, conv, gamma, beta, mean, invStd,
-                        res, w1, f.t, f.batch, c, hw);
-                ClBuffer in = b.input(x);                           // [T*B, Cin, H, W]
-                ClBuffer w = b.upload(n.weight().value().data());   // [Cout, Cin/groups, kh, kw]
-                ClBuffer dW = b.zeros(w.length());
-                Conv2dCl.backwardWeight(dW, dConv, in, g);
-                ClBuffer dX = null;
-                if (x.requiresGrad()) {
-                    dX = b.zeros(in.length());                      // [T*B, Cin, H, W]
-                    Conv2dCl.backwardInput(dX, dConv, w, g);
-                }
-                b.addInto(x, dX);
-                b.addInto(residual, dRes);
-                b.addInto(n.weight(), dW);
-                b.addInto(n.gamma(), dGamma);
-                b.addInto(n.beta(), dBeta);
-                b.addInto(n.plifW(), dw);
-            }
-        }, x, residual, n.weight(), n.gamma(), n.beta(), n.plifW());
+        return CustomOp.apply(
+                out,
+                dy -> {
+                    if (!n.training()) {
+                        throw new IllegalStateException(
+                                layer.name() + ": BatchNormPlifCl has the backward of a training "
+                                        + "forward only (the device network never runs backward after an evaluation forward)");
+                    }
+                    try (Buffers b = new Buffers()) {
+                        ClBuffer conv = b.upload(f.conv); // [T*B, Cout, Ho, Wo] kept by the forward
+                        ClBuffer gamma = b.upload(n.gamma().value().data()); // [Cout]
+                        ClBuffer dConv = b.zeros(total); // [T*B, Cout, Ho, Wo]
+                        ClBuffer dGamma = b.zeros(c), dBeta = b.zeros(c); // [Cout]
+                        ClBuffer dw = b.zeros(1); // [1] ∂L/∂plif.w
+                        ClBuffer res = residual == null ? null : b.input(residual);
+                        ClBuffer dRes = residual != null && residual.requiresGrad() ? b.zeros(total) : null; // as conv
+                        ClBuffer gs = b.upload(dy.data()); // [T, B, Cout, Ho, Wo] ∂L/∂spikes
+                        ClBuffer beta = b.upload(n.beta().value().data()),
+                                w1 = b.upload(n.plifW().value().data());
+                        ClBuffer mean = b.upload(f.mean),
+                                invStd = b.upload(f.invStd); // [Cout] the forward's statistics
+                        // pre and dPre are BatchNormPlifCl's workspaces: it forms the neuron input again in pre.
+                        ClBuffer pre = b.floats(total), dPre = b.floats(total);
+                        BatchNormPlifCl.backward(
+                                dConv, dGamma, dBeta, dRes, dw, pre, dPre, gs, conv, gamma, beta, mean, invStd, res, w1,
+                                f.t, f.batch, c, hw);
+                        ClBuffer in = b.input(x); // [T*B, Cin, H, W]
+                        ClBuffer w = b.upload(n.weight().value().data()); // [Cout, Cin/groups, kh, kw]
+                        ClBuffer dW = b.zeros(w.length());
+                        Conv2dCl.backwardWeight(dW, dConv, in, g);
+                        ClBuffer dX = null;
+                        if (x.requiresGrad()) {
+                            dX = b.zeros(in.length()); // [T*B, Cin, H, W]
+                            Conv2dCl.backwardInput(dX, dConv, w, g);
+                        }
+                        b.addInto(x, dX);
+                        b.addInto(residual, dRes);
+                        b.addInto(n.weight(), dW);
+                        b.addInto(n.gamma(), dGamma);
+                        b.addInto(n.beta(), dBeta);
+                        b.addInto(n.plifW(), dw);
+                    }
+                },
+                x,
+                residual,
+                n.weight(),
+                n.gamma(),
+                n.beta(),
+                n.plifW());
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -218,13 +256,16 @@ public final class ClCandidate implements Candidate {
             value = spikes ? SpikeTensor.wrapTrusted(b.readBytes(y), ys) : Tensor.wrap(b.readFloats(y), ys);
             argmax = b.readInts(arg);
         }
-        return apply(value, dy -> {
-            try (Buffers b = new Buffers()) {
-                ClBuffer dX = b.zeros((long) planes * h * w); // [T*B*C, H, W]
-                MaxPool2dCl.backward(dX, b.upload(dy.data()), b.upload(argmax), planes, h, w, k, s, pad);
-                b.addInto(x, dX);
-            }
-        }, x);
+        return apply(
+                value,
+                dy -> {
+                    try (Buffers b = new Buffers()) {
+                        ClBuffer dX = b.zeros((long) planes * h * w); // [T*B*C, H, W]
+                        MaxPool2dCl.backward(dX, b.upload(dy.data()), b.upload(argmax), planes, h, w, k, s, pad);
+                        b.addInto(x, dX);
+                    }
+                },
+                x);
     }
 
     /** Upsample2xCl of {@code x}, then ConcatCl {@code [up(x), skip]}: bytes when both are spikes, else floats. */
@@ -241,26 +282,30 @@ public final class ClCandidate implements Candidate {
         Type type = spikes ? Type.UINT8 : Type.FLOAT32;
         Object value;
         try (Buffers b = new Buffers()) {
-            ClBuffer up = b.allocate(type, (long) n * sa);        // [T*B, Cx, 2H, 2W]
+            ClBuffer up = b.allocate(type, (long) n * sa); // [T*B, Cx, 2H, 2W]
             Upsample2xCl.forward(up, spikes ? b.input(x) : b.upload(Folded.floats(x)), n * cx, h, w);
-            ClBuffer y = b.allocate(type, (long) n * (sa + sb));  // [T*B, Cx + Cs, 2H, 2W]
+            ClBuffer y = b.allocate(type, (long) n * (sa + sb)); // [T*B, Cx + Cs, 2H, 2W]
             ConcatCl.forward(y, up, spikes ? b.input(skip) : b.upload(Folded.floats(skip)), n, sa, sb);
             value = spikes ? SpikeTensor.wrapTrusted(b.readBytes(y), ys) : Tensor.wrap(b.readFloats(y), ys);
         }
-        return apply(value, dy -> {
-            try (Buffers b = new Buffers()) {
-                ClBuffer gUp = b.zeros((long) n * sa);            // [T*B, Cx, 2H, 2W]
-                ClBuffer dSkip = skip.requiresGrad() ? b.zeros((long) n * sb) : null; // [T*B, Cs, 2H, 2W]
-                ConcatCl.backward(gUp, dSkip, b.upload(dy.data()), n, sa, sb);
-                ClBuffer dX = null;
-                if (x.requiresGrad()) {
-                    dX = b.zeros((long) n * cx * h * w);          // [T*B, Cx, H, W]
-                    Upsample2xCl.backward(dX, gUp, n * cx, h, w);
-                }
-                b.addInto(x, dX);
-                b.addInto(skip, dSkip);
-            }
-        }, x, skip);
+        return apply(
+                value,
+                dy -> {
+                    try (Buffers b = new Buffers()) {
+                        ClBuffer gUp = b.zeros((long) n * sa); // [T*B, Cx, 2H, 2W]
+                        ClBuffer dSkip = skip.requiresGrad() ? b.zeros((long) n * sb) : null; // [T*B, Cs, 2H, 2W]
+                        ConcatCl.backward(gUp, dSkip, b.upload(dy.data()), n, sa, sb);
+                        ClBuffer dX = null;
+                        if (x.requiresGrad()) {
+                            dX = b.zeros((long) n * cx * h * w); // [T*B, Cx, H, W]
+                            Upsample2xCl.backward(dX, gUp, n * cx, h, w);
+                        }
+                        b.addInto(x, dX);
+                        b.addInto(skip, dSkip);
+                    }
+                },
+                x,
+                skip);
     }
 
     /** The shortcut: Conv2dCl 1×1 with stride, then BatchNorm2dCl, as DeviceBlocks.Basic runs it. */
@@ -272,15 +317,17 @@ public final class ClCandidate implements Candidate {
         float[] conv, mean = null, invStd = null; // kept for the backward: [T*B, Cout, Ho, Wo], [Cout], [Cout]
         Tensor value;
         try (Buffers b = new Buffers()) {
-            ClBuffer convB = b.floats(total);                     // [T*B, Cout, Ho, Wo]
+            ClBuffer convB = b.floats(total); // [T*B, Cout, Ho, Wo]
             Conv2dCl.forward(convB, b.input(x), b.upload(s.weight().value().data()), g);
-            ClBuffer y = b.floats(total);                         // [T*B, Cout, Ho, Wo]
-            ClBuffer gamma = b.upload(s.gamma().value().data()), beta = b.upload(s.beta().value().data());
-            ClBuffer runMean = b.upload(s.runningMean().data()), runVar = b.upload(s.runningVar().data()); // [Cout]
+            ClBuffer y = b.floats(total); // [T*B, Cout, Ho, Wo]
+            ClBuffer gamma = b.upload(s.gamma().value().data()),
+                    beta = b.upload(s.beta().value().data());
+            ClBuffer runMean = b.upload(s.runningMean().data()),
+                    runVar = b.upload(s.runningVar().data()); // [Cout]
             if (s.training()) {
                 ClBuffer meanB = b.floats(c), invStdB = b.floats(c);
-                BatchNorm2dCl.forwardTrain(y, convB, gamma, beta, runMean, runVar, meanB, invStdB, n, c, hw,
-                        s.momentum(), s.eps());
+                BatchNorm2dCl.forwardTrain(
+                        y, convB, gamma, beta, runMean, runVar, meanB, invStdB, n, c, hw, s.momentum(), s.eps());
                 dev.read(s.runningMean().data(), runMean);
                 dev.read(s.runningVar().data(), runVar);
                 mean = b.readFloats(meanB);
@@ -292,32 +339,39 @@ public final class ClCandidate implements Candidate {
             conv = b.readFloats(convB);
         }
         float[] keptMean = mean, keptInvStd = invStd;
-        return apply(value, dy -> {
-            if (!s.training()) {
-                throw new IllegalStateException("downsample: the device network never runs backward after an "
-                        + "evaluation forward, nor does the check");
-            }
-            try (Buffers b = new Buffers()) {
-                ClBuffer dConv = b.zeros(total);                  // [T*B, Cout, Ho, Wo]
-                ClBuffer dGamma = b.zeros(c), dBeta = b.zeros(c); // [Cout]
-                ClBuffer dy4 = b.upload(dy.data()), conv4 = b.upload(conv); // [T*B, Cout, Ho, Wo]
-                ClBuffer gamma = b.upload(s.gamma().value().data());
-                ClBuffer meanB = b.upload(keptMean), invStdB = b.upload(keptInvStd);
-                BatchNorm2dCl.backward(dConv, dGamma, dBeta, dy4, conv4, gamma, meanB, invStdB, n, c, hw, true);
-                ClBuffer in = b.input(x), w = b.upload(s.weight().value().data());
-                ClBuffer dW = b.zeros(w.length());                // [Cout, Cin, 1, 1]
-                Conv2dCl.backwardWeight(dW, dConv, in, g);
-                ClBuffer dX = null;
-                if (x.requiresGrad()) {
-                    dX = b.zeros(in.length());                    // [T*B, Cin, H, W]
-                    Conv2dCl.backwardInput(dX, dConv, w, g);
-                }
-                b.addInto(x, dX);
-                b.addInto(s.weight(), dW);
-                b.addInto(s.gamma(), dGamma);
-                b.addInto(s.beta(), dBeta);
-            }
-        }, x, s.weight(), s.gamma(), s.beta());
+        return apply(
+                value,
+                dy -> {
+                    if (!s.training()) {
+                        throw new IllegalStateException("downsample: the device network never runs backward after an "
+                                + "evaluation forward, nor does the check");
+                    }
+                    try (Buffers b = new Buffers()) {
+                        ClBuffer dConv = b.zeros(total); // [T*B, Cout, Ho, Wo]
+                        ClBuffer dGamma = b.zeros(c), dBeta = b.zeros(c); // [Cout]
+                        ClBuffer dy4 = b.upload(dy.data()), conv4 = b.upload(conv); // [T*B, Cout, Ho, Wo]
+                        ClBuffer gamma = b.upload(s.gamma().value().data());
+                        ClBuffer meanB = b.upload(keptMean), invStdB = b.upload(keptInvStd);
+                        BatchNorm2dCl.backward(dConv, dGamma, dBeta, dy4, conv4, gamma, meanB, invStdB, n, c, hw, true);
+                        ClBuffer in = b.input(x),
+                                w = b.upload(s.weight().value().data());
+                        ClBuffer dW = b.zeros(w.length()); // [Cout, Cin, 1, 1]
+                        Conv2dCl.backwardWeight(dW, dConv, in, g);
+                        ClBuffer dX = null;
+                        if (x.requiresGrad()) {
+                            dX = b.zeros(in.length()); // [T*B, Cin, H, W]
+                            Conv2dCl.backwardInput(dX, dConv, w, g);
+                        }
+                        b.addInto(x, dX);
+                        b.addInto(s.weight(), dW);
+                        b.addInto(s.gamma(), dGamma);
+                        b.addInto(s.beta(), dBeta);
+                    }
+                },
+                x,
+                s.weight(),
+                s.gamma(),
+                s.beta());
     }
 
     /** A head's output: Conv2dCl 1×1, ChannelBiasCl, then ElementwiseCl.meanTime, as DeviceBlocks.Head runs it. */
@@ -328,36 +382,43 @@ public final class ClCandidate implements Candidate {
         int k = g.cout(), hw = g.hOut() * g.wOut(), m = batch * k * hw;
         Tensor value;
         try (Buffers b = new Buffers()) {
-            ClBuffer perStep = b.floats((long) t * m);            // [T, B, k, H, W]
+            ClBuffer perStep = b.floats((long) t * m); // [T, B, k, H, W]
             Conv2dCl.forward(perStep, b.input(x), b.upload(o.weight().value().data()), g);
             ChannelBiasCl.forward(perStep, b.upload(o.bias().value().data()), g.n(), k, hw);
-            ClBuffer y = b.floats(m);                             // [B, k, H, W]
+            ClBuffer y = b.floats(m); // [B, k, H, W]
             ElementwiseCl.meanTime(y, perStep, t, m);
             value = Tensor.wrap(b.readFloats(y), batch, k, g.hOut(), g.wOut());
         }
-        return apply(value, dy -> {
-            try (Buffers b = new Buffers()) {
-                ClBuffer dPerStep = b.zeros((long) t * m);        // [T, B, k, H, W]
-                ElementwiseCl.meanTimeBackward(dPerStep, b.upload(dy.data()), t, m);
-                ClBuffer dBias = b.zeros(k);                      // [k]
-                ChannelBiasCl.backward(dBias, dPerStep, g.n(), k, hw);
-                ClBuffer in = b.input(x), w = b.upload(o.weight().value().data());
-                ClBuffer dW = b.zeros(w.length());                // [k, C, 1, 1]
-                Conv2dCl.backwardWeight(dW, dPerStep, in, g);
-                ClBuffer dX = null;
-                if (x.requiresGrad()) {
-                    dX = b.zeros(in.length());                    // [T*B, C, H, W]
-                    Conv2dCl.backwardInput(dX, dPerStep, w, g);
-                }
-                b.addInto(x, dX);
-                b.addInto(o.weight(), dW);
-                b.addInto(o.bias(), dBias);
-            }
-        }, x, o.weight(), o.bias());
+        return apply(
+                value,
+                dy -> {
+                    try (Buffers b = new Buffers()) {
+                        ClBuffer dPerStep = b.zeros((long) t * m); // [T, B, k, H, W]
+                        ElementwiseCl.meanTimeBackward(dPerStep, b.upload(dy.data()), t, m);
+                        ClBuffer dBias = b.zeros(k); // [k]
+                        ChannelBiasCl.backward(dBias, dPerStep, g.n(), k, hw);
+                        ClBuffer in = b.input(x),
+                                w = b.upload(o.weight().value().data());
+                        ClBuffer dW = b.zeros(w.length()); // [k, C, 1, 1]
+                        Conv2dCl.backwardWeight(dW, dPerStep, in, g);
+                        ClBuffer dX = null;
+                        if (x.requiresGrad()) {
+                            dX = b.zeros(in.length()); // [T*B, C, H, W]
+                            Conv2dCl.backwardInput(dX, dPerStep, w, g);
+                        }
+                        b.addInto(x, dX);
+                        b.addInto(o.weight(), dW);
+                        b.addInto(o.bias(), dBias);
+                    }
+                },
+                x,
+                o.weight(),
+                o.bias());
     }
 
     private static Var apply(Object value, Tape.Backward backward, Var... inputs) {
-        return value instanceof SpikeTensor s ? CustomOp.apply(s, backward, inputs)
+        return value instanceof SpikeTensor s
+                ? CustomOp.apply(s, backward, inputs)
                 : CustomOp.apply((Tensor) value, backward, inputs);
     }
 

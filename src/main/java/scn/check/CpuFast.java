@@ -20,7 +20,8 @@ import scn.tensor.Tensor;
 public final class CpuFast implements Candidate {
     @Override
     public String describe() {
-        return "cpu fast path (" + Parallel.threads() + " threads, SIMD " + Simd.describe() + ", spikes " + SpikePath.mode().name().toLowerCase() + ")";
+        return "cpu fast path (" + Parallel.threads() + " threads, SIMD " + Simd.describe() + ", spikes "
+                + SpikePath.mode().name().toLowerCase() + ")";
     }
 
     @Override
@@ -40,12 +41,18 @@ public final class CpuFast implements Candidate {
             Tensor conv = Tensor.zeros(g.outShape()); // [T*B, C, H, W]
             SpikeTensor spikes = x.spikes();
             // The weight's layer name makes the spike path choose as it does inside the network.
-            Conv2d.forward(conv, spikes == null ? x.value().data() : null, spikes == null ? null : spikes.data(), n.weight().value(), g,
+            Conv2d.forward(
+                    conv,
+                    spikes == null ? x.value().data() : null,
+                    spikes == null ? null : spikes.data(),
+                    n.weight().value(),
+                    g,
                     n.weight().layerName());
             int c = g.cout();
             float[] mean = new float[c], invStd = new float[c];
             if (n.training()) {
-                BatchNorm2d.statistics(conv, n.runningMean().copy(), n.runningVar().copy(), mean, invStd, n.momentum(), n.eps());
+                BatchNorm2d.statistics(
+                        conv, n.runningMean().copy(), n.runningVar().copy(), mean, invStd, n.momentum(), n.eps());
             } else {
                 float[][] stats = BatchNorm2d.runningMeanInvStd(n.runningMean(), n.runningVar(), n.eps());
                 mean = stats[0];

@@ -23,7 +23,14 @@ import scn.tensor.Tensor;
  *       dense, sparse or auto in turn, and 0 to 3 boxes per sample.</li>
  * </ul>
  */
-public record Draw(long seed, ModelConfig config, boolean training, SpikePath.Mode spikes, double density, SpikingCenterNet model, Var input,
+public record Draw(
+        long seed,
+        ModelConfig config,
+        boolean training,
+        SpikePath.Mode spikes,
+        double density,
+        SpikingCenterNet model,
+        Var input,
         Tensor boxes) {
     private static final double[] WIDTHS = {0.0625, 0.125, 0.25, 0.5};
     private static final int[] HEIGHTS = {32, 64, 96}, WIDTHS_PX = {32, 64, 96, 160};
@@ -32,8 +39,11 @@ public record Draw(long seed, ModelConfig config, boolean training, SpikePath.Mo
     public static Draw of(long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         double width = WIDTHS[r.nextInt(WIDTHS.length)];
-        int batch = 1 + r.nextInt(3), h = HEIGHTS[r.nextInt(HEIGHTS.length)], w = WIDTHS_PX[r.nextInt(WIDTHS_PX.length)];
-        // The reference kernels are slow: the widest draws stay small (about 3 s each on two cores, the others 0.5 to 4 s).
+        int batch = 1 + r.nextInt(3),
+                h = HEIGHTS[r.nextInt(HEIGHTS.length)],
+                w = WIDTHS_PX[r.nextInt(WIDTHS_PX.length)];
+        // The reference kernels are slow: the widest draws stay small (about 3 s each on two cores, the others 0.5 to 4
+        // s).
         if (width == 0.5) {
             batch = 1;
             h = 32;
@@ -64,7 +74,8 @@ public record Draw(long seed, ModelConfig config, boolean training, SpikePath.Mo
         byte[] spikesIn = new byte[5 * batch * ModelConfig.INPUT_CHANNELS * h * w]; // [T, B, 4, H, W]
         for (int plane = 0; plane < 5 * batch * ModelConfig.INPUT_CHANNELS; plane++) {
             int kind = r.nextInt(20); // 0: empty, 1: full, else random
-            for (int i = 0; i < h * w; i++) spikesIn[plane * h * w + i] = (byte) (kind == 1 || (kind > 1 && r.nextDouble() < density) ? 1 : 0);
+            for (int i = 0; i < h * w; i++)
+                spikesIn[plane * h * w + i] = (byte) (kind == 1 || (kind > 1 && r.nextDouble() < density) ? 1 : 0);
         }
         Var input = Var.constant(SpikeTensor.wrapTrusted(spikesIn, 5, batch, ModelConfig.INPUT_CHANNELS, h, w));
         int perSample = 3;
@@ -75,7 +86,9 @@ public record Draw(long seed, ModelConfig config, boolean training, SpikePath.Mo
                 float[] row = {-1, -1, -1, -1, -1};
                 if (k < n) {
                     float bw = 8 + (float) r.nextDouble() * (w / 2f), bh = 8 + (float) r.nextDouble() * (h / 2f);
-                    row = new float[] {(float) r.nextDouble() * (w - bw), (float) r.nextDouble() * (h - bh), bw, bh, r.nextInt(2)};
+                    row = new float[] {
+                        (float) r.nextDouble() * (w - bw), (float) r.nextDouble() * (h - bh), bw, bh, r.nextInt(2)
+                    };
                 }
                 for (int j = 0; j < 5; j++) boxes.set(row[j], b, k, j);
             }
@@ -100,7 +113,14 @@ public record Draw(long seed, ModelConfig config, boolean training, SpikePath.Mo
 
     @Override
     public String toString() {
-        return String.format(java.util.Locale.ROOT, "draw %d: %s, batch %d, %s, spikes %s, density %.3f", seed, config, input.shape()[1],
-                training ? "training step" : "evaluation forward", spikes.name().toLowerCase(), density);
+        return String.format(
+                java.util.Locale.ROOT,
+                "draw %d: %s, batch %d, %s, spikes %s, density %.3f",
+                seed,
+                config,
+                input.shape()[1],
+                training ? "training step" : "evaluation forward",
+                spikes.name().toLowerCase(),
+                density);
     }
 }

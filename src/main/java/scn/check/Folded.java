@@ -3,7 +3,6 @@ package scn.check;
 import scn.autograd.Var;
 import scn.tensor.Shape;
 import scn.tensor.SpikeTensor;
-import scn.tensor.Tensor;
 
 /** Small helpers over activations: time folded into the batch, values as floats, copies. */
 final class Folded {
@@ -42,14 +41,18 @@ final class Folded {
     static Var snapshot(Var v) {
         if (v == null) return null;
         SpikeTensor s = v.spikes();
-        return s != null ? Var.constant(SpikeTensor.wrapTrusted(s.data().clone(), s.shape())) : Var.constant(v.value().copy());
+        return s != null
+                ? Var.constant(SpikeTensor.wrapTrusted(s.data().clone(), s.shape()))
+                : Var.constant(v.value().copy());
     }
 
     /** A fresh leaf holding a copy of {@code v}'s values, collecting its gradient. */
     static Var leaf(Var v) {
         if (v == null) return null;
         SpikeTensor s = v.spikes();
-        return s != null ? Var.leaf(SpikeTensor.wrapTrusted(s.data().clone(), s.shape())) : Var.leaf(v.value().copy());
+        return s != null
+                ? Var.leaf(SpikeTensor.wrapTrusted(s.data().clone(), s.shape()))
+                : Var.leaf(v.value().copy());
     }
 
     /** {@code [2, 0, 13, 5, 7]}: the index of flat element {@code i} of a tensor of {@code shape}. */

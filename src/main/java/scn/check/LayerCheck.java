@@ -83,9 +83,10 @@ public final class LayerCheck {
             List<LayerRow> rows = new ArrayList<>();
             for (Seen s : seen) {
                 Var residual = s.inputs.length > 1 ? s.inputs[1] : null;
-                rows.add(s.layer.neuron() != null
-                        ? NeuronCheck.run(s.layer, s.inputs[0], residual, s.output, s.dy, candidate, problems)
-                        : checkOther(s, candidate, training, problems));
+                rows.add(
+                        s.layer.neuron() != null
+                                ? NeuronCheck.run(s.layer, s.inputs[0], residual, s.output, s.dy, candidate, problems)
+                                : checkOther(s, candidate, training, problems));
             }
             return new Report(candidate.describe(), training, rows, problems.list());
         } finally {
@@ -98,7 +99,8 @@ public final class LayerCheck {
         List<Seen> seen = new ArrayList<>();
         Probe.Listener listener = new Probe.Listener() {
             @Override
-            public void conv(String name, Var in, int cout, int kernel, int stride, int pad, int groups, int outH, int outW) {}
+            public void conv(
+                    String name, Var in, int cout, int kernel, int stride, int pad, int groups, int outH, int outW) {}
 
             @Override
             public void add(String name, long elements) {}
@@ -124,8 +126,11 @@ public final class LayerCheck {
         SpikingCenterNet.Outputs o = Probe.watch(listener, () -> model.forward(input, true));
         if (boxes != null) {
             ModelConfig c = model.config();
-            var geometry = new CenterNetTargets.Geometry(c.classes(), c.gridHeight(), c.gridWidth(), ModelConfig.STRIDE, 100);
-            Tape.backward(CenterNetLoss.compute(o.heatmap(), o.offset(), o.size(), CenterNetTargets.forBatch(geometry, boxes)).total());
+            var geometry =
+                    new CenterNetTargets.Geometry(c.classes(), c.gridHeight(), c.gridWidth(), ModelConfig.STRIDE, 100);
+            Tape.backward(
+                    CenterNetLoss.compute(o.heatmap(), o.offset(), o.size(), CenterNetTargets.forBatch(geometry, boxes))
+                            .total());
         } else {
             SplittableRandom random = new SplittableRandom(1);
             List<Var> outs = List.of(o.heatmap(), o.offset(), o.size());
@@ -147,7 +152,8 @@ public final class LayerCheck {
         Kernels.forceReference(true);
         Run want = Run.of(layer, s.inputs, backward ? s.dy : null, (l, in) -> l.run(in));
         float[] seenOut = Folded.floats(s.output);
-        if (!java.util.Arrays.equals(seenOut, want.out)) throw new IllegalStateException(layer.name() + ": the reference does not repeat itself");
+        if (!java.util.Arrays.equals(seenOut, want.out))
+            throw new IllegalStateException(layer.name() + ": the reference does not repeat itself");
         Run got = Run.of(layer, s.inputs, backward ? s.dy : null, candidate::run);
         int[] shape = s.output.shape();
         double outErr = 0;
@@ -162,21 +168,37 @@ public final class LayerCheck {
                 }
             }
             if (differing > 0) {
-                problems.add(layer.name(), "output", differing + " spikes differ (an exact operation); first at " + Folded.index(first, shape) + ": " + got.out[first]
-                        + " against " + want.out[first]);
+                problems.add(
+                        layer.name(),
+                        "output",
+                        differing + " spikes differ (an exact operation); first at " + Folded.index(first, shape) + ": "
+                                + got.out[first] + " against " + want.out[first]);
             }
         } else {
             outErr = compare(layer.name(), "output", got.out, want.out, null, shape, OUT_RTOL, problems);
         }
         Map<String, Double> gradErrors = new LinkedHashMap<>();
         for (var e : want.grads.entrySet()) {
-            gradErrors.put(e.getKey(), compareGradient(layer.name(), e.getKey(), got.grads.get(e.getKey()), e.getValue(), null, want.shapes.get(e.getKey()), problems));
+            gradErrors.put(
+                    e.getKey(),
+                    compareGradient(
+                            layer.name(),
+                            e.getKey(),
+                            got.grads.get(e.getKey()),
+                            e.getValue(),
+                            null,
+                            want.shapes.get(e.getKey()),
+                            problems));
         }
         String kind = layer.name().substring(layer.name().lastIndexOf('.') + 1);
-        return new LayerRow(layer.name(), kind, want.out.length, outErr, 0, 0, spikes, differing, 0, 0, Double.NaN, gradErrors);
+        return new LayerRow(
+                layer.name(), kind, want.out.length, outErr, 0, 0, spikes, differing, 0, 0, Double.NaN, gradErrors);
     }
 
-    /** A layer run once on leaves holding copies of given inputs: its output and, with {@code dy}, every gradient it produced. */
+    /**
+     * A layer run once on leaves holding copies of given inputs: its output and, with {@code dy}, every gradient it
+     * produced.
+     */
     private record Run(float[] out, Map<String, float[]> grads, Map<String, int[]> shapes) {
         static Run of(Layer layer, Var[] inputs, Tensor dy, java.util.function.BiFunction<Layer, Var[], Var> runner) {
             Var[] leaves = new Var[inputs.length];
@@ -195,11 +217,19 @@ public final class LayerCheck {
                 if (leaves[i] == null) continue;
                 String key = "d" + layer.inputs().get(i);
                 Var v = leaves[i];
-                grads.put(key, v.grad() == null ? new float[Folded.floats(v).length] : v.grad().data().clone());
+                grads.put(
+                        key,
+                        v.grad() == null
+                                ? new float[Folded.floats(v).length]
+                                : v.grad().data().clone());
                 shapes.put(key, v.shape());
             }
             for (Parameter p : layer.parameters()) {
-                grads.put("d" + p.name(), p.grad() == null ? new float[p.value().size()] : p.grad().data().clone());
+                grads.put(
+                        "d" + p.name(),
+                        p.grad() == null
+                                ? new float[p.value().size()]
+                                : p.grad().data().clone());
                 shapes.put("d" + p.name(), p.shape());
             }
             return new Run(values, grads, shapes);
@@ -212,11 +242,27 @@ public final class LayerCheck {
      * {@link #GRAD_RTOL} of it; returns the largest ratio of an error to what it was allowed (at most 1 when
      * it passes).
      */
-    static double compareGradient(String layer, String tensor, float[] got, float[] want, double[] allowance, int[] shape, Problems problems) {
-        return compare(layer, tensor, got, want, allowance, shape, allowance == null ? GRAD_RTOL : GRAD_FLOOR, problems);
+    static double compareGradient(
+            String layer,
+            String tensor,
+            float[] got,
+            float[] want,
+            double[] allowance,
+            int[] shape,
+            Problems problems) {
+        return compare(
+                layer, tensor, got, want, allowance, shape, allowance == null ? GRAD_RTOL : GRAD_FLOOR, problems);
     }
 
-    private static double compare(String layer, String tensor, float[] got, float[] want, double[] slack, int[] shape, double rtol, Problems problems) {
+    private static double compare(
+            String layer,
+            String tensor,
+            float[] got,
+            float[] want,
+            double[] slack,
+            int[] shape,
+            double rtol,
+            Problems problems) {
         double scale = 0;
         for (float v : want) scale = Math.max(scale, Math.abs(v));
         double worstRatio = 0;
@@ -230,10 +276,19 @@ public final class LayerCheck {
             }
         }
         if (!(worstRatio <= 1)) {
-            double e = Math.abs((double) got[worst] - want[worst]), allowed = rtol * scale + (slack == null ? 0 : slack[worst]);
-            problems.add(layer, tensor, "worst at " + Folded.index(worst, shape) + ": " + got[worst] + " against " + want[worst] + " (error "
-                    + NeuronCheck.sci(e) + ", allowed " + NeuronCheck.sci(allowed) + ": " + rtol + " of the largest magnitude " + NeuronCheck.sci(scale)
-                    + (slack == null ? "" : " plus " + NeuronCheck.sci(slack[worst]) + " from its terms and the bounds") + ")");
+            double e = Math.abs((double) got[worst] - want[worst]),
+                    allowed = rtol * scale + (slack == null ? 0 : slack[worst]);
+            problems.add(
+                    layer,
+                    tensor,
+                    "worst at " + Folded.index(worst, shape) + ": " + got[worst] + " against " + want[worst]
+                            + " (error "
+                            + NeuronCheck.sci(e) + ", allowed " + NeuronCheck.sci(allowed) + ": " + rtol
+                            + " of the largest magnitude " + NeuronCheck.sci(scale)
+                            + (slack == null
+                                    ? ""
+                                    : " plus " + NeuronCheck.sci(slack[worst]) + " from its terms and the bounds")
+                            + ")");
         }
         return worstRatio;
     }

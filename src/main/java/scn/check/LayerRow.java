@@ -16,12 +16,27 @@ import java.util.Map;
  * @param flips          its decisions that differ from the forced reference's own
  * @param explained      those that lie within the bound of the threshold
  * @param closest        of the explained flips, the largest distance to the threshold over its bound (NaN when none)
- * @param gradErrors     each gradient's largest error over what it was allowed (see {@link LayerCheck#GRAD_RTOL}; at most 1 to pass)
+ * @param gradErrors     each gradient's largest error over what it was allowed (see {@link LayerCheck#GRAD_RTOL}; at
+ * most 1 to pass)
  */
-public record LayerRow(String layer, String kind, long elements, double outputError, double preError, double preBoundRatio, long spikes,
-        long differing, long flips, long explained, double closest, Map<String, Double> gradErrors) {
+public record LayerRow(
+        String layer,
+        String kind,
+        long elements,
+        double outputError,
+        double preError,
+        double preBoundRatio,
+        long spikes,
+        long differing,
+        long flips,
+        long explained,
+        double closest,
+        Map<String, Double> gradErrors) {
     /** The largest gradient error, or 0. */
     public double worstGradient() {
-        return gradErrors.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        return gradErrors.values().stream()
+                .mapToDouble(Double::doubleValue)
+                .max()
+                .orElse(0);
     }
 }

@@ -1,8 +1,6 @@
 package scn.check;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import scn.autograd.Parameter;
 import scn.autograd.Tape;
@@ -15,7 +13,6 @@ import scn.ops.Conv2d;
 import scn.ops.Conv2dRef;
 import scn.ops.ConvGeometry;
 import scn.ops.PlifRef;
-import scn.tensor.SpikeTensor;
 import scn.tensor.Tensor;
 
 /**
@@ -54,8 +51,12 @@ final class NeuronCheck {
 
     private NeuronCheck() {}
 
-    /** Checks {@code layer} on the reference run's input {@code x}, {@code residual}, output {@code refOut} and output gradient {@code dy}. */
-    static LayerRow run(Layer layer, Var x, Var residual, Var refOut, Tensor dy, Candidate candidate, Problems problems) {
+    /**
+     * Checks {@code layer} on the reference run's input {@code x}, {@code residual}, output {@code refOut} and output
+     * gradient {@code dy}.
+     */
+    static LayerRow run(
+            Layer layer, Var x, Var residual, Var refOut, Tensor dy, Candidate candidate, Problems problems) {
         Layer.Neuron n = layer.neuron();
         String name = layer.name();
         int[] x5 = x.shape();
@@ -63,7 +64,10 @@ final class NeuronCheck {
         ConvGeometry g = ConvGeometry.of(Folded.shape(x5), n.weight().shape(), n.stride(), n.pad(), n.groups());
         int c = g.cout(), hw = g.hOut() * g.wOut(), size = g.n() * c * hw, m = size / t;
         int[] outShape = refOut.shape();
-        float[] xf = Folded.floats(x), w = n.weight().value().data(), gamma = n.gamma().value().data(), beta = n.beta().value().data();
+        float[] xf = Folded.floats(x),
+                w = n.weight().value().data(),
+                gamma = n.gamma().value().data(),
+                beta = n.beta().value().data();
         float[] r = residual == null ? null : Folded.floats(residual);
 
         // 1. The reference: convolution, statistics, normalisation, residual, exactly as the scalar kernels do it.
@@ -72,7 +76,17 @@ final class NeuronCheck {
         Conv2dRef.forward(conv, xf, w, g);
         float[] mean = new float[c], invStd = new float[c];
         if (n.training()) {
-            BatchNorm2dRef.statistics(conv, n.runningMean().data().clone(), n.runningVar().data().clone(), mean, invStd, g.n(), c, hw, n.momentum(), n.eps());
+            BatchNorm2dRef.statistics(
+                    conv,
+                    n.runningMean().data().clone(),
+                    n.runningVar().data().clone(),
+                    mean,
+                    invStd,
+                    g.n(),
+                    c,
+                    hw,
+                    n.momentum(),
+                    n.eps());
         } else {
             float[][] stats = BatchNorm2d.runningMeanInvStd(n.runningMean(), n.runningVar(), n.eps());
             mean = stats[0];
@@ -86,8 +100,9 @@ final class NeuronCheck {
         float[] refOutF = Folded.floats(refOut);
         for (int i = 0; i < size; i++) {
             if (natural[i] != refOutF[i]) {
-                throw new IllegalStateException(name + ": the check's reference composition gives " + natural[i] + " at " + Folded.index(i, outShape)
-                        + " where the network's reference layer gave " + refOutF[i] + " (the check itself is out of date)");
+                throw new IllegalStateException(name + ": the check's reference composition gives " + natural[i]
+                        + " at " + Folded.index(i, outShape) + " where the network's reference layer gave " + refOutF[i]
+                        + " (the check itself is out of date)");
             }
         }
 
@@ -97,19 +112,25 @@ final class NeuronCheck {
         Var out = candidate.run(layer, xLeaf, rLeaf);
         float[] got = Folded.floats(out);
         boolean backward = n.training() && dy != null;
-        if (backward) Tape.backward(out, dy); else Tape.clear();
+        if (backward) Tape.backward(out, dy);
+        else Tape.clear();
         Map<String, float[]> gotGrads = new LinkedHashMap<>();
         if (backward) {
             gotGrads.put("dx", grad(xLeaf, size(x5)));
             if (rLeaf != null) gotGrads.put("dresidual", grad(rLeaf, size));
-            for (Parameter p : layer.parameters()) gotGrads.put("d" + p.name(), grad(p, p.value().size()));
+            for (Parameter p : layer.parameters())
+                gotGrads.put("d" + p.name(), grad(p, p.value().size()));
         }
         Candidate.NeuronInput in = candidate.neuronInput(layer, Folded.snapshot(x), Folded.snapshot(residual));
         if (candidate.composesExactly()) {
             float[] own = natural(n, in.pre(), t, m);
             for (int i = 0; i < size; i++) {
                 if (own[i] != got[i]) {
-                    problems.add(name, "output", "the fused layer gives " + got[i] + " at " + Folded.index(i, outShape) + " but its own parts give " + own[i]);
+                    problems.add(
+                            name,
+                            "output",
+                            "the fused layer gives " + got[i] + " at " + Folded.index(i, outShape)
+                                    + " but its own parts give " + own[i]);
                     break;
                 }
             }
@@ -127,15 +148,22 @@ final class NeuronCheck {
         double[] eConv = new double[size];
         for (int i = 0; i < size; i++) eConv[i] = (k + 2) * U * a.data()[i] * 1.01; // 1 % for the scale's own rounding
         double[] dMean = new double[c], dInvStd = new double[c];
-        if (n.training()) statisticsWithinBound(name, conv, eConv, mean, invStd, in, g.n(), c, hw, n.eps(), dMean, dInvStd, problems);
+        if (n.training())
+            statisticsWithinBound(name, conv, eConv, mean, invStd, in, g.n(), c, hw, n.eps(), dMean, dInvStd, problems);
         double[] ePre = new double[size];
         double preErr = 0, preRatio = 0;
         int worstPre = -1;
         for (int i = 0; i < size; i++) {
             int ch = (i / hw) % c;
             double scale = (double) gamma[ch] * invStd[ch];
-            ePre[i] = Math.abs(gamma[ch]) * invStd[ch] * (eConv[i] + dMean[ch]) + Math.abs(gamma[ch]) * Math.abs(conv[i] - mean[ch]) * dInvStd[ch]
-                    + 8 * U * (Math.abs(conv[i] * scale) + Math.abs(mean[ch] * scale) + Math.abs(beta[ch]) + (r == null ? 0 : Math.abs(r[i])));
+            ePre[i] = Math.abs(gamma[ch]) * invStd[ch] * (eConv[i] + dMean[ch])
+                    + Math.abs(gamma[ch]) * Math.abs(conv[i] - mean[ch]) * dInvStd[ch]
+                    + 8
+                            * U
+                            * (Math.abs(conv[i] * scale)
+                                    + Math.abs(mean[ch] * scale)
+                                    + Math.abs(beta[ch])
+                                    + (r == null ? 0 : Math.abs(r[i])));
             double err = Math.abs((double) in.pre()[i] - pre[i]);
             preErr = Math.max(preErr, err);
             if (err / ePre[i] > preRatio || (err > 0 && ePre[i] == 0)) {
@@ -144,8 +172,12 @@ final class NeuronCheck {
             }
         }
         if (preRatio > 1) {
-            problems.add(name, "neuron input", "worst at " + Folded.index(worstPre, outShape) + ": " + in.pre()[worstPre] + " against " + pre[worstPre]
-                    + " (error " + sci(Math.abs(in.pre()[worstPre] - pre[worstPre])) + ", bound " + sci(ePre[worstPre]) + ")");
+            problems.add(
+                    name,
+                    "neuron input",
+                    "worst at " + Folded.index(worstPre, outShape) + ": " + in.pre()[worstPre] + " against "
+                            + pre[worstPre] + " (error " + sci(Math.abs(in.pre()[worstPre] - pre[worstPre]))
+                            + ", bound " + sci(ePre[worstPre]) + ")");
         }
 
         // 4. The reference recurrence with the candidate's decisions: flips and their explanations.
@@ -157,8 +189,12 @@ final class NeuronCheck {
         }
         if (f.worstUnexplained >= 0) {
             int i = f.worstUnexplained;
-            problems.add(name, "spikes", (f.flips - f.explained) + " of " + f.flips + " flips unexplained; worst at " + Folded.index(i, outShape)
-                    + ": candidate " + got[i] + ", reference " + natural[i] + ", |h - threshold| = " + sci(f.distance) + " > bound " + sci(f.bound));
+            problems.add(
+                    name,
+                    "spikes",
+                    (f.flips - f.explained) + " of " + f.flips + " flips unexplained; worst at "
+                            + Folded.index(i, outShape) + ": candidate " + got[i] + ", reference " + natural[i]
+                            + ", |h - threshold| = " + sci(f.distance) + " > bound " + sci(f.bound));
         }
         double outErr = 0;
         if (!n.spiking()) { // the ReLU's values, not only its decisions
@@ -166,7 +202,11 @@ final class NeuronCheck {
                 double want = f.decision[i] ? pre[i] : 0, err = Math.abs(got[i] - want);
                 outErr = Math.max(outErr, ePre[i] > 0 ? err / ePre[i] : (err > 0 ? Double.POSITIVE_INFINITY : 0));
                 if (err > ePre[i]) {
-                    problems.add(name, "output", "worst at " + Folded.index(i, outShape) + ": " + got[i] + " against " + want + " (bound " + sci(ePre[i]) + ")");
+                    problems.add(
+                            name,
+                            "output",
+                            "worst at " + Folded.index(i, outShape) + ": " + got[i] + " against " + want + " (bound "
+                                    + sci(ePre[i]) + ")");
                     break;
                 }
             }
@@ -185,7 +225,9 @@ final class NeuronCheck {
             if (n.spiking()) {
                 for (int j = 0; j < m; j++) {
                     float dv = 0f;
-                    double eDh = 0, magDh = 0; // at the step after: a bound on the candidate's |Δ dh|, and the magnitude dh sums
+                    double eDh = 0,
+                            magDh = 0; // at the step after: a bound on the candidate's |Δ dh|, and the magnitude dh
+                    // sums
                     for (int s = t - 1; s >= 0; s--) {
                         int at = s * m + j;
                         float spike = f.decision[at] ? 1f : 0f, sg = PlifRef.surrogate(f.h[at] - PlifRef.THRESHOLD);
@@ -211,7 +253,22 @@ final class NeuronCheck {
             }
             float[] dConv = new float[size], dGamma = new float[c], dBeta = new float[c];
             BatchNorm2dRef.backward(dConv, dGamma, dBeta, dPre, conv, gamma, mean, invStd, g.n(), c, hw, n.training());
-            NormBounds nb = normBackwardBound(conv, dPre, eDPre, magDPre, dConv, eConv, mean, invStd, gamma, dMean, dInvStd, g.n(), c, hw, n.training());
+            NormBounds nb = normBackwardBound(
+                    conv,
+                    dPre,
+                    eDPre,
+                    magDPre,
+                    dConv,
+                    eConv,
+                    mean,
+                    invStd,
+                    gamma,
+                    dMean,
+                    dInvStd,
+                    g.n(),
+                    c,
+                    hw,
+                    n.training());
             float[] dx = new float[xf.length], dw = new float[w.length];
             Conv2dRef.backwardInput(dx, dConv, w, g);
             Conv2dRef.backwardWeight(dw, dConv, xf, g);
@@ -219,9 +276,15 @@ final class NeuronCheck {
             // magnitudes dConv sums bound |dConv|, so GRAD_RTOL of them covers the convolution's own sums too.
             Kernels.forceReference(false);
             float[] allowDConv = new float[size];
-            for (int i = 0; i < size; i++) allowDConv[i] = (float) ((nb.error[i] + LayerCheck.GRAD_RTOL * nb.magnitude[i]) * 1.01);
-            Tensor allowDx = Tensor.zeros(g.inShape()), allowDw = Tensor.zeros(n.weight().shape());
-            Conv2d.backwardInput(allowDx, Tensor.wrap(allowDConv, g.outShape()), Tensor.wrap(absW, n.weight().shape()), g);
+            for (int i = 0; i < size; i++)
+                allowDConv[i] = (float) ((nb.error[i] + LayerCheck.GRAD_RTOL * nb.magnitude[i]) * 1.01);
+            Tensor allowDx = Tensor.zeros(g.inShape()),
+                    allowDw = Tensor.zeros(n.weight().shape());
+            Conv2d.backwardInput(
+                    allowDx,
+                    Tensor.wrap(allowDConv, g.outShape()),
+                    Tensor.wrap(absW, n.weight().shape()),
+                    g);
             Conv2d.backwardWeight(allowDw, Tensor.wrap(allowDConv, g.outShape()), absX, null, g);
             Map<String, float[]> want = new LinkedHashMap<>();
             Map<String, double[]> allow = new LinkedHashMap<>();
@@ -241,24 +304,50 @@ final class NeuronCheck {
             allow.put("d" + n.beta().name(), nb.betaAllowance);
             for (var e : want.entrySet()) {
                 String key = e.getKey();
-                gradErrors.put(key, LayerCheck.compareGradient(name, key, gotGrads.get(key), e.getValue(), allow.get(key), shapeOf(key, x5, outShape, n),
-                        problems));
+                gradErrors.put(
+                        key,
+                        LayerCheck.compareGradient(
+                                name,
+                                key,
+                                gotGrads.get(key),
+                                e.getValue(),
+                                allow.get(key),
+                                shapeOf(key, x5, outShape, n),
+                                problems));
             }
             if (n.spiking()) {
-                double dwWant = dDecay * decay * (1 - decay), dwScale = dDecayScale * decay * (1 - decay), dwSlack = eDDecay * decay * (1 - decay);
+                double dwWant = dDecay * decay * (1 - decay),
+                        dwScale = dDecayScale * decay * (1 - decay),
+                        dwSlack = eDDecay * decay * (1 - decay);
                 String key = "d" + n.plifW().name();
                 double dwGot = gotGrads.get(key)[0];
                 double allowed = LayerCheck.SCALAR_RTOL * dwScale + dwSlack;
-                double err = Math.abs(dwGot - dwWant), ratio = allowed > 0 ? err / allowed : (err > 0 ? Double.POSITIVE_INFINITY : 0);
+                double err = Math.abs(dwGot - dwWant),
+                        ratio = allowed > 0 ? err / allowed : (err > 0 ? Double.POSITIVE_INFINITY : 0);
                 gradErrors.put(key, ratio);
                 if (!(ratio <= 1)) {
-                    problems.add(name, key, dwGot + " against " + dwWant + " (error " + sci(err) + ", allowed " + sci(allowed) + ": "
-                            + LayerCheck.SCALAR_RTOL + " of Σ|terms| " + sci(dwScale) + " plus " + sci(dwSlack) + " from the bounds)");
+                    problems.add(
+                            name,
+                            key,
+                            dwGot + " against " + dwWant + " (error " + sci(err) + ", allowed " + sci(allowed) + ": "
+                                    + LayerCheck.SCALAR_RTOL + " of Σ|terms| " + sci(dwScale) + " plus " + sci(dwSlack)
+                                    + " from the bounds)");
                 }
             }
         }
-        return new LayerRow(name, n.spiking() ? "conv-bn-plif" : "conv-bn-relu", size, outErr, preErr, preRatio, spikes, differing, f.flips, f.explained,
-                f.flips > 0 ? f.closest : Double.NaN, gradErrors);
+        return new LayerRow(
+                name,
+                n.spiking() ? "conv-bn-plif" : "conv-bn-relu",
+                size,
+                outErr,
+                preErr,
+                preRatio,
+                spikes,
+                differing,
+                f.flips,
+                f.explained,
+                f.flips > 0 ? f.closest : Double.NaN,
+                gradErrors);
     }
 
     private static double[] toDouble(float[] a) {
@@ -279,17 +368,35 @@ final class NeuronCheck {
      * {@code |ΔdConv| ≤ |k|·(eDPre + E(S1)/m + |Δx̂|·|S2|/m + |x̂|·E(S2)/m) + |dConv|·ΔinvStd/invStd}; evaluation
      * mode gives {@code dConv = k·dPre}. The allowances of dγ = S2 and dβ = S1 add GRAD_RTOL of their magnitudes.
      */
-    private static NormBounds normBackwardBound(float[] conv, float[] dPre, double[] eDPre, double[] magDPre, float[] dConv, double[] eConv,
-            float[] mean, float[] invStd, float[] gamma, double[] dMean, double[] dInvStd, int n, int c, int hw, boolean training) {
+    private static NormBounds normBackwardBound(
+            float[] conv,
+            float[] dPre,
+            double[] eDPre,
+            double[] magDPre,
+            float[] dConv,
+            double[] eConv,
+            float[] mean,
+            float[] invStd,
+            float[] gamma,
+            double[] dMean,
+            double[] dInvStd,
+            int n,
+            int c,
+            int hw,
+            boolean training) {
         double m = (double) n * hw;
-        double[] error = new double[dConv.length], magnitude = new double[dConv.length], gammaAllowance = new double[c], betaAllowance = new double[c];
+        double[] error = new double[dConv.length],
+                magnitude = new double[dConv.length],
+                gammaAllowance = new double[c],
+                betaAllowance = new double[c];
         for (int ch = 0; ch < c; ch++) {
             double is = invStd[ch], k = Math.abs(gamma[ch] * is);
             double s2 = 0, eS1 = 0, eS2 = 0, magS1 = 0, magS2 = 0;
             for (int i = 0; i < n; i++) {
                 for (int p = 0; p < hw; p++) {
                     int at = (i * c + ch) * hw + p;
-                    double xhat = (conv[at] - mean[ch]) * is, dXhat = is * (eConv[at] + dMean[ch]) + Math.abs(conv[at] - mean[ch]) * dInvStd[ch];
+                    double xhat = (conv[at] - mean[ch]) * is,
+                            dXhat = is * (eConv[at] + dMean[ch]) + Math.abs(conv[at] - mean[ch]) * dInvStd[ch];
                     s2 += dPre[at] * xhat;
                     eS1 += eDPre[at];
                     eS2 += eDPre[at] * Math.abs(xhat) + Math.abs(dPre[at]) * dXhat;
@@ -307,8 +414,10 @@ final class NeuronCheck {
                         magnitude[at] = k * magDPre[at];
                         continue;
                     }
-                    double xhat = (conv[at] - mean[ch]) * is, dXhat = is * (eConv[at] + dMean[ch]) + Math.abs(conv[at] - mean[ch]) * dInvStd[ch];
-                    error[at] = k * (eDPre[at] + eS1 / m + dXhat * Math.abs(s2) / m + Math.abs(xhat) * eS2 / m) + Math.abs(dConv[at]) * dInvStd[ch] / is;
+                    double xhat = (conv[at] - mean[ch]) * is,
+                            dXhat = is * (eConv[at] + dMean[ch]) + Math.abs(conv[at] - mean[ch]) * dInvStd[ch];
+                    error[at] = k * (eDPre[at] + eS1 / m + dXhat * Math.abs(s2) / m + Math.abs(xhat) * eS2 / m)
+                            + Math.abs(dConv[at]) * dInvStd[ch] / is;
                     magnitude[at] = k * (magDPre[at] + magS1 / m + Math.abs(xhat) * magS2 / m);
                 }
             }
@@ -372,7 +481,8 @@ final class NeuronCheck {
             for (int s = 0; s < t; s++) {
                 int at = s * m + j;
                 float h = v + (pre[at] - v) * decay;
-                double eh = (1 - decay) * e + decay * ePre[at] + 4 * U * (Math.abs(h) + Math.abs(pre[at]) + Math.abs(v));
+                double eh =
+                        (1 - decay) * e + decay * ePre[at] + 4 * U * (Math.abs(h) + Math.abs(pre[at]) + Math.abs(v));
                 boolean fires = got[at] != 0;
                 f.vPrev[at] = v;
                 f.h[at] = h;
@@ -430,8 +540,20 @@ final class NeuronCheck {
      * {@code |Δvar| ≤ 2·mean(|conv − mean|·(e_conv + |Δmean|)) + (HW + 2)·u·var}, and {@code invStd} moves
      * by half the variance's relative change plus its own rounding.
      */
-    private static void statisticsWithinBound(String name, float[] conv, double[] eConv, float[] mean, float[] invStd, Candidate.NeuronInput in,
-            int n, int c, int hw, float eps, double[] dMean, double[] dInvStd, Problems problems) {
+    private static void statisticsWithinBound(
+            String name,
+            float[] conv,
+            double[] eConv,
+            float[] mean,
+            float[] invStd,
+            Candidate.NeuronInput in,
+            int n,
+            int c,
+            int hw,
+            float eps,
+            double[] dMean,
+            double[] dInvStd,
+            Problems problems) {
         double count = (double) n * hw;
         int badMean = 0, badInvStd = 0;
         double worstMean = 0, worstInvStd = 0;
@@ -461,19 +583,23 @@ final class NeuronCheck {
                 badMean++;
                 if (dMean[ch] / meanBound > worstMean) {
                     worstMean = dMean[ch] / meanBound;
-                    meanDetail = "channel " + ch + ": " + in.mean()[ch] + " against " + mean[ch] + " (bound " + sci(meanBound) + ")";
+                    meanDetail = "channel " + ch + ": " + in.mean()[ch] + " against " + mean[ch] + " (bound "
+                            + sci(meanBound) + ")";
                 }
             }
             if (dInvStd[ch] > invStdBound) {
                 badInvStd++;
                 if (dInvStd[ch] / invStdBound > worstInvStd) {
                     worstInvStd = dInvStd[ch] / invStdBound;
-                    invStdDetail = "channel " + ch + ": " + in.invStd()[ch] + " against " + invStd[ch] + " (bound " + sci(invStdBound) + ")";
+                    invStdDetail = "channel " + ch + ": " + in.invStd()[ch] + " against " + invStd[ch] + " (bound "
+                            + sci(invStdBound) + ")";
                 }
             }
         }
-        if (badMean > 0) problems.add(name, "batch mean", badMean + " of " + c + " channels out of bound; worst " + meanDetail);
-        if (badInvStd > 0) problems.add(name, "batch 1/std", badInvStd + " of " + c + " channels out of bound; worst " + invStdDetail);
+        if (badMean > 0)
+            problems.add(name, "batch mean", badMean + " of " + c + " channels out of bound; worst " + meanDetail);
+        if (badInvStd > 0)
+            problems.add(name, "batch 1/std", badInvStd + " of " + c + " channels out of bound; worst " + invStdDetail);
     }
 
     static String sci(double v) {

@@ -32,7 +32,10 @@ import scn.train.TrainStep;
  * resident memory of the process, and which path (dense or event-driven) each convolution on spikes
  * took at what input density. Several spike paths can be timed side by side in one run.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Time a training step and an inference pass of the full network on random spikes.")
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Time a training step and an inference pass of the full network on random spikes.")
 final class BenchCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
@@ -40,13 +43,19 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "2", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--steps", defaultValue = "3", description = "Timed steps after warm-up (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--steps",
+            defaultValue = "3",
+            description = "Timed steps after warm-up (default: ${DEFAULT-VALUE}).")
     int steps;
 
     @Option(names = "--warmup", defaultValue = "2", description = "Untimed warm-up steps (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--density", defaultValue = "0.05", description = "Fraction of ones in the input (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--density",
+            defaultValue = "0.05",
+            description = "Fraction of ones in the input (default: ${DEFAULT-VALUE}).")
     double density;
 
     @Option(names = "--json", description = "Also write the figures to this JSON file.")
@@ -58,12 +67,19 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--reference", description = "Force the plain scalar reference kernels.")
     boolean reference;
 
-    @Option(names = "--inference-batch-stats", description = "Run inference with batch statistics, as in training, instead of the running ones: "
-            + "an untrained model's running statistics leave the layers after the stem nearly silent, which flatters event-driven inference.")
+    @Option(
+            names = "--inference-batch-stats",
+            description =
+                    "Run inference with batch statistics, as in training, instead of the running ones: "
+                            + "an untrained model's running statistics leave the layers after the stem nearly silent, which flatters event-driven inference.")
     boolean inferenceBatchStats;
 
-    @Option(names = "--spikes", defaultValue = "auto", description = "Convolutions on spikes: dense, sparse (event-driven) or auto, by measured density; "
-            + "a comma list (dense,sparse,auto) times each in turn, steps alternating, and compares with the first (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--spikes",
+            defaultValue = "auto",
+            description =
+                    "Convolutions on spikes: dense, sparse (event-driven) or auto, by measured density; "
+                            + "a comma list (dense,sparse,auto) times each in turn, steps alternating, and compares with the first (default: ${DEFAULT-VALUE}).")
     String spikes;
 
     @Mixin
@@ -81,7 +97,8 @@ final class BenchCommand implements Callable<Integer> {
         ModelConfig config = model.config();
         if (!device.onCpu()) {
             if (reference) {
-                System.err.println("bench: --reference selects CPU kernels; it does not apply to --device " + device.spec());
+                System.err.println(
+                        "bench: --reference selects CPU kernels; it does not apply to --device " + device.spec());
                 return 2;
             }
             return DeviceBench.run(device.spec(), config, batch, steps, warmup, density, profile, json);
@@ -123,7 +140,8 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         List<ConvTrace.Row> trainPaths = ConvTrace.rows();
-        long heldMb = trainStep.arena().allocatedBytes() >> 20, peakInUseMb = trainStep.arena().peakInUseBytes() >> 20;
+        long heldMb = trainStep.arena().allocatedBytes() >> 20,
+                peakInUseMb = trainStep.arena().peakInUseBytes() >> 20;
         Map<String, long[]> trainProfile = Profile.snapshot();
         Map<String, Long> layerProfile = Profile.layers();
 
@@ -137,7 +155,8 @@ final class BenchCommand implements Callable<Integer> {
                 Profile.enable(i >= warmup && m == traced && profile);
                 long t0 = System.nanoTime();
                 inferenceArena.reset();
-                try (var scope = Tape.noGrad(); var arena = inferenceArena.activate()) {
+                try (var scope = Tape.noGrad();
+                        var arena = inferenceArena.activate()) {
                     net.forward(Var.constant(input), inferenceBatchStats);
                 }
                 if (i >= warmup) infer.get(m).add((System.nanoTime() - t0) / 1e6);
@@ -154,19 +173,39 @@ final class BenchCommand implements Callable<Integer> {
             String name = m.name().toLowerCase(java.util.Locale.ROOT);
             String tag = modes.size() > 1 ? " [spikes " + name + "]" : "";
             double trainMs = median(train.get(m)) / batch, inferMs = median(infer.get(m)) / batch;
-            System.out.printf("training step: %.1f ms per sample (median of %d steps of batch %d)%s%n", trainMs, steps, batch, tag);
+            System.out.printf(
+                    "training step: %.1f ms per sample (median of %d steps of batch %d)%s%n",
+                    trainMs, steps, batch, tag);
             System.out.printf("inference:     %.1f ms per sample%s%n", inferMs, tag);
             if (m != modes.get(0)) {
-                System.out.printf("  vs spikes %s: training %.2fx, inference %.2fx faster%n", modes.get(0).name().toLowerCase(java.util.Locale.ROOT),
-                        median(train.get(modes.get(0))) / median(train.get(m)), median(infer.get(modes.get(0))) / median(infer.get(m)));
+                System.out.printf(
+                        "  vs spikes %s: training %.2fx, inference %.2fx faster%n",
+                        modes.get(0).name().toLowerCase(java.util.Locale.ROOT),
+                        median(train.get(modes.get(0))) / median(train.get(m)),
+                        median(infer.get(modes.get(0))) / median(infer.get(m)));
             }
-            jsonText.append(jsonText.isEmpty() ? "" : ",\n").append(String.format(java.util.Locale.ROOT,
-                    "{\"train_ms_per_sample\": %.3f, \"infer_ms_per_sample\": %.3f, \"peak_rss_mb\": %d, \"arena_held_mb\": %d, \"arena_peak_in_use_mb\": %d, \"batch\": %d, \"width\": %s, \"density\": %s, \"backend\": \"%s\", \"spikes\": \"%s\"}",
-                    trainMs, inferMs, peakMb, heldMb, peakInUseMb, batch, config.width(), density, reference ? "cpu-reference" : "cpu", name));
+            jsonText.append(jsonText.isEmpty() ? "" : ",\n")
+                    .append(String.format(
+                            java.util.Locale.ROOT,
+                            "{\"train_ms_per_sample\": %.3f, \"infer_ms_per_sample\": %.3f, \"peak_rss_mb\": %d, \"arena_held_mb\": %d, \"arena_peak_in_use_mb\": %d, \"batch\": %d, \"width\": %s, \"density\": %s, \"backend\": \"%s\", \"spikes\": \"%s\"}",
+                            trainMs,
+                            inferMs,
+                            peakMb,
+                            heldMb,
+                            peakInUseMb,
+                            batch,
+                            config.width(),
+                            density,
+                            reference ? "cpu-reference" : "cpu",
+                            name));
         }
-        System.out.printf("peak resident memory: %d MB%s (arrays recycled between steps: %d MB held, at most %d MB in use at once)%n", peakMb,
-                modes.size() > 1 ? " for all modes together" : "", heldMb, peakInUseMb);
-        printSpikePaths(trainPaths, "a training step" + (modes.size() > 1 ? " with spikes " + traced.name().toLowerCase(java.util.Locale.ROOT) : ""));
+        System.out.printf(
+                "peak resident memory: %d MB%s (arrays recycled between steps: %d MB held, at most %d MB in use at once)%n",
+                peakMb, modes.size() > 1 ? " for all modes together" : "", heldMb, peakInUseMb);
+        printSpikePaths(
+                trainPaths,
+                "a training step"
+                        + (modes.size() > 1 ? " with spikes " + traced.name().toLowerCase(java.util.Locale.ROOT) : ""));
         printSpikePathSummary(inferPaths, "inference");
         if (profile) {
             printProfile("a training step", "forward and backward", trainProfile, layerProfile, steps);
@@ -178,9 +217,15 @@ final class BenchCommand implements Callable<Integer> {
 
     static SpikeTensor randomSpikes(ModelConfig c, int batch, double density, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
-        byte[] b = new byte[c.timeSteps() * batch * ModelConfig.INPUT_CHANNELS * ModelConfig.INPUT_HEIGHT * ModelConfig.INPUT_WIDTH];
+        byte[] b = new byte
+                [c.timeSteps()
+                        * batch
+                        * ModelConfig.INPUT_CHANNELS
+                        * ModelConfig.INPUT_HEIGHT
+                        * ModelConfig.INPUT_WIDTH];
         for (int i = 0; i < b.length; i++) b[i] = (byte) (r.nextDouble() < density ? 1 : 0);
-        return SpikeTensor.wrapTrusted(b, c.timeSteps(), batch, ModelConfig.INPUT_CHANNELS, ModelConfig.INPUT_HEIGHT, ModelConfig.INPUT_WIDTH);
+        return SpikeTensor.wrapTrusted(
+                b, c.timeSteps(), batch, ModelConfig.INPUT_CHANNELS, ModelConfig.INPUT_HEIGHT, ModelConfig.INPUT_WIDTH);
     }
 
     /** {@code [B, n, 5]} cars and pedestrians of plausible sizes inside the sensor frame. */
@@ -190,7 +235,8 @@ final class BenchCommand implements Callable<Integer> {
         for (int b = 0; b < batch; b++) {
             for (int i = 0; i < n; i++) {
                 float w = (float) r.nextDouble(20, 100), h = (float) r.nextDouble(20, 80);
-                float x = (float) r.nextDouble(0, ModelConfig.SENSOR_WIDTH - w), y = (float) r.nextDouble(0, ModelConfig.SENSOR_HEIGHT - h);
+                float x = (float) r.nextDouble(0, ModelConfig.SENSOR_WIDTH - w),
+                        y = (float) r.nextDouble(0, ModelConfig.SENSOR_HEIGHT - h);
                 float[] row = {x, y, w, h, r.nextInt(2)};
                 System.arraycopy(row, 0, t.data(), (b * n + i) * 5, 5);
             }
@@ -205,12 +251,18 @@ final class BenchCommand implements Callable<Integer> {
      */
     static void printSpikePaths(List<ConvTrace.Row> rows, String during) {
         if (rows.isEmpty()) return;
-        System.out.println("convolutions on spikes during " + during + ": input density, path (forward, weight gradient) and the crossovers of auto:");
-        System.out.printf("  %-34s %-21s %-20s %8s  %-7s %-7s %s%n", "layer", "kind", "input", "density", "forward", "weight", "crossover fwd/wgrad");
+        System.out.println("convolutions on spikes during " + during
+                + ": input density, path (forward, weight gradient) and the crossovers of auto:");
+        System.out.printf(
+                "  %-34s %-21s %-20s %8s  %-7s %-7s %s%n",
+                "layer", "kind", "input", "density", "forward", "weight", "crossover fwd/wgrad");
         for (ConvTrace.Row r : rows) {
             SpikeConv.Crossover c = r.crossover();
-            String crossover = String.format(java.util.Locale.ROOT, "%.1f/%.1f%% %s", 100 * c.forward(), 100 * c.weightGradient(), c.source());
-            System.out.printf("  %-34s %-21s %-20s %7.1f%%  %-7s %-7s %s%n", r.layer(), r.kind(), r.input(), 100 * r.density(), r.forwardPath(), r.weightPath(), crossover);
+            String crossover = String.format(
+                    java.util.Locale.ROOT, "%.1f/%.1f%% %s", 100 * c.forward(), 100 * c.weightGradient(), c.source());
+            System.out.printf(
+                    "  %-34s %-21s %-20s %7.1f%%  %-7s %-7s %s%n",
+                    r.layer(), r.kind(), r.input(), 100 * r.density(), r.forwardPath(), r.weightPath(), crossover);
         }
     }
 
@@ -229,9 +281,17 @@ final class BenchCommand implements Callable<Integer> {
             hi = Math.max(hi, r.density());
             sum += r.density();
         }
-        System.out.printf("convolutions on spikes during %s: %d of %d event-driven; input density %.1f%% to %.1f%%, mean %.1f%%; "
-                + "crossovers of %d measured on their shape, %d by kind%n",
-                during, sparse, rows.size(), 100 * lo, 100 * hi, 100 * sum / rows.size(), fromShape, rows.size() - fromShape);
+        System.out.printf(
+                "convolutions on spikes during %s: %d of %d event-driven; input density %.1f%% to %.1f%%, mean %.1f%%; "
+                        + "crossovers of %d measured on their shape, %d by kind%n",
+                during,
+                sparse,
+                rows.size(),
+                100 * lo,
+                100 * hi,
+                100 * sum / rows.size(),
+                fromShape,
+                rows.size() - fromShape);
     }
 
     static double median(List<Double> xs) {
@@ -253,7 +313,8 @@ final class BenchCommand implements Callable<Integer> {
         return -1;
     }
 
-    private static void printProfile(String what, String passes, Map<String, long[]> p, Map<String, Long> layers, int steps) {
+    private static void printProfile(
+            String what, String passes, Map<String, long[]> p, Map<String, Long> layers, int steps) {
         long total = 0;
         for (long[] v : p.values()) total += v[0];
         System.out.println("where " + what + "'s operator time goes (per step):");
@@ -261,12 +322,18 @@ final class BenchCommand implements Callable<Integer> {
         List<Map.Entry<String, long[]>> rows = new ArrayList<>(p.entrySet());
         rows.sort((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]));
         for (var e : rows) {
-            System.out.printf("  %-28s %10.1f %8d %6.1f%%%n", e.getKey(), e.getValue()[0] / 1e6 / steps, e.getValue()[1] / steps, 100.0 * e.getValue()[0] / total);
+            System.out.printf(
+                    "  %-28s %10.1f %8d %6.1f%%%n",
+                    e.getKey(),
+                    e.getValue()[0] / 1e6 / steps,
+                    e.getValue()[1] / steps,
+                    100.0 * e.getValue()[0] / total);
         }
         System.out.println("per layer, " + passes + " (per step):");
         System.out.printf("  %-28s %10s %7s%n", "layer", "ms", "share");
         for (var e : layers.entrySet()) {
-            System.out.printf("  %-28s %10.1f %6.1f%%%n", e.getKey(), e.getValue() / 1e6 / steps, 100.0 * e.getValue() / total);
+            System.out.printf(
+                    "  %-28s %10.1f %6.1f%%%n", e.getKey(), e.getValue() / 1e6 / steps, 100.0 * e.getValue() / total);
         }
     }
 }

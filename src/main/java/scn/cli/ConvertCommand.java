@@ -18,9 +18,10 @@ import scn.data.NpyEventsWriter;
  * event array, exactly (every event, its clamped time, position and polarity) and streamed: one batch
  * in memory at a time. What the reader dropped or corrected is printed as warnings.
  */
-@Command(name = "convert",
+@Command(
+        name = "convert",
         description = "Convert an event file (.raw EVT 2.0/3.0 or .dat) to a GEN1 .dat or a numpy event array "
-        + ".npy (fields t int64 µs, x int16, y int16, p uint8), streamed.")
+                + ".npy (fields t int64 µs, x int16, y int16, p uint8), streamed.")
 final class ConvertCommand implements Callable<Integer> {
     /** A .dat record holds a 32-bit time: the latest it can hold, in µs (71.6 minutes). */
     static final long DAT_MAX_TIME = 0xFFFFFFFFL;
@@ -28,15 +29,17 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--events", required = true, description = "The input: a .raw or a .dat event file.")
     Path events;
 
-    @Option(names = "--out", required = true,
+    @Option(
+            names = "--out",
+            required = true,
             description = "The output: NAME.dat or NAME.npy (the extension picks the format).")
     Path out;
 
     @Override
     public Integer call() throws Exception {
         String name = out.getFileName() == null ? "" : out.getFileName().toString();
-        if (!name.endsWith(".dat") && !name.endsWith(".npy")) throw new IOException(out
-                + ": the output must end in .dat or .npy");
+        if (!name.endsWith(".dat") && !name.endsWith(".npy"))
+            throw new IOException(out + ": the output must end in .dat or .npy");
         long start = System.nanoTime();
         // Written beside the output and moved there when complete, so a failed conversion leaves no half file.
         Path part = out.resolveSibling(name + ".part");
@@ -44,8 +47,9 @@ final class ConvertCommand implements Callable<Integer> {
             long count = name.endsWith(".dat") ? toDat(in, part) : toNpy(in, part);
             Files.move(part, out, StandardCopyOption.REPLACE_EXISTING);
             for (String w : in.warnings()) System.err.println("convert: warning: " + w);
-            System.out.printf("%s (%s, %dx%d) -> %s: %d events in %.1f s%n", events, in.format(), in.width(),
-                    in.height(), out, count, (System.nanoTime() - start) * 1e-9);
+            System.out.printf(
+                    "%s (%s, %dx%d) -> %s: %d events in %.1f s%n",
+                    events, in.format(), in.width(), in.height(), out, count, (System.nanoTime() - start) * 1e-9);
         } finally {
             Files.deleteIfExists(part);
         }
@@ -60,9 +64,12 @@ final class ConvertCommand implements Callable<Integer> {
                 if (ev.t()[ev.size() - 1] > DAT_MAX_TIME) {
                     int i = 0;
                     while (ev.t()[i] <= DAT_MAX_TIME) i++;
-                    throw new DataFormatException(in.path(), "event " + (done + i) + " at " + ev.t()[i]
-                            + " µs is later than a .dat's "
-                            + "32-bit time can hold (" + DAT_MAX_TIME + " µs, 71.6 minutes); convert to .npy instead");
+                    throw new DataFormatException(
+                            in.path(),
+                            "event " + (done + i) + " at " + ev.t()[i]
+                                    + " µs is later than a .dat's "
+                                    + "32-bit time can hold (" + DAT_MAX_TIME
+                                    + " µs, 71.6 minutes); convert to .npy instead");
                 }
                 w.write(ev, 0, ev.size());
                 done += ev.size();

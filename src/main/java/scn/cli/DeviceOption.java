@@ -15,8 +15,11 @@ import scn.tensor.SpikeTensor;
  * so, never replaced by the CPU.
  */
 final class DeviceOption {
-    @Option(names = "--device", paramLabel = "cpu|opencl[:N]",
-            description = "Where to compute: cpu, or opencl[:N] for OpenCL device N of 'engine devices' (default: cpu).")
+    @Option(
+            names = "--device",
+            paramLabel = "cpu|opencl[:N]",
+            description =
+                    "Where to compute: cpu, or opencl[:N] for OpenCL device N of 'engine devices' (default: cpu).")
     String device; // null: not given
 
     /** The selector, {@code cpu} when none was given. */
@@ -44,12 +47,15 @@ final class DeviceOption {
             return of(SplitDetector.onCpu(model, new Arena()), () -> {});
         }
         if (model.config().teacher()) {
-            throw new IllegalArgumentException("the ReLU teacher runs on the CPU only (the device runs the spiking network alone); drop --device " + spec());
+            throw new IllegalArgumentException(
+                    "the ReLU teacher runs on the CPU only (the device runs the spiking network alone); drop --device "
+                            + spec());
         }
         ClDevice dev = Devices.openCl(spec());
         DeviceTrainStep step;
         try {
-            step = new DeviceTrainStep(dev, model, 0f); // its optimiser buffers go unused: not worth a forward-only twin
+            step = new DeviceTrainStep(
+                    dev, model, 0f); // its optimiser buffers go unused: not worth a forward-only twin
         } catch (RuntimeException e) {
             dev.close();
             throw e;

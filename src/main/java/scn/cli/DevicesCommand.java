@@ -8,7 +8,10 @@ import scn.backend.Simd;
 import scn.backend.opencl.ClPlatforms;
 
 /** {@code engine devices}: what the engine can compute on. */
-@Command(name = "devices", description = "List the compute devices: the CPU backend (cores, SIMD width in use) and every OpenCL device with its limits.")
+@Command(
+        name = "devices",
+        description =
+                "List the compute devices: the CPU backend (cores, SIMD width in use) and every OpenCL device with its limits.")
 final class DevicesCommand implements Runnable {
     @Override
     public void run() {

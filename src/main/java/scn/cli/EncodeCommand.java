@@ -11,13 +11,20 @@ import scn.data.NpyWriter;
 import scn.tensor.SpikeTensor;
 
 /** {@code engine encode}: the SPEC section 4 input tensor of one label time, as a uint8 {@code .npy}. */
-@Command(name = "encode", description = "Encode the 100 ms window before a label time into a uint8 [5, 4, H, W] .npy (SPEC section 4).")
+@Command(
+        name = "encode",
+        description = "Encode the 100 ms window before a label time into a uint8 [5, 4, H, W] .npy (SPEC section 4).")
 final class EncodeCommand implements Callable<Integer> {
-    @Option(names = "--events", required = true,
+    @Option(
+            names = "--events",
+            required = true,
             description = "An event file: a *_td.dat or a Prophesee .raw (EVT 2.0 or 3.0).")
     Path events;
 
-    @Option(names = "--at", required = true, description = "Label time tL in microseconds; the window is [tL-100000, tL).")
+    @Option(
+            names = "--at",
+            required = true,
+            description = "Label time tL in microseconds; the window is [tL-100000, tL).")
     long at;
 
     @Option(names = "--out", required = true, description = "Output .npy file.")
@@ -28,8 +35,15 @@ final class EncodeCommand implements Callable<Integer> {
         EventWindow w = EventWindow.read(events, at - Encoder.WINDOW_US, at);
         SpikeTensor x = Encoder.encode(w.events(), at, w.width(), w.height());
         NpyWriter.writeUint8(out, x.data(), x.shape());
-        System.out.printf("%s: %d events in [%d, %d) µs -> %s uint8 %s, %.4f%% ones%n", events.getFileName(),
-                w.events().size(), at - Encoder.WINDOW_US, at, out, Arrays.toString(x.shape()), 100 * x.density());
+        System.out.printf(
+                "%s: %d events in [%d, %d) µs -> %s uint8 %s, %.4f%% ones%n",
+                events.getFileName(),
+                w.events().size(),
+                at - Encoder.WINDOW_US,
+                at,
+                out,
+                Arrays.toString(x.shape()),
+                100 * x.density());
         return 0;
     }
 }

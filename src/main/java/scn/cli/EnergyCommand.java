@@ -35,7 +35,10 @@ import scn.train.Progress;
  * CPU forward took for the convolution (dense or event-driven, from {@link ConvTrace}), ACs, MACs and
  * energy, the totals, the ReLU teacher's MAC energy and the paper's figures for comparison.
  */
-@Command(name = "energy", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "energy",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "Estimate the energy per time step (45 nm: 0.9 pJ per AC, 4.6 pJ per MAC) on a data split.")
 final class EnergyCommand implements Callable<Integer> {
     @Mixin
@@ -44,14 +47,20 @@ final class EnergyCommand implements Callable<Integer> {
     @Mixin
     DeviceOption device;
 
-    @Option(names = "--samples", defaultValue = "256", description = "Samples to average over, in split order; 0: all (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--samples",
+            defaultValue = "256",
+            description = "Samples to average over, in split order; 0: all (default: ${DEFAULT-VALUE}).")
     int samples;
 
     @Option(names = "--json", description = "Also write the figures to this JSON file.")
     Path json;
 
-    @Option(names = "--spikes", defaultValue = "auto", description = "Convolutions on spikes: dense, sparse (event-driven) or auto, by measured density "
-            + "(default: ${DEFAULT-VALUE}); the estimate does not depend on it, the path column does.")
+    @Option(
+            names = "--spikes",
+            defaultValue = "auto",
+            description = "Convolutions on spikes: dense, sparse (event-driven) or auto, by measured density "
+                    + "(default: ${DEFAULT-VALUE}); the estimate does not depend on it, the path column does.")
     String spikes;
 
     @Override
@@ -63,7 +72,9 @@ final class EnergyCommand implements Callable<Integer> {
         if (!device.onCpu()) {
             // The estimate counts every layer's input spikes through probes in the CPU forward; the device
             // network has no such probes, and reading every activation back would cost more than the pass.
-            System.err.println("energy: runs on the CPU only (it counts spikes per layer in the CPU forward); drop --device " + device.spec());
+            System.err.println(
+                    "energy: runs on the CPU only (it counts spikes per layer in the CPU forward); drop --device "
+                            + device.spec());
             return 2;
         }
         SpikePath.Mode path;
@@ -89,7 +100,8 @@ final class EnergyCommand implements Callable<Integer> {
                 for (Batch b : loader.epoch(0)) {
                     if (seen >= want) break;
                     arena.reset();
-                    try (var noGrad = Tape.noGrad(); var scope = arena.activate()) {
+                    try (var noGrad = Tape.noGrad();
+                            var scope = arena.activate()) {
                         Probe.watch(estimator, () -> model.forward(Var.constant(b.input()), false));
                     }
                     seen += b.size();
@@ -104,27 +116,66 @@ final class EnergyCommand implements Callable<Integer> {
         for (ConvTrace.Row row : ConvTrace.rows()) paths.put(row.layer(), row.forwardPath());
         EnergyEstimator.Report r = estimator.report(seen, model.config().timeSteps());
         print(model, r, path, paths);
-        if (json != null) Files.writeString(json, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(toJson(model, r, paths)) + "\n");
+        if (json != null)
+            Files.writeString(
+                    json,
+                    new GsonBuilder()
+                                    .setPrettyPrinting()
+                                    .serializeSpecialFloatingPointValues()
+                                    .create()
+                                    .toJson(toJson(model, r, paths))
+                            + "\n");
         return 0;
     }
 
-    private static void print(SpikingCenterNet model, EnergyEstimator.Report r, SpikePath.Mode mode, Map<String, String> paths) {
+    private static void print(
+            SpikingCenterNet model, EnergyEstimator.Report r, SpikePath.Mode mode, Map<String, String> paths) {
         System.out.printf("model: %s; %d samples, per sample and time step:%n", model.config(), r.samples());
-        System.out.printf("  (path: the CPU forward's convolution, sparse = event-driven, with --spikes %s)%n", mode.name().toLowerCase(Locale.ROOT));
-        System.out.printf("  %-34s %8s %-6s %12s %12s %11s %12s%n", "layer", "in rate", "path", "ACs", "MACs", "energy µJ", "teacher µJ");
+        System.out.printf(
+                "  (path: the CPU forward's convolution, sparse = event-driven, with --spikes %s)%n",
+                mode.name().toLowerCase(Locale.ROOT));
+        System.out.printf(
+                "  %-34s %8s %-6s %12s %12s %11s %12s%n",
+                "layer", "in rate", "path", "ACs", "MACs", "energy µJ", "teacher µJ");
         for (EnergyEstimator.LayerReport l : r.layers()) {
-            String rate = Double.isNaN(l.inputFiringRate()) ? "-" : String.format(Locale.ROOT, "%7.2f%%", 100 * l.inputFiringRate());
-            System.out.printf(Locale.ROOT, "  %-34s %8s %-6s %12.0f %12.0f %11.3f %12.3f%n", l.name(), rate, paths.getOrDefault(l.name(), "-"), l.acs(), l.macs(),
-                    l.energyPj() * 1e-6, l.teacherMacs() * EnergyEstimator.PJ_PER_MAC * 1e-6);
+            String rate = Double.isNaN(l.inputFiringRate())
+                    ? "-"
+                    : String.format(Locale.ROOT, "%7.2f%%", 100 * l.inputFiringRate());
+            System.out.printf(
+                    Locale.ROOT,
+                    "  %-34s %8s %-6s %12.0f %12.0f %11.3f %12.3f%n",
+                    l.name(),
+                    rate,
+                    paths.getOrDefault(l.name(), "-"),
+                    l.acs(),
+                    l.macs(),
+                    l.energyPj() * 1e-6,
+                    l.teacherMacs() * EnergyEstimator.PJ_PER_MAC * 1e-6);
         }
-        System.out.printf(Locale.ROOT, "  %-34s %7.2f%% %-6s %12.0f %12.0f %11.3f %12.3f%n", "total", 100 * r.firingRate(), "", r.acs(), r.macs(), r.energyPj() * 1e-6,
+        System.out.printf(
+                Locale.ROOT,
+                "  %-34s %7.2f%% %-6s %12.0f %12.0f %11.3f %12.3f%n",
+                "total",
+                100 * r.firingRate(),
+                "",
+                r.acs(),
+                r.macs(),
+                r.energyPj() * 1e-6,
                 r.teacherEnergyPj() * 1e-6);
-        System.out.printf(Locale.ROOT, "energy per time step: %.4f mJ (%.3g ACs at 0.9 pJ, %.3g MACs at 4.6 pJ); teacher (ReLU, dense MACs): %.4f mJ (%.1fx)%n",
-                r.energyPj() * 1e-9, r.acs(), r.macs(), r.teacherEnergyPj() * 1e-9, r.teacherEnergyPj() / Math.max(1e-30, r.energyPj()));
-        System.out.println("paper (GEN1, full width): 0.999 mJ with KD (firing rate 17.4 %), 0.619 mJ without KD (10.8 %); spiking SSD (Cordone et al.) 2.097 mJ");
+        System.out.printf(
+                Locale.ROOT,
+                "energy per time step: %.4f mJ (%.3g ACs at 0.9 pJ, %.3g MACs at 4.6 pJ); teacher (ReLU, dense MACs): %.4f mJ (%.1fx)%n",
+                r.energyPj() * 1e-9,
+                r.acs(),
+                r.macs(),
+                r.teacherEnergyPj() * 1e-9,
+                r.teacherEnergyPj() / Math.max(1e-30, r.energyPj()));
+        System.out.println(
+                "paper (GEN1, full width): 0.999 mJ with KD (firing rate 17.4 %), 0.619 mJ without KD (10.8 %); spiking SSD (Cordone et al.) 2.097 mJ");
     }
 
-    private static Map<String, Object> toJson(SpikingCenterNet model, EnergyEstimator.Report r, Map<String, String> paths) {
+    private static Map<String, Object> toJson(
+            SpikingCenterNet model, EnergyEstimator.Report r, Map<String, String> paths) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", model.config().toMetadata());
         m.put("samples", r.samples());
@@ -132,18 +183,22 @@ final class EnergyCommand implements Callable<Integer> {
         m.put("per", "sample and time step");
         m.put("pj_per_ac", EnergyEstimator.PJ_PER_AC);
         m.put("pj_per_mac", EnergyEstimator.PJ_PER_MAC);
-        List<Map<String, Object>> layers = r.layers().stream().map(l -> {
-            Map<String, Object> o = new LinkedHashMap<>();
-            o.put("name", l.name());
-            o.put("input_firing_rate", Double.isNaN(l.inputFiringRate()) ? null : l.inputFiringRate());
-            o.put("binary_input", l.binaryInput());
-            o.put("path", paths.get(l.name())); // sparse (event-driven), dense or mixed; absent where no convolution ran on spikes
-            o.put("acs", l.acs());
-            o.put("macs", l.macs());
-            o.put("energy_mj", l.energyPj() * 1e-9);
-            o.put("teacher_macs", l.teacherMacs());
-            return o;
-        }).toList();
+        List<Map<String, Object>> layers = r.layers().stream()
+                .map(l -> {
+                    Map<String, Object> o = new LinkedHashMap<>();
+                    o.put("name", l.name());
+                    o.put("input_firing_rate", Double.isNaN(l.inputFiringRate()) ? null : l.inputFiringRate());
+                    o.put("binary_input", l.binaryInput());
+                    o.put("path", paths.get(l.name())); // sparse (event-driven), dense or mixed; absent where no
+                    // convolution ran
+                    // on spikes
+                    o.put("acs", l.acs());
+                    o.put("macs", l.macs());
+                    o.put("energy_mj", l.energyPj() * 1e-9);
+                    o.put("teacher_macs", l.teacherMacs());
+                    return o;
+                })
+                .toList();
         m.put("layers", layers);
         m.put("acs", r.acs());
         m.put("macs", r.macs());

@@ -49,10 +49,20 @@ final class EventStats {
 
     /** The events, polarity and time lines, as inspect prints them. */
     String text(long clamped) {
-        return String.format("  events: %d (ON %d, OFF %d), x <= %d, y <= %d, %d timestamps clamped forward%n"
-                + "  polarity: %.1f%% ON%n  time: %d .. %d µs, duration %.3f s, rate %.3f Mev/s",
-                events, on, events - on, maxX, maxY, clamped, 100 * onFraction(), Math.max(0, firstTime),
-                Math.max(0, lastTime), seconds(), rate() * 1e-6);
+        return String.format(
+                "  events: %d (ON %d, OFF %d), x <= %d, y <= %d, %d timestamps clamped forward%n"
+                        + "  polarity: %.1f%% ON%n  time: %d .. %d µs, duration %.3f s, rate %.3f Mev/s",
+                events,
+                on,
+                events - on,
+                maxX,
+                maxY,
+                clamped,
+                100 * onFraction(),
+                Math.max(0, firstTime),
+                Math.max(0, lastTime),
+                seconds(),
+                rate() * 1e-6);
     }
 
     /** The JSON fields: events, t_first_us, t_last_us (null without events), duration, rate, polarity, extent. */

@@ -42,51 +42,82 @@ import scn.train.Checkpoint;
 final class EventsDetection {
     /** The options of this mode ({@link #NAMES} lists them, so that the split mode can refuse them). */
     static final class Options {
-        static final List<String> NAMES = List.of("--every", "--downscale", "--json", "--follow", "--idle", "--video",
-                "--gt", "--video-scale", "--video-threshold");
+        static final List<String> NAMES = List.of(
+                "--every",
+                "--downscale",
+                "--json",
+                "--follow",
+                "--idle",
+                "--video",
+                "--gt",
+                "--video-scale",
+                "--video-threshold");
         /** Options that mean something only with another: each and the one it needs. */
-        static final List<List<String>> NEEDS = List.of(List.of("--idle", "--follow"), List.of("--gt", "--video"),
-                List.of("--video-scale", "--video"), List.of("--video-threshold", "--video"));
+        static final List<List<String>> NEEDS = List.of(
+                List.of("--idle", "--follow"),
+                List.of("--gt", "--video"),
+                List.of("--video-scale", "--video"),
+                List.of("--video-threshold", "--video"));
 
-        @Option(names = "--every", defaultValue = "50", paramLabel = "MS",
+        @Option(
+                names = "--every",
+                defaultValue = "50",
+                paramLabel = "MS",
                 description = "With --events: a window every MS milliseconds, each the 100 ms before its end "
                         + "(default: ${DEFAULT-VALUE}, GEN1's label rate).")
         double everyMs;
 
-        @Option(names = "--downscale", defaultValue = "auto", paramLabel = "N|auto",
+        @Option(
+                names = "--downscale",
+                defaultValue = "auto",
+                paramLabel = "N|auto",
                 description = "With --events: bin the sensor's pixels N x N; auto (the default) takes the largest N "
                         + "that keeps the binned sensor at least GEN1's 304x240, floor(min(W/304, H/240)), at least 1.")
         String downscale;
 
-        @Option(names = "--json",
+        @Option(
+                names = "--json",
                 description = "With --events: also write the run's figures (latency, real-time factor, ...) "
                         + "to this JSON file.")
         Path json;
 
-        @Option(names = "--follow", description = "With --events: the file is still being written (a camera "
-                + "recording): keep reading as it grows, until it has not grown for --idle seconds.")
+        @Option(
+                names = "--follow",
+                description = "With --events: the file is still being written (a camera "
+                        + "recording): keep reading as it grows, until it has not grown for --idle seconds.")
         boolean follow;
 
-        @Option(names = "--idle", defaultValue = "5", paramLabel = "S",
+        @Option(
+                names = "--idle",
+                defaultValue = "5",
+                paramLabel = "S",
                 description = "With --follow: stop once the file has not grown for S seconds "
                         + "(default: ${DEFAULT-VALUE}).")
         double idleSeconds;
 
-        @Option(names = "--video", paramLabel = "OUT.gif",
+        @Option(
+                names = "--video",
+                paramLabel = "OUT.gif",
                 description = "With --events: an animated GIF, one frame per window (shown for --every ms): the "
                         + "window's events as the network sees them, the detections with class name and score.")
         Path video;
 
-        @Option(names = "--gt", paramLabel = "FILE_bbox.npy",
+        @Option(
+                names = "--gt",
+                paramLabel = "FILE_bbox.npy",
                 description = "With --video: also draw this ground truth (in white): the labels nearest each "
                         + "window's end, within half a period.")
         Path gt;
 
-        @Option(names = "--video-scale", defaultValue = "2",
+        @Option(
+                names = "--video-scale",
+                defaultValue = "2",
                 description = "With --video: picture pixels per binned sensor pixel (default: ${DEFAULT-VALUE}).")
         int videoScale;
 
-        @Option(names = "--video-threshold", defaultValue = "0.3",
+        @Option(
+                names = "--video-threshold",
+                defaultValue = "0.3",
                 description = "With --video: draw detections scoring at least this (default: ${DEFAULT-VALUE}).")
         float videoThreshold;
     }
@@ -154,18 +185,20 @@ final class EventsDetection {
         long every = Math.round(o.everyMs * 1000);
         SpikingCenterNet trained = Checkpoint.loadModel(checkpoint);
         if (trained.config().timeSteps() != Encoder.STEPS) {
-            System.err.println("detect: " + checkpoint + " has " + trained.config().timeSteps()
-                    + " time steps; windows are encoded into " + Encoder.STEPS + " (SPEC section 4)");
+            System.err.println(
+                    "detect: " + checkpoint + " has " + trained.config().timeSteps()
+                            + " time steps; windows are encoded into " + Encoder.STEPS + " (SPEC section 4)");
             return 2;
         }
         GroundTruth truth = o.gt == null ? null : GroundTruth.read(o.gt, every);
         Files.createDirectories(out);
         Duration idle = Duration.ofMillis(Math.round(o.idleSeconds * 1000));
-        try (EventStream stream = o.follow ? FollowedFile.open(events, new FollowedFile.Options(idle, POLL))
-                : EventStream.open(events)) {
+        try (EventStream stream =
+                o.follow ? FollowedFile.open(events, new FollowedFile.Options(idle, POLL)) : EventStream.open(events)) {
             StreamGeometry geometry;
             try {
-                geometry = factor == null ? StreamGeometry.auto(stream.width(), stream.height())
+                geometry = factor == null
+                        ? StreamGeometry.auto(stream.width(), stream.height())
                         : new StreamGeometry(stream.width(), stream.height(), factor);
             } catch (IllegalArgumentException e) {
                 System.err.println("detect: " + events + ": " + e.getMessage());
@@ -177,12 +210,16 @@ final class EventsDetection {
             System.out.println("model: " + model.config());
             System.out.println("recording: " + events + " (" + stream.format() + "), " + geometry);
             Path boxesFile = out.resolve(recordingName(events) + "_bbox.npy");
-            try (forward; BoxFileWriter boxes = BoxFileWriter.create(boxesFile);
+            try (forward;
+                    BoxFileWriter boxes = BoxFileWriter.create(boxesFile);
                     GifWriter video = o.video == null ? null : GifWriter.create(o.video, Math.round(o.everyMs))) {
                 StreamDetector detector = new StreamDetector(forward, new StreamDetector.Options(every, geometry));
                 long warmUp = detector.warmUp(WARM_UP_PASSES);
-                System.out.printf(Locale.ROOT, "warm-up: %d passes in %.2f s (before the stream, not in the latency)%n",
-                        WARM_UP_PASSES, warmUp / 1e9);
+                System.out.printf(
+                        Locale.ROOT,
+                        "warm-up: %d passes in %.2f s (before the stream, not in the latency)%n",
+                        WARM_UP_PASSES,
+                        warmUp / 1e9);
                 StreamDetector.Summary s = detector.run(stream, w -> {
                     for (CenterNetDecoder.Detection d : w.detections()) {
                         boxes.add(w.end(), d.x(), d.y(), d.w(), d.h(), d.classId(), 0, d.score());
@@ -224,27 +261,53 @@ final class EventsDetection {
         return WindowImage.frame(w.input(), g.width(), g.height(), o.videoScale, overlay);
     }
 
-    private void report(StreamDetector.Summary s, StreamGeometry g, long boxCount, Path boxesFile, GifWriter video,
-            long warmUpNanos) throws IOException {
+    private void report(
+            StreamDetector.Summary s,
+            StreamGeometry g,
+            long boxCount,
+            Path boxesFile,
+            GifWriter video,
+            long warmUpNanos)
+            throws IOException {
         double wall = s.wallNanos() / 1e9;
         double reading = Math.max(0, s.wallNanos() - s.windowNanos() - s.listenerNanos()) / 1e9;
-        System.out.printf(Locale.ROOT, "windows: %d, every %s ms, each the 100 ms before its end; %d events read, "
-                + "at most %d held at once (largest window: %d)%n", s.windows(), trim(o.everyMs), s.eventsRead(),
-                s.peakEventsHeld(), s.maxWindowEvents());
+        System.out.printf(
+                Locale.ROOT,
+                "windows: %d, every %s ms, each the 100 ms before its end; %d events read, "
+                        + "at most %d held at once (largest window: %d)%n",
+                s.windows(),
+                trim(o.everyMs),
+                s.eventsRead(),
+                s.peakEventsHeld(),
+                s.maxWindowEvents());
         System.out.printf(Locale.ROOT, "boxes: %d -> %s%n", boxCount, boxesFile);
         if (s.windows() == 0) {
             System.err.println("detect: warning: " + events + " holds no complete window (100 ms of events, then one "
-                    + "event at or after its end): no boxes" + (video != null ? ", and no video (" + video.path()
-                    + " not written)" : ""));
+                    + "event at or after its end): no boxes"
+                    + (video != null ? ", and no video (" + video.path() + " not written)" : ""));
         } else {
             if (video != null) System.out.printf(Locale.ROOT, "video: %d frames -> %s%n", video.frames(), video.path());
-            System.out.printf(Locale.ROOT, "latency (window complete -> boxes: encode + forward + decode): "
-                    + "p50 %.1f ms, p99 %.1f ms, max %.1f ms; mean %.1f ms, of which %.1f ms CPU time of this thread"
-                    + "%s%n", s.p50Ms(), s.p99Ms(), s.maxMs(), s.meanMs(), s.windowCpuNanos() / 1e6 / s.windows(),
+            System.out.printf(
+                    Locale.ROOT,
+                    "latency (window complete -> boxes: encode + forward + decode): "
+                            + "p50 %.1f ms, p99 %.1f ms, max %.1f ms; mean %.1f ms, of which %.1f ms CPU time of this thread"
+                            + "%s%n",
+                    s.p50Ms(),
+                    s.p99Ms(),
+                    s.maxMs(),
+                    s.meanMs(),
+                    s.windowCpuNanos() / 1e6 / s.windows(),
                     workers());
-            System.out.printf(Locale.ROOT, "real-time factor: %.2f (%.2f s of recording in %.2f s: windows %.2f s, "
-                    + "reading %.2f s, writing %.2f s)%s%n", s.realTimeFactor(), s.recordingSeconds(), wall,
-                    s.windowNanos() / 1e9, reading, s.listenerNanos() / 1e9,
+            System.out.printf(
+                    Locale.ROOT,
+                    "real-time factor: %.2f (%.2f s of recording in %.2f s: windows %.2f s, "
+                            + "reading %.2f s, writing %.2f s)%s%n",
+                    s.realTimeFactor(),
+                    s.recordingSeconds(),
+                    wall,
+                    s.windowNanos() / 1e9,
+                    reading,
+                    s.listenerNanos() / 1e9,
                     o.follow ? "; with --follow the writer sets the pace" : "");
         }
         if (o.json == null) return;

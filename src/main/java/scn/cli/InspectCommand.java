@@ -32,17 +32,20 @@ import scn.data.raw.RawHeader;
  * folder; with {@code --json}, a file's summary also as JSON (format, width, height, events, t_first_us,
  * t_last_us and more; a value the file does not have is null).
  */
-@Command(name = "inspect",
+@Command(
+        name = "inspect",
         description = "Summarise an event file (.dat or .raw: format, sensor, events, time span, rate, polarity, "
                 + "skipped RAW words), a .npy (shape, dtype; events, or boxes per class and sizes) or a data folder.")
 final class InspectCommand implements Callable<Integer> {
     private static final String[] CLASS_NAMES = {"car", "pedestrian"};
 
-    @Parameters(paramLabel = "PATH",
+    @Parameters(
+            paramLabel = "PATH",
             description = "A *_td.dat, a .raw, a .npy, or a folder with train/ val/ test/ (or one such split folder).")
     Path path;
 
-    @Option(names = "--json",
+    @Option(
+            names = "--json",
             description = "Also write a file's summary to this JSON file (keys format, width, height, events, "
                     + "t_first_us, t_last_us, ...).")
     Path json;
@@ -63,7 +66,11 @@ final class InspectCommand implements Callable<Integer> {
             throw new IOException(path + ": not a .dat, a .raw, a .npy or a folder");
         }
         if (json != null) {
-            var gson = new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create();
+            var gson = new GsonBuilder()
+                    .setPrettyPrinting()
+                    .serializeNulls()
+                    .disableHtmlEscaping()
+                    .create();
             Files.writeString(json, gson.toJson(summary) + "\n");
         }
         return 0;
@@ -119,7 +126,9 @@ final class InspectCommand implements Callable<Integer> {
         }
         long noRow = d instanceof Evt3Decoder e3 ? e3.droppedBeforeAddrY() : 0;
         System.out.println("  skipped words: "
-                + (skipped.isEmpty() ? "none" : skipped.toString().replaceAll("[{}]", "").replace('=', ' ')));
+                + (skipped.isEmpty()
+                        ? "none"
+                        : skipped.toString().replaceAll("[{}]", "").replace('=', ' ')));
         System.out.println("  dropped: " + d.droppedBeforeTimeHigh() + " events before the first time high, " + noRow
                 + " before the first row; time-high loops: " + d.loops() + ", steps back: " + d.backwardSteps());
         Map<String, Object> m = new LinkedHashMap<>();
@@ -149,14 +158,15 @@ final class InspectCommand implements Callable<Integer> {
         m.put("shape", a.shape());
         List<String> fields = new ArrayList<>();
         for (NpyArray.Field f : a.fields()) {
-            System.out.println("  field '" + f.name() + "': " + f.kind() + f.size() + " " + f.order() + " at offset " + f.offset());
+            System.out.println("  field '" + f.name() + "': " + f.kind() + f.size() + " " + f.order() + " at offset "
+                    + f.offset());
             fields.add(f.name() + " " + f.kind() + f.size());
         }
         m.put("fields", fields);
         if (a.isStructured() && Stream.of("t", "x", "y", "p").allMatch(n -> a.field(n) != null)) {
             EventStats stats = eventRows(a);
-            System.out.println("  sensor: unknown (a .npy does not say; the events reach x = " + stats.maxX
-                    + ", y = " + stats.maxY + ")");
+            System.out.println("  sensor: unknown (a .npy does not say; the events reach x = " + stats.maxX + ", y = "
+                    + stats.maxY + ")");
             System.out.println(stats.text(0));
             m.putAll(stats.json());
             return m;
@@ -175,7 +185,8 @@ final class InspectCommand implements Callable<Integer> {
                 }
                 System.out.println("  " + sizes(CLASS_NAMES[c], rows));
             }
-            Labels.problems(b, p, DatFile.DEFAULT_WIDTH, DatFile.DEFAULT_HEIGHT).stream().limit(10)
+            Labels.problems(b, p, DatFile.DEFAULT_WIDTH, DatFile.DEFAULT_HEIGHT).stream()
+                    .limit(10)
                     .forEach(w -> System.out.println("  problem: " + w));
         } else if (!a.isStructured()) {
             float[] v = a.toFloatArray();
@@ -189,8 +200,9 @@ final class InspectCommand implements Callable<Integer> {
                 min = Math.min(min, x);
                 max = Math.max(max, x);
             }
-            System.out.printf("  values: min %g, max %g, mean %g, %.4f%% non-zero%n", min, max, v.length == 0 ? 0 : sum / v.length,
-                    v.length == 0 ? 0 : 100.0 * nonZero / v.length);
+            System.out.printf(
+                    "  values: min %g, max %g, mean %g, %.4f%% non-zero%n",
+                    min, max, v.length == 0 ? 0 : sum / v.length, v.length == 0 ? 0 : 100.0 * nonZero / v.length);
         }
         return m;
     }
@@ -223,8 +235,8 @@ final class InspectCommand implements Callable<Integer> {
                 if (s.anyMatch(q -> DatasetIndex.recordingName(q.getFileName().toString()) != null)) splits.add(path);
             }
         }
-        if (splits.isEmpty()) throw new IOException(path
-                + ": no train/ val/ test/ folders and no *_td.dat or *.raw files");
+        if (splits.isEmpty())
+            throw new IOException(path + ": no train/ val/ test/ folders and no *_td.dat or *.raw files");
         for (Path dir : splits) split(dir);
     }
 
@@ -243,17 +255,25 @@ final class InspectCommand implements Callable<Integer> {
                 warnings += r.warnings().size();
                 Boxes b = Boxes.read(r.bbox());
                 for (DatasetIndex.Sample s : r.samples()) {
-                    for (float[] row : Labels.at(b, s.tL(), r.width(), r.height())) perClass.get((int) row[4]).add(row);
+                    for (float[] row : Labels.at(b, s.tL(), r.width(), r.height()))
+                        perClass.get((int) row[4]).add(row);
                 }
             }
-            System.out.println(dir + ": " + ok + " recordings usable of " + ds.index().recordings().size() + ", " + ds.size() + " samples, sensor "
-                    + ds.width() + "x" + ds.height());
-            System.out.printf("  events: %d over %.1f s, %.3f Mev/s%n", events, seconds, seconds > 0 ? events / seconds * 1e-6 : 0);
-            for (int c = 0; c < Labels.NUM_CLASSES; c++) System.out.println("  training labels, " + sizes(CLASS_NAMES[c], perClass.get(c)));
+            System.out.println(dir + ": " + ok + " recordings usable of "
+                    + ds.index().recordings().size() + ", " + ds.size() + " samples, sensor " + ds.width() + "x"
+                    + ds.height());
+            System.out.printf(
+                    "  events: %d over %.1f s, %.3f Mev/s%n",
+                    events, seconds, seconds > 0 ? events / seconds * 1e-6 : 0);
+            for (int c = 0; c < Labels.NUM_CLASSES; c++)
+                System.out.println("  training labels, " + sizes(CLASS_NAMES[c], perClass.get(c)));
             for (String s : ds.skipped()) System.out.println("  skipped: " + s);
             if (warnings > 0) {
                 System.out.println("  " + warnings + " warnings; the first:");
-                ds.index().recordings().stream().flatMap(r -> r.warnings().stream()).limit(5).forEach(w -> System.out.println("    " + w));
+                ds.index().recordings().stream()
+                        .flatMap(r -> r.warnings().stream())
+                        .limit(5)
+                        .forEach(w -> System.out.println("    " + w));
             }
         }
     }
@@ -269,7 +289,8 @@ final class InspectCommand implements Callable<Integer> {
         }
         Arrays.sort(w);
         Arrays.sort(h);
-        return String.format("%s: %d boxes, w min/median/max %.0f/%.0f/%.0f, h %.0f/%.0f/%.0f px", name, rows.size(), w[0], w[w.length / 2],
-                w[w.length - 1], h[0], h[h.length / 2], h[h.length - 1]);
+        return String.format(
+                "%s: %d boxes, w min/median/max %.0f/%.0f/%.0f, h %.0f/%.0f/%.0f px",
+                name, rows.size(), w[0], w[w.length / 2], w[w.length - 1], h[0], h[h.length / 2], h[h.length - 1]);
     }
 }

@@ -63,7 +63,9 @@ public final class Main implements Runnable {
     private static int reportInputError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
         Throwable cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
         if (!(cause instanceof java.io.IOException)) throw e;
-        String message = cause instanceof java.nio.file.NoSuchFileException missing ? missing.getFile() + ": no such file" : cause.getMessage();
+        String message = cause instanceof java.nio.file.NoSuchFileException missing
+                ? missing.getFile() + ": no such file"
+                : cause.getMessage();
         cmd.getErr().println(cmd.getCommandName() + ": " + message);
         return 1;
     }
@@ -75,18 +77,21 @@ public final class Main implements Runnable {
 
     private static int relaunchWithVectorModule(String[] args) throws Exception {
         if (System.getenv("SCN_NO_RELAUNCH") != null) {
-            System.err.println("engine: the Vector API module is missing; run with java --add-modules " + VECTOR_MODULE + " -jar engine.jar");
+            System.err.println("engine: the Vector API module is missing; run with java --add-modules " + VECTOR_MODULE
+                    + " -jar engine.jar");
             return 2;
         }
         String javaBin = ProcessHandle.current().info().command().orElse("java");
-        String jar = Main.class.getProtectionDomain().getCodeSource().getLocation().getPath();
+        String jar =
+                Main.class.getProtectionDomain().getCodeSource().getLocation().getPath();
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBin);
         cmd.add("--add-modules=" + VECTOR_MODULE);
         cmd.add("--enable-native-access=ALL-UNNAMED");
         // Keep the parent's heap, VM and system-property settings (e.g. -Xmx, -XX:..., -Dscn.threads).
         List<String> inherited = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("-X") || a.startsWith("-D")).toList();
+                .filter(a -> a.startsWith("-X") || a.startsWith("-D"))
+                .toList();
         // Training steps recycle their arrays (Arena), so the collector has little to do: the serial one
         // does it at the same speed and keeps the heap compact (docs/EXPERIMENTS.md, "Relaunch and
         // collector"). A collector the user names wins.

@@ -5,10 +5,16 @@ import scn.nn.ModelConfig;
 
 /** The model-shape options shared by every command that builds a network. */
 final class ModelOptions {
-    @Option(names = "--width", defaultValue = "1.0", description = "Channel width multiplier (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--width",
+            defaultValue = "1.0",
+            description = "Channel width multiplier (default: ${DEFAULT-VALUE}).")
     double width;
 
-    @Option(names = "--expansion", defaultValue = "1.5", description = "Decoder expansion ratio (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--expansion",
+            defaultValue = "1.5",
+            description = "Decoder expansion ratio (default: ${DEFAULT-VALUE}).")
     double expansion;
 
     @Option(names = "--time-steps", defaultValue = "5", description = "Time steps T (default: ${DEFAULT-VALUE}).")

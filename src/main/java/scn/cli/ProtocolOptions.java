@@ -12,24 +12,35 @@ import scn.eval.Protocol;
  * print and write the protocol with every score.
  */
 final class ProtocolOptions {
-    @Option(names = "--protocol", paramLabel = "NAME", converter = Named.class,
+    @Option(
+            names = "--protocol",
+            paramLabel = "NAME",
+            converter = Named.class,
             description = "Evaluation protocol: gen1 (SPEC section 7, the default), psee-gen1 (Prophesee's "
                     + "psee_evaluator.py for GEN1) or gen4 (1 Mpx camera).")
     Protocol named; // null: not given
 
-    @Option(names = "--skip-us", paramLabel = "US",
+    @Option(
+            names = "--skip-us",
+            paramLabel = "US",
             description = "Drop boxes at t <= US microseconds (overrides the protocol's).")
     Long skipUs;
 
-    @Option(names = "--min-diag", paramLabel = "PX",
+    @Option(
+            names = "--min-diag",
+            paramLabel = "PX",
             description = "Drop boxes with a diagonal below PX pixels (overrides the protocol's).")
     Double minDiag;
 
-    @Option(names = "--min-side", paramLabel = "PX",
+    @Option(
+            names = "--min-side",
+            paramLabel = "PX",
             description = "Drop boxes with a side below PX pixels (overrides the protocol's).")
     Double minSide;
 
-    @Option(names = "--time-tol-us", paramLabel = "US",
+    @Option(
+            names = "--time-tol-us",
+            paramLabel = "US",
             description = "A detection belongs to labels within US microseconds of it (overrides the protocol's).")
     Long timeTolUs;
 

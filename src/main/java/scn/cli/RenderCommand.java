@@ -24,11 +24,14 @@ import scn.tensor.SpikeTensor;
  * its score where it has one: the labels of the window, or with {@code --boxes} the rows of another box
  * file at that time (a {@code detect} output, whose rows carry scores).
  */
-@Command(name = "render", description = "Write a PNG of an encoded 100 ms window (five 20 ms steps side by side) "
-        + "with its boxes drawn and labelled (class name, and score for detections).")
+@Command(
+        name = "render",
+        description = "Write a PNG of an encoded 100 ms window (five 20 ms steps side by side) "
+                + "with its boxes drawn and labelled (class name, and score for detections).")
 final class RenderCommand implements Callable<Integer> {
     static final class Source {
-        @Option(names = "--events",
+        @Option(
+                names = "--events",
                 description = "An event file, *_td.dat or NAME.raw (with --at); boxes come from the NAME_bbox.npy "
                         + "beside it if there is one.")
         Path events;
@@ -58,12 +61,16 @@ final class RenderCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output .png file.")
     Path out;
 
-    @Option(names = "--boxes", paramLabel = "FILE_bbox.npy",
+    @Option(
+            names = "--boxes",
+            paramLabel = "FILE_bbox.npy",
             description = "With --events: draw this box file's rows at --at instead of the labels "
                     + "(e.g. detect's output), with their scores.")
     Path boxFile;
 
-    @Option(names = "--threshold", defaultValue = "0.3",
+    @Option(
+            names = "--threshold",
+            defaultValue = "0.3",
             description = "With --boxes: draw rows scoring at least this (default: ${DEFAULT-VALUE}).")
     float threshold;
 
@@ -85,14 +92,18 @@ final class RenderCommand implements Callable<Integer> {
         } else {
             if (boxFile != null) throw new ParameterException(new CommandLine(this), "--boxes needs --events");
             try (Dataset ds = Dataset.open(source.dataset, split)) {
-                if (index < 0 || index >= ds.size()) throw new ParameterException(new CommandLine(this), "--index " + index + " outside the " + ds.size() + " samples of " + split);
+                if (index < 0 || index >= ds.size())
+                    throw new ParameterException(
+                            new CommandLine(this),
+                            "--index " + index + " outside the " + ds.size() + " samples of " + split);
                 Dataset.Sample s = ds.load(index, false);
                 input = s.input();
                 boxes = s.boxes();
                 what = s.recording() + " at " + s.timestamp() + " µs";
             }
         }
-        if (step >= input.dim(0)) throw new ParameterException(new CommandLine(this), "--step " + step + " outside 0.." + (input.dim(0) - 1));
+        if (step >= input.dim(0))
+            throw new ParameterException(new CommandLine(this), "--step " + step + " outside 0.." + (input.dim(0) - 1));
         WindowImage.write(out, input, boxes, scale, step);
         System.out.printf("%s: %d boxes, %.3f%% ones -> %s%n", what, boxes.length, 100 * input.density(), out);
         return 0;

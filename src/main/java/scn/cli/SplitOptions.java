@@ -5,7 +5,10 @@ import picocli.CommandLine.Option;
 
 /** Trained weights and a data split to run them on: the options {@code eval} and {@code energy} share. */
 final class SplitOptions {
-    @Option(names = "--checkpoint", required = true, description = "Trained weights: a run's model.safetensors or checkpoint.safetensors.")
+    @Option(
+            names = "--checkpoint",
+            required = true,
+            description = "Trained weights: a run's model.safetensors or checkpoint.safetensors.")
     Path checkpoint;
 
     @Option(names = "--data", required = true, description = "GEN1-layout data folder.")

@@ -17,15 +17,25 @@ import scn.tensor.Shape;
  * from one forward pass on random spikes of a given density, which path each convolution on spikes
  * took (dense or event-driven) and the density of its input.
  */
-@Command(name = "summary", mixinStandardHelpOptions = true, description = "Print every layer with its output shape and parameter count, and the total.")
+@Command(
+        name = "summary",
+        mixinStandardHelpOptions = true,
+        description = "Print every layer with its output shape and parameter count, and the total.")
 final class SummaryCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--density", defaultValue = "0.05", description = "Fraction of ones in the random input of the pass that reports the spike paths (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--density",
+            defaultValue = "0.05",
+            description =
+                    "Fraction of ones in the random input of the pass that reports the spike paths (default: ${DEFAULT-VALUE}).")
     double density;
 
-    @Option(names = "--spikes", defaultValue = "auto", description = "Convolutions on spikes: dense, sparse or auto (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--spikes",
+            defaultValue = "auto",
+            description = "Convolutions on spikes: dense, sparse or auto (default: ${DEFAULT-VALUE}).")
     String spikes;
 
     @Override
@@ -53,7 +63,9 @@ final class SummaryCommand implements Callable<Integer> {
             ConvTrace.enable(false);
         }
         System.out.println();
-        BenchCommand.printSpikePaths(ConvTrace.rows(), "a forward pass (training mode) on random input of density " + density + ", spikes " + spikes);
+        BenchCommand.printSpikePaths(
+                ConvTrace.rows(),
+                "a forward pass (training mode) on random input of density " + density + ", spikes " + spikes);
         return 0;
     }
 }

@@ -8,7 +8,10 @@ import scn.data.synth.SyntheticDataset;
 import scn.train.Progress;
 
 /** {@code engine synth}: writes the synthetic event-camera dataset in the GEN1 layout. */
-@Command(name = "synth", description = "Generate the synthetic event-camera dataset (GEN1 layout: train/ val/ test/ of *_td.dat + *_bbox.npy).")
+@Command(
+        name = "synth",
+        description =
+                "Generate the synthetic event-camera dataset (GEN1 layout: train/ val/ test/ of *_td.dat + *_bbox.npy).")
 final class SynthCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output folder.")
     Path out;
@@ -16,7 +19,9 @@ final class SynthCommand implements Callable<Integer> {
     @Option(names = "--sequences", description = "Number of recordings (default: ${DEFAULT-VALUE}).")
     int sequences = SyntheticDataset.Config.defaults().sequences();
 
-    @Option(names = "--seed", description = "Random seed; the same seed gives the same bytes (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            description = "Random seed; the same seed gives the same bytes (default: ${DEFAULT-VALUE}).")
     long seed = SyntheticDataset.Config.defaults().seed();
 
     @Option(names = "--duration", description = "Seconds per recording (default: ${DEFAULT-VALUE}).")
@@ -31,9 +36,11 @@ final class SynthCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SyntheticDataset.Config d = SyntheticDataset.Config.defaults();
-        SyntheticDataset.Config cfg = new SyntheticDataset.Config(sequences, seed, durationS, labelHz, d.frameStepUs(), threads);
+        SyntheticDataset.Config cfg =
+                new SyntheticDataset.Config(sequences, seed, durationS, labelHz, d.frameStepUs(), threads);
         long start = System.nanoTime();
-        try (Progress progress = Progress.of("synth", sequences).unit("recordings").start()) {
+        try (Progress progress =
+                Progress.of("synth", sequences).unit("recordings").start()) {
             int[] done = {0};
             SyntheticDataset.generate(out, cfg, summary -> progress.update(++done[0], summary));
         }

@@ -19,14 +19,23 @@ import scn.train.Trainer;
  * setting of the preset can be overridden; {@code --resume} continues a run from its checkpoint with
  * the settings stored there.
  */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train the spiking detector (or its ReLU teacher) with AdamW, cosine annealing and evaluation on val.",
-            "With no arguments: the quick preset on the built-in synthetic dataset."})
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Train the spiking detector (or its ReLU teacher) with AdamW, cosine annealing and evaluation on val.",
+            "With no arguments: the quick preset on the built-in synthetic dataset."
+        })
 final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--data", description = "GEN1-layout data folder (train/ val/ test/). Default: the built-in synthetic dataset.")
+    @Option(
+            names = "--data",
+            description = "GEN1-layout data folder (train/ val/ test/). Default: the built-in synthetic dataset.")
     Path data;
 
-    @Option(names = "--run-dir", description = "Where checkpoints, metrics, plots and summary.json go (default: runs/<preset>-<time>).")
+    @Option(
+            names = "--run-dir",
+            description = "Where checkpoints, metrics, plots and summary.json go (default: runs/<preset>-<time>).")
     Path runDir;
 
     @Option(names = "--preset", description = "quick or full (default: quick without --data, full with it).")
@@ -35,10 +44,15 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--teacher", description = "Train the ReLU teacher (lr 1e-3 in the full preset).")
     boolean teacher;
 
-    @Option(names = "--distill-from", description = "A trained teacher's weights (model.safetensors or a checkpoint) to distil into the SNN.")
+    @Option(
+            names = "--distill-from",
+            description = "A trained teacher's weights (model.safetensors or a checkpoint) to distil into the SNN.")
     Path distillFrom;
 
-    @Option(names = "--resume", description = "Continue the run of this checkpoint exactly where it stopped (on its own device unless --device is given).")
+    @Option(
+            names = "--resume",
+            description =
+                    "Continue the run of this checkpoint exactly where it stopped (on its own device unless --device is given).")
     Path resume;
 
     @Mixin
@@ -68,10 +82,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-every", description = "Evaluate on val every N epochs (always after the last).")
     Integer evalEvery;
 
-    @Option(names = "--checkpoint-every", description = "Save a checkpoint every N steps (also after each epoch, on Ctrl-C, at the end).")
+    @Option(
+            names = "--checkpoint-every",
+            description = "Save a checkpoint every N steps (also after each epoch, on Ctrl-C, at the end).")
     Integer checkpointEvery;
 
-    @Option(names = "--steps-per-epoch", description = "Cut each epoch after N batches of its shuffled order (0: whole split).")
+    @Option(
+            names = "--steps-per-epoch",
+            description = "Cut each epoch after N batches of its shuffled order (0: whole split).")
     Integer stepsPerEpoch;
 
     @Option(names = "--no-flip", description = "No random left-right mirroring.")
@@ -80,7 +98,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--workers", description = "Data loading threads (default 1).")
     Integer workers;
 
-    @Option(names = "--head-lr-scale", description = "The heads' output convolutions learn at this multiple of the learning rate (quick preset 10, full 1).")
+    @Option(
+            names = "--head-lr-scale",
+            description =
+                    "The heads' output convolutions learn at this multiple of the learning rate (quick preset 10, full 1).")
     Float headLrScale;
 
     @Mixin
@@ -110,17 +131,29 @@ final class TrainCommand implements Callable<Integer> {
         Trainer.Summary s = trainer.run();
         if (s.stopped()) return 130;
         System.out.printf(Locale.ROOT, "%ndone: %d epochs, %d steps in %.0f s%n", s.epochs(), s.steps(), s.seconds());
-        System.out.printf(Locale.ROOT, "val mAP@[.5:.95] %.4f  AP50 %.4f  AP75 %.4f%n", s.valMap(), s.val().getOrDefault("ap50", -1.0), s.val().getOrDefault("ap75", -1.0));
+        System.out.printf(
+                Locale.ROOT,
+                "val mAP@[.5:.95] %.4f  AP50 %.4f  AP75 %.4f%n",
+                s.valMap(),
+                s.val().getOrDefault("ap50", -1.0),
+                s.val().getOrDefault("ap75", -1.0));
         System.out.println("protocol: " + trainer.protocol().describe());
-        System.out.println("summary: " + trainer.runDir().resolve(Trainer.SUMMARY) + ", weights: " + trainer.runDir().resolve(Trainer.MODEL));
+        System.out.println("summary: " + trainer.runDir().resolve(Trainer.SUMMARY) + ", weights: "
+                + trainer.runDir().resolve(Trainer.MODEL));
         return 0;
     }
 
     private TrainOptions options() {
         String name = preset != null ? preset : data == null ? "quick" : "full";
         TrainOptions p = TrainOptions.preset(name, teacher);
-        String dir = runDir != null ? runDir.toString()
-                : Path.of("runs", name + (teacher ? "-teacher-" : "-") + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))).toString();
+        String dir = runDir != null
+                ? runDir.toString()
+                : Path.of(
+                                "runs",
+                                name
+                                        + (teacher ? "-teacher-" : "-")
+                                        + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
+                        .toString();
         return TrainOptions.presetBuilder(name, teacher)
                 .data(data == null ? null : data.toString())
                 .runDir(dir)

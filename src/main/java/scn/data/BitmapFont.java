@@ -90,8 +90,8 @@ public final class BitmapFont {
         for (int i = 0; i < text.length(); i++) {
             long[] g = GLYPHS.get(text.charAt(i));
             if (g == null) {
-                throw new IllegalArgumentException("BitmapFont has no glyph for '" + text.charAt(i) + "' in \"" + text
-                        + "\"");
+                throw new IllegalArgumentException(
+                        "BitmapFont has no glyph for '" + text.charAt(i) + "' in \"" + text + "\"");
             }
             int left = x + i * ADVANCE * size;
             for (int gy = 0; gy < GLYPH_HEIGHT; gy++) {

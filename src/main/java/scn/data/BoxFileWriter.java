@@ -24,8 +24,8 @@ public final class BoxFileWriter implements AutoCloseable {
     private final Path path;
     private final FileChannel channel;
     private final int headerBytes;
-    private final ByteBuffer pending = ByteBuffer.allocate(PENDING_ROWS * DTYPE.itemSize)
-            .order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer pending =
+            ByteBuffer.allocate(PENDING_ROWS * DTYPE.itemSize).order(ByteOrder.LITTLE_ENDIAN);
     private long written; // rows on disk
     private long count; // rows added
 
@@ -37,8 +37,8 @@ public final class BoxFileWriter implements AutoCloseable {
 
     /** Creates (or replaces) {@code path} and writes the header of an empty box file. */
     public static BoxFileWriter create(Path path) throws IOException {
-        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
+        FileChannel ch = FileChannel.open(
+                path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         BoxFileWriter w = new BoxFileWriter(path, ch);
         try {
             w.flush();
@@ -57,8 +57,15 @@ public final class BoxFileWriter implements AutoCloseable {
     public void add(long t, float x, float y, float w, float h, int classId, long trackId, float confidence)
             throws IOException {
         if (!pending.hasRemaining()) flush();
-        pending.putLong(t).putFloat(x).putFloat(y).putFloat(w).putFloat(h).putInt(classId).putInt((int) trackId)
-                .putFloat(confidence).putInt(0);
+        pending.putLong(t)
+                .putFloat(x)
+                .putFloat(y)
+                .putFloat(w)
+                .putFloat(h)
+                .putInt(classId)
+                .putInt((int) trackId)
+                .putFloat(confidence)
+                .putInt(0);
         count++;
     }
 

@@ -18,9 +18,13 @@ public final class Boxes {
     /** The two dtypes of GEN1 box files. */
     public enum Dtype {
         /** {@code ts <u8, x y w h <f4, class_id u1, confidence <f4, track_id <u4}, 33 bytes, packed. */
-        GEN1("[('ts', '<u8'), ('x', '<f4'), ('y', '<f4'), ('w', '<f4'), ('h', '<f4'), ('class_id', '|u1'), ('confidence', '<f4'), ('track_id', '<u4')]", 33),
+        GEN1(
+                "[('ts', '<u8'), ('x', '<f4'), ('y', '<f4'), ('w', '<f4'), ('h', '<f4'), ('class_id', '|u1'), ('confidence', '<f4'), ('track_id', '<u4')]",
+                33),
         /** {@code t <i8, x y w h <f4, class_id <u4, track_id <u4, class_confidence <f4} and 4 pad bytes, 40 bytes. */
-        PROPHESEE("[('t', '<i8'), ('x', '<f4'), ('y', '<f4'), ('w', '<f4'), ('h', '<f4'), ('class_id', '<u4'), ('track_id', '<u4'), ('class_confidence', '<f4'), ('', '|V4')]", 40);
+        PROPHESEE(
+                "[('t', '<i8'), ('x', '<f4'), ('y', '<f4'), ('w', '<f4'), ('h', '<f4'), ('class_id', '<u4'), ('track_id', '<u4'), ('class_confidence', '<f4'), ('', '|V4')]",
+                40);
 
         final String descr;
         final int itemSize;
@@ -67,7 +71,11 @@ public final class Boxes {
     /** Reads a box file of either dtype; field layout is taken from the file's header. */
     public static Boxes read(Path path) throws IOException {
         NpyArray a = NpyArray.read(path);
-        if (!a.isStructured()) throw new DataFormatException(path, "a box file must hold a structured array, not plain '" + a.fields().get(0) + "' values");
+        if (!a.isStructured())
+            throw new DataFormatException(
+                    path,
+                    "a box file must hold a structured array, not plain '"
+                            + a.fields().get(0) + "' values");
         NpyArray.Field ft = a.requireField("ts", "t");
         NpyArray.Field fx = a.requireField("x");
         NpyArray.Field fy = a.requireField("y");
@@ -81,8 +89,15 @@ public final class Boxes {
         for (int r = 0; r < rows; r++) {
             long t = a.getLong(r, ft);
             if (t < 0) throw DataFormatException.atRow(path, r, "negative timestamp " + t);
-            b.add(t, (float) a.getDouble(r, fx), (float) a.getDouble(r, fy), (float) a.getDouble(r, fw), (float) a.getDouble(r, fh),
-                    (int) a.getLong(r, fc), fk == null ? r : a.getLong(r, fk), fp == null ? 1f : (float) a.getDouble(r, fp));
+            b.add(
+                    t,
+                    (float) a.getDouble(r, fx),
+                    (float) a.getDouble(r, fy),
+                    (float) a.getDouble(r, fw),
+                    (float) a.getDouble(r, fh),
+                    (int) a.getLong(r, fc),
+                    fk == null ? r : a.getLong(r, fk),
+                    fp == null ? 1f : (float) a.getDouble(r, fp));
         }
         return b;
     }
@@ -95,7 +110,10 @@ public final class Boxes {
             if (dtype == Dtype.GEN1) {
                 body.put((byte) classId[i]).putFloat(confidence[i]).putInt((int) trackId[i]);
             } else {
-                body.putInt(classId[i]).putInt((int) trackId[i]).putFloat(confidence[i]).putInt(0);
+                body.putInt(classId[i])
+                        .putInt((int) trackId[i])
+                        .putFloat(confidence[i])
+                        .putInt(0);
             }
         }
         NpyWriter.write(path, npyVersion, dtype.descr, new int[] {n}, body.array());

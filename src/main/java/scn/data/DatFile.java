@@ -36,7 +36,8 @@ public final class DatFile implements AutoCloseable {
     public static final int DEFAULT_WIDTH = 304;
     public static final int DEFAULT_HEIGHT = 240;
     static final int BLOCK = 1024;
-    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LE_LONG =
+            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final Path path;
@@ -50,7 +51,15 @@ public final class DatFile implements AutoCloseable {
     private final long eventCount;
     private volatile long[] blockMax; // [ceil(eventCount / BLOCK)] running max of raw t at each block's end
 
-    private DatFile(Path path, Arena arena, MemorySegment file, List<String> headerLines, int eventType, int width, int height, long dataOffset) {
+    private DatFile(
+            Path path,
+            Arena arena,
+            MemorySegment file,
+            List<String> headerLines,
+            int eventType,
+            int width,
+            int height,
+            long dataOffset) {
         this.path = path;
         this.arena = arena;
         this.file = file;
@@ -87,7 +96,9 @@ public final class DatFile implements AutoCloseable {
             MemorySegment file;
             try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
                 long size = ch.size();
-                file = size == 0 ? MemorySegment.ofArray(new byte[0]) : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+                file = size == 0
+                        ? MemorySegment.ofArray(new byte[0])
+                        : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             }
             return parse(path, arena, file, defaultWidth, defaultHeight, growing);
         } catch (IOException | RuntimeException e) {
@@ -101,10 +112,13 @@ public final class DatFile implements AutoCloseable {
         long size = file.byteSize();
         List<String> lines = new ArrayList<>();
         long pos = 0;
-        while (pos + 1 < size && file.get(ValueLayout.JAVA_BYTE, pos) == '%' && file.get(ValueLayout.JAVA_BYTE, pos + 1) == ' ') {
+        while (pos + 1 < size
+                && file.get(ValueLayout.JAVA_BYTE, pos) == '%'
+                && file.get(ValueLayout.JAVA_BYTE, pos + 1) == ' ') {
             long end = pos;
             while (end < size && file.get(ValueLayout.JAVA_BYTE, end) != '\n') end++;
-            if (end == size) throw DataFormatException.atOffset(path, pos, "header line has no end of line (truncated header)");
+            if (end == size)
+                throw DataFormatException.atOffset(path, pos, "header line has no end of line (truncated header)");
             byte[] bytes = file.asSlice(pos + 2, end - pos - 2).toArray(ValueLayout.JAVA_BYTE);
             String line = new String(bytes, StandardCharsets.ISO_8859_1).strip();
             lines.add(line);
@@ -116,7 +130,9 @@ public final class DatFile implements AutoCloseable {
                 } catch (NumberFormatException e) {
                     throw DataFormatException.atOffset(path, pos, "header line '" + line + "' has no integer value");
                 }
-                if (value <= 0 || value > 0x4000) throw DataFormatException.atOffset(path, pos, "header line '" + line + "' gives an impossible sensor size");
+                if (value <= 0 || value > 0x4000)
+                    throw DataFormatException.atOffset(
+                            path, pos, "header line '" + line + "' gives an impossible sensor size");
                 if (words[0].equals("Width")) width = value;
                 else height = value;
             }
@@ -124,14 +140,18 @@ public final class DatFile implements AutoCloseable {
         }
         int type = -1;
         if (!lines.isEmpty()) {
-            if (pos + 2 > size) throw DataFormatException.atOffset(path, pos, "file ends inside the event type and size bytes after the header");
+            if (pos + 2 > size)
+                throw DataFormatException.atOffset(
+                        path, pos, "file ends inside the event type and size bytes after the header");
             type = file.get(ValueLayout.JAVA_BYTE, pos) & 0xFF;
             int eventSize = file.get(ValueLayout.JAVA_BYTE, pos + 1) & 0xFF;
             if (type != TYPE_EVENT2D && type != TYPE_CD) {
-                throw DataFormatException.atOffset(path, pos, "unknown event type " + type + " (expected 0 = Event2D or 12 = CD)");
+                throw DataFormatException.atOffset(
+                        path, pos, "unknown event type " + type + " (expected 0 = Event2D or 12 = CD)");
             }
             if (eventSize != EVENT_SIZE) {
-                throw DataFormatException.atOffset(path, pos + 1, "unsupported event size " + eventSize + " (expected 8)");
+                throw DataFormatException.atOffset(
+                        path, pos + 1, "unsupported event size " + eventSize + " (expected 8)");
             }
             pos += 2;
         }
@@ -140,8 +160,11 @@ public final class DatFile implements AutoCloseable {
             file = file.asSlice(0, size - dataBytes % EVENT_SIZE); // the record being written: read it next time
         } else if (dataBytes % EVENT_SIZE != 0) {
             long tail = size - dataBytes % EVENT_SIZE;
-            throw DataFormatException.atOffset(path, tail, "truncated event record: " + (dataBytes % EVENT_SIZE) + " bytes left after "
-                    + dataBytes / EVENT_SIZE + " complete 8-byte events");
+            throw DataFormatException.atOffset(
+                    path,
+                    tail,
+                    "truncated event record: " + (dataBytes % EVENT_SIZE) + " bytes left after "
+                            + dataBytes / EVENT_SIZE + " complete 8-byte events");
         }
         return new DatFile(path, arena, file, List.copyOf(lines), type, width, height, pos);
     }
@@ -227,7 +250,9 @@ public final class DatFile implements AutoCloseable {
         return running;
     }
 
-    /** Decodes the events with clamped timestamps in {@code [from, to)} µs into {@code out} (replacing its contents). */
+    /**
+     * Decodes the events with clamped timestamps in {@code [from, to)} µs into {@code out} (replacing its contents).
+     */
     public void readTime(long from, long to, Events out) throws DataFormatException {
         long a = lowerBound(from);
         long b = Math.max(a, lowerBound(to));
@@ -241,7 +266,8 @@ public final class DatFile implements AutoCloseable {
      */
     public void read(long from, long to, Events out) throws DataFormatException {
         if (from < 0 || to > eventCount || from > to) {
-            throw new IndexOutOfBoundsException("events [" + from + ", " + to + ") outside [0, " + eventCount + ") of " + path);
+            throw new IndexOutOfBoundsException(
+                    "events [" + from + ", " + to + ") outside [0, " + eventCount + ") of " + path);
         }
         read(from, to, runningMaxBefore(from), out);
     }
@@ -253,14 +279,16 @@ public final class DatFile implements AutoCloseable {
      */
     public void read(long from, long to, long runningMax, Events out) throws DataFormatException {
         if (from < 0 || to > eventCount || from > to) {
-            throw new IndexOutOfBoundsException("events [" + from + ", " + to + ") outside [0, " + eventCount + ") of " + path);
+            throw new IndexOutOfBoundsException(
+                    "events [" + from + ", " + to + ") outside [0, " + eventCount + ") of " + path);
         }
         int n = Math.toIntExact(to - from);
         out.resize(n);
         decode(from, n, runningMax, out.t(), out.x(), out.y(), out.p());
     }
 
-    private void decode(long from, int n, long running, long[] t, short[] x, short[] y, byte[] p) throws DataFormatException {
+    private void decode(long from, int n, long running, long[] t, short[] x, short[] y, byte[] p)
+            throws DataFormatException {
         MemorySegment seg = file;
         long off = dataOffset + from * EVENT_SIZE;
         int w = width;
@@ -272,7 +300,8 @@ public final class DatFile implements AutoCloseable {
             int px = word & 0x3FFF;
             int py = (word >>> 14) & 0x3FFF;
             if (px >= w || py >= h) {
-                throw DataFormatException.atOffset(path, off, "event (x=" + px + ", y=" + py + ") lies outside the " + w + "x" + h + " sensor");
+                throw DataFormatException.atOffset(
+                        path, off, "event (x=" + px + ", y=" + py + ") lies outside the " + w + "x" + h + " sensor");
             }
             running = Math.max(running, ts);
             t[i] = running;

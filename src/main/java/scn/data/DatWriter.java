@@ -26,7 +26,9 @@ public final class DatWriter implements AutoCloseable {
     /** A file with a GEN1 header naming the sensor size, event type 0 and event size 8. */
     public static DatWriter create(Path path, int width, int height) throws IOException {
         DatWriter w = new DatWriter(new BufferedOutputStream(Files.newOutputStream(path), 1 << 16));
-        w.header("% Data file containing Event2D events.\n% Version 2\n% Width " + width + "\n% Height " + height + "\n", DatFile.TYPE_EVENT2D);
+        w.header(
+                "% Data file containing Event2D events.\n% Version 2\n% Width " + width + "\n% Height " + height + "\n",
+                DatFile.TYPE_EVENT2D);
         return w;
     }
 

@@ -30,7 +30,8 @@ public final class DataBench {
             loader(data);
         } finally {
             try (var s = Files.walk(tmp)) {
-                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                s.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -54,8 +55,9 @@ public final class DataBench {
                 }
                 best = Math.min(best, (System.nanoTime() - start) * 1e-9);
             }
-            System.out.printf("decode: %d events (%d MB) in %.1f ms on one thread = %.0f M events/s (checksum %d)%n", n, 8L * n >> 20, best * 1e3,
-                    n / best * 1e-6, check % 1000);
+            System.out.printf(
+                    "decode: %d events (%d MB) in %.1f ms on one thread = %.0f M events/s (checksum %d)%n",
+                    n, 8L * n >> 20, best * 1e3, n / best * 1e-6, check % 1000);
         }
     }
 
@@ -64,7 +66,8 @@ public final class DataBench {
         Events ev = new Events(n);
         Random rnd = new Random(2);
         long tL = 1_000_000;
-        for (int i = 0; i < n; i++) ev.add(tL - 100_000 + (long) i * 100_000 / n, rnd.nextInt(304), rnd.nextInt(240), rnd.nextInt(2));
+        for (int i = 0; i < n; i++)
+            ev.add(tL - 100_000 + (long) i * 100_000 / n, rnd.nextInt(304), rnd.nextInt(240), rnd.nextInt(2));
         byte[] out = new byte[Encoder.STEPS * Encoder.CHANNELS * 240 * 304]; // [T, C, H, W]
         double[] ms = new double[60];
         int ones = 0;
@@ -75,16 +78,20 @@ public final class DataBench {
             ms[rep] = (System.nanoTime() - start) * 1e-6;
         }
         Arrays.sort(ms);
-        System.out.printf("encode: a 100 ms window of %d events into [5, 4, 240, 304] (clearing included): median %.2f ms, best %.2f ms (%d)%n", n,
-                ms[ms.length / 2], ms[0], ones % 10);
+        System.out.printf(
+                "encode: a 100 ms window of %d events into [5, 4, 240, 304] (clearing included): median %.2f ms, best %.2f ms (%d)%n",
+                n, ms[ms.length / 2], ms[0], ones % 10);
     }
 
     private static Path synth(Path tmp) throws IOException {
         Path out = tmp.resolve("synth");
-        SyntheticDataset.Config cfg = new SyntheticDataset.Config(12, 1, 5.0, 10, 5000, Runtime.getRuntime().availableProcessors());
+        SyntheticDataset.Config cfg = new SyntheticDataset.Config(
+                12, 1, 5.0, 10, 5000, Runtime.getRuntime().availableProcessors());
         long start = System.nanoTime();
         SyntheticDataset.generate(out, cfg, s -> {});
-        System.out.printf("synth: %d sequences of %.0f s generated in %.1f s%n", cfg.sequences(), cfg.durationS(), (System.nanoTime() - start) * 1e-9);
+        System.out.printf(
+                "synth: %d sequences of %.0f s generated in %.1f s%n",
+                cfg.sequences(), cfg.durationS(), (System.nanoTime() - start) * 1e-9);
         return out;
     }
 
@@ -105,10 +112,18 @@ public final class DataBench {
                     double workerCpu = loader.workerCpuNanos() * 1e-9;
                     double consumerCpu = (mx.getCurrentThreadCpuTime() - mainCpu) * 1e-9;
                     if (epoch == 1) {
-                        System.out.printf("loader: %d samples in %d batches of 8 in %.2f s = %.0f samples/s, %.1f ms per batch; "
-                                + "worker CPU %.2f s (%.1f ms per batch, %.0f%% of one core while running flat out), consumer CPU %.2f s%n",
-                                samples, batches, wall, samples / wall, wall * 1e3 / batches, workerCpu, workerCpu * 1e3 / batches,
-                                100 * workerCpu / wall, consumerCpu);
+                        System.out.printf(
+                                "loader: %d samples in %d batches of 8 in %.2f s = %.0f samples/s, %.1f ms per batch; "
+                                        + "worker CPU %.2f s (%.1f ms per batch, %.0f%% of one core while running flat out), consumer CPU %.2f s%n",
+                                samples,
+                                batches,
+                                wall,
+                                samples / wall,
+                                wall * 1e3 / batches,
+                                workerCpu,
+                                workerCpu * 1e3 / batches,
+                                100 * workerCpu / wall,
+                                consumerCpu);
                     }
                 }
             }

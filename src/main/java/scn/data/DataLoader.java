@@ -29,10 +29,19 @@ import scn.tensor.Tensor;
  */
 public final class DataLoader implements AutoCloseable {
     /** Loader settings; {@code paddedHeight x paddedWidth} is the batch frame (SPEC section 3: 256 x 320). */
-    public record Options(int batchSize, long seed, boolean shuffle, boolean flip, boolean dropLast, int workers, int prefetch,
-            int paddedHeight, int paddedWidth) {
+    public record Options(
+            int batchSize,
+            long seed,
+            boolean shuffle,
+            boolean flip,
+            boolean dropLast,
+            int workers,
+            int prefetch,
+            int paddedHeight,
+            int paddedWidth) {
         public Options {
-            if (batchSize < 1 || workers < 1 || prefetch < 1) throw new IllegalArgumentException("batch size, workers and prefetch must be positive: " + this);
+            if (batchSize < 1 || workers < 1 || prefetch < 1)
+                throw new IllegalArgumentException("batch size, workers and prefetch must be positive: " + this);
         }
 
         /** Batches of {@code batchSize}, one worker, four batches ahead, the SPEC 256 x 320 frame. */
@@ -57,8 +66,8 @@ public final class DataLoader implements AutoCloseable {
 
     public DataLoader(Dataset dataset, Options options) {
         if (options.paddedHeight() < dataset.height() || options.paddedWidth() < dataset.width()) {
-            throw new IllegalArgumentException("batch frame " + options.paddedHeight() + "x" + options.paddedWidth() + " is smaller than the "
-                    + dataset.height() + "x" + dataset.width() + " sensor");
+            throw new IllegalArgumentException("batch frame " + options.paddedHeight() + "x" + options.paddedWidth()
+                    + " is smaller than the " + dataset.height() + "x" + dataset.width() + " sensor");
         }
         this.dataset = dataset;
         this.options = options;
@@ -176,7 +185,8 @@ public final class DataLoader implements AutoCloseable {
         int maxBoxes = 1;
         for (int i = 0; i < b; i++) {
             int s = order[from + i];
-            rows[i] = dataset.encodeInto(s, flipped(epoch, s), scratch.get(), input, Encoder.Layout.batch(i, b, ph, pw));
+            rows[i] =
+                    dataset.encodeInto(s, flipped(epoch, s), scratch.get(), input, Encoder.Layout.batch(i, b, ph, pw));
             names[i] = dataset.recordingName(s);
             times[i] = dataset.timestamp(s);
             maxBoxes = Math.max(maxBoxes, rows[i].length);

@@ -90,7 +90,8 @@ public final class Dataset implements AutoCloseable {
         if (Files.isWritable(dir)) return dir.resolve(CACHE_NAME);
         byte[] path = dir.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8);
         try {
-            String key = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(path), 0, 16);
+            String key = HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(path), 0, 16);
             return CacheDir.root().resolve("index").resolve(key + ".tsv");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
@@ -130,7 +131,11 @@ public final class Dataset implements AutoCloseable {
     public Sample load(int i, boolean flip) throws IOException {
         byte[] input = new byte[Encoder.STEPS * Encoder.CHANNELS * height * width]; // [T, C, H, W]
         float[][] b = encodeInto(i, flip, new Events(), input, Encoder.Layout.dense(height, width));
-        return new Sample(SpikeTensor.wrap(input, Encoder.STEPS, Encoder.CHANNELS, height, width), b, recordingName(i), timestamp(i));
+        return new Sample(
+                SpikeTensor.wrap(input, Encoder.STEPS, Encoder.CHANNELS, height, width),
+                b,
+                recordingName(i),
+                timestamp(i));
     }
 
     /**

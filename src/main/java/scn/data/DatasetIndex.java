@@ -45,8 +45,19 @@ public final class DatasetIndex {
     public record Sample(long tL, long from, long to, long runningMax, RawCheckpoint seek) {}
 
     /** One recording; {@code problem} is null when it is usable. */
-    public record Recording(String name, Path eventFile, Path bbox, FileStamp eventFileStamp, FileStamp bboxStamp,
-            int width, int height, long events, long firstTime, long lastTime, String problem, List<String> warnings,
+    public record Recording(
+            String name,
+            Path eventFile,
+            Path bbox,
+            FileStamp eventFileStamp,
+            FileStamp bboxStamp,
+            int width,
+            int height,
+            long events,
+            long firstTime,
+            long lastTime,
+            String problem,
+            List<String> warnings,
             List<Sample> samples) {
         public boolean ok() {
             return problem == null;
@@ -87,7 +98,8 @@ public final class DatasetIndex {
         try (Stream<Path> s = Files.list(splitDir)) {
             for (Path p : s.sorted().toList()) {
                 String name = recordingName(p.getFileName().toString());
-                if (name != null) byName.computeIfAbsent(name, k -> new ArrayList<>()).add(p);
+                if (name != null)
+                    byName.computeIfAbsent(name, k -> new ArrayList<>()).add(p);
             }
         }
         Map<String, Recording> cached = cacheFile == null ? Map.of() : readCache(cacheFile, splitDir);
@@ -101,11 +113,22 @@ public final class DatasetIndex {
             FileStamp bs = FileStamp.of(bbox);
             Recording c = cached.get(name);
             if (e.getValue().size() > 1) {
-                List<String> names = e.getValue().stream().map(p -> p.getFileName().toString()).toList();
+                List<String> names = e.getValue().stream()
+                        .map(p -> p.getFileName().toString())
+                        .toList();
                 String files = String.join(" and ", names);
-                out.add(bad(name, events, bbox, ds, bs, 0, 0, splitDir + ": " + files + " are both recording '" + name
-                        + "'; remove or rename one"));
-            } else if (c != null && c.eventFile().equals(events) && c.eventFileStamp().equals(ds)
+                out.add(bad(
+                        name,
+                        events,
+                        bbox,
+                        ds,
+                        bs,
+                        0,
+                        0,
+                        splitDir + ": " + files + " are both recording '" + name + "'; remove or rename one"));
+            } else if (c != null
+                    && c.eventFile().equals(events)
+                    && c.eventFileStamp().equals(ds)
                     && c.bboxStamp().equals(bs)) {
                 out.add(c);
             } else {
@@ -159,14 +182,29 @@ public final class DatasetIndex {
                 long a = f.lowerBound(start);
                 long b = f.lowerBound(tL);
                 if (a == b) {
-                    warnings.add(new DataFormatException(events, "label time " + tL + " µs: no events in its window ["
-                            + start + ", " + tL + ") µs; sample skipped").getMessage());
+                    warnings.add(new DataFormatException(
+                                    events,
+                                    "label time " + tL + " µs: no events in its window [" + start + ", " + tL
+                                            + ") µs; sample skipped")
+                            .getMessage());
                     continue;
                 }
                 samples.add(new Sample(tL, a, b, f.runningMaxBefore(a), null));
             }
-            return new Recording(name, events, bbox, ds, bs, f.width(), f.height(), f.eventCount(), f.firstTime(),
-                    last, null, warnings, samples);
+            return new Recording(
+                    name,
+                    events,
+                    bbox,
+                    ds,
+                    bs,
+                    f.width(),
+                    f.height(),
+                    f.eventCount(),
+                    f.firstTime(),
+                    last,
+                    null,
+                    warnings,
+                    samples);
         } catch (IOException e) {
             return bad(name, events, bbox, ds, bs, 0, 0, e.getMessage());
         }
@@ -201,23 +239,37 @@ public final class DatasetIndex {
                 RawWindows.Point a = scan.points()[Arrays.binarySearch(times, start)];
                 RawWindows.Point b = scan.points()[Arrays.binarySearch(times, tL)];
                 if (a.event() == b.event()) {
-                    warnings.add(new DataFormatException(raw, "label time " + tL + " µs: no events in its window ["
-                            + start + ", " + tL
-                            + ") µs; sample skipped").getMessage());
+                    warnings.add(new DataFormatException(
+                                    raw,
+                                    "label time " + tL + " µs: no events in its window ["
+                                            + start + ", " + tL
+                                            + ") µs; sample skipped")
+                            .getMessage());
                     continue;
                 }
                 samples.add(new Sample(tL, a.event(), b.event(), a.runningMax(), a.checkpoint()));
             }
-            return new Recording(name, raw, bbox, ds, bs, f.width(), f.height(), scan.events(), scan.firstTime(),
-                    scan.lastTime(), null,
-                    warnings, samples);
+            return new Recording(
+                    name,
+                    raw,
+                    bbox,
+                    ds,
+                    bs,
+                    f.width(),
+                    f.height(),
+                    scan.events(),
+                    scan.firstTime(),
+                    scan.lastTime(),
+                    null,
+                    warnings,
+                    samples);
         } catch (IOException e) {
             return bad(name, raw, bbox, ds, bs, 0, 0, e.getMessage());
         }
     }
 
-    private static Recording bad(String name, Path events, Path bbox, FileStamp ds, FileStamp bs, int w, int h,
-            String problem) {
+    private static Recording bad(
+            String name, Path events, Path bbox, FileStamp ds, FileStamp bs, int w, int h, String problem) {
         return new Recording(name, events, bbox, ds, bs, w, h, 0, 0, 0, problem, List.of(), List.of());
     }
 
@@ -246,12 +298,22 @@ public final class DatasetIndex {
                     else if (f[0].equals("S")) samples.add(sample(f));
                     else return Map.of();
                 }
-                out.put(name, new Recording(name, splitDir.resolve(r[2]), splitDir.resolve(name + "_bbox.npy"),
-                        new FileStamp(Long.parseLong(r[3]), Long.parseLong(r[4])),
-                        new FileStamp(Long.parseLong(r[5]), Long.parseLong(r[6])),
-                        Integer.parseInt(r[7]), Integer.parseInt(r[8]), Long.parseLong(r[9]), Long.parseLong(r[10]),
-                        Long.parseLong(r[11]),
-                        problem, warnings, samples));
+                out.put(
+                        name,
+                        new Recording(
+                                name,
+                                splitDir.resolve(r[2]),
+                                splitDir.resolve(name + "_bbox.npy"),
+                                new FileStamp(Long.parseLong(r[3]), Long.parseLong(r[4])),
+                                new FileStamp(Long.parseLong(r[5]), Long.parseLong(r[6])),
+                                Integer.parseInt(r[7]),
+                                Integer.parseInt(r[8]),
+                                Long.parseLong(r[9]),
+                                Long.parseLong(r[10]),
+                                Long.parseLong(r[11]),
+                                problem,
+                                warnings,
+                                samples));
                 if (Integer.parseInt(r[12]) != samples.size()) return Map.of();
             }
         } catch (RuntimeException e) {
@@ -262,8 +324,8 @@ public final class DatasetIndex {
 
     /** A cache line {@code S tL from to runningMax [checkpoint fields]}. */
     private static Sample sample(String[] f) {
-        if (f.length != 5 && f.length != 5 + RawCheckpoint.FIELDS) throw new NumberFormatException("sample line of "
-                + f.length + " fields");
+        if (f.length != 5 && f.length != 5 + RawCheckpoint.FIELDS)
+            throw new NumberFormatException("sample line of " + f.length + " fields");
         RawCheckpoint seek = f.length == 5 ? null : RawCheckpoint.parse(f, 5);
         return new Sample(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]), seek);
     }
@@ -275,14 +337,28 @@ public final class DatasetIndex {
             try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
                 w.write(MAGIC + "\n");
                 for (Recording r : recordings) {
-                    w.write(String.join("\t", "R", r.name(), r.eventFile().getFileName().toString(), ""
-                            + r.eventFileStamp().size(),
-                            "" + r.eventFileStamp().mtimeMillis(), "" + r.bboxStamp().size(),
-                            "" + r.bboxStamp().mtimeMillis(), "" + r.width(), "" + r.height(), "" + r.events(), "" + r.firstTime(), "" + r.lastTime(),
-                            "" + r.samples().size(), r.problem() == null ? "" : oneLine(r.problem())) + "\n");
+                    w.write(String.join(
+                                    "\t",
+                                    "R",
+                                    r.name(),
+                                    r.eventFile().getFileName().toString(),
+                                    "" + r.eventFileStamp().size(),
+                                    "" + r.eventFileStamp().mtimeMillis(),
+                                    "" + r.bboxStamp().size(),
+                                    "" + r.bboxStamp().mtimeMillis(),
+                                    "" + r.width(),
+                                    "" + r.height(),
+                                    "" + r.events(),
+                                    "" + r.firstTime(),
+                                    "" + r.lastTime(),
+                                    "" + r.samples().size(),
+                                    r.problem() == null ? "" : oneLine(r.problem()))
+                            + "\n");
                     for (String warning : r.warnings()) w.write("W\t" + oneLine(warning) + "\n");
                     for (Sample s : r.samples()) {
-                        String seek = s.seek() == null ? "" : "\t" + String.join("\t", s.seek().toFields());
+                        String seek = s.seek() == null
+                                ? ""
+                                : "\t" + String.join("\t", s.seek().toFields());
                         w.write("S\t" + s.tL() + "\t" + s.from() + "\t" + s.to() + "\t" + s.runningMax() + seek + "\n");
                     }
                 }

@@ -21,7 +21,9 @@ public final class Encoder {
 
     private Encoder() {}
 
-    /** Where the encoder writes: element {@code (k, c, y, x)} goes to {@code offset + k*step + c*channel + y*row + x}. */
+    /**
+     * Where the encoder writes: element {@code (k, c, y, x)} goes to {@code offset + k*step + c*channel + y*row + x}.
+     */
     public record Layout(int offset, int step, int channel, int row) {
         /** The dense {@code [5, 4, height, width]} layout of one sample. */
         public static Layout dense(int height, int width) {

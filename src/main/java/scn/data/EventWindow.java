@@ -39,8 +39,11 @@ public record EventWindow(Events events, int width, int height) {
     }
 
     private static DataFormatException empty(Path file, long from, long to, long first, long last) {
-        return new DataFormatException(file, "no events in the window [" + from + ", " + to + ") µs"
-                + (first < 0 ? " (the recording has no events)" : " (the recording spans " + first + ".." + last
-                        + " µs)"));
+        return new DataFormatException(
+                file,
+                "no events in the window [" + from + ", " + to + ") µs"
+                        + (first < 0
+                                ? " (the recording has no events)"
+                                : " (the recording spans " + first + ".." + last + " µs)"));
     }
 }

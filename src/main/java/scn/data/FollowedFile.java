@@ -84,8 +84,10 @@ public final class FollowedFile implements EventStream {
             IOException failure;
             try {
                 if (f.reopen()) return f;
-                failure = new DataFormatException(path, "no event data after the header yet (followed for "
-                        + seconds(options.idle()) + " s without growth)");
+                failure = new DataFormatException(
+                        path,
+                        "no event data after the header yet (followed for " + seconds(options.idle())
+                                + " s without growth)");
             } catch (DataFormatException e) {
                 failure = e;
             }
@@ -115,8 +117,8 @@ public final class FollowedFile implements EventStream {
     private boolean idle() throws IOException {
         long size = Files.size(path);
         if (size < lastSize) {
-            throw new DataFormatException(path, "the file shrank from " + lastSize + " to " + size
-                    + " bytes while followed");
+            throw new DataFormatException(
+                    path, "the file shrank from " + lastSize + " to " + size + " bytes while followed");
         }
         long now = System.nanoTime();
         if (size != lastSize) {

@@ -68,10 +68,13 @@ public final class Labels {
             float h = boxes.h(i);
             String box = "box (x=" + x + ", y=" + y + ", w=" + w + ", h=" + h + ")";
             String what = null;
-            if (!Float.isFinite(x) || !Float.isFinite(y) || !Float.isFinite(w) || !Float.isFinite(h)) what = box + " is not finite";
+            if (!Float.isFinite(x) || !Float.isFinite(y) || !Float.isFinite(w) || !Float.isFinite(h))
+                what = box + " is not finite";
             else if (w < 0 || h < 0) what = box + " has a negative size";
-            else if (x >= width || y >= height || x + w <= 0 || y + h <= 0) what = box + " lies outside the " + width + "x" + height + " frame";
-            else if (boxes.classId(i) < 0 || boxes.classId(i) >= NUM_CLASSES) what = "class " + boxes.classId(i) + " is neither 0 (car) nor 1 (pedestrian)";
+            else if (x >= width || y >= height || x + w <= 0 || y + h <= 0)
+                what = box + " lies outside the " + width + "x" + height + " frame";
+            else if (boxes.classId(i) < 0 || boxes.classId(i) >= NUM_CLASSES)
+                what = "class " + boxes.classId(i) + " is neither 0 (car) nor 1 (pedestrian)";
             if (what != null) out.add(DataFormatException.atRow(file, i, what).getMessage());
         }
         return out;

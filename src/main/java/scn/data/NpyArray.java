@@ -42,7 +42,15 @@ public final class NpyArray {
     private final ByteBuffer big;
     private final long dataOffset;
 
-    private NpyArray(Path path, int majorVersion, long[] shape, boolean structured, List<Field> fields, int itemSize, ByteBuffer data, long dataOffset) {
+    private NpyArray(
+            Path path,
+            int majorVersion,
+            long[] shape,
+            boolean structured,
+            List<Field> fields,
+            int itemSize,
+            ByteBuffer data,
+            long dataOffset) {
         this.path = path;
         this.majorVersion = majorVersion;
         this.shape = shape;
@@ -71,26 +79,35 @@ public final class NpyArray {
             headerLen = bb.getInt(8) & 0xFFFFFFFFL;
             headerStart = 12;
         } else {
-            throw DataFormatException.atOffset(path, 6, "unsupported .npy format version " + major + "." + (bytes[7] & 0xFF));
+            throw DataFormatException.atOffset(
+                    path, 6, "unsupported .npy format version " + major + "." + (bytes[7] & 0xFF));
         }
-        if (headerStart + headerLen > bytes.length) throw DataFormatException.atOffset(path, headerStart, "file ends inside the header");
+        if (headerStart + headerLen > bytes.length)
+            throw DataFormatException.atOffset(path, headerStart, "file ends inside the header");
         // Version 3.0 allows UTF-8 field names; 1.0 and 2.0 are Latin-1.
-        String header = new String(bytes, headerStart, (int) headerLen, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        String header = new String(
+                bytes, headerStart, (int) headerLen, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         Map<?, ?> dict;
         try {
-            if (!(PyLiteral.parse(header) instanceof Map<?, ?> m)) throw new IllegalArgumentException("header is not a dictionary");
+            if (!(PyLiteral.parse(header) instanceof Map<?, ?> m))
+                throw new IllegalArgumentException("header is not a dictionary");
             dict = m;
         } catch (IllegalArgumentException e) {
             throw DataFormatException.atOffset(path, headerStart, "bad header: " + e.getMessage());
         }
-        if (!(dict.get("shape") instanceof List<?> shapeList)) throw DataFormatException.atOffset(path, headerStart, "header has no 'shape' tuple");
+        if (!(dict.get("shape") instanceof List<?> shapeList))
+            throw DataFormatException.atOffset(path, headerStart, "header has no 'shape' tuple");
         long[] shape = new long[shapeList.size()];
         for (int i = 0; i < shape.length; i++) {
-            if (!(shapeList.get(i) instanceof Long d) || d < 0) throw DataFormatException.atOffset(path, headerStart, "bad shape " + shapeList);
+            if (!(shapeList.get(i) instanceof Long d) || d < 0)
+                throw DataFormatException.atOffset(path, headerStart, "bad shape " + shapeList);
             shape[i] = d;
         }
         if (Boolean.TRUE.equals(dict.get("fortran_order")) && shape.length >= 2) {
-            throw DataFormatException.atOffset(path, headerStart, "Fortran-order (column-major) arrays are not supported; save with np.ascontiguousarray");
+            throw DataFormatException.atOffset(
+                    path,
+                    headerStart,
+                    "Fortran-order (column-major) arrays are not supported; save with np.ascontiguousarray");
         }
         Object descr = dict.get("descr");
         List<Field> fields = new ArrayList<>();
@@ -98,21 +115,32 @@ public final class NpyArray {
         boolean structured = descr instanceof List<?>;
         if (descr instanceof String type) {
             Field f = parseType(path, headerStart, "", type, 0);
-            if (f.isPadding()) throw DataFormatException.atOffset(path, headerStart, "unsupported dtype '" + type + "'");
+            if (f.isPadding())
+                throw DataFormatException.atOffset(path, headerStart, "unsupported dtype '" + type + "'");
             fields.add(f);
             itemSize = f.size();
         } else if (descr instanceof List<?> list) {
             int offset = 0;
             for (Object item : list) {
                 if (!(item instanceof List<?> tuple) || tuple.size() < 2 || !(tuple.get(1) instanceof String type)) {
-                    throw DataFormatException.atOffset(path, headerStart, "unsupported field description " + item + " (nested or sub-array fields are not supported)");
+                    throw DataFormatException.atOffset(
+                            path,
+                            headerStart,
+                            "unsupported field description " + item
+                                    + " (nested or sub-array fields are not supported)");
                 }
-                if (tuple.size() > 2) throw DataFormatException.atOffset(path, headerStart, "sub-array field " + item + " is not supported");
+                if (tuple.size() > 2)
+                    throw DataFormatException.atOffset(
+                            path, headerStart, "sub-array field " + item + " is not supported");
                 Object n = tuple.get(0);
-                String name = n instanceof List<?> titled && titled.size() == 2 ? String.valueOf(titled.get(1)) : String.valueOf(n);
+                String name = n instanceof List<?> titled && titled.size() == 2
+                        ? String.valueOf(titled.get(1))
+                        : String.valueOf(n);
                 Field f = parseType(path, headerStart, name, type, offset);
                 if (!f.isPadding() || !name.isEmpty()) {
-                    if (f.isPadding()) throw DataFormatException.atOffset(path, headerStart, "field '" + name + "' has unsupported dtype '" + type + "'");
+                    if (f.isPadding())
+                        throw DataFormatException.atOffset(
+                                path, headerStart, "field '" + name + "' has unsupported dtype '" + type + "'");
                     fields.add(f);
                 }
                 offset += f.size();
@@ -126,14 +154,18 @@ public final class NpyArray {
         long start = headerStart + headerLen;
         long need = rows * itemSize;
         if (bytes.length - start < need) {
-            throw DataFormatException.atOffset(path, bytes.length, "file is truncated: the header promises " + rows + " elements of "
-                    + itemSize + " bytes (" + need + " bytes) but only " + (bytes.length - start) + " follow");
+            throw DataFormatException.atOffset(
+                    path,
+                    bytes.length,
+                    "file is truncated: the header promises " + rows + " elements of " + itemSize + " bytes (" + need
+                            + " bytes) but only " + (bytes.length - start) + " follow");
         }
         ByteBuffer body = ByteBuffer.wrap(bytes, (int) start, (int) need).slice();
         return new NpyArray(path, major, shape, structured, List.copyOf(fields), itemSize, body, start);
     }
 
-    private static Field parseType(Path path, long at, String name, String type, int offset) throws DataFormatException {
+    private static Field parseType(Path path, long at, String name, String type, int offset)
+            throws DataFormatException {
         String what = name.isEmpty() ? "dtype '" + type + "'" : "field '" + name + "' has dtype '" + type + "'";
         if (type.length() < 3) throw DataFormatException.atOffset(path, at, "unsupported " + what);
         char orderChar = type.charAt(0);
@@ -210,7 +242,10 @@ public final class NpyArray {
             Field f = field(n);
             if (f != null) return f;
         }
-        throw new DataFormatException(path, "no field named " + String.join(" or ", names) + " among " + fields.stream().map(Field::name).toList());
+        throw new DataFormatException(
+                path,
+                "no field named " + String.join(" or ", names) + " among "
+                        + fields.stream().map(Field::name).toList());
     }
 
     /** Element {@code row}'s field as a double (integers convert exactly up to 2^53). */
@@ -229,18 +264,20 @@ public final class NpyArray {
         ByteBuffer b = bytes(f);
         return switch (f.kind()) {
             case 'b' -> b.get(at) != 0 ? 1 : 0;
-            case 'i' -> switch (f.size()) {
-                case 1 -> b.get(at);
-                case 2 -> b.getShort(at);
-                case 4 -> b.getInt(at);
-                default -> b.getLong(at);
-            };
-            case 'u' -> switch (f.size()) {
-                case 1 -> b.get(at) & 0xFFL;
-                case 2 -> b.getShort(at) & 0xFFFFL;
-                case 4 -> b.getInt(at) & 0xFFFFFFFFL;
-                default -> b.getLong(at);
-            };
+            case 'i' ->
+                switch (f.size()) {
+                    case 1 -> b.get(at);
+                    case 2 -> b.getShort(at);
+                    case 4 -> b.getInt(at);
+                    default -> b.getLong(at);
+                };
+            case 'u' ->
+                switch (f.size()) {
+                    case 1 -> b.get(at) & 0xFFL;
+                    case 2 -> b.getShort(at) & 0xFFFFL;
+                    case 4 -> b.getInt(at) & 0xFFFFFFFFL;
+                    default -> b.getLong(at);
+                };
             case 'f' -> (long) getDouble(row, f);
             default -> throw new IllegalStateException("padding field " + f + " has no value");
         };

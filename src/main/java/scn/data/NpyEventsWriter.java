@@ -36,8 +36,8 @@ public final class NpyEventsWriter implements AutoCloseable {
     }
 
     public static NpyEventsWriter create(Path path) throws IOException {
-        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE);
+        FileChannel ch = FileChannel.open(
+                path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
         try {
             return new NpyEventsWriter(ch);
         } catch (IOException | RuntimeException e) {

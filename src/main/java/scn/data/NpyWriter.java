@@ -71,7 +71,8 @@ public final class NpyWriter {
         int prefix = major == 1 ? 10 : 12;
         int total = Math.max(minBytes, (prefix + text.length + 1 + 63) / 64 * 64);
         int headerLen = total - prefix;
-        if (major == 1 && headerLen > 0xFFFF) throw new IllegalArgumentException("header too long for .npy version 1.0; use 2.0");
+        if (major == 1 && headerLen > 0xFFFF)
+            throw new IllegalArgumentException("header too long for .npy version 1.0; use 2.0");
         ByteBuffer b = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
         b.put(NpyArray.MAGIC).put((byte) major).put((byte) 0);
         if (major == 1) b.putShort((short) headerLen);

@@ -94,7 +94,8 @@ public final class WindowImage {
 
     /** Writes the picture as a PNG. */
     public static void write(Path png, SpikeTensor input, float[][] boxes, int scale, int onlyStep) throws IOException {
-        if (!ImageIO.write(render(input, boxes, scale, onlyStep), "png", png.toFile())) throw new IOException("no PNG writer available");
+        if (!ImageIO.write(render(input, boxes, scale, onlyStep), "png", png.toFile()))
+            throw new IOException("no PNG writer available");
     }
 
     /**
@@ -106,7 +107,8 @@ public final class WindowImage {
      * ground truth in white with its class name below the box, the caption at the top left.
      */
     public static BufferedImage frame(SpikeTensor window, int width, int height, int scale, Overlay overlay) {
-        SpikeTensor in = window.rank() != 5 ? window
+        SpikeTensor in = window.rank() != 5
+                ? window
                 : window.view(window.dim(0), window.dim(1) * window.dim(2), window.dim(3), window.dim(4));
         if (in.rank() != 4 || in.dim(1) != 4 || in.dim(2) < height || in.dim(3) < width) {
             throw new IllegalArgumentException("WindowImage.frame: need [T, 4, >=" + height + ", >=" + width
@@ -160,8 +162,15 @@ public final class WindowImage {
      * A one-pixel outline of a box row at {@code (left + x·scale, y·scale)}, with its label: above the box
      * (inside it when there is no room above), or below it when {@code above} is false.
      */
-    private static void drawBox(Canvas c, float[] box, int left, int scale, int lineColour, int textColour,
-            int textBackground, boolean above) {
+    private static void drawBox(
+            Canvas c,
+            float[] box,
+            int left,
+            int scale,
+            int lineColour,
+            int textColour,
+            int textBackground,
+            boolean above) {
         int x0 = (int) (left + box[0] * scale);
         int y0 = (int) (box[1] * scale);
         int w = Math.round(box[2] * scale);

@@ -33,8 +33,9 @@ public final class CenterNetDecoder {
     public record Config(int maxDetections, int stride, float frameWidth, float frameHeight) {
         public Config {
             if (maxDetections <= 0 || stride <= 0 || !(frameWidth > 0) || !(frameHeight > 0)) {
-                throw new IllegalArgumentException("CenterNetDecoder.Config: K, stride and frame size must be positive, got "
-                        + maxDetections + ", " + stride + ", " + frameWidth + "×" + frameHeight);
+                throw new IllegalArgumentException(
+                        "CenterNetDecoder.Config: K, stride and frame size must be positive, got " + maxDetections
+                                + ", " + stride + ", " + frameWidth + "×" + frameHeight);
             }
         }
     }
@@ -67,7 +68,8 @@ public final class CenterNetDecoder {
         float[] prob = new float[classes * height * width]; // [C, H, W] one sample's probabilities
         for (int b = 0; b < batch; b++) {
             int heatBase = b * classes * height * width;
-            for (int i = 0; i < prob.length; i++) prob[i] = sigmoid(heatmapLogits.data()[heatBase + i]);
+            for (int i = 0; i < prob.length; i++)
+                prob[i] = sigmoid(heatmapLogits.data()[heatBase + i]);
             int[] peaks = topPeaks(prob, classes, height, width, config.maxDetections());
             List<Detection> dets = new ArrayList<>(peaks.length);
             int plane = height * width;
@@ -76,9 +78,16 @@ public final class CenterNetDecoder {
                 int cls = idx / plane;
                 int cell = idx % plane;
                 int y = cell / width, x = cell % width;
-                dets.add(box(config, x, y, prob[idx], cls,
-                        offsets.data()[regBase + cell], offsets.data()[regBase + plane + cell],
-                        sizes.data()[regBase + cell], sizes.data()[regBase + plane + cell]));
+                dets.add(box(
+                        config,
+                        x,
+                        y,
+                        prob[idx],
+                        cls,
+                        offsets.data()[regBase + cell],
+                        offsets.data()[regBase + plane + cell],
+                        sizes.data()[regBase + cell],
+                        sizes.data()[regBase + plane + cell]));
             }
             out.add(dets);
         }
@@ -126,7 +135,8 @@ public final class CenterNetDecoder {
     }
 
     /** The box of one peak: centre {@code ((x + ox)·R, (y + oy)·R)}, size {@code (w·R, h·R)}, clipped. */
-    private static Detection box(Config config, int x, int y, float score, int cls, float ox, float oy, float sw, float sh) {
+    private static Detection box(
+            Config config, int x, int y, float score, int cls, float ox, float oy, float sw, float sh) {
         float r = config.stride();
         float cx = (x + ox) * r;
         float cy = (y + oy) * r;

@@ -26,7 +26,12 @@ public final class CenterNetLoss {
 
     public static Terms compute(Var heatmapLogits, Var offset, Var size, CenterNetTargets.Batch targets) {
         int[] hs = heatmapLogits.shape();
-        Shape.requireSame("CenterNetLoss", "heatmap logits", hs, "heatmap targets", targets.heatmap().shapeRef());
+        Shape.requireSame(
+                "CenterNetLoss",
+                "heatmap logits",
+                hs,
+                "heatmap targets",
+                targets.heatmap().shapeRef());
         int b = hs[0], plane = hs[2] * hs[3];
         int[] regShape = {b, 2, hs[2], hs[3]};
         Shape.requireSame("CenterNetLoss", "offset", offset.shape(), "expected", regShape);
@@ -39,12 +44,18 @@ public final class CenterNetLoss {
         float siz = centreL1(size.value().data(), targets.sizes().data(), targets, plane, dSize);
         float total = heat + OFFSET_WEIGHT * off + SIZE_WEIGHT * siz;
 
-        Var loss = CustomOp.apply(Tensor.scalar(total), g -> {
-            float up = g.item();
-            if (heatmapLogits.requiresGrad()) addScaled(heatmapLogits.gradBuffer().data(), dz, up);
-            if (offset.requiresGrad()) addScaled(offset.gradBuffer().data(), dOffset, up * OFFSET_WEIGHT);
-            if (size.requiresGrad()) addScaled(size.gradBuffer().data(), dSize, up * SIZE_WEIGHT);
-        }, heatmapLogits, offset, size);
+        Var loss = CustomOp.apply(
+                Tensor.scalar(total),
+                g -> {
+                    float up = g.item();
+                    if (heatmapLogits.requiresGrad())
+                        addScaled(heatmapLogits.gradBuffer().data(), dz, up);
+                    if (offset.requiresGrad()) addScaled(offset.gradBuffer().data(), dOffset, up * OFFSET_WEIGHT);
+                    if (size.requiresGrad()) addScaled(size.gradBuffer().data(), dSize, up * SIZE_WEIGHT);
+                },
+                heatmapLogits,
+                offset,
+                size);
         return new Terms(loss, heat, off, siz);
     }
 

@@ -53,7 +53,8 @@ public final class CenterNetTargets {
      * @param mask      {@code [K]} 1 for a real object, 0 for an empty slot
      * @param count     number of real objects
      */
-    public record Sample(Tensor heatmap, int[] indices, int[] classes, Tensor offsets, Tensor sizes, Tensor mask, int count) {}
+    public record Sample(
+            Tensor heatmap, int[] indices, int[] classes, Tensor offsets, Tensor sizes, Tensor mask, int count) {}
 
     /**
      * Targets of a batch: the {@link Sample} fields with a leading batch dimension.
@@ -66,7 +67,8 @@ public final class CenterNetTargets {
      * @param mask    {@code [B, K]}
      * @param counts  {@code [B]}
      */
-    public record Batch(Tensor heatmap, int[] indices, int[] classes, Tensor offsets, Tensor sizes, Tensor mask, int[] counts) {
+    public record Batch(
+            Tensor heatmap, int[] indices, int[] classes, Tensor offsets, Tensor sizes, Tensor mask, int[] counts) {
         /** Total number of objects in the batch (the {@code N_obj} of the L1 losses). */
         public int totalObjects() {
             int n = 0;
@@ -79,19 +81,33 @@ public final class CenterNetTargets {
     public static Sample forSample(Geometry g, float[][] boxes) {
         int k = g.maxObjects();
         Tensor heatmap = Tensor.zeros(g.numClasses(), g.gridHeight(), g.gridWidth()); // [C, H, W]
-        int[] indices = new int[k];                                                   // [K]
-        int[] classes = new int[k];                                                   // [K]
-        Tensor offsets = Tensor.zeros(k, 2);                                          // [K, 2]
-        Tensor sizes = Tensor.zeros(k, 2);                                            // [K, 2]
-        Tensor mask = Tensor.zeros(k);                                                // [K]
-        float[] flat = new float[boxes.length * 5];                                   // [N, 5]
+        int[] indices = new int[k]; // [K]
+        int[] classes = new int[k]; // [K]
+        Tensor offsets = Tensor.zeros(k, 2); // [K, 2]
+        Tensor sizes = Tensor.zeros(k, 2); // [K, 2]
+        Tensor mask = Tensor.zeros(k); // [K]
+        float[] flat = new float[boxes.length * 5]; // [N, 5]
         for (int i = 0; i < boxes.length; i++) {
             if (boxes[i].length != 5) {
-                throw new IllegalArgumentException("CenterNetTargets: box " + i + " has " + boxes[i].length + " values, expected 5 (x, y, w, h, class)");
+                throw new IllegalArgumentException("CenterNetTargets: box " + i + " has " + boxes[i].length
+                        + " values, expected 5 (x, y, w, h, class)");
             }
             System.arraycopy(boxes[i], 0, flat, i * 5, 5);
         }
-        int count = fill(g, flat, 0, boxes.length, false, heatmap.data(), 0, indices, classes, offsets.data(), sizes.data(), mask.data(), 0);
+        int count = fill(
+                g,
+                flat,
+                0,
+                boxes.length,
+                false,
+                heatmap.data(),
+                0,
+                indices,
+                classes,
+                offsets.data(),
+                sizes.data(),
+                mask.data(),
+                0);
         return new Sample(heatmap, indices, classes, offsets, sizes, mask, count);
     }
 
@@ -102,22 +118,36 @@ public final class CenterNetTargets {
     public static Batch forBatch(Geometry g, Tensor boxes) {
         Shape.requireRank("CenterNetTargets.forBatch", "boxes", boxes.shapeRef(), 3);
         if (boxes.dim(2) != 5) {
-            throw new IllegalArgumentException("CenterNetTargets.forBatch: boxes must be [B, N, 5] (x, y, w, h, class), got " + Shape.str(boxes.shapeRef()));
+            throw new IllegalArgumentException(
+                    "CenterNetTargets.forBatch: boxes must be [B, N, 5] (x, y, w, h, class), got "
+                            + Shape.str(boxes.shapeRef()));
         }
         int batch = boxes.dim(0);
         int rows = boxes.dim(1);
         int k = g.maxObjects();
         int planes = g.numClasses() * g.gridHeight() * g.gridWidth();
         Tensor heatmap = Tensor.zeros(batch, g.numClasses(), g.gridHeight(), g.gridWidth()); // [B, C, H, W]
-        int[] indices = new int[batch * k];                                                  // [B, K]
-        int[] classes = new int[batch * k];                                                  // [B, K]
-        Tensor offsets = Tensor.zeros(batch, k, 2);                                          // [B, K, 2]
-        Tensor sizes = Tensor.zeros(batch, k, 2);                                            // [B, K, 2]
-        Tensor mask = Tensor.zeros(batch, k);                                                // [B, K]
-        int[] counts = new int[batch];                                                       // [B]
+        int[] indices = new int[batch * k]; // [B, K]
+        int[] classes = new int[batch * k]; // [B, K]
+        Tensor offsets = Tensor.zeros(batch, k, 2); // [B, K, 2]
+        Tensor sizes = Tensor.zeros(batch, k, 2); // [B, K, 2]
+        Tensor mask = Tensor.zeros(batch, k); // [B, K]
+        int[] counts = new int[batch]; // [B]
         for (int b = 0; b < batch; b++) {
-            counts[b] = fill(g, boxes.data(), b * rows * 5, rows, true, heatmap.data(), b * planes,
-                    indices, classes, offsets.data(), sizes.data(), mask.data(), b * k);
+            counts[b] = fill(
+                    g,
+                    boxes.data(),
+                    b * rows * 5,
+                    rows,
+                    true,
+                    heatmap.data(),
+                    b * planes,
+                    indices,
+                    classes,
+                    offsets.data(),
+                    sizes.data(),
+                    mask.data(),
+                    b * k);
         }
         return new Batch(heatmap, indices, classes, offsets, sizes, mask, counts);
     }
@@ -176,19 +206,39 @@ public final class CenterNetTargets {
      * Writes the targets of {@code rows} boxes starting at {@code boxOffset} into the output arrays at
      * {@code heatOffset} (heatmap) and slot {@code slotOffset}; returns how many objects were kept.
      */
-    private static int fill(Geometry g, float[] boxes, int boxOffset, int rows, boolean skipNegativeClass,
-                            float[] heat, int heatOffset, int[] indices, int[] classes,
-                            float[] offsets, float[] sizes, float[] mask, int slotOffset) {
+    private static int fill(
+            Geometry g,
+            float[] boxes,
+            int boxOffset,
+            int rows,
+            boolean skipNegativeClass,
+            float[] heat,
+            int heatOffset,
+            int[] indices,
+            int[] classes,
+            float[] offsets,
+            float[] sizes,
+            float[] mask,
+            int slotOffset) {
         int h = g.gridHeight(), w = g.gridWidth(), stride = g.stride();
         int count = 0;
         for (int row = 0; row < rows && count < g.maxObjects(); row++) {
             int base = boxOffset + row * 5;
-            float bx = boxes[base], by = boxes[base + 1], bw = boxes[base + 2], bh = boxes[base + 3], cls = boxes[base + 4];
+            float bx = boxes[base],
+                    by = boxes[base + 1],
+                    bw = boxes[base + 2],
+                    bh = boxes[base + 3],
+                    cls = boxes[base + 4];
             if (skipNegativeClass && cls < 0) continue;
             int classId = checkedClass(g, cls, row);
-            if (!(Float.isFinite(bx) && Float.isFinite(by) && bw >= 0 && bh >= 0 && Float.isFinite(bw) && Float.isFinite(bh))) {
-                throw new IllegalArgumentException("CenterNetTargets: box " + row + " (" + bx + ", " + by + ", " + bw + ", " + bh
-                        + ") must be finite with non-negative width and height");
+            if (!(Float.isFinite(bx)
+                    && Float.isFinite(by)
+                    && bw >= 0
+                    && bh >= 0
+                    && Float.isFinite(bw)
+                    && Float.isFinite(bh))) {
+                throw new IllegalArgumentException("CenterNetTargets: box " + row + " (" + bx + ", " + by + ", " + bw
+                        + ", " + bh + ") must be finite with non-negative width and height");
             }
             double cx = (bx + bw / 2.0) / stride;
             double cy = (by + bh / 2.0) / stride;
@@ -212,7 +262,8 @@ public final class CenterNetTargets {
     private static int checkedClass(Geometry g, float cls, int row) {
         int classId = (int) cls;
         if (classId != cls || classId < 0 || classId >= g.numClasses()) {
-            throw new IllegalArgumentException("CenterNetTargets: box " + row + " has class " + cls + ", expected an integer in [0, " + g.numClasses() + ")");
+            throw new IllegalArgumentException("CenterNetTargets: box " + row + " has class " + cls
+                    + ", expected an integer in [0, " + g.numClasses() + ")");
         }
         return classId;
     }

@@ -34,7 +34,10 @@ public final class SplitDetector {
     /** The three head outputs of an evaluation-mode pass, each {@code [B, k, H/4, W/4]} (k = classes, 2, 2). */
     public record Heads(Tensor heatmap, Tensor offset, Tensor size) {}
 
-    /** An evaluation-mode forward pass of input spikes {@code [T, B, 4, H, W]}; its outputs are valid until the next call. */
+    /**
+     * An evaluation-mode forward pass of input spikes {@code [T, B, 4, H, W]}; its outputs are valid until the next
+     * call.
+     */
     @FunctionalInterface
     public interface Forward {
         Heads apply(SpikeTensor input);
@@ -46,9 +49,11 @@ public final class SplitDetector {
     public static Forward onCpu(SpikingCenterNet model, Arena arena) {
         return input -> {
             arena.reset();
-            try (var noGrad = Tape.noGrad(); var scope = arena.activate()) {
+            try (var noGrad = Tape.noGrad();
+                    var scope = arena.activate()) {
                 SpikingCenterNet.Outputs o = model.forward(Var.constant(input), false);
-                return new Heads(o.heatmap().value(), o.offset().value(), o.size().value());
+                return new Heads(
+                        o.heatmap().value(), o.offset().value(), o.size().value());
             }
         };
     }
@@ -57,14 +62,17 @@ public final class SplitDetector {
      * Detections of {@code dataset}, per recording in name order; recordings without a usable sample are
      * absent. {@code progress} hears the number of samples done after each batch.
      */
-    public static Map<String, Boxes> run(Forward forward, Dataset dataset, int batchSize, IntConsumer progress, BatchListener listener) throws IOException {
+    public static Map<String, Boxes> run(
+            Forward forward, Dataset dataset, int batchSize, IntConsumer progress, BatchListener listener)
+            throws IOException {
         CenterNetDecoder.Config config = decoderConfig(dataset);
         Map<String, Boxes> out = new TreeMap<>();
         int done = 0;
         try (DataLoader loader = new DataLoader(dataset, DataLoader.Options.of(batchSize, 0, false, false))) {
             for (Batch batch : loader.epoch(0)) {
                 Heads o = forward.apply(batch.input());
-                List<List<CenterNetDecoder.Detection>> dets = CenterNetDecoder.decode(config, o.heatmap(), o.offset(), o.size());
+                List<List<CenterNetDecoder.Detection>> dets =
+                        CenterNetDecoder.decode(config, o.heatmap(), o.offset(), o.size());
                 collect(out, batch, dets);
                 if (listener != null) listener.accept(batch, dets);
                 done += batch.size();
@@ -76,14 +84,19 @@ public final class SplitDetector {
 
     /** GEN1's decoding (K = 100, stride 4) clipped to {@code dataset}'s frame. */
     public static CenterNetDecoder.Config decoderConfig(Dataset dataset) {
-        return new CenterNetDecoder.Config(CenterNetDecoder.GEN1.maxDetections(), CenterNetDecoder.GEN1.stride(), dataset.width(), dataset.height());
+        return new CenterNetDecoder.Config(
+                CenterNetDecoder.GEN1.maxDetections(),
+                CenterNetDecoder.GEN1.stride(),
+                dataset.width(),
+                dataset.height());
     }
 
     /** Adds a batch's detections to {@code out}, per recording, each at its sample's label timestamp. */
     public static void collect(Map<String, Boxes> out, Batch batch, List<List<CenterNetDecoder.Detection>> detections) {
         for (int b = 0; b < batch.size(); b++) {
             Boxes boxes = out.computeIfAbsent(batch.recordings()[b], k -> new Boxes());
-            for (CenterNetDecoder.Detection d : detections.get(b)) boxes.add(batch.timestamps()[b], d.x(), d.y(), d.w(), d.h(), d.classId(), 0, d.score());
+            for (CenterNetDecoder.Detection d : detections.get(b))
+                boxes.add(batch.timestamps()[b], d.x(), d.y(), d.w(), d.h(), d.classId(), 0, d.score());
         }
     }
 

@@ -49,8 +49,13 @@ public final class StreamDetector {
      * and in the binned frame (same order, best score first), the encoded input {@code [T, 1, 4, PH, PW]}
      * (valid during the call only: it is reused) and the latency in nanoseconds.
      */
-    public record Window(long end, int events, List<CenterNetDecoder.Detection> detections,
-            List<CenterNetDecoder.Detection> frameDetections, SpikeTensor input, long latencyNanos) {}
+    public record Window(
+            long end,
+            int events,
+            List<CenterNetDecoder.Detection> detections,
+            List<CenterNetDecoder.Detection> frameDetections,
+            SpikeTensor input,
+            long latencyNanos) {}
 
     /** Hears each window as it is done. */
     @FunctionalInterface
@@ -66,9 +71,21 @@ public final class StreamDetector {
      * threads, theirs comes on top). Latencies in milliseconds (NaN without windows). {@code peakEventsHeld}
      * is the most events kept at once, {@code maxWindowEvents} the most in one window.
      */
-    public record Summary(long windows, long eventsRead, long firstTime, long lastEnd, long wallNanos, long windowNanos,
-            long windowCpuNanos, long listenerNanos, double p50Ms, double p99Ms, double maxMs, double meanMs,
-            int peakEventsHeld, int maxWindowEvents) {
+    public record Summary(
+            long windows,
+            long eventsRead,
+            long firstTime,
+            long lastEnd,
+            long wallNanos,
+            long windowNanos,
+            long windowCpuNanos,
+            long listenerNanos,
+            double p50Ms,
+            double p99Ms,
+            double maxMs,
+            double meanMs,
+            int peakEventsHeld,
+            int maxWindowEvents) {
         /** Recording time the windows cover, from the first event to the last window's end, in seconds. */
         public double recordingSeconds() {
             return windows == 0 ? 0 : (lastEnd - firstTime) / 1e6;
@@ -163,8 +180,21 @@ public final class StreamDetector {
         double mean = windows == 0 ? Double.NaN : windowNanos / 1e6 / windows;
         long lastEnd = windows == 0 ? -1 : nextEnd - options.everyMicros();
         double max = sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1];
-        return new Summary(windows, read, first, lastEnd, wall, windowNanos, windowCpuNanos, listenerNanos,
-                percentile(sorted, 0.50), percentile(sorted, 0.99), max, mean, ring.peakSize(), maxWindowEvents);
+        return new Summary(
+                windows,
+                read,
+                first,
+                lastEnd,
+                wall,
+                windowNanos,
+                windowCpuNanos,
+                listenerNanos,
+                percentile(sorted, 0.50),
+                percentile(sorted, 0.99),
+                max,
+                mean,
+                ring.peakSize(),
+                maxWindowEvents);
     }
 
     /** Encodes, runs and decodes the window ending at {@code end}, which completed at {@code completed} (nanoTime). */
@@ -173,8 +203,9 @@ public final class StreamDetector {
         Arrays.fill(input, (byte) 0);
         int used = ring.encode(end, geometry.width(), input, layout);
         SplitDetector.Heads heads = forward.apply(inputTensor);
-        List<CenterNetDecoder.Detection> frame = CenterNetDecoder.decode(geometry.decoderConfig(), heads.heatmap(),
-                heads.offset(), heads.size()).get(0);
+        List<CenterNetDecoder.Detection> frame = CenterNetDecoder.decode(
+                        geometry.decoderConfig(), heads.heatmap(), heads.offset(), heads.size())
+                .get(0);
         List<CenterNetDecoder.Detection> sensor = new ArrayList<>(frame.size());
         for (CenterNetDecoder.Detection d : frame) sensor.add(geometry.toSensor(d));
         long done = System.nanoTime();

@@ -39,16 +39,32 @@ public final class EnergyEstimator implements Probe.Listener {
     }
 
     /** A layer's figures per sample and time step. */
-    public record LayerReport(String name, double inputFiringRate, boolean binaryInput, double acs, double macs, double energyPj, double teacherMacs) {}
+    public record LayerReport(
+            String name,
+            double inputFiringRate,
+            boolean binaryInput,
+            double acs,
+            double macs,
+            double energyPj,
+            double teacherMacs) {}
 
     /** All layers and totals per sample and time step; {@code firingRate} is over all convolution inputs. */
-    public record Report(List<LayerReport> layers, double acs, double macs, double energyPj, double teacherMacs, double teacherEnergyPj, double firingRate,
-            long samples, int timeSteps) {}
+    public record Report(
+            List<LayerReport> layers,
+            double acs,
+            double macs,
+            double energyPj,
+            double teacherMacs,
+            double teacherEnergyPj,
+            double firingRate,
+            long samples,
+            int timeSteps) {}
 
     private final Map<String, Layer> layers = new LinkedHashMap<>();
 
     @Override
-    public void conv(String name, Var input, int cout, int kernel, int stride, int pad, int groups, int outH, int outW) {
+    public void conv(
+            String name, Var input, int cout, int kernel, int stride, int pad, int groups, int outH, int outW) {
         Layer l = layers.computeIfAbsent(name, Layer::new);
         int[] s = input.shape();
         int r = s.length;
@@ -113,14 +129,29 @@ public final class EnergyEstimator implements Probe.Listener {
         long inputs = 0, nonZero = 0;
         for (Layer l : layers.values()) {
             double a = l.acs / per, m = l.macs / per, d = l.denseMacs / per;
-            out.add(new LayerReport(l.name, l.inputs == 0 ? Double.NaN : (double) l.nonZero / l.inputs, l.binary, a, m, PJ_PER_AC * a + PJ_PER_MAC * m, d));
+            out.add(new LayerReport(
+                    l.name,
+                    l.inputs == 0 ? Double.NaN : (double) l.nonZero / l.inputs,
+                    l.binary,
+                    a,
+                    m,
+                    PJ_PER_AC * a + PJ_PER_MAC * m,
+                    d));
             acs += a;
             macs += m;
             teacher += d;
             inputs += l.inputs;
             nonZero += l.nonZero;
         }
-        return new Report(out, acs, macs, PJ_PER_AC * acs + PJ_PER_MAC * macs, teacher, PJ_PER_MAC * teacher, inputs == 0 ? 0 : (double) nonZero / inputs,
-                samples, timeSteps);
+        return new Report(
+                out,
+                acs,
+                macs,
+                PJ_PER_AC * acs + PJ_PER_MAC * macs,
+                teacher,
+                PJ_PER_MAC * teacher,
+                inputs == 0 ? 0 : (double) nonZero / inputs,
+                samples,
+                timeSteps);
     }
 }

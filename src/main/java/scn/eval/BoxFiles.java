@@ -24,7 +24,9 @@ public final class BoxFiles {
         if (!Files.isDirectory(dir)) throw new DataFormatException(dir, "is not a folder");
         List<Path> files;
         try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).sorted().toList();
+            files = s.filter(p -> p.getFileName().toString().endsWith(SUFFIX))
+                    .sorted()
+                    .toList();
         }
         Map<String, Gen1Evaluation.Boxes> out = new TreeMap<>();
         for (Path f : files) out.put(recordingName(f), toEval(Boxes.read(f)));
@@ -40,7 +42,8 @@ public final class BoxFiles {
     /** Rows of a box file as the evaluator's columns ({@code confidence} becomes the score). */
     public static Gen1Evaluation.Boxes toEval(Boxes b) {
         int n = b.size();
-        var out = new Gen1Evaluation.Boxes(new long[n], new float[n], new float[n], new float[n], new float[n], new int[n], new float[n]);
+        var out = new Gen1Evaluation.Boxes(
+                new long[n], new float[n], new float[n], new float[n], new float[n], new int[n], new float[n]);
         for (int i = 0; i < n; i++) {
             out.t()[i] = b.t(i);
             out.x()[i] = b.x(i);

@@ -26,9 +26,11 @@ public final class CocoEvaluator {
     public static final double[] IOU_THRESHOLDS = linspace(0.5, 0.95, 10);
     /** {@code np.linspace(0, 1, 101)}. */
     public static final double[] RECALL_THRESHOLDS = linspace(0.0, 1.0, 101);
+
     public static final int[] MAX_DETECTIONS = {1, 10, 100};
     /** all, small, medium, large: {@code [0², 1e5²], [0², 32²], [32², 96²], [96², 1e5²]}. */
     public static final double[][] AREA_RANGES = {{0, 1e10}, {0, 32 * 32}, {32 * 32, 96 * 96}, {96 * 96, 1e10}};
+
     public static final String[] AREA_LABELS = {"all", "small", "medium", "large"};
 
     private static final int T = IOU_THRESHOLDS.length;
@@ -40,12 +42,13 @@ public final class CocoEvaluator {
     /** Bit {@code t} of a detection's flags: matched at IoU threshold t; bit {@code IGNORED + t}: ignored. */
     private static final int IGNORED = 16;
 
-    private final int[] imageIds;    // sorted, unique
+    private final int[] imageIds; // sorted, unique
     private final int[] categoryIds; // sorted, unique
     private final Map<Integer, Integer> imageIndex = new HashMap<>();
     private final Map<Integer, Integer> categoryIndex = new HashMap<>();
     /** Per (image index, category index): ground truths and detections in the order they were added. */
     private final Map<Long, List<Box>> groundTruths = new HashMap<>();
+
     private final Map<Long, List<Box>> detections = new HashMap<>();
 
     private record Box(double x, double y, double w, double h, double area, double score) {}
@@ -62,12 +65,29 @@ public final class CocoEvaluator {
             return recall[((t * numCategories + k) * A + a) * M + m];
         }
 
-        public double ap() { return stats[0]; }
-        public double ap50() { return stats[1]; }
-        public double ap75() { return stats[2]; }
-        public double apSmall() { return stats[3]; }
-        public double apMedium() { return stats[4]; }
-        public double apLarge() { return stats[5]; }
+        public double ap() {
+            return stats[0];
+        }
+
+        public double ap50() {
+            return stats[1];
+        }
+
+        public double ap75() {
+            return stats[2];
+        }
+
+        public double apSmall() {
+            return stats[3];
+        }
+
+        public double apMedium() {
+            return stats[4];
+        }
+
+        public double apLarge() {
+            return stats[5];
+        }
     }
 
     /** What {@code evaluateImg} keeps for one (image, category, area range). */
@@ -91,14 +111,18 @@ public final class CocoEvaluator {
     }
 
     /** Adds a detection; {@code area} is what pycocotools' {@code loadRes} sets, {@code w·h}. */
-    public void addDetection(int imageId, int categoryId, double x, double y, double w, double h, double score, double area) {
-        if (Double.isNaN(score)) throw new IllegalArgumentException("CocoEvaluator: detection score is NaN on image " + imageId);
+    public void addDetection(
+            int imageId, int categoryId, double x, double y, double w, double h, double score, double area) {
+        if (Double.isNaN(score))
+            throw new IllegalArgumentException("CocoEvaluator: detection score is NaN on image " + imageId);
         add(detections, imageId, categoryId, new Box(x, y, w, h, area, score), "detection");
     }
 
     private void add(Map<Long, List<Box>> into, int imageId, int categoryId, Box box, String what) {
         Integer i = imageIndex.get(imageId);
-        if (i == null) throw new IllegalArgumentException("CocoEvaluator: " + what + " on image " + imageId + ", which is not among the evaluated images");
+        if (i == null)
+            throw new IllegalArgumentException(
+                    "CocoEvaluator: " + what + " on image " + imageId + ", which is not among the evaluated images");
         Integer k = categoryIndex.get(categoryId);
         if (k == null) return;
         into.computeIfAbsent(key(i, k), unused -> new ArrayList<>()).add(box);
@@ -123,7 +147,7 @@ public final class CocoEvaluator {
             }
         }
         double[] precision = new double[T * R * categories * A * M]; // [T, R, K, A, M]
-        double[] recall = new double[T * categories * A * M];        // [T, K, A, M]
+        double[] recall = new double[T * categories * A * M]; // [T, K, A, M]
         Arrays.fill(precision, -1);
         Arrays.fill(recall, -1);
         for (int k = 0; k < categories; k++) {
@@ -216,7 +240,8 @@ public final class CocoEvaluator {
     }
 
     /** {@code accumulate} for one category, area range and max-detections setting. */
-    private static void accumulate(EvalImage[] perImage, int k, int a, int m, int categories, double[] precision, double[] recall) {
+    private static void accumulate(
+            EvalImage[] perImage, int k, int a, int m, int categories, double[] precision, double[] recall) {
         int maxDet = MAX_DETECTIONS[m];
         int total = 0, npig = 0;
         boolean any = false;
@@ -228,7 +253,7 @@ public final class CocoEvaluator {
         }
         if (!any || npig == 0) return;
         double[] negScores = new double[total]; // [nd] concatenated in image order
-        int[] flags = new int[total];           // [nd]
+        int[] flags = new int[total]; // [nd]
         int n = 0;
         for (EvalImage e : perImage) {
             if (e == null) continue;

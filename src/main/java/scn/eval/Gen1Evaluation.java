@@ -39,19 +39,27 @@ public final class Gen1Evaluation {
     public record Boxes(long[] t, float[] x, float[] y, float[] w, float[] h, int[] classId, float[] score) {
         public Boxes {
             int n = t.length;
-            if (x.length != n || y.length != n || w.length != n || h.length != n || classId.length != n || score.length != n) {
-                throw new IllegalArgumentException("Gen1Evaluation.Boxes: arrays differ in length: t " + n + ", x " + x.length + ", y " + y.length
-                        + ", w " + w.length + ", h " + h.length + ", class " + classId.length + ", score " + score.length);
+            if (x.length != n
+                    || y.length != n
+                    || w.length != n
+                    || h.length != n
+                    || classId.length != n
+                    || score.length != n) {
+                throw new IllegalArgumentException("Gen1Evaluation.Boxes: arrays differ in length: t " + n + ", x "
+                        + x.length + ", y " + y.length + ", w " + w.length + ", h " + h.length + ", class "
+                        + classId.length + ", score " + score.length);
             }
         }
 
         /** Boxes from rows {@code (t µs, x, y, w, h, class, score)}. */
         public static Boxes ofRows(double[][] rows) {
             int n = rows.length;
-            Boxes b = new Boxes(new long[n], new float[n], new float[n], new float[n], new float[n], new int[n], new float[n]);
+            Boxes b = new Boxes(
+                    new long[n], new float[n], new float[n], new float[n], new float[n], new int[n], new float[n]);
             for (int i = 0; i < n; i++) {
                 if (rows[i].length != 7) {
-                    throw new IllegalArgumentException("Gen1Evaluation.Boxes: row " + i + " has " + rows[i].length + " values, expected 7 (t, x, y, w, h, class, score)");
+                    throw new IllegalArgumentException("Gen1Evaluation.Boxes: row " + i + " has " + rows[i].length
+                            + " values, expected 7 (t, x, y, w, h, class, score)");
                 }
                 b.t[i] = (long) rows[i][0];
                 b.x[i] = (float) rows[i][1];
@@ -79,7 +87,8 @@ public final class Gen1Evaluation {
             for (int j = 0; j < n; j++) times[j] = t[kept[j]];
             // Timestamps below 2^53 are exact as doubles, so the double argsort orders them exactly.
             int[] order = StableArgsort.ascending(times);
-            Boxes out = new Boxes(new long[n], new float[n], new float[n], new float[n], new float[n], new int[n], new float[n]);
+            Boxes out = new Boxes(
+                    new long[n], new float[n], new float[n], new float[n], new float[n], new int[n], new float[n]);
             for (int j = 0; j < n; j++) {
                 int i = kept[order[j]];
                 out.t[j] = t[i];
@@ -96,12 +105,29 @@ public final class Gen1Evaluation {
 
     /** The reported numbers, the full COCO summary behind them, and the protocol that produced them. */
     public record Result(Protocol protocol, int images, CocoEvaluator.Summary coco) {
-        public double map() { return coco.ap(); }
-        public double ap50() { return coco.ap50(); }
-        public double ap75() { return coco.ap75(); }
-        public double apSmall() { return coco.apSmall(); }
-        public double apMedium() { return coco.apMedium(); }
-        public double apLarge() { return coco.apLarge(); }
+        public double map() {
+            return coco.ap();
+        }
+
+        public double ap50() {
+            return coco.ap50();
+        }
+
+        public double ap75() {
+            return coco.ap75();
+        }
+
+        public double apSmall() {
+            return coco.apSmall();
+        }
+
+        public double apMedium() {
+            return coco.apMedium();
+        }
+
+        public double apLarge() {
+            return coco.apLarge();
+        }
 
         /** {@code map, ap50, ap75, ap_small, ap_medium, ap_large}, in that order. */
         public Map<String, Double> toMap() {
@@ -126,7 +152,8 @@ public final class Gen1Evaluation {
     public static Result evaluate(Protocol protocol, Map<String, Boxes> groundTruth, Map<String, Boxes> detections) {
         for (String name : detections.keySet()) {
             if (!groundTruth.containsKey(name)) {
-                throw new IllegalArgumentException("Gen1Evaluation: detections for recording '" + name + "' have no ground truth to pair with");
+                throw new IllegalArgumentException(
+                        "Gen1Evaluation: detections for recording '" + name + "' have no ground truth to pair with");
             }
         }
         Map<String, Boxes> sortedGt = new TreeMap<>(groundTruth);
@@ -135,7 +162,8 @@ public final class Gen1Evaluation {
         int images = 0;
         for (Map.Entry<String, Boxes> e : sortedGt.entrySet()) {
             Boxes gt = e.getValue().filteredSorted(protocol);
-            Boxes dt = detections.containsKey(e.getKey()) ? detections.get(e.getKey()).filteredSorted(protocol)
+            Boxes dt = detections.containsKey(e.getKey())
+                    ? detections.get(e.getKey()).filteredSorted(protocol)
                     : empty();
             gtByName.put(e.getKey(), gt);
             dtByName.put(e.getKey(), dt);
@@ -173,10 +201,25 @@ public final class Gen1Evaluation {
             highDt = Math.max(lowDt, highDt);
             while (highDt < dt.size() && dt.t()[highDt] <= high) highDt++;
             for (int g = lowGt; g < highGt; g++) {
-                coco.addGroundTruth(imageId, gt.classId()[g] + 1, gt.x()[g], gt.y()[g], gt.w()[g], gt.h()[g], gt.w()[g] * gt.h()[g]);
+                coco.addGroundTruth(
+                        imageId,
+                        gt.classId()[g] + 1,
+                        gt.x()[g],
+                        gt.y()[g],
+                        gt.w()[g],
+                        gt.h()[g],
+                        gt.w()[g] * gt.h()[g]);
             }
             for (int d = lowDt; d < highDt; d++) {
-                coco.addDetection(imageId, dt.classId()[d] + 1, dt.x()[d], dt.y()[d], dt.w()[d], dt.h()[d], dt.score()[d], dt.w()[d] * dt.h()[d]);
+                coco.addDetection(
+                        imageId,
+                        dt.classId()[d] + 1,
+                        dt.x()[d],
+                        dt.y()[d],
+                        dt.w()[d],
+                        dt.h()[d],
+                        dt.score()[d],
+                        dt.w()[d] * dt.h()[d]);
             }
             i = highGt;
         }

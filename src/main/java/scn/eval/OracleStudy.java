@@ -37,11 +37,21 @@ public final class OracleStudy {
     public static final float ORACLE_LOGIT = 9f;
 
     /** A head whose output the oracle replaces. */
-    public enum Part { HEATMAP, OFFSET, SIZE }
+    public enum Part {
+        HEATMAP,
+        OFFSET,
+        SIZE
+    }
 
     /** The studies {@code eval --oracle} runs: the model alone, then each part and the useful pairs. */
-    public static final List<Set<Part>> DEFAULT_STUDIES = List.of(EnumSet.noneOf(Part.class), EnumSet.of(Part.OFFSET), EnumSet.of(Part.SIZE),
-            EnumSet.of(Part.OFFSET, Part.SIZE), EnumSet.of(Part.HEATMAP), EnumSet.of(Part.HEATMAP, Part.SIZE), EnumSet.allOf(Part.class));
+    public static final List<Set<Part>> DEFAULT_STUDIES = List.of(
+            EnumSet.noneOf(Part.class),
+            EnumSet.of(Part.OFFSET),
+            EnumSet.of(Part.SIZE),
+            EnumSet.of(Part.OFFSET, Part.SIZE),
+            EnumSet.of(Part.HEATMAP),
+            EnumSet.of(Part.HEATMAP, Part.SIZE),
+            EnumSet.allOf(Part.class));
 
     private OracleStudy() {}
 
@@ -49,10 +59,11 @@ public final class OracleStudy {
      * {@code predicted}'s heads with {@code parts} replaced by the targets of {@code targets} (built on
      * the same {@code [B, ...]} grid); the predicted tensors are not changed.
      */
-    public static SplitDetector.Heads substitute(SplitDetector.Heads predicted, CenterNetTargets.Batch targets, Set<Part> parts) {
+    public static SplitDetector.Heads substitute(
+            SplitDetector.Heads predicted, CenterNetTargets.Batch targets, Set<Part> parts) {
         Tensor heatmap = predicted.heatmap().copy(); // [B, C, H, W]
-        Tensor offset = predicted.offset().copy();   // [B, 2, H, W]
-        Tensor size = predicted.size().copy();       // [B, 2, H, W]
+        Tensor offset = predicted.offset().copy(); // [B, 2, H, W]
+        Tensor size = predicted.size().copy(); // [B, 2, H, W]
         int batch = heatmap.dim(0), classes = heatmap.dim(1), plane = heatmap.dim(2) * heatmap.dim(3);
         int k = targets.indices().length / batch; // objects per sample, padded
         if (parts.contains(Part.HEATMAP)) Arrays.fill(heatmap.data(), -ORACLE_LOGIT);
@@ -60,10 +71,15 @@ public final class OracleStudy {
             for (int j = 0; j < targets.counts()[b]; j++) {
                 int object = b * k + j;
                 int cell = targets.indices()[object];
-                if (parts.contains(Part.HEATMAP)) heatmap.data()[(b * classes + targets.classes()[object]) * plane + cell] = ORACLE_LOGIT;
+                if (parts.contains(Part.HEATMAP))
+                    heatmap.data()[(b * classes + targets.classes()[object]) * plane + cell] = ORACLE_LOGIT;
                 for (int c = 0; c < 2; c++) {
-                    if (parts.contains(Part.OFFSET)) offset.data()[(b * 2 + c) * plane + cell] = targets.offsets().data()[object * 2 + c];
-                    if (parts.contains(Part.SIZE)) size.data()[(b * 2 + c) * plane + cell] = targets.sizes().data()[object * 2 + c];
+                    if (parts.contains(Part.OFFSET))
+                        offset.data()[(b * 2 + c) * plane + cell] =
+                                targets.offsets().data()[object * 2 + c];
+                    if (parts.contains(Part.SIZE))
+                        size.data()[(b * 2 + c) * plane + cell] =
+                                targets.sizes().data()[object * 2 + c];
                 }
             }
         }
@@ -71,8 +87,13 @@ public final class OracleStudy {
     }
 
     /** The scores of each study, in the order given, from one evaluation-mode pass over the split's samples. */
-    public static Map<Set<Part>, Gen1Evaluation.Result> run(SplitDetector.Forward forward, SplitEvaluation.Split split,
-            int batchSize, List<Set<Part>> studies, IntConsumer progress) throws IOException {
+    public static Map<Set<Part>, Gen1Evaluation.Result> run(
+            SplitDetector.Forward forward,
+            SplitEvaluation.Split split,
+            int batchSize,
+            List<Set<Part>> studies,
+            IntConsumer progress)
+            throws IOException {
         Dataset dataset = split.dataset();
         CenterNetDecoder.Config config = SplitDetector.decoderConfig(dataset);
         List<Map<String, Boxes>> detections = new ArrayList<>();
@@ -81,12 +102,19 @@ public final class OracleStudy {
         try (DataLoader loader = new DataLoader(dataset, DataLoader.Options.of(batchSize, 0, false, false))) {
             for (Batch batch : loader.epoch(0)) {
                 SplitDetector.Heads predicted = forward.apply(batch.input());
-                CenterNetTargets.Geometry grid = new CenterNetTargets.Geometry(predicted.heatmap().dim(1), predicted.heatmap().dim(2),
-                        predicted.heatmap().dim(3), config.stride(), config.maxDetections());
+                CenterNetTargets.Geometry grid = new CenterNetTargets.Geometry(
+                        predicted.heatmap().dim(1),
+                        predicted.heatmap().dim(2),
+                        predicted.heatmap().dim(3),
+                        config.stride(),
+                        config.maxDetections());
                 CenterNetTargets.Batch targets = CenterNetTargets.forBatch(grid, batch.boxes());
                 for (int i = 0; i < studies.size(); i++) {
                     SplitDetector.Heads h = substitute(predicted, targets, studies.get(i));
-                    SplitDetector.collect(detections.get(i), batch, CenterNetDecoder.decode(config, h.heatmap(), h.offset(), h.size()));
+                    SplitDetector.collect(
+                            detections.get(i),
+                            batch,
+                            CenterNetDecoder.decode(config, h.heatmap(), h.offset(), h.size()));
                 }
                 done += batch.size();
                 if (progress != null) progress.accept(done);

@@ -80,8 +80,12 @@ public record Protocol(String name, long skipUs, double minDiag, double minSide,
      * when any value changed, so a name always stands for the values it is published with.
      */
     public Protocol with(Long skipUs, Double minDiag, Double minSide, Long timeTolUs) {
-        Protocol p = new Protocol(name, skipUs != null ? skipUs : this.skipUs, minDiag != null ? minDiag : this.minDiag,
-                minSide != null ? minSide : this.minSide, timeTolUs != null ? timeTolUs : this.timeTolUs);
+        Protocol p = new Protocol(
+                name,
+                skipUs != null ? skipUs : this.skipUs,
+                minDiag != null ? minDiag : this.minDiag,
+                minSide != null ? minSide : this.minSide,
+                timeTolUs != null ? timeTolUs : this.timeTolUs);
         return p.equals(this) ? this : new Protocol(CUSTOM, p.skipUs, p.minDiag, p.minSide, p.timeTolUs);
     }
 
@@ -104,8 +108,14 @@ public record Protocol(String name, long skipUs, double minDiag, double minSide,
      * {@code gen1 (t > 500000 us, diagonal >= 30 px, sides >= 10 px, time tolerance 50000 us)}.
      */
     public String describe() {
-        return String.format(Locale.ROOT, "%s (t > %d us, diagonal >= %s px, sides >= %s px, time tolerance %d us)",
-                name, skipUs, number(minDiag), number(minSide), timeTolUs);
+        return String.format(
+                Locale.ROOT,
+                "%s (t > %d us, diagonal >= %s px, sides >= %s px, time tolerance %d us)",
+                name,
+                skipUs,
+                number(minDiag),
+                number(minSide),
+                timeTolUs);
     }
 
     /** The protocol as JSON fields: {@code name, skip_us, min_diag, min_side, time_tol_us}. */

@@ -52,12 +52,16 @@ public final class SplitEvaluation {
      * detections has none, and detections of recordings without ground truth are left out (named on
      * {@code warn} when it is not null).
      */
-    public static Gen1Evaluation.Result evaluate(Protocol protocol, Map<String, Gen1Evaluation.Boxes> gt,
-            Map<String, Gen1Evaluation.Boxes> dt, PrintStream warn) {
+    public static Gen1Evaluation.Result evaluate(
+            Protocol protocol,
+            Map<String, Gen1Evaluation.Boxes> gt,
+            Map<String, Gen1Evaluation.Boxes> dt,
+            PrintStream warn) {
         Map<String, Gen1Evaluation.Boxes> paired = new TreeMap<>();
         dt.forEach((name, boxes) -> {
             if (gt.containsKey(name)) paired.put(name, boxes);
-            else if (warn != null) warn.println("warning: detections of '" + name + "' have no ground-truth file and are left out");
+            else if (warn != null)
+                warn.println("warning: detections of '" + name + "' have no ground-truth file and are left out");
         });
         return Gen1Evaluation.evaluate(protocol, gt, paired);
     }
@@ -68,7 +72,9 @@ public final class SplitEvaluation {
         Dataset d = Dataset.open(root, split);
         if (d.size() == 0) {
             d.close();
-            String why = d.skipped().isEmpty() ? "no *_td.dat + *_bbox.npy pairs with labels" : String.join("; ", d.skipped());
+            String why = d.skipped().isEmpty()
+                    ? "no *_td.dat + *_bbox.npy pairs with labels"
+                    : String.join("; ", d.skipped());
             throw new IOException("the '" + split + "' split of " + root + " has no labelled samples: " + why);
         }
         return d;
@@ -94,6 +100,9 @@ public final class SplitEvaluation {
             sb.append('"').append(e.getKey()).append("\": ").append(String.format(Locale.ROOT, "%.6f", e.getValue()));
         }
         sb.append(", \"images\": ").append(r.images());
-        return sb.append(", \"protocol\": ").append(GSON.toJson(r.protocol().toMap())).append("}\n").toString();
+        return sb.append(", \"protocol\": ")
+                .append(GSON.toJson(r.protocol().toMap()))
+                .append("}\n")
+                .toString();
     }
 }

@@ -39,7 +39,9 @@ public final class ModelFiles {
         return model;
     }
 
-    /** Loads weights into an existing model of a given configuration; any disagreement is an error naming the tensors. */
+    /**
+     * Loads weights into an existing model of a given configuration; any disagreement is an error naming the tensors.
+     */
     public static void loadInto(Path file, SpikingCenterNet model) throws IOException {
         copyInto(file, SafeTensors.read(file), model);
     }

@@ -21,10 +21,13 @@ final class BasicBlock {
     BasicBlock(ParameterStore store, String name, boolean spiking, int cin, int cout, int stride) {
         this.name = name;
         this.stride = stride;
-        first = new ConvBnAct(store, name + ".conv1", name + ".bn1", name + ".plif1", spiking, cin, cout, 3, stride, 1, 1, false);
-        second = new ConvBnAct(store, name + ".conv2", name + ".bn2", name + ".plif2", spiking, cout, cout, 3, 1, 1, 1, false);
+        first = new ConvBnAct(
+                store, name + ".conv1", name + ".bn1", name + ".plif1", spiking, cin, cout, 3, stride, 1, 1, false);
+        second = new ConvBnAct(
+                store, name + ".conv2", name + ".bn2", name + ".plif2", spiking, cout, cout, 3, 1, 1, 1, false);
         if (stride != 1 || cin != cout) {
-            downsampleWeight = store.parameter(name + ".downsample.conv.weight", store.kaimingNormal(cout, cin, 1, 1), true);
+            downsampleWeight =
+                    store.parameter(name + ".downsample.conv.weight", store.kaimingNormal(cout, cin, 1, 1), true);
             downsampleBn = new BatchNorm(store, name + ".downsample.bn", cout);
         } else {
             downsampleWeight = null;
@@ -37,10 +40,24 @@ final class BasicBlock {
         if (downsampleWeight != null) {
             if (Probe.watching()) {
                 BatchNorm bn = downsampleBn;
-                var op = new Layer.Shortcut(downsampleWeight, stride, bn.weight, bn.bias, bn.runningMean, bn.runningVar,
-                        BatchNorm.MOMENTUM, BatchNorm.EPS, training);
-                shortcut = Probe.layer(new Layer(name + ".downsample", List.of("x"), List.of(downsampleWeight, bn.weight, bn.bias), op,
-                        in -> downsample(in[0], training)), x);
+                var op = new Layer.Shortcut(
+                        downsampleWeight,
+                        stride,
+                        bn.weight,
+                        bn.bias,
+                        bn.runningMean,
+                        bn.runningVar,
+                        BatchNorm.MOMENTUM,
+                        BatchNorm.EPS,
+                        training);
+                shortcut = Probe.layer(
+                        new Layer(
+                                name + ".downsample",
+                                List.of("x"),
+                                List.of(downsampleWeight, bn.weight, bn.bias),
+                                op,
+                                in -> downsample(in[0], training)),
+                        x);
             } else {
                 shortcut = downsample(x, training);
             }
@@ -59,7 +76,9 @@ final class BasicBlock {
 
     long parameterCount() {
         long n = first.parameterCount() + second.parameterCount();
-        if (downsampleWeight != null) n += downsampleWeight.value().size() + 2L * downsampleBn.weight.value().size();
+        if (downsampleWeight != null)
+            n += downsampleWeight.value().size()
+                    + 2L * downsampleBn.weight.value().size();
         return n;
     }
 }

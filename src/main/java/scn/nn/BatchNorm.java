@@ -5,10 +5,12 @@ import scn.autograd.Parameter;
 import scn.autograd.Var;
 import scn.tensor.Tensor;
 
-/** A batch-norm layer: {@code weight}, {@code bias} trained; {@code running_mean}, {@code running_var} buffers (SPEC section 3). */
+/**
+ * A batch-norm layer: {@code weight}, {@code bias} trained; {@code running_mean}, {@code running_var} buffers (SPEC
+ * section 3).
+ */
 public final class BatchNorm {
     public static final float MOMENTUM = 0.1f, EPS = 1e-5f;
-
     final Parameter weight, bias;
     final Tensor runningMean, runningVar;
 
@@ -21,12 +23,28 @@ public final class BatchNorm {
 
     /** {@code plif(bn(x) + residual)}, fused; {@code residual} may be null. */
     Var forwardPlif(Var x, Var residual, Var plifW, boolean training) {
-        return Functional.batchNormPlif(x, weight, bias, runningMean, runningVar, training, MOMENTUM, EPS, residual, plifW);
+        return Functional.batchNormPlif(
+                x, weight, bias, runningMean, runningVar, training, MOMENTUM, EPS, residual, plifW);
     }
 
     /** {@code plif(bn(conv(x, convWeight)) + residual)}, the convolution run again in the backward instead of kept. */
-    Var forwardConvPlif(Var x, Var convWeight, int stride, int pad, int groups, Var residual, Var plifW, boolean training) {
-        return Functional.convBnPlif(x, convWeight, stride, pad, groups, weight, bias, runningMean, runningVar, training, MOMENTUM, EPS, residual, plifW);
+    Var forwardConvPlif(
+            Var x, Var convWeight, int stride, int pad, int groups, Var residual, Var plifW, boolean training) {
+        return Functional.convBnPlif(
+                x,
+                convWeight,
+                stride,
+                pad,
+                groups,
+                weight,
+                bias,
+                runningMean,
+                runningVar,
+                training,
+                MOMENTUM,
+                EPS,
+                residual,
+                plifW);
     }
 
     Var forward(Var x, boolean training) {

@@ -23,9 +23,21 @@ public final class ConvBnAct {
     final int stride, pad, groups;
     final boolean recomputing;
 
-    ConvBnAct(ParameterStore store, String convName, String bnName, String plifName, boolean spiking,
-            int cin, int cout, int k, int stride, int pad, int groups, boolean recomputing) {
-        // The prefix of a standard layout (encoder.stem); a block's conv name (encoder.layer1.0.conv1), as its two layers share a prefix.
+    ConvBnAct(
+            ParameterStore store,
+            String convName,
+            String bnName,
+            String plifName,
+            boolean spiking,
+            int cin,
+            int cout,
+            int k,
+            int stride,
+            int pad,
+            int groups,
+            boolean recomputing) {
+        // The prefix of a standard layout (encoder.stem); a block's conv name (encoder.layer1.0.conv1), as its two
+        // layers share a prefix.
         this.name = convName.endsWith(".conv") ? convName.substring(0, convName.length() - ".conv".length()) : convName;
         this.weight = store.parameter(convName + ".weight", store.kaimingNormal(cout, cin / groups, k, k), true);
         this.bn = new BatchNorm(store, bnName, cout);
@@ -37,9 +49,30 @@ public final class ConvBnAct {
     }
 
     /** Convenience for the common {@code prefix.conv / prefix.bn / prefix.plif} layout. */
-    static ConvBnAct standard(ParameterStore store, String prefix, boolean spiking, int cin, int cout, int k, int stride, int pad, int groups,
+    static ConvBnAct standard(
+            ParameterStore store,
+            String prefix,
+            boolean spiking,
+            int cin,
+            int cout,
+            int k,
+            int stride,
+            int pad,
+            int groups,
             boolean recomputing) {
-        return new ConvBnAct(store, prefix + ".conv", prefix + ".bn", prefix + ".plif", spiking, cin, cout, k, stride, pad, groups, recomputing);
+        return new ConvBnAct(
+                store,
+                prefix + ".conv",
+                prefix + ".bn",
+                prefix + ".plif",
+                spiking,
+                cin,
+                cout,
+                k,
+                stride,
+                pad,
+                groups,
+                recomputing);
     }
 
     Var forward(Var x, boolean training) {
@@ -49,10 +82,25 @@ public final class ConvBnAct {
     /** {@code act(bn(conv(x)) + residual)}; the spiking path runs batch norm and PLIF fused. */
     Var forward(Var x, Var residual, boolean training) {
         if (!Probe.watching()) return compute(x, residual, training);
-        Layer.Neuron parts = new Layer.Neuron(weight, stride, pad, groups, bn.weight, bn.bias, bn.runningMean, bn.runningVar,
-                BatchNorm.MOMENTUM, BatchNorm.EPS, training, plifW);
-        List<Parameter> params = plifW == null ? List.of(weight, bn.weight, bn.bias) : List.of(weight, bn.weight, bn.bias, plifW);
-        return Probe.layer(new Layer(name, List.of("x", "residual"), params, parts, in -> compute(in[0], in[1], training)), x, residual);
+        Layer.Neuron parts = new Layer.Neuron(
+                weight,
+                stride,
+                pad,
+                groups,
+                bn.weight,
+                bn.bias,
+                bn.runningMean,
+                bn.runningVar,
+                BatchNorm.MOMENTUM,
+                BatchNorm.EPS,
+                training,
+                plifW);
+        List<Parameter> params =
+                plifW == null ? List.of(weight, bn.weight, bn.bias) : List.of(weight, bn.weight, bn.bias, plifW);
+        return Probe.layer(
+                new Layer(name, List.of("x", "residual"), params, parts, in -> compute(in[0], in[1], training)),
+                x,
+                residual);
     }
 
     private Var compute(Var x, Var residual, boolean training) {

@@ -29,8 +29,14 @@ final class Head {
     Var forward(Var features, boolean training) {
         Var hiddenOut = hidden.forward(features, training);
         return Probe.watching()
-                ? Probe.layer(new Layer(name + ".out", List.of("x"), List.of(outWeight, outBias), new Layer.HeadOut(outWeight, outBias),
-                        in -> out(in[0])), hiddenOut)
+                ? Probe.layer(
+                        new Layer(
+                                name + ".out",
+                                List.of("x"),
+                                List.of(outWeight, outBias),
+                                new Layer.HeadOut(outWeight, outBias),
+                                in -> out(in[0])),
+                        hiddenOut)
                 : out(hiddenOut);
     }
 
@@ -42,6 +48,8 @@ final class Head {
     }
 
     long parameterCount() {
-        return hidden.parameterCount() + outWeight.value().size() + outBias.value().size();
+        return hidden.parameterCount()
+                + outWeight.value().size()
+                + outBias.value().size();
     }
 }

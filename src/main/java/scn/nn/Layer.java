@@ -28,8 +28,19 @@ public record Layer(String name, List<String> inputs, List<Parameter> parameters
      * {@code training}, moving the running ones; else the running ones), then PLIF with {@code plifW}, or
      * ReLU when it is null (the teacher). Inputs {@code x}, {@code residual} (null when absent).
      */
-    public record Neuron(Parameter weight, int stride, int pad, int groups, Parameter gamma, Parameter beta,
-            Tensor runningMean, Tensor runningVar, float momentum, float eps, boolean training, Parameter plifW)
+    public record Neuron(
+            Parameter weight,
+            int stride,
+            int pad,
+            int groups,
+            Parameter gamma,
+            Parameter beta,
+            Tensor runningMean,
+            Tensor runningVar,
+            float momentum,
+            float eps,
+            boolean training,
+            Parameter plifW)
             implements Op {
         public boolean spiking() {
             return plifW != null;
@@ -46,8 +57,17 @@ public record Layer(String name, List<String> inputs, List<Parameter> parameters
      * A basic block's shortcut when the shape changes: {@code bn(conv_1x1_stride(x))}, batch norm as in
      * {@link Neuron}, no activation. Input {@code x}.
      */
-    public record Shortcut(Parameter weight, int stride, Parameter gamma, Parameter beta, Tensor runningMean,
-            Tensor runningVar, float momentum, float eps, boolean training) implements Op {}
+    public record Shortcut(
+            Parameter weight,
+            int stride,
+            Parameter gamma,
+            Parameter beta,
+            Tensor runningMean,
+            Tensor runningVar,
+            float momentum,
+            float eps,
+            boolean training)
+            implements Op {}
 
     /** A head's output: 1×1 convolution with {@code bias} at every time step, then the mean over T. Input x. */
     public record HeadOut(Parameter weight, Parameter bias) implements Op {}
@@ -59,7 +79,8 @@ public record Layer(String name, List<String> inputs, List<Parameter> parameters
 
     /** Runs the layer as the network does, on the current kernels; a null input stands for an absent residual. */
     public Var run(Var... in) {
-        if (in.length != inputs.size()) throw new IllegalArgumentException(name + ": takes " + inputs + ", got " + in.length + " inputs");
+        if (in.length != inputs.size())
+            throw new IllegalArgumentException(name + ": takes " + inputs + ", got " + in.length + " inputs");
         return body.apply(in);
     }
 }

@@ -9,7 +9,8 @@ import java.util.Map;
  * network is fully convolutional, so any multiple of 32 works, and the checks run small ones). Checked on
  * construction.
  */
-public record ModelConfig(double width, double expansion, int timeSteps, int classes, boolean teacher, int inputHeight, int inputWidth) {
+public record ModelConfig(
+        double width, double expansion, int timeSteps, int classes, boolean teacher, int inputHeight, int inputWidth) {
     public static final int[] BASE_CHANNELS = {64, 128, 256, 512};
     public static final int INPUT_CHANNELS = 4;
     public static final int INPUT_HEIGHT = 256, INPUT_WIDTH = 320;
@@ -17,12 +18,14 @@ public record ModelConfig(double width, double expansion, int timeSteps, int cla
     public static final int STRIDE = 4;
 
     public ModelConfig {
-        if (!(width > 0) || Math.rint(BASE_CHANNELS[0] * width) < 1) throw new IllegalArgumentException("width must be > 0 and leave at least one channel, got " + width);
+        if (!(width > 0) || Math.rint(BASE_CHANNELS[0] * width) < 1)
+            throw new IllegalArgumentException("width must be > 0 and leave at least one channel, got " + width);
         if (!(expansion > 0)) throw new IllegalArgumentException("expansion must be > 0, got " + expansion);
         if (timeSteps < 1) throw new IllegalArgumentException("time steps must be >= 1, got " + timeSteps);
         if (classes < 1) throw new IllegalArgumentException("classes must be >= 1, got " + classes);
         if (inputHeight < 32 || inputWidth < 32 || inputHeight % 32 != 0 || inputWidth % 32 != 0) {
-            throw new IllegalArgumentException("input size must be a multiple of 32 (the encoder's stride), got " + inputHeight + "x" + inputWidth);
+            throw new IllegalArgumentException("input size must be a multiple of 32 (the encoder's stride), got "
+                    + inputHeight + "x" + inputWidth);
         }
     }
 
@@ -91,7 +94,10 @@ public record ModelConfig(double width, double expansion, int timeSteps, int cla
 
     @Override
     public String toString() {
-        return (teacher ? "teacher" : "spiking") + " width " + width + ", expansion " + expansion + ", T " + timeSteps + ", classes " + classes
-                + (inputHeight != INPUT_HEIGHT || inputWidth != INPUT_WIDTH ? ", input " + inputHeight + "x" + inputWidth : "");
+        return (teacher ? "teacher" : "spiking") + " width " + width + ", expansion " + expansion + ", T " + timeSteps
+                + ", classes " + classes
+                + (inputHeight != INPUT_HEIGHT || inputWidth != INPUT_WIDTH
+                        ? ", input " + inputHeight + "x" + inputWidth
+                        : "");
     }
 }

@@ -26,7 +26,8 @@ public final class ParameterStore {
 
     /** Registers a trained tensor; {@code weightDecay} is false for batch-norm and PLIF parameters. */
     public Parameter parameter(String name, Tensor initial, boolean weightDecay) {
-        if (parameters.containsKey(name) || buffers.containsKey(name)) throw new IllegalStateException("duplicate parameter name " + name);
+        if (parameters.containsKey(name) || buffers.containsKey(name))
+            throw new IllegalStateException("duplicate parameter name " + name);
         Parameter p = new Parameter(name, initial);
         parameters.put(name, p);
         if (weightDecay) decayed.add(p);
@@ -35,12 +36,16 @@ public final class ParameterStore {
 
     /** Registers a tensor that is saved and loaded but not trained. */
     public Tensor buffer(String name, Tensor initial) {
-        if (parameters.containsKey(name) || buffers.containsKey(name)) throw new IllegalStateException("duplicate buffer name " + name);
+        if (parameters.containsKey(name) || buffers.containsKey(name))
+            throw new IllegalStateException("duplicate buffer name " + name);
         buffers.put(name, initial);
         return initial;
     }
 
-    /** Kaiming-normal values for a convolution weight {@code [cout, cin/groups, kh, kw]} (fan-out, ReLU gain), as torchvision's ResNet. */
+    /**
+     * Kaiming-normal values for a convolution weight {@code [cout, cin/groups, kh, kw]} (fan-out, ReLU gain), as
+     * torchvision's ResNet.
+     */
     public Tensor kaimingNormal(int... shape) {
         int fanOut = shape[0] * shape[2] * shape[3];
         return normal(Math.sqrt(2.0 / fanOut), shape);

@@ -59,7 +59,9 @@ public final class Probe {
     static void conv(Parameter weight, Var input, Var output, int stride, int pad, int groups) {
         Listener l = ACTIVE.get();
         if (l == null) return;
-        String name = weight.name().endsWith(".weight") ? weight.name().substring(0, weight.name().length() - ".weight".length()) : weight.name();
+        String name = weight.name().endsWith(".weight")
+                ? weight.name().substring(0, weight.name().length() - ".weight".length())
+                : weight.name();
         int[] s = output.shape();
         int r = s.length;
         l.conv(name, input, s[r - 3], weight.shape()[2], stride, pad, groups, s[r - 2], s[r - 1]);

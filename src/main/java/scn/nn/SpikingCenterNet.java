@@ -100,17 +100,30 @@ public final class SpikingCenterNet {
     /** Checks the input shape and runs the network; {@code training} selects batch statistics in batch norm. */
     public Outputs forward(Var input, boolean training) {
         int[] s = input.shape();
-        if (s.length != 5 || s[0] != config.timeSteps() || s[2] != ModelConfig.INPUT_CHANNELS
-                || s[3] != config.inputHeight() || s[4] != config.inputWidth()) {
-            throw new IllegalArgumentException("model input must be [T=" + config.timeSteps() + ", B, 4, " + config.inputHeight() + ", "
-                    + config.inputWidth() + "], got " + Shape.str(s));
+        if (s.length != 5
+                || s[0] != config.timeSteps()
+                || s[2] != ModelConfig.INPUT_CHANNELS
+                || s[3] != config.inputHeight()
+                || s[4] != config.inputWidth()) {
+            throw new IllegalArgumentException("model input must be [T=" + config.timeSteps() + ", B, 4, "
+                    + config.inputHeight() + ", " + config.inputWidth() + "], got " + Shape.str(s));
         }
         String outer = Profile.layer();
         try {
             Var x = layer("encoder.stem", stem.parameterCount(), () -> stem.forward(input, training));
-            Var pooled = layer("encoder.stem.maxpool", 0, () -> Probe.watching()
-                    ? Probe.layer(new Layer("encoder.stem.maxpool", List.of("x"), List.of(), STEM_POOL, in -> stemPool(in[0])), x)
-                    : stemPool(x));
+            Var pooled = layer(
+                    "encoder.stem.maxpool",
+                    0,
+                    () -> Probe.watching()
+                            ? Probe.layer(
+                                    new Layer(
+                                            "encoder.stem.maxpool",
+                                            List.of("x"),
+                                            List.of(),
+                                            STEM_POOL,
+                                            in -> stemPool(in[0])),
+                                    x)
+                            : stemPool(x));
             Var[] features = new Var[4];
             Var y = pooled;
             for (int l = 0; l < 4; l++) {
@@ -152,11 +165,20 @@ public final class SpikingCenterNet {
      * must be off.
      */
     public List<ConvTrace.Row> spikeConvolutions(int batch) {
-        if (Kernels.reference()) throw new IllegalStateException("spikeConvolutions: the reference kernels do not choose a spike path; turn them off");
+        if (Kernels.reference())
+            throw new IllegalStateException(
+                    "spikeConvolutions: the reference kernels do not choose a spike path; turn them off");
         ConvTrace.reset();
         ConvTrace.enable(true);
         try (var scope = Tape.noGrad()) {
-            forward(Var.constant(SpikeTensor.zeros(config.timeSteps(), batch, ModelConfig.INPUT_CHANNELS, config.inputHeight(), config.inputWidth())), false);
+            forward(
+                    Var.constant(SpikeTensor.zeros(
+                            config.timeSteps(),
+                            batch,
+                            ModelConfig.INPUT_CHANNELS,
+                            config.inputHeight(),
+                            config.inputWidth())),
+                    false);
             return ConvTrace.rows();
         } finally {
             ConvTrace.enable(false);
@@ -168,7 +190,14 @@ public final class SpikingCenterNet {
     public List<LayerInfo> summary(int batch) {
         trace = new ArrayList<>();
         try (var scope = Tape.noGrad()) {
-            forward(Var.constant(SpikeTensor.zeros(config.timeSteps(), batch, ModelConfig.INPUT_CHANNELS, config.inputHeight(), config.inputWidth())), false);
+            forward(
+                    Var.constant(SpikeTensor.zeros(
+                            config.timeSteps(),
+                            batch,
+                            ModelConfig.INPUT_CHANNELS,
+                            config.inputHeight(),
+                            config.inputWidth())),
+                    false);
             return trace;
         } finally {
             trace = null;

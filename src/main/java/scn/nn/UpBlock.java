@@ -19,13 +19,22 @@ final class UpBlock {
         expand = ConvBnAct.standard(store, name + ".expand", spiking, c, expanded, 1, 1, 0, 1, false);
         // The widest activation of the block, from a convolution of 9 multiply-adds per output: run again in the
         // backward rather than kept (bench --profile: about 2 % of a step; 54 MB less held at width 1, batch 2).
-        depthwise = ConvBnAct.standard(store, name + ".depthwise", spiking, expanded, expanded, 3, 1, 1, expanded, true);
+        depthwise =
+                ConvBnAct.standard(store, name + ".depthwise", spiking, expanded, expanded, 3, 1, 1, expanded, true);
         project = ConvBnAct.standard(store, name + ".project", spiking, expanded, cout, 1, 1, 0, 1, false);
     }
 
     Var forward(Var x, Var skip, boolean training) {
         Var joined = Probe.watching()
-                ? Probe.layer(new Layer(name + ".join", List.of("x", "skip"), List.of(), new Layer.Join(), in -> join(in[0], in[1])), x, skip)
+                ? Probe.layer(
+                        new Layer(
+                                name + ".join",
+                                List.of("x", "skip"),
+                                List.of(),
+                                new Layer.Join(),
+                                in -> join(in[0], in[1])),
+                        x,
+                        skip)
                 : join(x, skip);
         return project.forward(depthwise.forward(expand.forward(joined, training), training), training);
     }

@@ -11,8 +11,17 @@ final class AdamWFast {
 
     private AdamWFast() {}
 
-    static void step(float[] p, float[] g, float[] m, float[] v, float lr, float beta1, float beta2, float eps,
-            float weightDecay, int step) {
+    static void step(
+            float[] p,
+            float[] g,
+            float[] m,
+            float[] v,
+            float lr,
+            float beta1,
+            float beta2,
+            float eps,
+            float weightDecay,
+            int step) {
         float c1 = (float) (1 - Math.pow(beta1, step)), c2 = (float) (1 - Math.pow(beta2, step));
         float shrink = 1 - lr * weightDecay, stepSize = lr / c1, invC2 = 1 / c2;
         int n = p.length;

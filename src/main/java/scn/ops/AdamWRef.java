@@ -7,8 +7,17 @@ package scn.ops;
 public final class AdamWRef {
     private AdamWRef() {}
 
-    public static void step(float[] p, float[] g, float[] m, float[] v, float lr, float beta1, float beta2, float eps,
-            float weightDecay, int step) {
+    public static void step(
+            float[] p,
+            float[] g,
+            float[] m,
+            float[] v,
+            float lr,
+            float beta1,
+            float beta2,
+            float eps,
+            float weightDecay,
+            int step) {
         double c1 = 1 - Math.pow(beta1, step), c2 = 1 - Math.pow(beta2, step);
         for (int i = 0; i < p.length; i++) {
             m[i] = beta1 * m[i] + (1 - beta1) * g[i];

@@ -6,8 +6,17 @@ import scn.backend.Kernels;
 public final class AdamWUpdate {
     private AdamWUpdate() {}
 
-    public static void step(float[] p, float[] g, float[] m, float[] v, float lr, float beta1, float beta2, float eps,
-            float weightDecay, int step) {
+    public static void step(
+            float[] p,
+            float[] g,
+            float[] m,
+            float[] v,
+            float lr,
+            float beta1,
+            float beta2,
+            float eps,
+            float weightDecay,
+            int step) {
         if (Kernels.reference()) {
             AdamWRef.step(p, g, m, v, lr, beta1, beta2, eps, weightDecay, step);
         } else {

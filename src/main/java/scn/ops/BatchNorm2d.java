@@ -4,7 +4,9 @@ import scn.backend.Kernels;
 import scn.tensor.Shape;
 import scn.tensor.Tensor;
 
-/** Batch norm 2-D on tensors {@code [N, C, H, W]}: shape checks, then {@link BatchNorm2dRef} or {@link BatchNorm2dSimd}. */
+/**
+ * Batch norm 2-D on tensors {@code [N, C, H, W]}: shape checks, then {@link BatchNorm2dRef} or {@link BatchNorm2dSimd}.
+ */
 public final class BatchNorm2d {
     private BatchNorm2d() {}
 
@@ -18,8 +20,17 @@ public final class BatchNorm2d {
     }
 
     /** Training forward (batch statistics); fills {@code mean[C]}, {@code invStd[C]}, moves the running statistics. */
-    public static void forwardTrain(Tensor y, Tensor x, Tensor gamma, Tensor beta, Tensor runMean, Tensor runVar,
-            float[] mean, float[] invStd, float momentum, float eps) {
+    public static void forwardTrain(
+            Tensor y,
+            Tensor x,
+            Tensor gamma,
+            Tensor beta,
+            Tensor runMean,
+            Tensor runVar,
+            float[] mean,
+            float[] invStd,
+            float momentum,
+            float eps) {
         check(x, gamma, y);
         statistics(x, runMean, runVar, mean, invStd, momentum, eps);
         normalize(y, x, gamma, beta, mean, invStd);
@@ -29,11 +40,14 @@ public final class BatchNorm2d {
      * The training forward's statistics: fills {@code mean[C]}, {@code invStd[C]} and moves the running
      * statistics. {@link #forwardTrain} normalises with them; {@link NormPlif} does so on the fly.
      */
-    public static void statistics(Tensor x, Tensor runMean, Tensor runVar, float[] mean, float[] invStd, float momentum, float eps) {
+    public static void statistics(
+            Tensor x, Tensor runMean, Tensor runVar, float[] mean, float[] invStd, float momentum, float eps) {
         Shape.requireRank("batch_norm2d", "input", x.shapeRef(), 4);
         int n = x.dim(0), c = x.dim(1), hw = x.dim(2) * x.dim(3);
         if ((long) n * hw < 2) {
-            throw new IllegalArgumentException("batch_norm2d: training needs more than one value per channel, got input " + Shape.str(x.shapeRef()));
+            throw new IllegalArgumentException(
+                    "batch_norm2d: training needs more than one value per channel, got input "
+                            + Shape.str(x.shapeRef()));
         }
         if (runMean.size() != c || mean.length != c) {
             throw new IllegalArgumentException("batch_norm2d: input " + Shape.str(x.shapeRef()) + " has " + c
@@ -47,13 +61,16 @@ public final class BatchNorm2d {
     }
 
     /** Evaluation forward (running statistics). */
-    public static void forwardEval(Tensor y, Tensor x, Tensor gamma, Tensor beta, Tensor runMean, Tensor runVar, float eps) {
+    public static void forwardEval(
+            Tensor y, Tensor x, Tensor gamma, Tensor beta, Tensor runMean, Tensor runVar, float eps) {
         check(x, gamma, y);
         int n = x.dim(0), c = x.dim(1), hw = x.dim(2) * x.dim(3);
         if (Kernels.reference()) {
-            BatchNorm2dRef.forwardEval(y.data(), x.data(), gamma.data(), beta.data(), runMean.data(), runVar.data(), n, c, hw, eps);
+            BatchNorm2dRef.forwardEval(
+                    y.data(), x.data(), gamma.data(), beta.data(), runMean.data(), runVar.data(), n, c, hw, eps);
         } else {
-            BatchNorm2dSimd.forwardEval(y.data(), x.data(), gamma.data(), beta.data(), runMean.data(), runVar.data(), n, c, hw, eps);
+            BatchNorm2dSimd.forwardEval(
+                    y.data(), x.data(), gamma.data(), beta.data(), runMean.data(), runVar.data(), n, c, hw, eps);
         }
     }
 
@@ -69,14 +86,26 @@ public final class BatchNorm2d {
     }
 
     /** Backward; any of {@code dx}, {@code dGamma}, {@code dBeta} may be null. Accumulates. */
-    public static void backward(Tensor dx, Tensor dGamma, Tensor dBeta, Tensor dy, Tensor x, Tensor gamma,
-            float[] mean, float[] invStd, boolean batchStats) {
+    public static void backward(
+            Tensor dx,
+            Tensor dGamma,
+            Tensor dBeta,
+            Tensor dy,
+            Tensor x,
+            Tensor gamma,
+            float[] mean,
+            float[] invStd,
+            boolean batchStats) {
         int n = x.dim(0), c = x.dim(1), hw = x.dim(2) * x.dim(3);
-        float[] dxa = dx == null ? null : dx.data(), dga = dGamma == null ? null : dGamma.data(), dba = dBeta == null ? null : dBeta.data();
+        float[] dxa = dx == null ? null : dx.data(),
+                dga = dGamma == null ? null : dGamma.data(),
+                dba = dBeta == null ? null : dBeta.data();
         if (Kernels.reference()) {
-            BatchNorm2dRef.backward(dxa, dga, dba, dy.data(), x.data(), gamma.data(), mean, invStd, n, c, hw, batchStats);
+            BatchNorm2dRef.backward(
+                    dxa, dga, dba, dy.data(), x.data(), gamma.data(), mean, invStd, n, c, hw, batchStats);
         } else {
-            BatchNorm2dSimd.backward(dxa, dga, dba, dy.data(), x.data(), gamma.data(), mean, invStd, n, c, hw, batchStats);
+            BatchNorm2dSimd.backward(
+                    dxa, dga, dba, dy.data(), x.data(), gamma.data(), mean, invStd, n, c, hw, batchStats);
         }
     }
 

@@ -10,15 +10,39 @@ public final class BatchNorm2dRef {
     private BatchNorm2dRef() {}
 
     /** Training forward; writes {@code y}, {@code mean[C]}, {@code invStd[C]} and updates the running statistics. */
-    public static void forwardTrain(float[] y, float[] x, float[] gamma, float[] beta, float[] runMean, float[] runVar,
-            float[] mean, float[] invStd, int n, int c, int hw, float momentum, float eps) {
+    public static void forwardTrain(
+            float[] y,
+            float[] x,
+            float[] gamma,
+            float[] beta,
+            float[] runMean,
+            float[] runVar,
+            float[] mean,
+            float[] invStd,
+            int n,
+            int c,
+            int hw,
+            float momentum,
+            float eps) {
         statistics(x, runMean, runVar, mean, invStd, n, c, hw, momentum, eps);
         normalize(y, x, gamma, beta, mean, invStd, n, c, hw);
     }
 
-    /** The training-mode half of the forward before normalising: fills {@code mean[C]}, {@code invStd[C]}, moves the running statistics. */
-    public static void statistics(float[] x, float[] runMean, float[] runVar, float[] mean, float[] invStd, int n, int c, int hw,
-            float momentum, float eps) {
+    /**
+     * The training-mode half of the forward before normalising: fills {@code mean[C]}, {@code invStd[C]}, moves the
+     * running statistics.
+     */
+    public static void statistics(
+            float[] x,
+            float[] runMean,
+            float[] runVar,
+            float[] mean,
+            float[] invStd,
+            int n,
+            int c,
+            int hw,
+            float momentum,
+            float eps) {
         long m = (long) n * hw;
         for (int ch = 0; ch < c; ch++) {
             double sum = 0;
@@ -42,7 +66,8 @@ public final class BatchNorm2dRef {
     }
 
     /** {@code y = γ·(x − mean)·invStd + β} per channel, with the given statistics (both modes end here). */
-    public static void normalize(float[] y, float[] x, float[] gamma, float[] beta, float[] mean, float[] invStd, int n, int c, int hw) {
+    public static void normalize(
+            float[] y, float[] x, float[] gamma, float[] beta, float[] mean, float[] invStd, int n, int c, int hw) {
         for (int i = 0; i < n; i++) {
             for (int ch = 0; ch < c; ch++) {
                 for (int p = 0; p < hw; p++) {
@@ -54,8 +79,17 @@ public final class BatchNorm2dRef {
     }
 
     /** Evaluation forward with the running statistics; writes {@code y}. */
-    public static void forwardEval(float[] y, float[] x, float[] gamma, float[] beta, float[] runMean, float[] runVar,
-            int n, int c, int hw, float eps) {
+    public static void forwardEval(
+            float[] y,
+            float[] x,
+            float[] gamma,
+            float[] beta,
+            float[] runMean,
+            float[] runVar,
+            int n,
+            int c,
+            int hw,
+            float eps) {
         float[] invStd = new float[c];
         for (int ch = 0; ch < c; ch++) invStd[ch] = (float) (1.0 / Math.sqrt(runVar[ch] + (double) eps));
         normalize(y, x, gamma, beta, runMean, invStd, n, c, hw);
@@ -66,8 +100,19 @@ public final class BatchNorm2dRef {
      * {@code batchStats} the mean and variance depend on {@code x} (training); without, they are
      * constants (evaluation) and {@code mean}/{@code invStd} are the running ones.
      */
-    public static void backward(float[] dx, float[] dGamma, float[] dBeta, float[] dy, float[] x, float[] gamma,
-            float[] mean, float[] invStd, int n, int c, int hw, boolean batchStats) {
+    public static void backward(
+            float[] dx,
+            float[] dGamma,
+            float[] dBeta,
+            float[] dy,
+            float[] x,
+            float[] gamma,
+            float[] mean,
+            float[] invStd,
+            int n,
+            int c,
+            int hw,
+            boolean batchStats) {
         long m = (long) n * hw;
         for (int ch = 0; ch < c; ch++) {
             double sumDy = 0, sumDyXhat = 0;

@@ -16,8 +16,17 @@ final class BatchNorm2dSimd {
 
     private BatchNorm2dSimd() {}
 
-    static void statistics(float[] x, float[] runMean, float[] runVar, float[] mean, float[] invStd, int n, int c, int hw,
-            float momentum, float eps) {
+    static void statistics(
+            float[] x,
+            float[] runMean,
+            float[] runVar,
+            float[] mean,
+            float[] invStd,
+            int n,
+            int c,
+            int hw,
+            float momentum,
+            float eps) {
         long m = (long) n * hw;
         Parallel.forEach(c, (worker, from, to) -> {
             for (int ch = from; ch < to; ch++) {
@@ -38,7 +47,8 @@ final class BatchNorm2dSimd {
     }
 
     /** {@code y = x·scale + shift} with {@code scale = γ·invStd}, {@code shift = β − mean·scale}, per channel. */
-    static void normalize(float[] y, float[] x, float[] gamma, float[] beta, float[] mean, float[] invStd, int n, int c, int hw) {
+    static void normalize(
+            float[] y, float[] x, float[] gamma, float[] beta, float[] mean, float[] invStd, int n, int c, int hw) {
         Parallel.forEach(n * c, (worker, from, to) -> {
             for (int plane = from; plane < to; plane++) {
                 int ch = plane % c;
@@ -48,15 +58,35 @@ final class BatchNorm2dSimd {
         });
     }
 
-    static void forwardEval(float[] y, float[] x, float[] gamma, float[] beta, float[] runMean, float[] runVar,
-            int n, int c, int hw, float eps) {
+    static void forwardEval(
+            float[] y,
+            float[] x,
+            float[] gamma,
+            float[] beta,
+            float[] runMean,
+            float[] runVar,
+            int n,
+            int c,
+            int hw,
+            float eps) {
         float[] invStd = new float[c];
         for (int ch = 0; ch < c; ch++) invStd[ch] = (float) (1.0 / Math.sqrt(runVar[ch] + (double) eps));
         normalize(y, x, gamma, beta, runMean, invStd, n, c, hw);
     }
 
-    static void backward(float[] dx, float[] dGamma, float[] dBeta, float[] dy, float[] x, float[] gamma,
-            float[] mean, float[] invStd, int n, int c, int hw, boolean batchStats) {
+    static void backward(
+            float[] dx,
+            float[] dGamma,
+            float[] dBeta,
+            float[] dy,
+            float[] x,
+            float[] gamma,
+            float[] mean,
+            float[] invStd,
+            int n,
+            int c,
+            int hw,
+            boolean batchStats) {
         long m = (long) n * hw;
         Parallel.forEach(c, (worker, from, to) -> {
             for (int ch = from; ch < to; ch++) {
@@ -109,7 +139,8 @@ final class BatchNorm2dSimd {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (; i + L <= len; i += L) {
-            acc = FloatVector.fromArray(S, dy, at + i).fma(FloatVector.fromArray(S, x, at + i).sub(mu), acc);
+            acc = FloatVector.fromArray(S, dy, at + i)
+                    .fma(FloatVector.fromArray(S, x, at + i).sub(mu), acc);
         }
         float s = Simd.sum(acc);
         for (; i < len; i++) s += dy[at + i] * (x[at + i] - mu);
@@ -118,14 +149,17 @@ final class BatchNorm2dSimd {
 
     private static void affine(float[] y, float[] x, int at, int len, float scale, float shift) {
         int i = 0;
-        for (; i + L <= len; i += L) FloatVector.fromArray(S, x, at + i).fma(scale, shift).intoArray(y, at + i);
+        for (; i + L <= len; i += L)
+            FloatVector.fromArray(S, x, at + i).fma(scale, shift).intoArray(y, at + i);
         for (; i < len; i++) y[at + i] = x[at + i] * scale + shift;
     }
 
-    private static void accumulateDx(float[] dx, float[] dy, float[] x, int at, int len, float k, float a, float b, float mu) {
+    private static void accumulateDx(
+            float[] dx, float[] dy, float[] x, int at, int len, float k, float a, float b, float mu) {
         int i = 0;
         for (; i + L <= len; i += L) {
-            FloatVector v = FloatVector.fromArray(S, dy, at + i).mul(k)
+            FloatVector v = FloatVector.fromArray(S, dy, at + i)
+                    .mul(k)
                     .add(FloatVector.fromArray(S, x, at + i).sub(mu).mul(a))
                     .add(b);
             v.add(FloatVector.fromArray(S, dx, at + i)).intoArray(dx, at + i);

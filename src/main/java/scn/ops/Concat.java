@@ -14,7 +14,8 @@ public final class Concat {
         Shape.requireRank("concat", "first input", a, 4);
         Shape.requireRank("concat", "second input", b, 4);
         if (a[0] != b[0] || a[2] != b[2] || a[3] != b[3]) {
-            throw new IllegalArgumentException("concat: inputs " + Shape.str(a) + " and " + Shape.str(b) + " differ outside the channel axis");
+            throw new IllegalArgumentException(
+                    "concat: inputs " + Shape.str(a) + " and " + Shape.str(b) + " differ outside the channel axis");
         }
         return new int[] {a[0], a[1] + b[1], a[2], a[3]};
     }

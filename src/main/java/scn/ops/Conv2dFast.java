@@ -79,7 +79,8 @@ final class Conv2dFast {
                     int len = Math.min(nb, hwOut - p0);
                     Mat wT = Mat.transposed(w, grp * coutG * patch, patch);
                     Mat dyChunk = Mat.rowMajor(dy, (n * g.cout() + grp * coutG) * hwOut + p0, hwOut);
-                    Gemm.gemmSerial(cinG, len, coutG, wT, dyChunk, dx, (n * g.cin() + grp * cinG) * hwIn + p0, hwIn, true);
+                    Gemm.gemmSerial(
+                            cinG, len, coutG, wT, dyChunk, dx, (n * g.cin() + grp * cinG) * hwIn + p0, hwIn, true);
                 }
             });
             return;
@@ -155,10 +156,12 @@ final class Conv2dFast {
     }
 
     /** {@code to[c][i·hw + p] = from[i][channel0 + c][p]}: the group's channels of every image, side by side. */
-    private static void gather(float[] to, float[] from, ConvGeometry g, int channels, int channelsTotal, int channel0) {
+    private static void gather(
+            float[] to, float[] from, ConvGeometry g, int channels, int channelsTotal, int channel0) {
         int n = g.n(), hw = g.h() * g.w();
         for (int i = 0; i < n; i++) {
-            for (int c = 0; c < channels; c++) System.arraycopy(from, ((i * channelsTotal) + channel0 + c) * hw, to, (c * n + i) * hw, hw);
+            for (int c = 0; c < channels; c++)
+                System.arraycopy(from, ((i * channelsTotal) + channel0 + c) * hw, to, (c * n + i) * hw, hw);
         }
     }
 
@@ -168,9 +171,19 @@ final class Conv2dFast {
         float[] ys = Scratch.floats(5, coutG * n * hw); // [coutG, N·hw]
         for (int grp = 0; grp < g.groups(); grp++) {
             gather(xs, xf, g, cinG, g.cin(), grp * cinG);
-            Gemm.gemm(coutG, n * hw, cinG, Mat.rowMajor(w, grp * coutG * cinG, cinG), Mat.rowMajor(xs, 0, n * hw), ys, 0, n * hw, false);
+            Gemm.gemm(
+                    coutG,
+                    n * hw,
+                    cinG,
+                    Mat.rowMajor(w, grp * coutG * cinG, cinG),
+                    Mat.rowMajor(xs, 0, n * hw),
+                    ys,
+                    0,
+                    n * hw,
+                    false);
             for (int i = 0; i < n; i++) {
-                for (int co = 0; co < coutG; co++) System.arraycopy(ys, (co * n + i) * hw, y, (i * g.cout() + grp * coutG + co) * hw, hw);
+                for (int co = 0; co < coutG; co++)
+                    System.arraycopy(ys, (co * n + i) * hw, y, (i * g.cout() + grp * coutG + co) * hw, hw);
             }
         }
     }
@@ -181,7 +194,16 @@ final class Conv2dFast {
         float[] dxs = Scratch.floats(5, cinG * n * hw); // [cinG, N·hw]
         for (int grp = 0; grp < g.groups(); grp++) {
             gather(dys, dy, g, coutG, g.cout(), grp * coutG);
-            Gemm.gemm(cinG, n * hw, coutG, Mat.transposed(w, grp * coutG * cinG, cinG), Mat.rowMajor(dys, 0, n * hw), dxs, 0, n * hw, false);
+            Gemm.gemm(
+                    cinG,
+                    n * hw,
+                    coutG,
+                    Mat.transposed(w, grp * coutG * cinG, cinG),
+                    Mat.rowMajor(dys, 0, n * hw),
+                    dxs,
+                    0,
+                    n * hw,
+                    false);
             for (int i = 0; i < n; i++) {
                 for (int c = 0; c < cinG; c++) {
                     int to = (i * g.cin() + grp * cinG + c) * hw, from = (c * n + i) * hw;
@@ -199,7 +221,16 @@ final class Conv2dFast {
             gather(dys, dy, g, coutG, g.cout(), grp * coutG);
             gather(xs, xf, g, cinG, g.cin(), grp * cinG);
             // dW[coutG × cinG] += dY[coutG × N·hw] · Xᵀ[N·hw × cinG]
-            Gemm.gemm(coutG, cinG, n * hw, Mat.rowMajor(dys, 0, n * hw), Mat.transposed(xs, 0, n * hw), dw, grp * coutG * cinG, cinG, true);
+            Gemm.gemm(
+                    coutG,
+                    cinG,
+                    n * hw,
+                    Mat.rowMajor(dys, 0, n * hw),
+                    Mat.transposed(xs, 0, n * hw),
+                    dw,
+                    grp * coutG * cinG,
+                    cinG,
+                    true);
         }
     }
 }

@@ -55,7 +55,8 @@ public final class Conv2dRef {
                                 for (int kx = 0; kx < g.kw(); kx++) {
                                     int ix = ox * g.stride() - g.pad() + kx;
                                     if (ix < 0 || ix >= g.w()) continue;
-                                    acc[((n * g.cin() + c) * g.h() + iy) * g.w() + ix] += dyv * w[((co * cinG + ci) * g.kh() + ky) * g.kw() + kx];
+                                    acc[((n * g.cin() + c) * g.h() + iy) * g.w() + ix] +=
+                                            dyv * w[((co * cinG + ci) * g.kh() + ky) * g.kw() + kx];
                                 }
                             }
                         }
@@ -83,7 +84,8 @@ public final class Conv2dRef {
                                 for (int ox = 0; ox < wo; ox++) {
                                     int ix = ox * g.stride() - g.pad() + kx;
                                     if (ix < 0 || ix >= g.w()) continue;
-                                    sum += (double) dy[((n * g.cout() + co) * ho + oy) * wo + ox] * x[((n * g.cin() + c) * g.h() + iy) * g.w() + ix];
+                                    sum += (double) dy[((n * g.cout() + co) * ho + oy) * wo + ox]
+                                            * x[((n * g.cin() + c) * g.h() + iy) * g.w() + ix];
                                 }
                             }
                         }

@@ -49,7 +49,8 @@ final class Conv3x3Simd {
         }
         VectorMask<Float> last = S.indexInRange((nv - 1) * L, wi); // the lanes of a row's last vector
         Parallel.forEach(g.n() * blocks, (worker, from, to) -> {
-            float[] pad = Scratch.floats(2, cout * plane + 2 * L); // [cout][h + 2][pw]; the reads end inside it, the 2L are slack
+            float[] pad = Scratch.floats(
+                    2, cout * plane + 2 * L); // [cout][h + 2][pw]; the reads end inside it, the 2L are slack
             int padded = -1; // the image now in pad
             for (int task = from; task < to; task++) {
                 int n = task / blocks, b = task % blocks;
@@ -62,8 +63,34 @@ final class Conv3x3Simd {
                 int wAt = b * cout * 9 * CB;
                 for (int iy = 0; iy < h; iy++) {
                     int v = 0;
-                    for (; v + 2 <= nv; v += 2) block4x2(dx, dxAt + iy * wi + v * L, h * wi, ciN, pad, iy * pw + v * L, plane, pw, wr, wAt, cout, v + 2 == nv ? last : null);
-                    if (v < nv) block4x1(dx, dxAt + iy * wi + v * L, h * wi, ciN, pad, iy * pw + v * L, plane, pw, wr, wAt, cout, last);
+                    for (; v + 2 <= nv; v += 2)
+                        block4x2(
+                                dx,
+                                dxAt + iy * wi + v * L,
+                                h * wi,
+                                ciN,
+                                pad,
+                                iy * pw + v * L,
+                                plane,
+                                pw,
+                                wr,
+                                wAt,
+                                cout,
+                                v + 2 == nv ? last : null);
+                    if (v < nv)
+                        block4x1(
+                                dx,
+                                dxAt + iy * wi + v * L,
+                                h * wi,
+                                ciN,
+                                pad,
+                                iy * pw + v * L,
+                                plane,
+                                pw,
+                                wr,
+                                wAt,
+                                cout,
+                                last);
                 }
             }
         });
@@ -74,7 +101,8 @@ final class Conv3x3Simd {
     private static void padImage(float[] pad, float[] dy, int dyAt, int cout, int h, int wi, int pw) {
         java.util.Arrays.fill(pad, 0, cout * (h + 2) * pw, 0f);
         for (int co = 0; co < cout; co++) {
-            for (int y = 0; y < h; y++) System.arraycopy(dy, dyAt + (co * h + y) * wi, pad, (co * (h + 2) + y + 1) * pw + 1, wi);
+            for (int y = 0; y < h; y++)
+                System.arraycopy(dy, dyAt + (co * h + y) * wi, pad, (co * (h + 2) + y + 1) * pw + 1, wi);
         }
     }
 
@@ -83,15 +111,34 @@ final class Conv3x3Simd {
      * {@code iy + 2 − ky} at columns {@code x + 2 − kx}, i.e. from {@code top = iy·pw + x} onwards.
      * {@code mask} limits the second vector's store when it is the row's last one.
      */
-    private static void block4x2(float[] dx, int at, int planeSize, int ciN, float[] pad, int top, int plane, int pw,
-            float[] wr, int wAt, int cout, VectorMask<Float> mask) {
-        FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+    private static void block4x2(
+            float[] dx,
+            int at,
+            int planeSize,
+            int ciN,
+            float[] pad,
+            int top,
+            int plane,
+            int pw,
+            float[] wr,
+            int wAt,
+            int cout,
+            VectorMask<Float> mask) {
+        FloatVector a00 = FloatVector.zero(S),
+                a01 = a00,
+                a10 = a00,
+                a11 = a00,
+                a20 = a00,
+                a21 = a00,
+                a30 = a00,
+                a31 = a00;
         for (int co = 0; co < cout; co++) {
             int base = co * plane + top, wc = wAt + co * 9 * CB;
             for (int ky = 0; ky < 3; ky++) {
                 int row = base + (2 - ky) * pw + 2;
                 for (int kx = 0; kx < 3; kx++) {
-                    FloatVector d0 = FloatVector.fromArray(S, pad, row - kx), d1 = FloatVector.fromArray(S, pad, row - kx + L);
+                    FloatVector d0 = FloatVector.fromArray(S, pad, row - kx),
+                            d1 = FloatVector.fromArray(S, pad, row - kx + L);
                     int k = wc + (ky * 3 + kx) * CB;
                     FloatVector w0 = FloatVector.broadcast(S, wr[k]), w1 = FloatVector.broadcast(S, wr[k + 1]);
                     FloatVector w2 = FloatVector.broadcast(S, wr[k + 2]), w3 = FloatVector.broadcast(S, wr[k + 3]);
@@ -124,8 +171,19 @@ final class Conv3x3Simd {
     }
 
     /** One vector of one row (the odd last one), as {@link #block4x2}. */
-    private static void block4x1(float[] dx, int at, int planeSize, int ciN, float[] pad, int top, int plane, int pw,
-            float[] wr, int wAt, int cout, VectorMask<Float> mask) {
+    private static void block4x1(
+            float[] dx,
+            int at,
+            int planeSize,
+            int ciN,
+            float[] pad,
+            int top,
+            int plane,
+            int pw,
+            float[] wr,
+            int wAt,
+            int cout,
+            VectorMask<Float> mask) {
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
         for (int co = 0; co < cout; co++) {
             int base = co * plane + top, wc = wAt + co * 9 * CB;

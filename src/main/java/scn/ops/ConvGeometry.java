@@ -9,11 +9,13 @@ import scn.tensor.Shape;
 public record ConvGeometry(int n, int cin, int h, int w, int cout, int kh, int kw, int stride, int pad, int groups) {
     public ConvGeometry {
         String shapes = "conv2d: input [" + n + ", " + cin + ", " + h + ", " + w + "], weight [" + cout + ", "
-                + (groups > 0 ? cin / groups : cin) + ", " + kh + ", " + kw + "], stride " + stride + ", padding " + pad + ", groups " + groups;
+                + (groups > 0 ? cin / groups : cin) + ", " + kh + ", " + kw + "], stride " + stride + ", padding " + pad
+                + ", groups " + groups;
         if (stride < 1) throw new IllegalArgumentException(shapes + ": stride must be >= 1");
         if (pad < 0) throw new IllegalArgumentException(shapes + ": padding must be >= 0");
         if (groups < 1 || cin % groups != 0 || cout % groups != 0) {
-            throw new IllegalArgumentException(shapes + ": groups must divide both input channels " + cin + " and output channels " + cout);
+            throw new IllegalArgumentException(
+                    shapes + ": groups must divide both input channels " + cin + " and output channels " + cout);
         }
         if (kh < 1 || kw < 1) throw new IllegalArgumentException(shapes + ": kernel must be at least 1x1");
         if (h + 2 * pad < kh || w + 2 * pad < kw) {
@@ -29,7 +31,8 @@ public record ConvGeometry(int n, int cin, int h, int w, int cout, int kh, int k
             throw new IllegalArgumentException("conv2d: input " + Shape.str(xShape) + " and weight " + Shape.str(wShape)
                     + " do not agree with groups " + groups + " (weight dim 1 must be input channels / groups)");
         }
-        return new ConvGeometry(xShape[0], xShape[1], xShape[2], xShape[3], wShape[0], wShape[2], wShape[3], stride, pad, groups);
+        return new ConvGeometry(
+                xShape[0], xShape[1], xShape[2], xShape[3], wShape[0], wShape[2], wShape[3], stride, pad, groups);
     }
 
     public int hOut() {

@@ -11,8 +11,18 @@ import java.util.Map;
  * record under a lock (a few hundred per training step, next to milliseconds of convolution).
  */
 public final class ConvTrace {
-    /** One layer's record: its geometry (of the first call), calls per pass and path, and the mean density of its spike input. */
-    public record Row(String layer, ConvGeometry geometry, double density, int forwardSparse, int forwardDense, int weightSparse, int weightDense) {
+    /**
+     * One layer's record: its geometry (of the first call), calls per pass and path, and the mean density of its spike
+     * input.
+     */
+    public record Row(
+            String layer,
+            ConvGeometry geometry,
+            double density,
+            int forwardSparse,
+            int forwardDense,
+            int weightSparse,
+            int weightDense) {
         /** The layer kind's label. */
         public String kind() {
             return SpikeConv.Kind.of(geometry).label();
@@ -77,7 +87,8 @@ public final class ConvTrace {
         if (!weightPass) {
             t.densitySum += density;
             t.densityCount++;
-            if (sparse) t.forwardSparse++; else t.forwardDense++;
+            if (sparse) t.forwardSparse++;
+            else t.forwardDense++;
         } else if (sparse) {
             t.weightSparse++;
         } else {
@@ -92,8 +103,14 @@ public final class ConvTrace {
     /** The layers in the order they first ran. */
     public static synchronized List<Row> rows() {
         List<Row> rows = new ArrayList<>();
-        LAYERS.forEach((layer, t) -> rows.add(new Row(layer, t.geometry, t.densityCount == 0 ? Double.NaN : t.densitySum / t.densityCount,
-                t.forwardSparse, t.forwardDense, t.weightSparse, t.weightDense)));
+        LAYERS.forEach((layer, t) -> rows.add(new Row(
+                layer,
+                t.geometry,
+                t.densityCount == 0 ? Double.NaN : t.densitySum / t.densityCount,
+                t.forwardSparse,
+                t.forwardDense,
+                t.weightSparse,
+                t.weightDense)));
         return rows;
     }
 }

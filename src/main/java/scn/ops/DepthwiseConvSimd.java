@@ -41,10 +41,12 @@ final class DepthwiseConvSimd {
                             for (int ky = 0; ky < kh; ky++) {
                                 int rowAt = (oy + ky) * pw + ox;
                                 for (int kx = 0; kx < kw; kx++) {
-                                    acc = FloatVector.fromArray(S, padded, rowAt + kx).fma(FloatVector.broadcast(S, w[wAt + ky * kw + kx]), acc);
+                                    acc = FloatVector.fromArray(S, padded, rowAt + kx)
+                                            .fma(FloatVector.broadcast(S, w[wAt + ky * kw + kx]), acc);
                                 }
                             }
-                            if (ox + L <= wo) acc.intoArray(y, yAt + oy * wo + ox); else acc.intoArray(y, yAt + oy * wo + ox, tail);
+                            if (ox + L <= wo) acc.intoArray(y, yAt + oy * wo + ox);
+                            else acc.intoArray(y, yAt + oy * wo + ox, tail);
                         }
                     }
                     for (; ox < wo; ox++) {
@@ -81,10 +83,14 @@ final class DepthwiseConvSimd {
                             int ox = 0;
                             if (s == 1) {
                                 for (; ox + L <= wo; ox += L) {
-                                    FloatVector.fromArray(S, dy, src + ox).fma(wvv, FloatVector.fromArray(S, dpad, dst + ox)).intoArray(dpad, dst + ox);
+                                    FloatVector.fromArray(S, dy, src + ox)
+                                            .fma(wvv, FloatVector.fromArray(S, dpad, dst + ox))
+                                            .intoArray(dpad, dst + ox);
                                 }
                                 if (ox < wo) { // the row's tail, masked
-                                    FloatVector.fromArray(S, dy, src + ox, tail).fma(wvv, FloatVector.fromArray(S, dpad, dst + ox, tail)).intoArray(dpad, dst + ox, tail);
+                                    FloatVector.fromArray(S, dy, src + ox, tail)
+                                            .fma(wvv, FloatVector.fromArray(S, dpad, dst + ox, tail))
+                                            .intoArray(dpad, dst + ox, tail);
                                     ox = wo;
                                 }
                             }
@@ -123,7 +129,8 @@ final class DepthwiseConvSimd {
     }
 
     /** {@code dw[ky][kx] += Σ dy[oy][ox]·padded[oy·s+ky][ox·s+kx]}, one tap at a time. */
-    private static void weightGradient(float[] dw, int wAt, float[] dy, int yAt, float[] padded, int pw, int ho, int wo, int kh, int kw, int s) {
+    private static void weightGradient(
+            float[] dw, int wAt, float[] dy, int yAt, float[] padded, int pw, int ho, int wo, int kh, int kw, int s) {
         for (int ky = 0; ky < kh; ky++) {
             for (int kx = 0; kx < kw; kx++) {
                 float sum = 0f;
@@ -134,7 +141,8 @@ final class DepthwiseConvSimd {
                     int ox = 0;
                     if (s == 1) {
                         for (; ox + L <= wo; ox += L) {
-                            acc = FloatVector.fromArray(S, dy, dyAt + ox).fma(FloatVector.fromArray(S, padded, src + ox), acc);
+                            acc = FloatVector.fromArray(S, dy, dyAt + ox)
+                                    .fma(FloatVector.fromArray(S, padded, src + ox), acc);
                         }
                     }
                     for (; ox < wo; ox++) sum += dy[dyAt + ox] * padded[src + ox * s];
@@ -145,7 +153,8 @@ final class DepthwiseConvSimd {
     }
 
     /** The 3×3, stride-1 case with all nine taps in registers: each {@code dy} vector is loaded once. */
-    private static void weightGradient3x3(float[] dw, int wAt, float[] dy, int yAt, float[] padded, int pw, int ho, int wo) {
+    private static void weightGradient3x3(
+            float[] dw, int wAt, float[] dy, int yAt, float[] padded, int pw, int ho, int wo) {
         FloatVector a00 = FloatVector.zero(S), a01 = FloatVector.zero(S), a02 = FloatVector.zero(S);
         FloatVector a10 = FloatVector.zero(S), a11 = FloatVector.zero(S), a12 = FloatVector.zero(S);
         FloatVector a20 = FloatVector.zero(S), a21 = FloatVector.zero(S), a22 = FloatVector.zero(S);
@@ -168,7 +177,8 @@ final class DepthwiseConvSimd {
             }
             for (; ox < wo; ox++) {
                 float dv = dy[dyAt + ox];
-                for (int ky = 0; ky < 3; ky++) for (int kx = 0; kx < 3; kx++) tail[ky * 3 + kx] += dv * padded[r0 + ky * pw + ox + kx];
+                for (int ky = 0; ky < 3; ky++)
+                    for (int kx = 0; kx < 3; kx++) tail[ky * 3 + kx] += dv * padded[r0 + ky * pw + ox + kx];
             }
         }
         dw[wAt] += Simd.sum(a00) + tail[0];

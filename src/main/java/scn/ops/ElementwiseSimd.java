@@ -33,7 +33,8 @@ final class ElementwiseSimd {
         Parallel.forEach(blocks, (worker, from, to) -> {
             for (int b = from; b < to; b++) {
                 // Range edges on multiples of L keep every thread but the last on full vectors.
-                int lo = (int) ((long) n * b / blocks / L * L), hi = b == blocks - 1 ? n : (int) ((long) n * (b + 1) / blocks / L * L);
+                int lo = (int) ((long) n * b / blocks / L * L),
+                        hi = b == blocks - 1 ? n : (int) ((long) n * (b + 1) / blocks / L * L);
                 body.run(lo, hi);
             }
         });
@@ -42,7 +43,10 @@ final class ElementwiseSimd {
     static void add(float[] y, float[] a, float[] b, int n) {
         split(n, (lo, hi) -> {
             int i = lo;
-            for (; i + L <= hi; i += L) FloatVector.fromArray(S, a, i).add(FloatVector.fromArray(S, b, i)).intoArray(y, i);
+            for (; i + L <= hi; i += L)
+                FloatVector.fromArray(S, a, i)
+                        .add(FloatVector.fromArray(S, b, i))
+                        .intoArray(y, i);
             for (; i < hi; i++) y[i] = a[i] + b[i];
         });
     }
@@ -64,7 +68,9 @@ final class ElementwiseSimd {
             int i = lo;
             for (; i + L <= hi; i += L) {
                 var positive = FloatVector.fromArray(S, x, i).compare(VectorOperators.GT, 0f);
-                FloatVector.fromArray(S, dx, i).add(FloatVector.fromArray(S, dy, i), positive).intoArray(dx, i);
+                FloatVector.fromArray(S, dx, i)
+                        .add(FloatVector.fromArray(S, dy, i), positive)
+                        .intoArray(dx, i);
             }
             for (; i < hi; i++) if (x[i] > 0) dx[i] += dy[i];
         });
@@ -86,7 +92,8 @@ final class ElementwiseSimd {
             int i = lo;
             for (; i + L <= hi; i += L) {
                 FloatVector yv = FloatVector.fromArray(S, y, i);
-                FloatVector g = FloatVector.fromArray(S, dy, i).mul(yv).mul(yv.neg().add(1f));
+                FloatVector g =
+                        FloatVector.fromArray(S, dy, i).mul(yv).mul(yv.neg().add(1f));
                 g.add(FloatVector.fromArray(S, dx, i)).intoArray(dx, i);
             }
             for (; i < hi; i++) dx[i] += dy[i] * y[i] * (1f - y[i]);
@@ -116,7 +123,10 @@ final class ElementwiseSimd {
             for (int k = 0; k < t; k++) {
                 int j = lo;
                 for (; j + L <= hi; j += L) {
-                    FloatVector.fromArray(S, dy, j).mul(inv).add(FloatVector.fromArray(S, dx, k * m + j)).intoArray(dx, k * m + j);
+                    FloatVector.fromArray(S, dy, j)
+                            .mul(inv)
+                            .add(FloatVector.fromArray(S, dx, k * m + j))
+                            .intoArray(dx, k * m + j);
                 }
                 for (; j < hi; j++) dx[k * m + j] += dy[j] * inv;
             }

@@ -37,7 +37,8 @@ final class GemmSimd {
 
     static void gemm(int m, int n, int k, Mat a, Mat b, float[] c, int cOff, int ldc, boolean accumulate) {
         if (k == 0) {
-            if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+            if (!accumulate)
+                for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
             return;
         }
         Workspace ws = WORKSPACE.get();
@@ -114,7 +115,8 @@ final class GemmSimd {
     }
 
     /** {@code C[MR×NR] (+)= Apanel · Bpanel} over {@code kc} steps; the tile lives in 12 registers. */
-    private static void kernel(int kc, float[] pa, int aAt, float[] pb, int bAt, float[] c, int cAt, int ldc, boolean add) {
+    private static void kernel(
+            int kc, float[] pa, int aAt, float[] pb, int bAt, float[] c, int cAt, int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);

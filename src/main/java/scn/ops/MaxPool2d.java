@@ -15,9 +15,12 @@ public final class MaxPool2d {
                     + " for input " + Shape.str(xShape) + " (padding must be at most half the kernel)");
         }
         if (xShape[2] + 2 * p < k || xShape[3] + 2 * p < k) {
-            throw new IllegalArgumentException("max_pool2d: kernel " + k + " larger than padded input " + Shape.str(xShape));
+            throw new IllegalArgumentException(
+                    "max_pool2d: kernel " + k + " larger than padded input " + Shape.str(xShape));
         }
-        return new int[] {xShape[0], xShape[1], PoolGeometry.out(xShape[2], k, s, p), PoolGeometry.out(xShape[3], k, s, p)};
+        return new int[] {
+            xShape[0], xShape[1], PoolGeometry.out(xShape[2], k, s, p), PoolGeometry.out(xShape[3], k, s, p)
+        };
     }
 
     /** Writes {@code y} and the per-output index of the winning input inside its plane. */

@@ -15,12 +15,31 @@ import scn.backend.Kernels;
 public final class NormPlif {
     private NormPlif() {}
 
-    /** Writes the spikes of {@code plif(γ·(x − mean)·invStd + β + residual)} with statistics {@code mean[C]}, {@code invStd[C]}. */
-    public static void forward(byte[] s, float[] x, float[] residualF, byte[] residualB, float[] gamma, float[] beta,
-            float[] mean, float[] invStd, int t, int b, int c, int hw, float w) {
-        if (residualF != null && residualB != null) throw new IllegalArgumentException("norm_plif: at most one residual");
+    /**
+     * Writes the spikes of {@code plif(γ·(x − mean)·invStd + β + residual)} with statistics {@code mean[C]}, {@code
+     * invStd[C]}.
+     */
+    public static void forward(
+            byte[] s,
+            float[] x,
+            float[] residualF,
+            byte[] residualB,
+            float[] gamma,
+            float[] beta,
+            float[] mean,
+            float[] invStd,
+            int t,
+            int b,
+            int c,
+            int hw,
+            float w) {
+        if (residualF != null && residualB != null)
+            throw new IllegalArgumentException("norm_plif: at most one residual");
         long size = (long) t * b * c * hw;
-        if (x.length < size || s.length < size || (residualF != null && residualF.length < size) || (residualB != null && residualB.length < size)) {
+        if (x.length < size
+                || s.length < size
+                || (residualF != null && residualF.length < size)
+                || (residualB != null && residualB.length < size)) {
             throw new IllegalArgumentException("norm_plif: arrays shorter than T*B*C*HW = " + size);
         }
         if (gamma.length < c || beta.length < c || mean.length < c || invStd.length < c) {

@@ -19,8 +19,20 @@ final class NormPlifFast {
 
     private NormPlifFast() {}
 
-    static void forward(byte[] s, float[] x, float[] residualF, byte[] residualB, float[] gamma, float[] beta,
-            float[] mean, float[] invStd, int t, int b, int c, int hw, float w) {
+    static void forward(
+            byte[] s,
+            float[] x,
+            float[] residualF,
+            byte[] residualB,
+            float[] gamma,
+            float[] beta,
+            float[] mean,
+            float[] invStd,
+            int t,
+            int b,
+            int c,
+            int hw,
+            float w) {
         float decay = PlifRef.decay(w);
         int m = b * c * hw; // neurons per time step
         Parallel.forEach(b * c, (worker, from, to) -> {

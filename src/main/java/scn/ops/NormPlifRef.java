@@ -7,8 +7,20 @@ package scn.ops;
 final class NormPlifRef {
     private NormPlifRef() {}
 
-    static void forward(byte[] s, float[] x, float[] residualF, byte[] residualB, float[] gamma, float[] beta,
-            float[] mean, float[] invStd, int t, int b, int c, int hw, float w) {
+    static void forward(
+            byte[] s,
+            float[] x,
+            float[] residualF,
+            byte[] residualB,
+            float[] gamma,
+            float[] beta,
+            float[] mean,
+            float[] invStd,
+            int t,
+            int b,
+            int c,
+            int hw,
+            float w) {
         int size = t * b * c * hw;
         float[] pre = new float[size]; // [T*B, C, HW] the neuron's input
         BatchNorm2dRef.normalize(pre, x, gamma, beta, mean, invStd, t * b, c, hw);

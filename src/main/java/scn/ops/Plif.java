@@ -8,7 +8,8 @@ public final class Plif {
 
     /** Writes spikes {@code s [T, M]}. */
     public static void forward(byte[] s, float[] x, int t, int m, float w) {
-        if (Kernels.reference()) PlifRef.forward(s, x, t, m, w); else PlifFast.forward(s, x, t, m, w);
+        if (Kernels.reference()) PlifRef.forward(s, x, t, m, w);
+        else PlifFast.forward(s, x, t, m, w);
     }
 
     /** {@code dx += ∂L/∂x}; returns {@code ∂L/∂w}. */

@@ -73,7 +73,10 @@ final class PlifFast {
         return backward(x, ds, x, t, m, w, true);
     }
 
-    /** As {@link PlifRef}: each input is read before its gradient is written, so {@code dx} may be {@code x} when {@code overwrite}. */
+    /**
+     * As {@link PlifRef}: each input is read before its gradient is written, so {@code dx} may be {@code x} when {@code
+     * overwrite}.
+     */
     private static double backward(float[] dx, float[] ds, float[] x, int t, int m, float w, boolean overwrite) {
         float decay = PlifRef.decay(w);
         double[] partial = new double[Parallel.threads()];
@@ -87,7 +90,10 @@ final class PlifFast {
                 FloatVector v = FloatVector.zero(S);
                 for (int k = 0; k < t; k++) {
                     v.intoArray(vPrev, k * L);
-                    FloatVector hk = FloatVector.fromArray(S, x, k * m + j).sub(v).mul(decay).add(v);
+                    FloatVector hk = FloatVector.fromArray(S, x, k * m + j)
+                            .sub(v)
+                            .mul(decay)
+                            .add(v);
                     hk.intoArray(h, k * L);
                     v = hk.blend(0f, hk.sub(PlifRef.THRESHOLD).compare(VectorOperators.GE, 0f));
                 }
@@ -98,9 +104,12 @@ final class PlifFast {
                     FloatVector u = FloatVector.fromArray(S, h, k * L).sub(PlifRef.THRESHOLD);
                     VectorMask<Float> fire = u.compare(VectorOperators.GE, 0f);
                     FloatVector z = u.mul(SLOPE);
-                    FloatVector sg = FloatVector.broadcast(S, PlifRef.ALPHA / 2).div(z.mul(z).add(1f));
+                    FloatVector sg = FloatVector.broadcast(S, PlifRef.ALPHA / 2)
+                            .div(z.mul(z).add(1f));
                     FloatVector dh = FloatVector.fromArray(S, ds, at).mul(sg).add(dv.blend(0f, fire));
-                    dh.mul(decay).add(overwrite ? FloatVector.zero(S) : FloatVector.fromArray(S, dx, at)).intoArray(dx, at);
+                    dh.mul(decay)
+                            .add(overwrite ? FloatVector.zero(S) : FloatVector.fromArray(S, dx, at))
+                            .intoArray(dx, at);
                     dv = dh.mul(1f - decay);
                     dDecayV = dh.fma(xa.sub(FloatVector.fromArray(S, vPrev, k * L)), dDecayV);
                 }

@@ -14,7 +14,8 @@ import scn.backend.SpikePath;
  * choice depends only on the shape, the images per call and the input's density, never on timing
  * during the run, so training repeats itself bit for bit. The table is regenerated (after
  * {@code mvn -f bench/pom.xml package}) with
- * {@code java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar scn.bench.SpikeCrossoverTable --widths 0.25,0.5,1 --batch 2 --reps 5 --out src/main/resources/scn/ops/spike-crossovers.tsv},
+ * {@code java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar scn.bench.SpikeCrossoverTable --widths
+ * 0.25,0.5,1 --batch 2 --reps 5 --out src/main/resources/scn/ops/spike-crossovers.tsv},
  * then {@code --widths 0.25,0.5 --batch 8 --reps 5 --out … --append} for the rows at 40 images per
  * call; see {@code docs/SPIKES.md}.
  */
@@ -102,7 +103,10 @@ public final class SpikeConv {
         return new Crossover(k.forwardCrossover, k.weightCrossover, false);
     }
 
-    /** Crossover densities for the forward pass and the weight gradient, and whether they were measured on the layer's own shape. */
+    /**
+     * Crossover densities for the forward pass and the weight gradient, and whether they were measured on the layer's
+     * own shape.
+     */
     public record Crossover(double forward, double weightGradient, boolean fromShape) {
         double of(boolean weightPass) {
             return weightPass ? weightGradient : forward;
@@ -119,12 +123,16 @@ public final class SpikeConv {
         return density < crossover(g, table).of(weightPass);
     }
 
-    /** The active inputs per plane when event-driven, else null; counted once, for the density and for the kernel's split. */
+    /**
+     * The active inputs per plane when event-driven, else null; counted once, for the density and for the kernel's
+     * split.
+     */
     private static long[] choose(byte[] x, ConvGeometry g, String layer, boolean weightPass) {
         SpikePath.Mode mode = SpikePath.mode();
         boolean trace = ConvTrace.enabled();
         boolean perImage = g.isDepthwise(); // a count per depthwise channel would go unused
-        int planes = perImage ? g.n() : g.n() * g.groups(), planeSize = (perImage ? g.cin() : g.cinPerGroup()) * g.h() * g.w();
+        int planes = perImage ? g.n() : g.n() * g.groups(),
+                planeSize = (perImage ? g.cin() : g.cinPerGroup()) * g.h() * g.w();
         long[] active = mode == SpikePath.Mode.DENSE && !trace ? null : SpikeIndex.onesPerPlane(x, planes, planeSize);
         double density = Double.NaN;
         if (active != null) {

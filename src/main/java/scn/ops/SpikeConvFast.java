@@ -29,7 +29,8 @@ import scn.tensor.Arena;
  * The input gradient does not depend on the input and stays dense ({@link Conv2dFast}). Work is split
  * over images (and groups); the weight gradient sums per worker and reduces in worker order, so results
  * are deterministic for a given thread count. Per call, besides the transposed weights (from the active
- * {@link Arena}, given back at the end of the call), only small index tables are allocated (kernel size × input width, and the like).
+ * {@link Arena}, given back at the end of the call), only small index tables are allocated (kernel size × input width,
+ * and the like).
  */
 final class SpikeConvFast {
     private static final VectorSpecies<Float> S = scn.backend.Simd.F;
@@ -89,12 +90,27 @@ final class SpikeConvFast {
                             for (int t = colTaps[ix]; t < colTaps[ix + 1]; t++) {
                                 int kx = colTaps[t], ox = colOut[kx * wi + ix];
                                 for (int r = 0; r < rows; r++) {
-                                    addRows(band, (rowAt[r] + ox) * coutG, wt, wGroup + (kys[r] * kw + kx) * coutG, chans, m, coutG, tail);
+                                    addRows(
+                                            band,
+                                            (rowAt[r] + ox) * coutG,
+                                            wt,
+                                            wGroup + (kys[r] * kw + kx) * coutG,
+                                            chans,
+                                            m,
+                                            coutG,
+                                            tail);
                                 }
                             }
                         }
                     }
-                    transposeInto(y, ((n * g.cout() + grp * coutG) * ho + oy0) * wo, ho * wo, band, (oy1 - oy0) * wo, coutG, bandStride);
+                    transposeInto(
+                            y,
+                            ((n * g.cout() + grp * coutG) * ho + oy0) * wo,
+                            ho * wo,
+                            band,
+                            (oy1 - oy0) * wo,
+                            coutG,
+                            bandStride);
                 }
             }
         });
@@ -105,21 +121,26 @@ final class SpikeConvFast {
      * {@code y[yAt + co·planeSize + q] = band[q·coutG + co]}, L positions at a time: their band rows stay
      * in L1 while each channel's run is one strided gather and one contiguous store.
      */
-    private static void transposeInto(float[] y, int yAt, int planeSize, float[] band, int positions, int coutG, int[] stride) {
+    private static void transposeInto(
+            float[] y, int yAt, int planeSize, float[] band, int positions, int coutG, int[] stride) {
         int q = 0;
         for (; q + L <= positions; q += L) {
-            for (int co = 0; co < coutG; co++) FloatVector.fromArray(S, band, q * coutG + co, stride, 0).intoArray(y, yAt + co * planeSize + q);
+            for (int co = 0; co < coutG; co++)
+                FloatVector.fromArray(S, band, q * coutG + co, stride, 0).intoArray(y, yAt + co * planeSize + q);
         }
         for (; q < positions; q++) {
             for (int co = 0; co < coutG; co++) y[yAt + co * planeSize + q] = band[q * coutG + co];
         }
     }
 
-    /** {@code dyt[q·coutG + co] = dy[dyAt + co·positions + q]}: the inverse, a contiguous load and a strided scatter. */
+    /**
+     * {@code dyt[q·coutG + co] = dy[dyAt + co·positions + q]}: the inverse, a contiguous load and a strided scatter.
+     */
     private static void transposeFrom(float[] dyt, float[] dy, int dyAt, int positions, int coutG, int[] stride) {
         int q = 0;
         for (; q + L <= positions; q += L) {
-            for (int co = 0; co < coutG; co++) FloatVector.fromArray(S, dy, dyAt + co * positions + q).intoArray(dyt, q * coutG + co, stride, 0);
+            for (int co = 0; co < coutG; co++)
+                FloatVector.fromArray(S, dy, dyAt + co * positions + q).intoArray(dyt, q * coutG + co, stride, 0);
         }
         for (; q < positions; q++) {
             for (int co = 0; co < coutG; co++) dyt[q * coutG + co] = dy[dyAt + co * positions + q];
@@ -138,8 +159,12 @@ final class SpikeConvFast {
         return idx;
     }
 
-    /** {@code band[at .. at+coutG) += Σ_{j < m} wt[chans[j] + tap .. + coutG)}: one position, one tap, all its active channels. */
-    private static void addRows(float[] band, int at, float[] wt, int tap, int[] chans, int m, int coutG, VectorMask<Float> tail) {
+    /**
+     * {@code band[at .. at+coutG) += Σ_{j < m} wt[chans[j] + tap .. + coutG)}: one position, one tap, all its active
+     * channels.
+     */
+    private static void addRows(
+            float[] band, int at, float[] wt, int tap, int[] chans, int m, int coutG, VectorMask<Float> tail) {
         int c = 0;
         for (; c + L <= coutG; c += L) {
             FloatVector acc = FloatVector.fromArray(S, band, at + c);
@@ -171,7 +196,14 @@ final class SpikeConvFast {
             depthwiseBackwardWeight(dw, dy, x, g);
             return;
         }
-        int h = g.h(), wi = g.w(), wo = g.wOut(), hwOut = g.hOut() * wo, kh = g.kh(), kw = g.kw(), s = g.stride(), p = g.pad();
+        int h = g.h(),
+                wi = g.w(),
+                wo = g.wOut(),
+                hwOut = g.hOut() * wo,
+                kh = g.kh(),
+                kw = g.kw(),
+                s = g.stride(),
+                p = g.pad();
         int cinG = g.cinPerGroup(), coutG = g.coutPerGroup(), taps = kh * kw;
         int[] rowOut = outIndex(h, kh, g.stride(), g.pad(), g.hOut());
         int[] colOut = outIndex(wi, kw, g.stride(), g.pad(), wo);
@@ -194,7 +226,8 @@ final class SpikeConvFast {
                     if (start[ci * s * s] == start[(ci + 1) * s * s]) continue;
                     for (int ky = 0; ky < kh; ky++) {
                         for (int kx = 0; kx < kw; kx++) {
-                            // Only inputs with iy ≡ ky − pad and ix ≡ kx − pad (mod stride) reach an output through this tap.
+                            // Only inputs with iy ≡ ky − pad and ix ≡ kx − pad (mod stride) reach an output through
+                            // this tap.
                             int list = (ci * s + Math.floorMod(ky - p, s)) * s + Math.floorMod(kx - p, s);
                             int a = start[list], b = start[list + 1];
                             if (a == b) continue;
@@ -224,8 +257,20 @@ final class SpikeConvFast {
      * {@code partial[dst .. dst+coutG) += Σ dyt[o(e) .. + coutG)} over the active inputs {@code e} of one
      * channel, where {@code o(e)} is the output the tap {@code (ky, kx)} takes input {@code e} to.
      */
-    private static void sumRows(float[] partial, int dst, float[] dyt, int[] entries, int a, int b,
-            int[] rowOut, int rowKey, int[] colOut, int colKey, int wo, int coutG, VectorMask<Float> tail) {
+    private static void sumRows(
+            float[] partial,
+            int dst,
+            float[] dyt,
+            int[] entries,
+            int a,
+            int b,
+            int[] rowOut,
+            int rowKey,
+            int[] colOut,
+            int colKey,
+            int wo,
+            int coutG,
+            VectorMask<Float> tail) {
         int c = 0;
         for (; c + L <= coutG; c += L) {
             FloatVector acc = FloatVector.zero(S);
@@ -308,7 +353,10 @@ final class SpikeConvFast {
         });
     }
 
-    /** {@code w [cout, cinG, kh, kw]} → {@code [groups][cinG, kh, kw, coutG]}, so one weight row over output channels is contiguous. */
+    /**
+     * {@code w [cout, cinG, kh, kw]} → {@code [groups][cinG, kh, kw, coutG]}, so one weight row over output channels is
+     * contiguous.
+     */
     private static float[] transposeWeights(float[] w, ConvGeometry g) {
         int cinG = g.cinPerGroup(), coutG = g.coutPerGroup(), taps = g.kh() * g.kw();
         float[] wt = Arena.floats(g.cout() * g.patch());

@@ -34,7 +34,8 @@ public final class SpikeCrossovers {
     public static final String RESOURCE = "/scn/ops/spike-crossovers.tsv";
 
     /** The column names, the first line that is not a comment; a table in another layout is refused. */
-    public static final String HEADER = String.join("\t", "kh", "kw", "stride", "pad", "groups", "cin", "cout", "h", "w", "n", "forward", "weight_gradient");
+    public static final String HEADER = String.join(
+            "\t", "kh", "kw", "stride", "pad", "groups", "cin", "cout", "h", "w", "n", "forward", "weight_gradient");
 
     /** A convolution's geometry without its images per call: the key of a row, with {@code n}. */
     public record ConvShape(int kh, int kw, int stride, int pad, int groups, int cin, int cout, int h, int w) {
@@ -67,7 +68,9 @@ public final class SpikeCrossovers {
 
         private static SpikeCrossovers load() {
             try (InputStream in = SpikeCrossovers.class.getResourceAsStream(RESOURCE)) {
-                if (in == null) throw new IllegalStateException("spike crossover table " + RESOURCE + " is missing from the class path");
+                if (in == null)
+                    throw new IllegalStateException(
+                            "spike crossover table " + RESOURCE + " is missing from the class path");
                 return parse(RESOURCE, new InputStreamReader(in, StandardCharsets.UTF_8));
             } catch (IOException e) {
                 throw new UncheckedIOException("reading spike crossover table " + RESOURCE, e);
@@ -95,17 +98,22 @@ public final class SpikeCrossovers {
             String at = source + " line " + number + ": ";
             if (!headerSeen) {
                 if (!line.strip().equals(HEADER)) {
-                    throw new IllegalArgumentException(at + "expected the column names '" + HEADER.replace('\t', ' ') + "' (tab-separated), got '" + line + "'");
+                    throw new IllegalArgumentException(at + "expected the column names '" + HEADER.replace('\t', ' ')
+                            + "' (tab-separated), got '" + line + "'");
                 }
                 headerSeen = true;
                 continue;
             }
             String[] f = line.strip().split("\t");
-            if (f.length != 12) throw new IllegalArgumentException(at + "expected 12 tab-separated fields, got " + f.length + ": '" + line + "'");
+            if (f.length != 12)
+                throw new IllegalArgumentException(
+                        at + "expected 12 tab-separated fields, got " + f.length + ": '" + line + "'");
             int[] v = new int[10];
             for (int i = 0; i < 10; i++) {
                 v[i] = integer(f[i], at);
-                if (v[i] < (i == 3 ? 0 : 1)) throw new IllegalArgumentException(at + "field " + (i + 1) + " must be " + (i == 3 ? ">= 0" : ">= 1") + ", got " + v[i]);
+                if (v[i] < (i == 3 ? 0 : 1))
+                    throw new IllegalArgumentException(
+                            at + "field " + (i + 1) + " must be " + (i == 3 ? ">= 0" : ">= 1") + ", got " + v[i]);
             }
             ConvShape shape = new ConvShape(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]);
             Measured m = new Measured(density(f[10], at), density(f[11], at));
@@ -113,7 +121,8 @@ public final class SpikeCrossovers {
                 throw new IllegalArgumentException(at + "shape listed twice at n " + v[9] + ": " + shape);
             }
         }
-        if (!headerSeen) throw new IllegalArgumentException(source + ": no column names line '" + HEADER.replace('\t', ' ') + "'");
+        if (!headerSeen)
+            throw new IllegalArgumentException(source + ": no column names line '" + HEADER.replace('\t', ' ') + "'");
         return new SpikeCrossovers(rows);
     }
 
@@ -132,11 +141,15 @@ public final class SpikeCrossovers {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(at + "'" + s + "' is not a density");
         }
-        if (!(d >= 0 && d <= 1)) throw new IllegalArgumentException(at + "a crossover density must be in [0, 1], got " + s);
+        if (!(d >= 0 && d <= 1))
+            throw new IllegalArgumentException(at + "a crossover density must be in [0, 1], got " + s);
         return d;
     }
 
-    /** The row of {@code g}'s shape measured nearest its images per call {@code g.n()}, or null where the table has none. */
+    /**
+     * The row of {@code g}'s shape measured nearest its images per call {@code g.n()}, or null where the table has
+     * none.
+     */
     public Measured get(ConvGeometry g) {
         NavigableMap<Integer, Measured> byN = rows.get(ConvShape.of(g));
         if (byN == null) return null;
@@ -154,7 +167,20 @@ public final class SpikeCrossovers {
 
     /** One row in the table's layout (the inverse of {@link #parse}). */
     public static String row(ConvShape s, int n, Measured m) {
-        return String.format(Locale.ROOT, "%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.4f\t%.4f", s.kh(), s.kw(), s.stride(), s.pad(), s.groups(),
-                s.cin(), s.cout(), s.h(), s.w(), n, m.forward(), m.weightGradient());
+        return String.format(
+                Locale.ROOT,
+                "%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.4f\t%.4f",
+                s.kh(),
+                s.kw(),
+                s.stride(),
+                s.pad(),
+                s.groups(),
+                s.cin(),
+                s.cout(),
+                s.h(),
+                s.w(),
+                n,
+                m.forward(),
+                m.weightGradient());
     }
 }

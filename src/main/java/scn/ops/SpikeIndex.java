@@ -21,6 +21,7 @@ final class SpikeIndex {
 
     /** Channel-major lists: entries of channel {@code c} are {@code entries[start[c] .. start[c+1])}. */
     int[] start = new int[0];
+
     int[] entries = new int[0];
     /** Position-major bit sets, {@code [words, hw]}. */
     long[] masks = new long[0];

@@ -61,7 +61,10 @@ public final class SpikeOps {
         });
     }
 
-    /** Channel concatenation of {@code n} images: {@code a} holds {@code sa} bytes per image, {@code b} holds {@code sb}. */
+    /**
+     * Channel concatenation of {@code n} images: {@code a} holds {@code sa} bytes per image, {@code b} holds {@code
+     * sb}.
+     */
     public static void concat(byte[] y, byte[] a, byte[] b, int n, int sa, int sb) {
         for (int i = 0; i < n; i++) {
             System.arraycopy(a, i * sa, y, i * (sa + sb), sa);

@@ -32,7 +32,8 @@ final class Upsample2xFast {
                     int r0 = (pl * 2 * h + 2 * iy) * wo, r1 = r0 + wo;
                     int dst = (pl * h + iy) * w;
                     for (int ix = 0; ix < w; ix++) {
-                        dx[dst + ix] += (dy[r0 + 2 * ix] + dy[r0 + 2 * ix + 1]) + (dy[r1 + 2 * ix] + dy[r1 + 2 * ix + 1]);
+                        dx[dst + ix] +=
+                                (dy[r0 + 2 * ix] + dy[r0 + 2 * ix + 1]) + (dy[r1 + 2 * ix] + dy[r1 + 2 * ix + 1]);
                     }
                 }
             }

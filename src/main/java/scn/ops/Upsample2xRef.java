@@ -1,6 +1,8 @@
 package scn.ops;
 
-/** The reference nearest-neighbour ×2 upsampling over {@code planes} of {@code [h, w]}: {@code y[2i+a][2j+b] = x[i][j]}. */
+/**
+ * The reference nearest-neighbour ×2 upsampling over {@code planes} of {@code [h, w]}: {@code y[2i+a][2j+b] = x[i][j]}.
+ */
 public final class Upsample2xRef {
     private Upsample2xRef() {}
 

@@ -57,6 +57,7 @@ public final class Arena {
     private long allocatedBytes, inUseBytes, peakInUseBytes;
     /** This step's float requests, in order: what the plan is made from. */
     private final ArenaPlan.Recorder recorder = new ArenaPlan.Recorder();
+
     private ArenaPlan plan; // null until a step has been recorded
 
     public Arena() {
@@ -95,9 +96,14 @@ public final class Arena {
      * first recorded step, the arrays are re-chosen by plan.
      */
     public void reset() {
-        for (Taken<float[]> t : usedFloats) freeFloats.computeIfAbsent(t.array().length, k -> new ArrayDeque<>()).push(t.array());
-        for (Taken<byte[]> t : usedBytes) freeBytes.computeIfAbsent(t.array().length, k -> new ArrayDeque<>()).push(t.array());
-        for (Taken<int[]> t : usedInts) freeInts.computeIfAbsent(t.array().length, k -> new ArrayDeque<>()).push(t.array());
+        for (Taken<float[]> t : usedFloats)
+            freeFloats
+                    .computeIfAbsent(t.array().length, k -> new ArrayDeque<>())
+                    .push(t.array());
+        for (Taken<byte[]> t : usedBytes)
+            freeBytes.computeIfAbsent(t.array().length, k -> new ArrayDeque<>()).push(t.array());
+        for (Taken<int[]> t : usedInts)
+            freeInts.computeIfAbsent(t.array().length, k -> new ArrayDeque<>()).push(t.array());
         usedFloats.clear();
         usedBytes.clear();
         usedInts.clear();
@@ -160,7 +166,10 @@ public final class Arena {
         return x;
     }
 
-    /** The array the plan gives request {@code request} of {@code n} values, if it is the recorded request and its array is free. */
+    /**
+     * The array the plan gives request {@code request} of {@code n} values, if it is the recorded request and its array
+     * is free.
+     */
     private float[] planned(int request, int n) {
         float[] x = plan == null ? null : plan.arrayFor(request, n);
         if (x == null) return null;
@@ -170,7 +179,9 @@ public final class Arena {
         return x;
     }
 
-    /** The smallest free array of at least {@code want} values and at most {@link #SHARE} times that, else a new one. */
+    /**
+     * The smallest free array of at least {@code want} values and at most {@link #SHARE} times that, else a new one.
+     */
     private float[] smallestFree(int want) {
         Map.Entry<Integer, ArrayDeque<float[]>> free = freeFloats.ceilingEntry(want);
         if (free != null && free.getKey() <= (long) SHARE * want) {

@@ -72,7 +72,8 @@ final class ArenaPlan {
             int lo = r.taken[i], hi = r.given[i] < 0 ? end : r.given[i];
             int bin = -1;
             for (int b = busy.size() - 1; b >= 0 && bin < 0; b--) { // smallest first
-                var before = busy.get(b).floorEntry(hi - 1); // intervals in a bin are disjoint: only this one can overlap
+                var before =
+                        busy.get(b).floorEntry(hi - 1); // intervals in a bin are disjoint: only this one can overlap
                 if (before == null || before.getValue() <= lo) bin = b;
             }
             if (bin < 0) {
@@ -83,7 +84,10 @@ final class ArenaPlan {
             busy.get(bin).put(lo, hi);
             binOf[i] = bin;
         }
-        return new ArenaPlan(Arrays.copyOf(r.sizes, n), binOf, binSizes.stream().mapToInt(Integer::intValue).toArray());
+        return new ArenaPlan(
+                Arrays.copyOf(r.sizes, n),
+                binOf,
+                binSizes.stream().mapToInt(Integer::intValue).toArray());
     }
 
     int bins() {

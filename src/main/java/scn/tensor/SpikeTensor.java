@@ -23,11 +23,13 @@ public final class SpikeTensor {
     /** Wraps {@code data} (not copied); every byte must be 0 or 1. */
     public static SpikeTensor wrap(byte[] data, int... shape) {
         if (Shape.size(shape) != data.length) {
-            throw new IllegalArgumentException("SpikeTensor.wrap: " + data.length + " values cannot have shape " + Shape.str(shape));
+            throw new IllegalArgumentException(
+                    "SpikeTensor.wrap: " + data.length + " values cannot have shape " + Shape.str(shape));
         }
         for (int i = 0; i < data.length; i++) {
             if ((data[i] & ~1) != 0) {
-                throw new IllegalArgumentException("SpikeTensor.wrap: element " + i + " is " + data[i] + ", spikes must be 0 or 1");
+                throw new IllegalArgumentException(
+                        "SpikeTensor.wrap: element " + i + " is " + data[i] + ", spikes must be 0 or 1");
             }
         }
         return new SpikeTensor(data, shape.clone());
@@ -36,7 +38,8 @@ public final class SpikeTensor {
     /** Wraps bytes that the caller guarantees are 0 or 1 (kernels that produce spikes); not checked. */
     public static SpikeTensor wrapTrusted(byte[] data, int... shape) {
         if (Shape.size(shape) != data.length) {
-            throw new IllegalArgumentException("SpikeTensor.wrapTrusted: " + data.length + " values cannot have shape " + Shape.str(shape));
+            throw new IllegalArgumentException(
+                    "SpikeTensor.wrapTrusted: " + data.length + " values cannot have shape " + Shape.str(shape));
         }
         return new SpikeTensor(data, shape.clone());
     }
@@ -50,7 +53,8 @@ public final class SpikeTensor {
             if (v == 1f) {
                 dst[i] = 1;
             } else if (v != 0f) {
-                throw new IllegalArgumentException("SpikeTensor.fromFloat: element " + i + " of " + t + " is " + v + ", not 0 or 1");
+                throw new IllegalArgumentException(
+                        "SpikeTensor.fromFloat: element " + i + " of " + t + " is " + v + ", not 0 or 1");
             }
         }
         return new SpikeTensor(dst, t.shape());
@@ -91,7 +95,8 @@ public final class SpikeTensor {
     /** A view with another shape over the same bytes. */
     public SpikeTensor view(int... newShape) {
         if (Shape.size(newShape) != data.length) {
-            throw new IllegalArgumentException("view: cannot view spikes " + Shape.str(shape) + " as " + Shape.str(newShape));
+            throw new IllegalArgumentException(
+                    "view: cannot view spikes " + Shape.str(shape) + " as " + Shape.str(newShape));
         }
         return new SpikeTensor(data, newShape.clone());
     }

@@ -23,7 +23,9 @@ public final class Tensor {
         this.shape = shape;
         this.data = data;
         this.size = Shape.size(shape);
-        if (size > data.length) throw new IllegalArgumentException("Tensor: " + data.length + " values cannot hold shape " + Shape.str(shape));
+        if (size > data.length)
+            throw new IllegalArgumentException(
+                    "Tensor: " + data.length + " values cannot hold shape " + Shape.str(shape));
     }
 
     public static Tensor zeros(int... shape) {
@@ -46,7 +48,8 @@ public final class Tensor {
     /** Wraps {@code data} (not copied) with the given shape. */
     public static Tensor wrap(float[] data, int... shape) {
         if (Shape.size(shape) != data.length) {
-            throw new IllegalArgumentException("Tensor.wrap: " + data.length + " values cannot have shape " + Shape.str(shape));
+            throw new IllegalArgumentException(
+                    "Tensor.wrap: " + data.length + " values cannot have shape " + Shape.str(shape));
         }
         return new Tensor(data, shape.clone());
     }
@@ -103,7 +106,8 @@ public final class Tensor {
         }
         if (infer >= 0) {
             if (known == 0 || size % known != 0) {
-                throw new IllegalArgumentException("view: cannot view " + Shape.str(shape) + " as " + Shape.str(newShape));
+                throw new IllegalArgumentException(
+                        "view: cannot view " + Shape.str(shape) + " as " + Shape.str(newShape));
             }
             s[infer] = (int) (size / known);
         }
@@ -125,7 +129,8 @@ public final class Tensor {
     /** {@code [T*B, ...]} viewed as {@code [T, B, ...]}. */
     public Tensor unfoldTime(int timeSteps) {
         if (shape.length < 1 || timeSteps <= 0 || shape[0] % timeSteps != 0) {
-            throw new IllegalArgumentException("unfoldTime: leading dimension of " + Shape.str(shape) + " is not a multiple of T=" + timeSteps);
+            throw new IllegalArgumentException(
+                    "unfoldTime: leading dimension of " + Shape.str(shape) + " is not a multiple of T=" + timeSteps);
         }
         int[] s = new int[shape.length + 1];
         s[0] = timeSteps;
@@ -135,7 +140,8 @@ public final class Tensor {
     }
 
     public float item() {
-        if (size != 1) throw new IllegalStateException("item: tensor of shape " + Shape.str(shape) + " is not a single value");
+        if (size != 1)
+            throw new IllegalStateException("item: tensor of shape " + Shape.str(shape) + " is not a single value");
         return data[0];
     }
 
@@ -149,12 +155,14 @@ public final class Tensor {
 
     private int offset(int[] index) {
         if (index.length != shape.length) {
-            throw new IllegalArgumentException("index " + Arrays.toString(index) + " does not match shape " + Shape.str(shape));
+            throw new IllegalArgumentException(
+                    "index " + Arrays.toString(index) + " does not match shape " + Shape.str(shape));
         }
         int off = 0;
         for (int i = 0; i < index.length; i++) {
             if (index[i] < 0 || index[i] >= shape[i]) {
-                throw new IndexOutOfBoundsException("index " + Arrays.toString(index) + " outside shape " + Shape.str(shape));
+                throw new IndexOutOfBoundsException(
+                        "index " + Arrays.toString(index) + " outside shape " + Shape.str(shape));
             }
             off = off * shape[i] + index[i];
         }

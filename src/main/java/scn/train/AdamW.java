@@ -28,7 +28,11 @@ public final class AdamW {
         this(parameters, decays, weightDecay, p -> 1.0);
     }
 
-    public AdamW(List<Parameter> parameters, Predicate<Parameter> decays, float weightDecay, ToDoubleFunction<Parameter> lrScale) {
+    public AdamW(
+            List<Parameter> parameters,
+            Predicate<Parameter> decays,
+            float weightDecay,
+            ToDoubleFunction<Parameter> lrScale) {
         this.parameters = List.copyOf(parameters);
         this.weightDecay = weightDecay;
         this.decay = new boolean[parameters.size()];
@@ -48,8 +52,17 @@ public final class AdamW {
         for (int i = 0; i < parameters.size(); i++) {
             Parameter p = parameters.get(i);
             if (p.grad() == null) continue;
-            AdamWUpdate.step(p.value().data(), p.grad().data(), m.get(i).data(), v.get(i).data(), lr * lrScale[i], BETA1, BETA2, EPS,
-                    decay[i] ? weightDecay : 0f, step);
+            AdamWUpdate.step(
+                    p.value().data(),
+                    p.grad().data(),
+                    m.get(i).data(),
+                    v.get(i).data(),
+                    lr * lrScale[i],
+                    BETA1,
+                    BETA2,
+                    EPS,
+                    decay[i] ? weightDecay : 0f,
+                    step);
         }
     }
 

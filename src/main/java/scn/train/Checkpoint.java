@@ -43,7 +43,13 @@ public final class Checkpoint {
     public record Position(long step, int epoch, int batchInEpoch, double seconds) {}
 
     /** A checkpoint read back: what to rebuild the run from. */
-    public record Loaded(Path file, TrainOptions options, ModelConfig config, Position position, int optimizerSteps, Map<String, Tensor> tensors) {
+    public record Loaded(
+            Path file,
+            TrainOptions options,
+            ModelConfig config,
+            Position position,
+            int optimizerSteps,
+            Map<String, Tensor> tensors) {
         /** Copies weights, running statistics and moments into a freshly built model and its optimizer. */
         public void restore(SpikingCenterNet model, AdamW optimizer) throws IOException {
             Map<String, int[]> expected = new LinkedHashMap<>();
@@ -61,8 +67,10 @@ public final class Checkpoint {
             model.stateDict().forEach((name, t) -> t.copyFrom(tensors.get(name)));
             List<Tensor> moments = optimizer.moments();
             for (int i = 0; i < params.size(); i++) {
-                moments.get(2 * i).copyFrom(tensors.get("optimizer.m." + params.get(i).name()));
-                moments.get(2 * i + 1).copyFrom(tensors.get("optimizer.v." + params.get(i).name()));
+                moments.get(2 * i)
+                        .copyFrom(tensors.get("optimizer.m." + params.get(i).name()));
+                moments.get(2 * i + 1)
+                        .copyFrom(tensors.get("optimizer.v." + params.get(i).name()));
             }
             optimizer.restore(optimizerSteps);
         }
@@ -70,8 +78,12 @@ public final class Checkpoint {
 
     private Checkpoint() {}
 
-    /** Saves into {@code runDir/checkpoint.safetensors}, keeping the one before as {@code checkpoint.prev.safetensors}. */
-    public static Path save(Path runDir, SpikingCenterNet model, AdamW optimizer, TrainOptions options, Position position) throws IOException {
+    /**
+     * Saves into {@code runDir/checkpoint.safetensors}, keeping the one before as {@code checkpoint.prev.safetensors}.
+     */
+    public static Path save(
+            Path runDir, SpikingCenterNet model, AdamW optimizer, TrainOptions options, Position position)
+            throws IOException {
         Map<String, Tensor> tensors = new LinkedHashMap<>(model.stateDict());
         List<Parameter> params = model.parameters();
         List<Tensor> moments = optimizer.moments();
@@ -93,10 +105,18 @@ public final class Checkpoint {
         try {
             SafeTensors.write(next, tensors, meta);
         } catch (IOException e) {
-            throw new IOException("could not write the checkpoint of step " + position.step() + " into " + runDir + " (" + e.getMessage() + ")"
-                    + (Files.exists(current) ? "; the previous checkpoint " + current + " is intact" : ""), e);
+            throw new IOException(
+                    "could not write the checkpoint of step " + position.step() + " into " + runDir + " ("
+                            + e.getMessage() + ")"
+                            + (Files.exists(current) ? "; the previous checkpoint " + current + " is intact" : ""),
+                    e);
         }
-        if (Files.exists(current)) Files.move(current, runDir.resolve(PREVIOUS), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (Files.exists(current))
+            Files.move(
+                    current,
+                    runDir.resolve(PREVIOUS),
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
         Files.move(next, current, StandardCopyOption.ATOMIC_MOVE);
         return current;
     }
@@ -106,28 +126,39 @@ public final class Checkpoint {
      * refused with a message naming it and the fallback.
      */
     public static Loaded load(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new IOException("checkpoint " + file + " does not exist" + fallback(file));
+        if (!Files.isRegularFile(file))
+            throw new IOException("checkpoint " + file + " does not exist" + fallback(file));
         SafeTensors.Contents c;
         try {
             c = SafeTensors.readAll(file);
         } catch (IOException e) {
-            throw new IOException("checkpoint " + file + " is damaged and was not used: " + e.getMessage() + fallback(file), e);
+            throw new IOException(
+                    "checkpoint " + file + " is damaged and was not used: " + e.getMessage() + fallback(file), e);
         }
         Map<String, String> meta = c.metadata();
         if (!FORMAT.equals(meta.get("format"))) {
-            throw new IOException(file + " is not a training checkpoint (no '" + FORMAT + "' format tag); plain model weights cannot be resumed");
+            throw new IOException(file + " is not a training checkpoint (no '" + FORMAT
+                    + "' format tag); plain model weights cannot be resumed");
         }
         Loaded loaded;
         try {
             long expected = Long.parseLong(meta.get("crc32"));
-            if (crc(c.tensors()) != expected) throw new IOException("checkpoint " + file + " is damaged (its CRC-32 does not match its contents) and was not used" + fallback(file));
+            if (crc(c.tensors()) != expected)
+                throw new IOException("checkpoint " + file
+                        + " is damaged (its CRC-32 does not match its contents) and was not used" + fallback(file));
             TrainOptions options = GSON.fromJson(meta.get("options"), TrainOptions.class);
-            Position position = new Position(Long.parseLong(meta.get("step")), Integer.parseInt(meta.get("epoch")),
-                    Integer.parseInt(meta.get("batch_in_epoch")), Double.parseDouble(meta.get("seconds")));
+            Position position = new Position(
+                    Long.parseLong(meta.get("step")),
+                    Integer.parseInt(meta.get("epoch")),
+                    Integer.parseInt(meta.get("batch_in_epoch")),
+                    Double.parseDouble(meta.get("seconds")));
             int optimizerSteps = Integer.parseInt(meta.get("optimizer_steps"));
             loaded = new Loaded(file, options, ModelConfig.fromMetadata(meta), position, optimizerSteps, c.tensors());
         } catch (RuntimeException e) {
-            throw new IOException("checkpoint " + file + " has damaged metadata (" + e.getMessage() + ") and was not used" + fallback(file), e);
+            throw new IOException(
+                    "checkpoint " + file + " has damaged metadata (" + e.getMessage() + ") and was not used"
+                            + fallback(file),
+                    e);
         }
         requireFinite(file, c.tensors()); // weights and moments alike: either would spread into every step
         return loaded;
@@ -151,8 +182,10 @@ public final class Checkpoint {
         if (!Files.isRegularFile(file)) throw new IOException("checkpoint " + file + " does not exist");
         SafeTensors.Contents c = SafeTensors.readAll(file);
         Map<String, String> meta = c.metadata();
-        if (FORMAT.equals(meta.get("format")) && !Long.toString(crc(c.tensors())).equals(meta.get("crc32"))) {
-            throw new IOException("checkpoint " + file + " is damaged (its CRC-32 does not match its contents) and was not used" + fallback(file));
+        if (FORMAT.equals(meta.get("format"))
+                && !Long.toString(crc(c.tensors())).equals(meta.get("crc32"))) {
+            throw new IOException("checkpoint " + file
+                    + " is damaged (its CRC-32 does not match its contents) and was not used" + fallback(file));
         }
         ModelConfig config;
         try {
@@ -168,7 +201,8 @@ public final class Checkpoint {
         try {
             SafeTensors.checkAgainst(tensors, expected);
         } catch (IllegalArgumentException e) {
-            throw new IOException(file + " does not fit the model its metadata describes (" + config + "): " + e.getMessage(), e);
+            throw new IOException(
+                    file + " does not fit the model its metadata describes (" + config + "): " + e.getMessage(), e);
         }
         requireFinite(file, tensors);
         model.stateDict().forEach((name, t) -> t.copyFrom(tensors.get(name)));
@@ -178,14 +212,16 @@ public final class Checkpoint {
     private static String fallback(Path file) {
         Path dir = file.toAbsolutePath().getParent();
         Path prev = dir.resolve(PREVIOUS);
-        if (file.getFileName().toString().equals(FILE) && Files.isRegularFile(prev)) return "; the previous checkpoint is " + prev + " (resume from it)";
+        if (file.getFileName().toString().equals(FILE) && Files.isRegularFile(prev))
+            return "; the previous checkpoint is " + prev + " (resume from it)";
         return "";
     }
 
     /** CRC-32 over the little-endian bytes of every tensor, in name order. */
     static long crc(Map<String, Tensor> tensors) {
         List<String> names = new ArrayList<>(tensors.keySet());
-        names.sort((a, b) -> Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8)));
+        names.sort((a, b) ->
+                Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8)));
         CRC32 crc = new CRC32();
         ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
         for (String name : names) {

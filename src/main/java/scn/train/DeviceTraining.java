@@ -27,11 +27,14 @@ final class DeviceTraining implements TrainingBackend {
     private DeviceTraining(ClDevice dev, SpikingCenterNet model, float weightDecay, float headLrScale) {
         this.dev = dev;
         this.model = model;
-        this.optimizer = new AdamW(model.parameters(), model::decays, weightDecay); // never steps: its rates do not matter
+        this.optimizer =
+                new AdamW(model.parameters(), model::decays, weightDecay); // never steps: its rates do not matter
         this.step = new DeviceTrainStep(dev, model, weightDecay, headLrScale);
     }
 
-    /** Opens the device {@code spec} names (logged) and uploads {@code model}; the device is closed with this backend. */
+    /**
+     * Opens the device {@code spec} names (logged) and uploads {@code model}; the device is closed with this backend.
+     */
     static DeviceTraining open(String spec, SpikingCenterNet model, float weightDecay, float headLrScale) {
         ClDevice dev = Devices.openCl(spec);
         try {

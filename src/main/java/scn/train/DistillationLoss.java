@@ -30,11 +30,14 @@ public final class DistillationLoss {
             sum += d * d;
             dz[i] = (float) (2 * d * ps * (1 - ps) / batch);
         }
-        return CustomOp.apply(Tensor.scalar((float) (sum / batch)), g -> {
-            if (!studentLogits.requiresGrad()) return;
-            float up = g.item();
-            float[] into = studentLogits.gradBuffer().data();
-            for (int i = 0; i < dz.length; i++) into[i] += dz[i] * up;
-        }, studentLogits);
+        return CustomOp.apply(
+                Tensor.scalar((float) (sum / batch)),
+                g -> {
+                    if (!studentLogits.requiresGrad()) return;
+                    float up = g.item();
+                    float[] into = studentLogits.gradBuffer().data();
+                    for (int i = 0; i < dz.length; i++) into[i] += dz[i] * up;
+                },
+                studentLogits);
     }
 }

@@ -23,12 +23,16 @@ public final class HeadPriors {
 
     private HeadPriors() {}
 
-    /** Sets the two biases from {@code train}'s labels; returns {@code {mean w/R, mean h/R, mean ox, mean oy}}, or null without labels. */
+    /**
+     * Sets the two biases from {@code train}'s labels; returns {@code {mean w/R, mean h/R, mean ox, mean oy}}, or null
+     * without labels.
+     */
     public static double[] apply(SpikingCenterNet model, Dataset train) throws IOException {
         double[] sum = new double[4];
         long n = 0;
         long total = 0;
-        for (DatasetIndex.Recording r : train.index().recordings()) total += r.ok() ? r.samples().size() : 0;
+        for (DatasetIndex.Recording r : train.index().recordings())
+            total += r.ok() ? r.samples().size() : 0;
         long every = Math.max(1, (total + MAX_SAMPLES - 1) / MAX_SAMPLES);
         long i = 0;
         float stride = ModelConfig.STRIDE;

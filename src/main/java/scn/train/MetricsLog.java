@@ -32,7 +32,8 @@ public final class MetricsLog implements AutoCloseable {
 
     private MetricsLog(Path file, List<JsonObject> kept) throws IOException {
         for (JsonObject o : kept) (isEval(o) ? evals : steps).add(o);
-        this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        this.out = Files.newBufferedWriter(
+                file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     /** A new log in {@code runDir}, or the existing one cut back to {@code upToStep} (inclusive) when resuming. */

@@ -34,7 +34,13 @@ public final class Plots {
     }
 
     private static void writeLoss(Path png, List<JsonObject> steps) throws IOException {
-        XYChart chart = new XYChartBuilder().width(900).height(500).title("Training loss (moving average)").xAxisTitle("step").yAxisTitle("loss").build();
+        XYChart chart = new XYChartBuilder()
+                .width(900)
+                .height(500)
+                .title("Training loss (moving average)")
+                .xAxisTitle("step")
+                .yAxisTitle("loss")
+                .build();
         chart.getStyler().setYAxisLogarithmic(true);
         int window = Math.max(1, steps.size() / 50);
         for (String term : TERMS) {
@@ -58,7 +64,13 @@ public final class Plots {
     }
 
     private static void writeMap(Path png, List<JsonObject> evals) throws IOException {
-        XYChart chart = new XYChartBuilder().width(900).height(500).title("Validation AP (GEN1 protocol)").xAxisTitle("epoch").yAxisTitle("AP").build();
+        XYChart chart = new XYChartBuilder()
+                .width(900)
+                .height(500)
+                .title("Validation AP (GEN1 protocol)")
+                .xAxisTitle("epoch")
+                .yAxisTitle("AP")
+                .build();
         for (String key : new String[] {"map", "ap50"}) {
             List<Double> xs = new ArrayList<>(), ys = new ArrayList<>();
             for (JsonObject o : evals) {

@@ -44,10 +44,18 @@ public final class Progress implements AutoCloseable {
         this.intervalS = b.intervalS;
         this.nanoTime = b.nanoTime;
         this.startNanos = nanoTime.getAsLong();
-        boolean terminal = b.terminal != null ? b.terminal : System.console() != null && System.console().isTerminal();
+        boolean terminal = b.terminal != null
+                ? b.terminal
+                : System.console() != null && System.console().isTerminal();
         this.bar = terminal
-                ? new ProgressBarBuilder().setTaskName(task).setInitialMax(total).startsFrom(b.done, Duration.ZERO)
-                        .setUnit(" " + unit, 1).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).build()
+                ? new ProgressBarBuilder()
+                        .setTaskName(task)
+                        .setInitialMax(total)
+                        .startsFrom(b.done, Duration.ZERO)
+                        .setUnit(" " + unit, 1)
+                        .setStyle(ProgressBarStyle.ASCII)
+                        .setUpdateIntervalMillis(500)
+                        .build()
                 : null;
     }
 
@@ -141,7 +149,15 @@ public final class Progress implements AutoCloseable {
         lastShown = true;
         double perUnit = lastDone > startDone ? s / (lastDone - startDone) : 0;
         String message = lastMessage.isEmpty() ? "" : "  " + lastMessage;
-        log.printf(Locale.ROOT, "%s: %d/%d %s%s  elapsed %s  eta %s%n", task, lastDone, total, unit, message, clock(s),
+        log.printf(
+                Locale.ROOT,
+                "%s: %d/%d %s%s  elapsed %s  eta %s%n",
+                task,
+                lastDone,
+                total,
+                unit,
+                message,
+                clock(s),
                 clock(perUnit * (total - lastDone)));
     }
 

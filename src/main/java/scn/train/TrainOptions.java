@@ -18,7 +18,8 @@ import scn.eval.Protocol;
  * @param runDir          where checkpoints, metrics, plots and the summary go
  * @param teacher         train the ReLU teacher instead of the SNN
  * @param distillFrom     a trained teacher's weights to distil from (SNN only), or null
- * @param evalEvery       evaluate on {@code val} every this many epochs (and always after the last); 0: only after the last
+ * @param evalEvery       evaluate on {@code val} every this many epochs (and always after the last); 0: only after the
+ * last
  * @param checkpointEvery save a checkpoint every this many steps (and at every epoch end, on Ctrl-C and at the end)
  * @param flip            mirror samples left to right at random (ours: CenterNet's standard augmentation)
  * @param stepsPerEpoch   end each epoch after this many batches of its shuffled order (0: the whole split)
@@ -30,27 +31,56 @@ import scn.eval.Protocol;
  * @param protocol        how the evaluations on {@code val} score; null, as in checkpoints from before the option,
  *                        means {@link Protocol#GEN1}
  */
-public record TrainOptions(String preset, String data, String runDir, boolean teacher, String distillFrom, double width, double expansion,
-        int epochs, int batch, float lr, float minLr, float weightDecay, long seed, int evalEvery, int checkpointEvery, boolean flip,
-        int stepsPerEpoch, int workers, String device, float headLrScale, Protocol protocol) {
+public record TrainOptions(
+        String preset,
+        String data,
+        String runDir,
+        boolean teacher,
+        String distillFrom,
+        double width,
+        double expansion,
+        int epochs,
+        int batch,
+        float lr,
+        float minLr,
+        float weightDecay,
+        long seed,
+        int evalEvery,
+        int checkpointEvery,
+        boolean flip,
+        int stepsPerEpoch,
+        int workers,
+        String device,
+        float headLrScale,
+        Protocol protocol) {
     public TrainOptions {
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
         if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
-        if (!(lr > 0) || !(minLr >= 0) || minLr > lr) throw new IllegalArgumentException("need 0 <= --min-lr <= --lr and --lr > 0, got " + minLr + ", " + lr);
+        if (!(lr > 0) || !(minLr >= 0) || minLr > lr)
+            throw new IllegalArgumentException("need 0 <= --min-lr <= --lr and --lr > 0, got " + minLr + ", " + lr);
         if (!(weightDecay >= 0)) throw new IllegalArgumentException("--weight-decay must be >= 0, got " + weightDecay);
         if (evalEvery < 0 || checkpointEvery < 0 || stepsPerEpoch < 0 || workers < 1) {
-            throw new IllegalArgumentException("--eval-every, --checkpoint-every and --steps-per-epoch must be >= 0, --workers >= 1");
+            throw new IllegalArgumentException(
+                    "--eval-every, --checkpoint-every and --steps-per-epoch must be >= 0, --workers >= 1");
         }
-        if (teacher && distillFrom != null) throw new IllegalArgumentException("--teacher and --distill-from exclude each other: the teacher is trained alone");
+        if (teacher && distillFrom != null)
+            throw new IllegalArgumentException(
+                    "--teacher and --distill-from exclude each other: the teacher is trained alone");
         device = device == null ? Devices.CPU : device.trim();
         if (headLrScale == 0) headLrScale = 1;
         if (!(headLrScale > 0)) throw new IllegalArgumentException("--head-lr-scale must be > 0, got " + headLrScale);
         if (protocol == null) protocol = Protocol.GEN1;
         if (Devices.openClIndex(device) >= 0) {
-            // The device network is the spiking one alone, and the distillation loss has no kernel: say so rather than run elsewhere.
-            if (teacher) throw new IllegalArgumentException("--teacher trains on the CPU only (the device runs the spiking network alone); drop --device " + device);
+            // The device network is the spiking one alone, and the distillation loss has no kernel: say so rather than
+            // run elsewhere.
+            if (teacher)
+                throw new IllegalArgumentException(
+                        "--teacher trains on the CPU only (the device runs the spiking network alone); drop --device "
+                                + device);
             if (distillFrom != null) {
-                throw new IllegalArgumentException("--distill-from trains on the CPU only (the teacher and the distillation loss have no device kernels); drop --device " + device);
+                throw new IllegalArgumentException(
+                        "--distill-from trains on the CPU only (the teacher and the distillation loss have no device kernels); drop --device "
+                                + device);
             }
         }
     }
@@ -68,10 +98,30 @@ public record TrainOptions(String preset, String data, String runDir, boolean te
     /** A builder holding preset {@code name}'s settings, for a command line to override. */
     public static Builder presetBuilder(String name, boolean teacher) {
         return switch (name.toLowerCase(Locale.ROOT)) {
-            case "quick" -> new Builder().preset("quick").teacher(teacher).width(0.25).epochs(5).batch(2).lr(3e-2f).minLr(3e-4f)
-                    .checkpointEvery(300).stepsPerEpoch(300).headLrScale(10f);
-            case "full" -> new Builder().preset("full").teacher(teacher).width(1.0).epochs(50).batch(8).lr(teacher ? 1e-3f : 1e-4f)
-                    .minLr(1e-5f).checkpointEvery(1000).stepsPerEpoch(0).headLrScale(1f);
+            case "quick" ->
+                new Builder()
+                        .preset("quick")
+                        .teacher(teacher)
+                        .width(0.25)
+                        .epochs(5)
+                        .batch(2)
+                        .lr(3e-2f)
+                        .minLr(3e-4f)
+                        .checkpointEvery(300)
+                        .stepsPerEpoch(300)
+                        .headLrScale(10f);
+            case "full" ->
+                new Builder()
+                        .preset("full")
+                        .teacher(teacher)
+                        .width(1.0)
+                        .epochs(50)
+                        .batch(8)
+                        .lr(teacher ? 1e-3f : 1e-4f)
+                        .minLr(1e-5f)
+                        .checkpointEvery(1000)
+                        .stepsPerEpoch(0)
+                        .headLrScale(1f);
             default -> throw new IllegalArgumentException("unknown preset '" + name + "': use quick or full");
         };
     }
@@ -83,10 +133,28 @@ public record TrainOptions(String preset, String data, String runDir, boolean te
 
     /** A builder starting from these options. */
     public Builder toBuilder() {
-        return new Builder().preset(preset).data(data).runDir(runDir).teacher(teacher).distillFrom(distillFrom).width(width)
-                .expansion(expansion).epochs(epochs).batch(batch).lr(lr).minLr(minLr).weightDecay(weightDecay).seed(seed)
-                .evalEvery(evalEvery).checkpointEvery(checkpointEvery).flip(flip).stepsPerEpoch(stepsPerEpoch).workers(workers)
-                .device(device).headLrScale(headLrScale).protocol(protocol);
+        return new Builder()
+                .preset(preset)
+                .data(data)
+                .runDir(runDir)
+                .teacher(teacher)
+                .distillFrom(distillFrom)
+                .width(width)
+                .expansion(expansion)
+                .epochs(epochs)
+                .batch(batch)
+                .lr(lr)
+                .minLr(minLr)
+                .weightDecay(weightDecay)
+                .seed(seed)
+                .evalEvery(evalEvery)
+                .checkpointEvery(checkpointEvery)
+                .flip(flip)
+                .stepsPerEpoch(stepsPerEpoch)
+                .workers(workers)
+                .device(device)
+                .headLrScale(headLrScale)
+                .protocol(protocol);
     }
 
     public TrainOptions withPaths(String data, String runDir, String distillFrom) {
@@ -117,35 +185,141 @@ public record TrainOptions(String preset, String data, String runDir, boolean te
         private long seed = 1;
         private Protocol protocol = Protocol.GEN1;
 
-        public Builder preset(String v) { preset = v; return this; }
-        public Builder data(String v) { data = v; return this; }
-        public Builder runDir(String v) { runDir = v; return this; }
-        public Builder teacher(boolean v) { teacher = v; return this; }
-        public Builder distillFrom(String v) { distillFrom = v; return this; }
-        public Builder width(double v) { width = v; return this; }
-        public Builder expansion(double v) { expansion = v; return this; }
-        public Builder epochs(int v) { epochs = v; return this; }
-        public Builder batch(int v) { batch = v; return this; }
-        public Builder lr(float v) { lr = v; return this; }
-        public Builder minLr(float v) { minLr = v; return this; }
-        public Builder weightDecay(float v) { weightDecay = v; return this; }
-        public Builder seed(long v) { seed = v; return this; }
-        public Builder evalEvery(int v) { evalEvery = v; return this; }
-        public Builder checkpointEvery(int v) { checkpointEvery = v; return this; }
-        public Builder flip(boolean v) { flip = v; return this; }
-        public Builder stepsPerEpoch(int v) { stepsPerEpoch = v; return this; }
-        public Builder workers(int v) { workers = v; return this; }
-        public Builder device(String v) { device = v; return this; }
-        public Builder headLrScale(float v) { headLrScale = v; return this; }
-        public Builder protocol(Protocol v) { protocol = v; return this; }
+        public Builder preset(String v) {
+            preset = v;
+            return this;
+        }
+
+        public Builder data(String v) {
+            data = v;
+            return this;
+        }
+
+        public Builder runDir(String v) {
+            runDir = v;
+            return this;
+        }
+
+        public Builder teacher(boolean v) {
+            teacher = v;
+            return this;
+        }
+
+        public Builder distillFrom(String v) {
+            distillFrom = v;
+            return this;
+        }
+
+        public Builder width(double v) {
+            width = v;
+            return this;
+        }
+
+        public Builder expansion(double v) {
+            expansion = v;
+            return this;
+        }
+
+        public Builder epochs(int v) {
+            epochs = v;
+            return this;
+        }
+
+        public Builder batch(int v) {
+            batch = v;
+            return this;
+        }
+
+        public Builder lr(float v) {
+            lr = v;
+            return this;
+        }
+
+        public Builder minLr(float v) {
+            minLr = v;
+            return this;
+        }
+
+        public Builder weightDecay(float v) {
+            weightDecay = v;
+            return this;
+        }
+
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        public Builder evalEvery(int v) {
+            evalEvery = v;
+            return this;
+        }
+
+        public Builder checkpointEvery(int v) {
+            checkpointEvery = v;
+            return this;
+        }
+
+        public Builder flip(boolean v) {
+            flip = v;
+            return this;
+        }
+
+        public Builder stepsPerEpoch(int v) {
+            stepsPerEpoch = v;
+            return this;
+        }
+
+        public Builder workers(int v) {
+            workers = v;
+            return this;
+        }
+
+        public Builder device(String v) {
+            device = v;
+            return this;
+        }
+
+        public Builder headLrScale(float v) {
+            headLrScale = v;
+            return this;
+        }
+
+        public Builder protocol(Protocol v) {
+            protocol = v;
+            return this;
+        }
 
         public TrainOptions build() {
-            return new TrainOptions(preset, data, runDir, teacher, distillFrom, width, expansion, epochs, batch, lr, minLr, weightDecay, seed,
-                    evalEvery, checkpointEvery, flip, stepsPerEpoch, workers, device, headLrScale, protocol);
+            return new TrainOptions(
+                    preset,
+                    data,
+                    runDir,
+                    teacher,
+                    distillFrom,
+                    width,
+                    expansion,
+                    epochs,
+                    batch,
+                    lr,
+                    minLr,
+                    weightDecay,
+                    seed,
+                    evalEvery,
+                    checkpointEvery,
+                    flip,
+                    stepsPerEpoch,
+                    workers,
+                    device,
+                    headLrScale,
+                    protocol);
         }
     }
 
-    /** The cosine-annealed learning rate at {@code step} of {@code totalSteps}: {@code lr} at 0, {@code minLr} at the end. */
+    /**
+     * The cosine-annealed learning rate at {@code step} of {@code totalSteps}: {@code lr} at 0, {@code minLr} at the
+     * end.
+     */
     public float lrAt(long step, long totalSteps) {
         double progress = totalSteps <= 1 ? 0 : Math.min(1.0, (double) step / (totalSteps - 1));
         return (float) (minLr + (lr - minLr) * 0.5 * (1 + Math.cos(Math.PI * progress)));

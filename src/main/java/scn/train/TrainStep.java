@@ -46,11 +46,19 @@ public final class TrainStep {
     /** As above, the steps recycling their arrays through {@code arena} (tests give a padded one). */
     TrainStep(SpikingCenterNet model, float weightDecay, SpikingCenterNet teacher, float headLrScale, Arena arena) {
         this.arena = arena;
-        if (teacher != null && !teacher.config().teacher()) throw new IllegalArgumentException("the distillation teacher must be a ReLU network, got " + teacher.config());
+        if (teacher != null && !teacher.config().teacher())
+            throw new IllegalArgumentException(
+                    "the distillation teacher must be a ReLU network, got " + teacher.config());
         this.model = model;
         this.teacher = teacher;
-        this.optimizer = new AdamW(model.parameters(), model::decays, weightDecay, p -> model.isHeadOutput(p) ? headLrScale : 1.0);
-        this.geometry = new CenterNetTargets.Geometry(model.config().classes(), model.config().gridHeight(), model.config().gridWidth(), 4, 100);
+        this.optimizer = new AdamW(
+                model.parameters(), model::decays, weightDecay, p -> model.isHeadOutput(p) ? headLrScale : 1.0);
+        this.geometry = new CenterNetTargets.Geometry(
+                model.config().classes(),
+                model.config().gridHeight(),
+                model.config().gridWidth(),
+                4,
+                100);
     }
 
     public AdamW optimizer() {
@@ -90,11 +98,13 @@ public final class TrainStep {
         Tensor teacherHeatmap = null;
         if (teacher != null) {
             try (var noGrad = Tape.noGrad()) {
-                teacherHeatmap = teacher.forward(Var.constant(input), false).heatmap().value();
+                teacherHeatmap =
+                        teacher.forward(Var.constant(input), false).heatmap().value();
             }
         }
         SpikingCenterNet.Outputs out = model.forward(Var.constant(input), true);
-        CenterNetLoss.Terms loss = CenterNetLoss.compute(out.heatmap(), out.offset(), out.size(), CenterNetTargets.forBatch(geometry, boxes));
+        CenterNetLoss.Terms loss = CenterNetLoss.compute(
+                out.heatmap(), out.offset(), out.size(), CenterNetTargets.forBatch(geometry, boxes));
         Var total = loss.total();
         float distill = 0f;
         if (teacherHeatmap != null) {

@@ -45,7 +45,8 @@ public final class Trainer {
     private static final long SHUTDOWN_WAIT_S = 300;
 
     /** The outcome of {@link #run()}; {@code stopped} when interrupted before the last epoch. */
-    public record Summary(Map<String, Double> val, int epochs, long steps, double seconds, boolean stopped, Path checkpoint) {
+    public record Summary(
+            Map<String, Double> val, int epochs, long steps, double seconds, boolean stopped, Path checkpoint) {
         public double valMap() {
             return val.getOrDefault("map", -1.0);
         }
@@ -68,7 +69,8 @@ public final class Trainer {
     private volatile boolean stopRequested;
     private final CountDownLatch finished = new CountDownLatch(1);
 
-    private Trainer(TrainOptions options, SpikingCenterNet model, SpikingCenterNet teacher, PrintStream out) throws IOException {
+    private Trainer(TrainOptions options, SpikingCenterNet model, SpikingCenterNet teacher, PrintStream out)
+            throws IOException {
         this.options = options;
         this.runDir = Path.of(options.runDir());
         this.data = Path.of(options.data());
@@ -80,7 +82,9 @@ public final class Trainer {
 
     /** A new run; {@code options.data()} null means the built-in synthetic dataset (generated once). */
     public static Trainer start(TrainOptions options, PrintStream out) throws IOException {
-        String dataDir = options.data() != null ? options.data() : SyntheticDataset.ensureDefault().toString();
+        String dataDir = options.data() != null
+                ? options.data()
+                : SyntheticDataset.ensureDefault().toString();
         TrainOptions o = options.withPaths(dataDir, options.runDir(), options.distillFrom());
         ModelConfig config = new ModelConfig(o.width(), o.expansion(), 5, 2, o.teacher());
         SpikingCenterNet teacher = o.distillFrom() == null ? null : loadTeacher(Path.of(o.distillFrom()), config);
@@ -89,12 +93,18 @@ public final class Trainer {
         return t;
     }
 
-    /** Continues the run a checkpoint belongs to, on its own device and in its own run directory unless {@code runDir} is given. */
+    /**
+     * Continues the run a checkpoint belongs to, on its own device and in its own run directory unless {@code runDir}
+     * is given.
+     */
     public static Trainer resume(Path checkpoint, String runDir, PrintStream out) throws IOException {
         return resume(checkpoint, runDir, null, out);
     }
 
-    /** As {@link #resume(Path, String, PrintStream)}, on {@code device} ({@code cpu}, {@code opencl[:N]}) unless it is null. */
+    /**
+     * As {@link #resume(Path, String, PrintStream)}, on {@code device} ({@code cpu}, {@code opencl[:N]}) unless it is
+     * null.
+     */
     public static Trainer resume(Path checkpoint, String runDir, String device, PrintStream out) throws IOException {
         Checkpoint.Loaded c = Checkpoint.load(checkpoint);
         TrainOptions o = c.options();
@@ -118,9 +128,13 @@ public final class Trainer {
 
     private static SpikingCenterNet loadTeacher(Path file, ModelConfig student) throws IOException {
         SpikingCenterNet teacher = Checkpoint.loadModel(file);
-        if (!teacher.config().teacher()) throw new IOException(file + " is a spiking network (" + teacher.config() + "), not a teacher: train one with 'train --teacher'");
-        if (teacher.config().timeSteps() != student.timeSteps() || teacher.config().classes() != student.classes()) {
-            throw new IOException(file + ": the teacher (" + teacher.config() + ") sees other inputs or classes than the student (" + student + ")");
+        if (!teacher.config().teacher())
+            throw new IOException(file + " is a spiking network (" + teacher.config()
+                    + "), not a teacher: train one with 'train --teacher'");
+        if (teacher.config().timeSteps() != student.timeSteps()
+                || teacher.config().classes() != student.classes()) {
+            throw new IOException(file + ": the teacher (" + teacher.config()
+                    + ") sees other inputs or classes than the student (" + student + ")");
         }
         return teacher;
     }
@@ -162,8 +176,12 @@ public final class Trainer {
     public Summary run() throws IOException {
         Thread hook = new Thread(this::stopAndWait, "scn-train-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (Dataset train = SplitEvaluation.openSplit(data, "train"); Dataset val = SplitEvaluation.openSplit(data, "val");
-                DataLoader loader = new DataLoader(train, DataLoader.Options.of(options.batch(), options.seed(), true, options.flip()).withWorkers(options.workers()));
+        try (Dataset train = SplitEvaluation.openSplit(data, "train");
+                Dataset val = SplitEvaluation.openSplit(data, "val");
+                DataLoader loader = new DataLoader(
+                        train,
+                        DataLoader.Options.of(options.batch(), options.seed(), true, options.flip())
+                                .withWorkers(options.workers()));
                 MetricsLog metrics = MetricsLog.open(runDir, globalStep)) {
             return loop(train, val, loader, metrics);
         } finally {
@@ -178,25 +196,45 @@ public final class Trainer {
     }
 
     private Summary loop(Dataset train, Dataset val, DataLoader loader, MetricsLog metrics) throws IOException {
-        perEpoch = options.stepsPerEpoch() > 0 ? Math.min(options.stepsPerEpoch(), loader.batchesPerEpoch()) : loader.batchesPerEpoch();
+        perEpoch = options.stepsPerEpoch() > 0
+                ? Math.min(options.stepsPerEpoch(), loader.batchesPerEpoch())
+                : loader.batchesPerEpoch();
         long total = (long) perEpoch * options.epochs();
-        out.printf("training %s on %s: %d samples, %d steps of batch %d per epoch, %d epochs, lr %s -> %s (cosine)%s%n", model.config(), data,
-                train.size(), perEpoch, options.batch(), options.epochs(), options.lr(), options.minLr(),
+        out.printf(
+                "training %s on %s: %d samples, %d steps of batch %d per epoch, %d epochs, lr %s -> %s (cosine)%s%n",
+                model.config(),
+                data,
+                train.size(),
+                perEpoch,
+                options.batch(),
+                options.epochs(),
+                options.lr(),
+                options.minLr(),
                 options.distillFrom() != null ? ", distilling from " + options.distillFrom() : "");
-        if (globalStep > 0) out.printf("resuming at step %d (epoch %d, batch %d)%n", globalStep, epoch + 1, batchInEpoch);
+        if (globalStep > 0)
+            out.printf("resuming at step %d (epoch %d, batch %d)%n", globalStep, epoch + 1, batchInEpoch);
         out.println("evaluation on val: protocol " + options.protocol().describe());
         if (fresh) {
             double[] prior = HeadPriors.apply(model, train);
-            if (prior != null) out.printf(Locale.ROOT, "regression heads start at the mean training target: size %.2f x %.2f cells, offset (%.2f, %.2f)%n", prior[0], prior[1], prior[2], prior[3]);
+            if (prior != null)
+                out.printf(
+                        Locale.ROOT,
+                        "regression heads start at the mean training target: size %.2f x %.2f cells, offset (%.2f, %.2f)%n",
+                        prior[0],
+                        prior[1],
+                        prior[2],
+                        prior[3]);
         }
         backend.upload(); // the priors, or the restored checkpoint, to where the steps run
         Map<String, Double> lastEval = lastEvaluation(metrics);
         long sessionStart = System.nanoTime();
         long sessionSteps = 0;
-        try (Progress progress = Progress.of("train", total).from(globalStep).lines(out).start()) {
+        try (Progress progress =
+                Progress.of("train", total).from(globalStep).lines(out).start()) {
             while (epoch < options.epochs()) {
                 Iterator<Batch> batches = loader.epoch(epoch).iterator();
-                for (int i = 0; i < batchInEpoch; i++) batches.next(); // the part of the epoch done before the checkpoint
+                for (int i = 0; i < batchInEpoch; i++)
+                    batches.next(); // the part of the epoch done before the checkpoint
                 while (batchInEpoch < perEpoch) {
                     if (stopRequested) return stop(lastEval, sessionStart);
                     Batch batch = batches.next();
@@ -209,10 +247,23 @@ public final class Trainer {
                     double seconds = (System.nanoTime() - sessionStart) * 1e-9;
                     double samplesPerS = sessionSteps * options.batch() / Math.max(1e-9, seconds);
                     metrics.write("step", stepFields(r, lr, samplesPerS, seconds));
-                    progress.update(globalStep, String.format(Locale.ROOT, "%.1f samples/s loss %.3f hm %.3f off %.3f size %.3f%s", samplesPerS, r.total(),
-                            r.heatmap(), r.offset(), r.size(), options.distillFrom() != null ? String.format(Locale.ROOT, " kd %.3f", r.distill()) : ""));
+                    progress.update(
+                            globalStep,
+                            String.format(
+                                    Locale.ROOT,
+                                    "%.1f samples/s loss %.3f hm %.3f off %.3f size %.3f%s",
+                                    samplesPerS,
+                                    r.total(),
+                                    r.heatmap(),
+                                    r.offset(),
+                                    r.size(),
+                                    options.distillFrom() != null
+                                            ? String.format(Locale.ROOT, " kd %.3f", r.distill())
+                                            : ""));
                     // at the end of an epoch the epoch's own checkpoint follows, after its evaluation
-                    if (options.checkpointEvery() > 0 && globalStep % options.checkpointEvery() == 0 && batchInEpoch < perEpoch) save(sessionStart);
+                    if (options.checkpointEvery() > 0
+                            && globalStep % options.checkpointEvery() == 0
+                            && batchInEpoch < perEpoch) save(sessionStart);
                     if (globalStep == stopAfterStep) stopRequested = true;
                 }
                 epoch++;
@@ -226,8 +277,14 @@ public final class Trainer {
                     fields.putAll(lastEval);
                     fields.put("protocol", options.protocol().toMap());
                     metrics.write("eval", fields);
-                    out.printf(Locale.ROOT, "%nepoch %d: val mAP %.4f, AP50 %.4f, AP75 %.4f (protocol %s)%n", epoch,
-                            lastEval.get("map"), lastEval.get("ap50"), lastEval.get("ap75"), options.protocol().name());
+                    out.printf(
+                            Locale.ROOT,
+                            "%nepoch %d: val mAP %.4f, AP50 %.4f, AP75 %.4f (protocol %s)%n",
+                            epoch,
+                            lastEval.get("map"),
+                            lastEval.get("ap50"),
+                            lastEval.get("ap75"),
+                            options.protocol().name());
                     Plots.write(runDir, metrics);
                 }
                 save(sessionStart);
@@ -260,7 +317,8 @@ public final class Trainer {
     /** Runs the model on every {@code val} sample and scores it against the split's box files by the run's protocol. */
     Map<String, Double> evaluate(Dataset val) throws IOException {
         var split = new SplitEvaluation.Split(val, data.resolve("val"), options.protocol());
-        return SplitEvaluation.run(backend.forward(), split, options.batch(), null).toMap();
+        return SplitEvaluation.run(backend.forward(), split, options.batch(), null)
+                .toMap();
     }
 
     private static Map<String, Double> lastEvaluation(MetricsLog metrics) {
@@ -275,7 +333,12 @@ public final class Trainer {
 
     private void save(long sessionStart) throws IOException {
         backend.download();
-        lastCheckpoint = Checkpoint.save(runDir, model, backend.optimizer(), options, new Checkpoint.Position(globalStep, epoch, batchInEpoch, elapsed(sessionStart)));
+        lastCheckpoint = Checkpoint.save(
+                runDir,
+                model,
+                backend.optimizer(),
+                options,
+                new Checkpoint.Position(globalStep, epoch, batchInEpoch, elapsed(sessionStart)));
     }
 
     private double elapsed(long sessionStart) {
@@ -284,15 +347,28 @@ public final class Trainer {
 
     private Summary stop(Map<String, Double> lastEval, long sessionStart) throws IOException {
         save(sessionStart);
-        out.printf("%nstopped at step %d; checkpoint saved to %s%nresume with: train --resume %s%n", globalStep, lastCheckpoint, lastCheckpoint);
+        out.printf(
+                "%nstopped at step %d; checkpoint saved to %s%nresume with: train --resume %s%n",
+                globalStep, lastCheckpoint, lastCheckpoint);
         return new Summary(lastEval, epoch, globalStep, elapsed(sessionStart), true, lastCheckpoint);
     }
 
     private IOException diverged(TrainStep.Result r) {
         String what = Float.isFinite(r.total()) ? "the gradient norm is " + r.gradNorm() : "the loss is " + r.total();
-        return new IOException(String.format(Locale.ROOT, "training diverged at step %d (epoch %d, batch %d): %s (heatmap %s, offset %s, size %s); the step was not applied. "
-                + "Last good checkpoint: %s", globalStep + 1, epoch + 1, batchInEpoch + 1, what, r.heatmap(), r.offset(), r.size(),
-                lastCheckpoint == null ? "none (no checkpoint was written yet)" : lastCheckpoint + " (resume from it with a lower --lr)"));
+        return new IOException(String.format(
+                Locale.ROOT,
+                "training diverged at step %d (epoch %d, batch %d): %s (heatmap %s, offset %s, size %s); the step was not applied. "
+                        + "Last good checkpoint: %s",
+                globalStep + 1,
+                epoch + 1,
+                batchInEpoch + 1,
+                what,
+                r.heatmap(),
+                r.offset(),
+                r.size(),
+                lastCheckpoint == null
+                        ? "none (no checkpoint was written yet)"
+                        : lastCheckpoint + " (resume from it with a lower --lr)"));
     }
 
     private void writeSummary(Summary s) throws IOException {
@@ -315,7 +391,8 @@ public final class Trainer {
     private void stopAndWait() {
         stopRequested = true;
         try {
-            if (!finished.await(SHUTDOWN_WAIT_S, TimeUnit.SECONDS)) System.err.println("train: gave up waiting for the checkpoint after " + SHUTDOWN_WAIT_S + " s");
+            if (!finished.await(SHUTDOWN_WAIT_S, TimeUnit.SECONDS))
+                System.err.println("train: gave up waiting for the checkpoint after " + SHUTDOWN_WAIT_S + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

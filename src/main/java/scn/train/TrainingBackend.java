@@ -14,24 +14,37 @@ import scn.tensor.Tensor;
 interface TrainingBackend extends AutoCloseable {
     /** Opens the backend {@code options.device()} names for {@code model}, logging the choice on standard error. */
     static TrainingBackend open(TrainOptions options, SpikingCenterNet model, SpikingCenterNet teacher) {
-        if (options.onCpu()) return new CpuTraining(new TrainStep(model, options.weightDecay(), teacher, options.headLrScale()));
+        if (options.onCpu())
+            return new CpuTraining(new TrainStep(model, options.weightDecay(), teacher, options.headLrScale()));
         // TrainOptions refuses a teacher or distillation with a device, so there is no teacher here.
         return DeviceTraining.open(options.device(), model, options.weightDecay(), options.headLrScale());
     }
 
-    /** One step on {@code input [T, B, 4, 256, 320]} with {@code boxes [B, N, 5]}: as {@link TrainStep#run}, skipped when not finite. */
+    /**
+     * One step on {@code input [T, B, 4, 256, 320]} with {@code boxes [B, N, 5]}: as {@link TrainStep#run}, skipped
+     * when not finite.
+     */
     TrainStep.Result run(SpikeTensor input, Tensor boxes, float lr);
 
     /** The host optimiser whose moments and step count a checkpoint saves (current after {@link #download}). */
     AdamW optimizer();
 
-    /** Makes the host model (weights, running statistics) and {@link #optimizer()} current: before a checkpoint or the final weights. */
+    /**
+     * Makes the host model (weights, running statistics) and {@link #optimizer()} current: before a checkpoint or the
+     * final weights.
+     */
     void download();
 
-    /** Sends the host model and optimiser to where the steps run: after a checkpoint was restored or the host changed the weights. */
+    /**
+     * Sends the host model and optimiser to where the steps run: after a checkpoint was restored or the host changed
+     * the weights.
+     */
     void upload();
 
-    /** The evaluation-mode forward for scoring {@code val}: the current weights and running statistics, wherever they are. */
+    /**
+     * The evaluation-mode forward for scoring {@code val}: the current weights and running statistics, wherever they
+     * are.
+     */
     SplitDetector.Forward forward();
 
     /** One line for the log: where the steps run. */

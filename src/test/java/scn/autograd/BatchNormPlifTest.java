@@ -38,8 +38,10 @@ class BatchNormPlifTest {
     private static final float MOMENTUM = 0.1f, EPS = 1e-5f;
     /** Not 0, so w's gradient has its {@code decay·(1 − decay)} factor away from 1/4. */
     private static final float PLIF_W = 0.7f;
-    private static final String[] NAMES = {"spikes", "running mean", "running var", "dX", "dConvW", "dResidual",
-        "dGamma", "dBeta", "dPlifW"};
+
+    private static final String[] NAMES = {
+        "spikes", "running mean", "running var", "dX", "dConvW", "dResidual", "dGamma", "dBeta", "dPlifW"
+    };
 
     @AfterEach
     void clearTape() {
@@ -92,8 +94,8 @@ class BatchNormPlifTest {
         try (var scope = new Arena().activate()) {
             Var y;
             if (fused && conv) {
-                y = Functional.convBnPlif(x, convW, 1, 1, 1, gamma, beta, runMean, runVar, training, MOMENTUM, EPS,
-                        residual, w);
+                y = Functional.convBnPlif(
+                        x, convW, 1, 1, 1, gamma, beta, runMean, runVar, training, MOMENTUM, EPS, residual, w);
             } else if (fused) {
                 y = Functional.batchNormPlif(x, gamma, beta, runMean, runVar, training, MOMENTUM, EPS, residual, w);
             } else {
@@ -104,10 +106,17 @@ class BatchNormPlifTest {
             }
             float[] spikes = y.value().data().clone();
             Tape.backward(Arithmetic.sum(Arithmetic.mul(y, Var.constant(upstream))));
-            return new float[][] {spikes, runMean.data(), runVar.data(), x.grad().data(),
+            return new float[][] {
+                spikes,
+                runMean.data(),
+                runVar.data(),
+                x.grad().data(),
                 conv ? convW.grad().data() : new float[0],
                 residual == null ? new float[0] : residual.grad().data().clone(),
-                gamma.grad().data(), beta.grad().data(), w.grad().data()};
+                gamma.grad().data(),
+                beta.grad().data(),
+                w.grad().data()
+            };
         }
     }
 

@@ -72,8 +72,8 @@ final class DoubleOps {
     }
 
     /** {@code y = γ·(x − mean)/sqrt(var + eps) + β} per channel, with given statistics (evaluation mode). */
-    static double[] batchNormEval(double[] x, double[] gamma, double[] beta, double[] mean, double[] var,
-            int n, int c, int hw, double eps) {
+    static double[] batchNormEval(
+            double[] x, double[] gamma, double[] beta, double[] mean, double[] var, int n, int c, int hw, double eps) {
         double[] y = new double[x.length];
         for (int i = 0; i < n; i++) {
             for (int ch = 0; ch < c; ch++) {

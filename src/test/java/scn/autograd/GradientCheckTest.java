@@ -48,6 +48,7 @@ class GradientCheckTest {
     private static final double FORWARD_ATOL = 1e-5, FORWARD_RTOL = 1e-5;
     /** No charge comes closer than this to the threshold; checked, with margin, before differentiating. */
     private static final double CHARGE_MARGIN = 0.05;
+
     private static final float EPS = 1e-5f, MOMENTUM = 0.1f;
     private static final List<String> CHECKED = new ArrayList<>();
 
@@ -148,15 +149,31 @@ class GradientCheckTest {
         Conv c1 = new Conv(2, 3, 5, 6, 4, 3, 1, 1, 1), c2 = new Conv(2, 4, 7, 5, 6, 3, 2, 1, 2);
         Conv c3 = new Conv(2, 3, 5, 7, 3, 3, 1, 1, 3), c4 = new Conv(2 * 2, 3, 4, 5, 5, 1, 1, 0, 1);
         return List.of(
-                op("conv2d 3x3 stride 1 pad 1", v -> Functional.conv2d(v[0], v[1], 1, 1, 1),
-                        x -> DoubleOps.conv2d(x[0], x[1], null, c1), random(1, 2, 3, 5, 6), random(2, 4, 3, 3, 3)),
-                op("conv2d 3x3 stride 2 groups 2 with bias", v -> Functional.conv2d(v[0], v[1], v[2], 2, 1, 2),
+                op(
+                        "conv2d 3x3 stride 1 pad 1",
+                        v -> Functional.conv2d(v[0], v[1], 1, 1, 1),
+                        x -> DoubleOps.conv2d(x[0], x[1], null, c1),
+                        random(1, 2, 3, 5, 6),
+                        random(2, 4, 3, 3, 3)),
+                op(
+                        "conv2d 3x3 stride 2 groups 2 with bias",
+                        v -> Functional.conv2d(v[0], v[1], v[2], 2, 1, 2),
                         x -> DoubleOps.conv2d(x[0], x[1], x[2], c2),
-                        random(3, 2, 4, 7, 5), random(4, 6, 2, 3, 3), random(5, 6)),
-                op("conv2d depthwise", v -> Functional.conv2d(v[0], v[1], 1, 1, 3),
-                        x -> DoubleOps.conv2d(x[0], x[1], null, c3), random(6, 2, 3, 5, 7), random(7, 3, 1, 3, 3)),
-                op("conv2d 1x1 on [T, B, C, H, W]", v -> Functional.conv2d(v[0], v[1], 1, 0, 1),
-                        x -> DoubleOps.conv2d(x[0], x[1], null, c4), random(8, 2, 2, 3, 4, 5), random(9, 5, 3, 1, 1)));
+                        random(3, 2, 4, 7, 5),
+                        random(4, 6, 2, 3, 3),
+                        random(5, 6)),
+                op(
+                        "conv2d depthwise",
+                        v -> Functional.conv2d(v[0], v[1], 1, 1, 3),
+                        x -> DoubleOps.conv2d(x[0], x[1], null, c3),
+                        random(6, 2, 3, 5, 7),
+                        random(7, 3, 1, 3, 3)),
+                op(
+                        "conv2d 1x1 on [T, B, C, H, W]",
+                        v -> Functional.conv2d(v[0], v[1], 1, 0, 1),
+                        x -> DoubleOps.conv2d(x[0], x[1], null, c4),
+                        random(8, 2, 2, 3, 4, 5),
+                        random(9, 5, 3, 1, 1)));
     }
 
     /** Batch norm in both modes, and the operators that move values around. */
@@ -164,48 +181,100 @@ class GradientCheckTest {
         Tensor rm = Tensor.zeros(3), rv = Tensor.full(1f, 3); // moved by each training forward: copies
         Tensor em = random(13, 3), ev = positive(14, 3);
         return List.of(
-                op("batch norm training",
+                op(
+                        "batch norm training",
                         v -> Functional.batchNorm2d(v[0], v[1], v[2], rm.copy(), rv.copy(), true, MOMENTUM, EPS),
                         x -> DoubleOps.batchNormTrain(x[0], x[1], x[2], 4, 3, 6, EPS),
-                        random(10, 4, 3, 2, 3), random(11, 3), random(12, 3)),
-                op("batch norm evaluation", v -> Functional.batchNorm2d(v[0], v[1], v[2], em, ev, false, MOMENTUM, EPS),
+                        random(10, 4, 3, 2, 3),
+                        random(11, 3),
+                        random(12, 3)),
+                op(
+                        "batch norm evaluation",
+                        v -> Functional.batchNorm2d(v[0], v[1], v[2], em, ev, false, MOMENTUM, EPS),
                         x -> DoubleOps.batchNormEval(x[0], x[1], x[2], doubles(em), doubles(ev), 2, 3, 6, EPS),
-                        random(15, 2, 3, 2, 3), random(16, 3), random(17, 3)),
-                op("max pool 3x3 stride 2 pad 1", v -> Functional.maxPool2d(v[0], 3, 2, 1),
-                        x -> DoubleOps.maxPool(x[0], 4, 5, 6, 3, 2, 1), distinct(18, 2, 2, 5, 6)),
-                op("upsample x2", v -> Functional.upsample2x(v[0]),
-                        x -> DoubleOps.upsample2x(x[0], 4, 3, 4), random(19, 2, 2, 3, 4)),
-                op("concat channels", v -> Functional.concatChannels(v[0], v[1]),
-                        x -> DoubleOps.concat(x[0], x[1], 2, 18, 27), random(20, 2, 2, 3, 3), random(21, 2, 3, 3, 3)),
-                op("mean over time", v -> Functional.meanTime(v[0]),
-                        x -> DoubleOps.meanTime(x[0], 5, 6), random(22, 5, 2, 3)));
+                        random(15, 2, 3, 2, 3),
+                        random(16, 3),
+                        random(17, 3)),
+                op(
+                        "max pool 3x3 stride 2 pad 1",
+                        v -> Functional.maxPool2d(v[0], 3, 2, 1),
+                        x -> DoubleOps.maxPool(x[0], 4, 5, 6, 3, 2, 1),
+                        distinct(18, 2, 2, 5, 6)),
+                op(
+                        "upsample x2",
+                        v -> Functional.upsample2x(v[0]),
+                        x -> DoubleOps.upsample2x(x[0], 4, 3, 4),
+                        random(19, 2, 2, 3, 4)),
+                op(
+                        "concat channels",
+                        v -> Functional.concatChannels(v[0], v[1]),
+                        x -> DoubleOps.concat(x[0], x[1], 2, 18, 27),
+                        random(20, 2, 2, 3, 3),
+                        random(21, 2, 3, 3, 3)),
+                op(
+                        "mean over time",
+                        v -> Functional.meanTime(v[0]),
+                        x -> DoubleOps.meanTime(x[0], 5, 6),
+                        random(22, 5, 2, 3)));
     }
 
     /** The activations and the elementwise maths and reductions the losses are written in. */
     private static List<Op> elementwise() {
         return List.of(
-                op("relu", v -> Functional.relu(v[0]),
-                        x -> DoubleOps.map(x[0], a -> Math.max(a, 0)), awayFrom(23, new float[] {0}, 4, 9)),
-                op("sigmoid", v -> Functional.sigmoid(v[0]),
-                        x -> DoubleOps.map(x[0], DoubleOps::sigmoid), random(24, 4, 9)),
-                op("add", v -> Functional.add(v[0], v[1]),
-                        x -> DoubleOps.map(x[0], x[1], Double::sum), random(25, 3, 5), random(26, 3, 5)),
-                op("sub", v -> Arithmetic.sub(v[0], v[1]),
-                        x -> DoubleOps.map(x[0], x[1], (a, b) -> a - b), random(27, 3, 5), random(28, 3, 5)),
-                op("mul", v -> Arithmetic.mul(v[0], v[1]),
-                        x -> DoubleOps.map(x[0], x[1], (a, b) -> a * b), random(29, 3, 5), random(30, 3, 5)),
-                op("affine", v -> Arithmetic.affine(v[0], -2.5f, 0.75f),
-                        x -> DoubleOps.map(x[0], a -> -2.5 * a + 0.75), random(31, 3, 5)),
+                op(
+                        "relu",
+                        v -> Functional.relu(v[0]),
+                        x -> DoubleOps.map(x[0], a -> Math.max(a, 0)),
+                        awayFrom(23, new float[] {0}, 4, 9)),
+                op(
+                        "sigmoid",
+                        v -> Functional.sigmoid(v[0]),
+                        x -> DoubleOps.map(x[0], DoubleOps::sigmoid),
+                        random(24, 4, 9)),
+                op(
+                        "add",
+                        v -> Functional.add(v[0], v[1]),
+                        x -> DoubleOps.map(x[0], x[1], Double::sum),
+                        random(25, 3, 5),
+                        random(26, 3, 5)),
+                op(
+                        "sub",
+                        v -> Arithmetic.sub(v[0], v[1]),
+                        x -> DoubleOps.map(x[0], x[1], (a, b) -> a - b),
+                        random(27, 3, 5),
+                        random(28, 3, 5)),
+                op(
+                        "mul",
+                        v -> Arithmetic.mul(v[0], v[1]),
+                        x -> DoubleOps.map(x[0], x[1], (a, b) -> a * b),
+                        random(29, 3, 5),
+                        random(30, 3, 5)),
+                op(
+                        "affine",
+                        v -> Arithmetic.affine(v[0], -2.5f, 0.75f),
+                        x -> DoubleOps.map(x[0], a -> -2.5 * a + 0.75),
+                        random(31, 3, 5)),
                 op("log", v -> Arithmetic.log(v[0]), x -> DoubleOps.map(x[0], Math::log), positive(32, 3, 5)),
-                op("clamp", v -> Arithmetic.clamp(v[0], -0.5f, 0.5f),
+                op(
+                        "clamp",
+                        v -> Arithmetic.clamp(v[0], -0.5f, 0.5f),
                         x -> DoubleOps.map(x[0], a -> Math.min(0.5, Math.max(-0.5, a))),
                         awayFrom(33, new float[] {-0.5f, 0.5f}, 3, 5)),
-                op("pow 4", v -> Arithmetic.pow(v[0], 4f),
-                        x -> DoubleOps.map(x[0], a -> a * a * a * a), positive(34, 3, 5)),
-                op("pow 2 on negatives", v -> Arithmetic.pow(v[0], 2f),
-                        x -> DoubleOps.map(x[0], a -> a * a), random(35, 3, 5)),
-                op("abs", v -> Arithmetic.abs(v[0]),
-                        x -> DoubleOps.map(x[0], Math::abs), awayFrom(36, new float[] {0}, 3, 5)),
+                op(
+                        "pow 4",
+                        v -> Arithmetic.pow(v[0], 4f),
+                        x -> DoubleOps.map(x[0], a -> a * a * a * a),
+                        positive(34, 3, 5)),
+                op(
+                        "pow 2 on negatives",
+                        v -> Arithmetic.pow(v[0], 2f),
+                        x -> DoubleOps.map(x[0], a -> a * a),
+                        random(35, 3, 5)),
+                op(
+                        "abs",
+                        v -> Arithmetic.abs(v[0]),
+                        x -> DoubleOps.map(x[0], Math::abs),
+                        awayFrom(36, new float[] {0}, 3, 5)),
                 op("sum", v -> Arithmetic.sum(v[0]), x -> DoubleOps.sum(x[0]), random(37, 3, 5)),
                 op("mean", v -> Arithmetic.mean(v[0]), x -> DoubleOps.mean(x[0]), random(38, 3, 5)));
     }
@@ -216,8 +285,12 @@ class GradientCheckTest {
         float w = 0.7f;
         Tensor x = uniform(40, 2.4f, 0.9f, t, m);
         keepChargesFromThreshold(x.data(), new double[t * m], t, m, w);
-        return spiking("plif time loop", v -> Functional.plif(v[0], v[1]),
-                in -> DoubleOps.plifCharges(in[0], t, m, in[1][0]), x, Tensor.scalar(w));
+        return spiking(
+                "plif time loop",
+                v -> Functional.plif(v[0], v[1]),
+                in -> DoubleOps.plifCharges(in[0], t, m, in[1][0]),
+                x,
+                Tensor.scalar(w));
     }
 
     /**
@@ -232,13 +305,19 @@ class GradientCheckTest {
         double[] normalised = DoubleOps.batchNormTrain(doubles(x), doubles(gamma), doubles(beta), t * b, c, hw, EPS);
         keepChargesFromThreshold(residual.data(), normalised, t, m, w);
         Tensor rm = Tensor.zeros(c), rv = Tensor.full(1f, c);
-        return spiking("batch norm + residual + plif, fused",
+        return spiking(
+                "batch norm + residual + plif, fused",
                 v -> Functional.batchNormPlif(v[0], v[1], v[2], rm.copy(), rv.copy(), true, MOMENTUM, EPS, v[3], v[4]),
                 in -> {
                     double[] pre = DoubleOps.batchNormTrain(in[0], in[1], in[2], t * b, c, hw, EPS);
                     for (int i = 0; i < pre.length; i++) pre[i] += in[3][i];
                     return DoubleOps.plifCharges(pre, t, m, in[4][0]);
-                }, x, gamma, beta, residual, Tensor.scalar(w));
+                },
+                x,
+                gamma,
+                beta,
+                residual,
+                Tensor.scalar(w));
     }
 
     @ParameterizedTest(name = "reference={0}")
@@ -298,14 +377,16 @@ class GradientCheckTest {
         if (op.spiking()) {
             int fired = 0;
             for (int i = 0; i < twin.length; i++) {
-                assertTrue(Math.abs(twin[i] - 1) >= CHARGE_MARGIN / 2,
+                assertTrue(
+                        Math.abs(twin[i] - 1) >= CHARGE_MARGIN / 2,
                         op.name() + ": charge " + i + " is " + twin[i] + ", too near the threshold");
                 if (engine[i] != (twin[i] >= 1 ? 1f : 0f)) {
                     fail(op.name() + ": spike " + i + " is " + engine[i] + " but the charge in double is " + twin[i]);
                 }
                 fired += (int) engine[i];
             }
-            assertTrue(fired > twin.length / 10 && fired < twin.length * 9 / 10,
+            assertTrue(
+                    fired > twin.length / 10 && fired < twin.length * 9 / 10,
                     op.name() + ": " + fired + " of " + twin.length + " fired; the check wants many of both");
             return;
         }

@@ -6,9 +6,9 @@ import static scn.TestUtil.assertClose;
 import static scn.TestUtil.random;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 import scn.ops.PlifRef;
 import scn.tensor.Tensor;
 
@@ -81,7 +81,8 @@ class PlifTest {
     void fusedMatchesThePrimitiveLoop(float wValue) {
         int t = 5, m = 37;
         Tensor xv = random(11, t, m);
-        for (int i = 0; i < xv.size(); i++) xv.data()[i] = 2.4f * xv.data()[i] + 0.9f; // many crossings of the threshold
+        for (int i = 0; i < xv.size(); i++)
+            xv.data()[i] = 2.4f * xv.data()[i] + 0.9f; // many crossings of the threshold
         Tensor upstream = random(12, t, m);
 
         Var x1 = Var.leaf(xv.copy());
@@ -91,7 +92,9 @@ class PlifTest {
         float[] loopSpikes = new float[t * m];
         for (int k = 0; k < t; k++) {
             System.arraycopy(loop[k].value().data(), 0, loopSpikes, k * m, m);
-            Var term = Arithmetic.sum(Arithmetic.mul(loop[k], Var.constant(Tensor.wrap(java.util.Arrays.copyOfRange(upstream.data(), k * m, (k + 1) * m), m))));
+            Var term = Arithmetic.sum(Arithmetic.mul(
+                    loop[k],
+                    Var.constant(Tensor.wrap(java.util.Arrays.copyOfRange(upstream.data(), k * m, (k + 1) * m), m))));
             loss1 = loss1 == null ? term : Functional.add(loss1, term);
         }
         Tape.backward(loss1);
@@ -119,7 +122,8 @@ class PlifTest {
     @Test
     void aPotentialExactlyAtThresholdFiresAndResets() {
         // w = 0 → decay 0.5: x0 = 2 gives h0 = 1 exactly → spike, v0 = 0; x1 = 1.9 gives h1 = 0.95 → none.
-        Var s = Functional.plif(Var.constant(Tensor.wrap(new float[] {2f, 1.9f, 2f}, 3, 1)), Var.constant(Tensor.scalar(0f)));
+        Var s = Functional.plif(
+                Var.constant(Tensor.wrap(new float[] {2f, 1.9f, 2f}, 3, 1)), Var.constant(Tensor.scalar(0f)));
         assertArrayEquals(new float[] {1f, 0f, 1f}, s.value().data());
         // h2 = 0.95 + (2 − 0.95)·0.5 = 1.475 → spike: the state carried over from step 1.
     }
@@ -128,8 +132,16 @@ class PlifTest {
     void decayFarFromZeroBehaves() {
         Tensor x = Tensor.wrap(new float[] {0.9f, 0.9f, 0.9f, 5f}, 4, 1);
         // w = 20: decay ≈ 1, h follows x: 0.9 never fires, 5 fires.
-        assertArrayEquals(new float[] {0, 0, 0, 1}, Functional.plif(Var.constant(x), Var.constant(Tensor.scalar(20f))).value().data());
+        assertArrayEquals(
+                new float[] {0, 0, 0, 1},
+                Functional.plif(Var.constant(x), Var.constant(Tensor.scalar(20f)))
+                        .value()
+                        .data());
         // w = −20: decay ≈ 2e-9, the neuron barely charges and never fires.
-        assertArrayEquals(new float[] {0, 0, 0, 0}, Functional.plif(Var.constant(x), Var.constant(Tensor.scalar(-20f))).value().data());
+        assertArrayEquals(
+                new float[] {0, 0, 0, 0},
+                Functional.plif(Var.constant(x), Var.constant(Tensor.scalar(-20f)))
+                        .value()
+                        .data());
     }
 }

@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** The worker team: every task index exactly once, chunks by cost, failures passed on, nesting and concurrent callers. */
+/**
+ * The worker team: every task index exactly once, chunks by cost, failures passed on, nesting and concurrent callers.
+ */
 class ParallelTest {
     private record Chunk(int worker, int from, int to) {}
 
@@ -23,7 +25,8 @@ class ParallelTest {
         else Parallel.forEachBalanced(cost, body);
         List<Chunk> sorted = new ArrayList<>(seen);
         // An empty chunk starts where the next one does; whichever worker recorded first, it sorts first.
-        sorted.sort((a, b) -> a.from() != b.from() ? Integer.compare(a.from(), b.from()) : Integer.compare(a.to(), b.to()));
+        sorted.sort(
+                (a, b) -> a.from() != b.from() ? Integer.compare(a.from(), b.from()) : Integer.compare(a.to(), b.to()));
         return sorted;
     }
 
@@ -43,7 +46,8 @@ class ParallelTest {
         for (int n : new int[] {1, 2, 3, 7, 10, 1000}) {
             List<Chunk> c = chunks(n, null);
             assertCovers(n, c);
-            assertEquals(c.size(), c.stream().map(Chunk::worker).distinct().count(), "worker ids must be distinct: " + c);
+            assertEquals(
+                    c.size(), c.stream().map(Chunk::worker).distinct().count(), "worker ids must be distinct: " + c);
             assertEquals(0, c.get(0).worker(), "the caller runs the first chunk as worker 0");
         }
         assertTrue(chunks(0, null).isEmpty());
@@ -89,9 +93,11 @@ class ParallelTest {
         int n = 10;
         for (int failing = 0; failing < n; failing++) {
             int f = failing;
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Parallel.forEach(n, (w, from, to) -> {
-                if (from <= f && f < to) throw boom;
-            }));
+            IllegalStateException e = assertThrows(
+                    IllegalStateException.class,
+                    () -> Parallel.forEach(n, (w, from, to) -> {
+                        if (from <= f && f < to) throw boom;
+                    }));
             assertSame(boom, e);
         }
         // the team still works afterwards

@@ -53,13 +53,16 @@ class ClCandidateTest {
             LayerCheck.Report report = d.check(candidate);
             if (!report.passed()) {
                 fail(d + " failed on " + candidate.describe() + ":\n  "
-                        + String.join("\n  ", report.problems().stream().map(Object::toString).toList()));
+                        + String.join(
+                                "\n  ",
+                                report.problems().stream().map(Object::toString).toList()));
             }
             assertEquals(2 + 16 + 3 + 3 * 4 + 3 * 2, report.rows().size(), d.toString());
             if (!d.training()) eval++;
             flips += (int) report.rows().stream().mapToLong(LayerRow::flips).sum();
         }
-        System.out.printf("ClCandidateTest: %d student draws (%d evaluation; %d explained flips) on %s in %.1f s%n",
+        System.out.printf(
+                "ClCandidateTest: %d student draws (%d evaluation; %d explained flips) on %s in %.1f s%n",
                 STUDENTS.length, eval, flips, dev.info().name(), (System.nanoTime() - start) / 1e9);
         assertTrue(eval > 0 && eval < STUDENTS.length, "the draws cover both modes");
     }
@@ -99,10 +102,13 @@ class ClCandidateTest {
         assertFalse(report.passed(), "the fault must be found");
         List<Problems.Problem> problems = report.problems();
         for (String tensor : List.of("neuron input", "spikes", "dresidual")) {
-            assertTrue(problems.stream().anyMatch(p -> p.layer().equals(layer) && p.tensor().contains(tensor)),
+            assertTrue(
+                    problems.stream()
+                            .anyMatch(p -> p.layer().equals(layer) && p.tensor().contains(tensor)),
                     "expected a problem in " + layer + " / " + tensor + ", got " + problems);
         }
-        assertTrue(problems.stream().allMatch(p -> p.layer().equals(layer)),
+        assertTrue(
+                problems.stream().allMatch(p -> p.layer().equals(layer)),
                 "the next layers start from the reference: " + problems);
     }
 
@@ -110,11 +116,12 @@ class ClCandidateTest {
     void aReluLayerIsRefusedNotRunOnTheCpu() {
         Draw d = Draw.of(17);
         ModelConfig c = d.config();
-        var config = new ModelConfig(c.width(), c.expansion(), c.timeSteps(), c.classes(), true, c.inputHeight(),
-                c.inputWidth());
+        var config = new ModelConfig(
+                c.width(), c.expansion(), c.timeSteps(), c.classes(), true, c.inputHeight(), c.inputWidth());
         var teacher = new SpikingCenterNet(config, 1);
         assertTrue(teacher.config().teacher());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> LayerCheck.run(teacher, d.input(), d.boxes(), true, new ClCandidate(dev)));
         assertTrue(e.getMessage().contains("ReLU (teacher) layer"), e.getMessage());
     }

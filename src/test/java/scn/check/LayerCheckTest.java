@@ -30,15 +30,22 @@ class LayerCheckTest {
         for (long seed = 1; seed <= DRAWS; seed++) {
             Draw d = Draw.of(seed);
             LayerCheck.Report report = d.check(new CpuFast());
-            if (!report.passed()) fail(d + " failed:\n  " + String.join("\n  ", report.problems().stream().map(Object::toString).toList()));
+            if (!report.passed())
+                fail(d + " failed:\n  "
+                        + String.join(
+                                "\n  ",
+                                report.problems().stream().map(Object::toString).toList()));
             assertEquals(expectedLayers(d), report.rows().size(), d.toString());
             if (d.config().teacher()) teacher++;
             if (!d.training()) eval++;
             flips += (int) report.rows().stream().mapToLong(LayerRow::flips).sum();
         }
-        System.out.printf("LayerCheckTest: %d draws (%d teacher, %d evaluation; %d explained flips) in %.1f s%n", DRAWS, teacher, eval, flips,
-                (System.nanoTime() - start) / 1e9);
-        assertTrue(teacher > 0 && teacher < DRAWS && eval > 0 && eval < DRAWS, "the draws cover both networks and both modes");
+        System.out.printf(
+                "LayerCheckTest: %d draws (%d teacher, %d evaluation; %d explained flips) in %.1f s%n",
+                DRAWS, teacher, eval, flips, (System.nanoTime() - start) / 1e9);
+        assertTrue(
+                teacher > 0 && teacher < DRAWS && eval > 0 && eval < DRAWS,
+                "the draws cover both networks and both modes");
     }
 
     /** stem + max-pool, 8 blocks (16 ConvBnActs, 3 shortcuts), 3 decoder blocks (4 layers each), 3 heads (2 each). */
@@ -74,7 +81,8 @@ class LayerCheckTest {
         @Override
         public NeuronInput neuronInput(Layer layer, Var x, Var residual) {
             NeuronInput in = fast.neuronInput(layer, x, residual);
-            if (where.test(layer) && spoilInput) in.pre()[in.pre().length / 3] *= 1.001f; // 1e-3 relative: far above round-off
+            if (where.test(layer) && spoilInput)
+                in.pre()[in.pre().length / 3] *= 1.001f; // 1e-3 relative: far above round-off
             return in;
         }
 
@@ -91,7 +99,9 @@ class LayerCheckTest {
     }
 
     private static void assertNamed(List<Problems.Problem> problems, String layer, String tensor) {
-        assertTrue(problems.stream().anyMatch(p -> p.layer().equals(layer) && p.tensor().contains(tensor)),
+        assertTrue(
+                problems.stream()
+                        .anyMatch(p -> p.layer().equals(layer) && p.tensor().contains(tensor)),
                 "expected a problem in " + layer + " / " + tensor + ", got " + problems);
     }
 
@@ -102,12 +112,19 @@ class LayerCheckTest {
     void aSpikeFlippedFarFromTheThresholdIsUnexplained() {
         assertFalse(Draw.of(STUDENT).config().teacher());
         String layer = "encoder.layer2.0.conv1";
-        var problems = problemsWith(new Faulty(l -> l.name().equals(layer), (l, out) -> {
-            byte[] s = out.spikes().data();
-            s[s.length / 2] ^= 1;
-        }, false), STUDENT);
+        var problems = problemsWith(
+                new Faulty(
+                        l -> l.name().equals(layer),
+                        (l, out) -> {
+                            byte[] s = out.spikes().data();
+                            s[s.length / 2] ^= 1;
+                        },
+                        false),
+                STUDENT);
         assertNamed(problems, layer, "spikes");
-        assertTrue(problems.stream().allMatch(p -> p.layer().equals(layer)), "the next layers start from the reference: " + problems);
+        assertTrue(
+                problems.stream().allMatch(p -> p.layer().equals(layer)),
+                "the next layers start from the reference: " + problems);
     }
 
     @Test
@@ -119,10 +136,15 @@ class LayerCheckTest {
     @Test
     void gradientsOffByTwoPerMilleAreNamed() {
         String layer = "heads.size.hidden";
-        var problems = problemsWith(new Faulty(l -> l.name().equals(layer), (l, out) -> out.onGradient(dy -> {
-            float[] d = dy.data();
-            for (int i = 0; i < d.length; i++) d[i] *= 1.002f;
-        }), false), STUDENT);
+        var problems = problemsWith(
+                new Faulty(
+                        l -> l.name().equals(layer),
+                        (l, out) -> out.onGradient(dy -> {
+                            float[] d = dy.data();
+                            for (int i = 0; i < d.length; i++) d[i] *= 1.002f;
+                        }),
+                        false),
+                STUDENT);
         assertNamed(problems, layer, "dheads.size.hidden.conv.weight");
         assertNamed(problems, layer, "dx");
     }
@@ -130,10 +152,15 @@ class LayerCheckTest {
     @Test
     void aWrongOperationBetweenNeuronsIsNamed() {
         String layer = "encoder.stem.maxpool";
-        var problems = problemsWith(new Faulty(l -> l.name().equals(layer), (l, out) -> {
-            byte[] s = out.spikes().data();
-            for (int i = 0; i < s.length; i += 7) s[i] = 0;
-        }, false), STUDENT);
+        var problems = problemsWith(
+                new Faulty(
+                        l -> l.name().equals(layer),
+                        (l, out) -> {
+                            byte[] s = out.spikes().data();
+                            for (int i = 0; i < s.length; i += 7) s[i] = 0;
+                        },
+                        false),
+                STUDENT);
         assertNamed(problems, layer, "output");
     }
 }

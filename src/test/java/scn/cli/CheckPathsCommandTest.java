@@ -43,8 +43,18 @@ class CheckPathsCommandTest {
     void theChaoticFixturePassesWithItsOneStemFlipExplained(@TempDir Path dir) throws IOException {
         assumeTrue(Files.isDirectory(FIXTURE), "the shared fixture is not here (a user's clone)");
         Path json = dir.resolve("check.json");
-        int code = run("check-paths", "--width", "0.25", "--weights", FIXTURE.resolve("weights.safetensors").toString(),
-                "--input", FIXTURE.resolve("input.npy").toString(), "--boxes", FIXTURE.resolve("boxes.npy").toString(), "--json", json.toString());
+        int code = run(
+                "check-paths",
+                "--width",
+                "0.25",
+                "--weights",
+                FIXTURE.resolve("weights.safetensors").toString(),
+                "--input",
+                FIXTURE.resolve("input.npy").toString(),
+                "--boxes",
+                FIXTURE.resolve("boxes.npy").toString(),
+                "--json",
+                json.toString());
         assertEquals(0, code, "check-paths on the fixture");
         JsonObject root = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
         assertTrue(root.get("passed").getAsBoolean());
@@ -58,16 +68,32 @@ class CheckPathsCommandTest {
     }
 
     /** Saves a draw as check-paths' files and runs the command in a child JVM with {@code threads} workers. */
-    private static void checkInChild(long seed, int threads, String spikes, Path dir) throws IOException, InterruptedException {
+    private static void checkInChild(long seed, int threads, String spikes, Path dir)
+            throws IOException, InterruptedException {
         Draw d = Draw.of(seed);
-        Path weights = dir.resolve("w" + seed + ".safetensors"), input = dir.resolve("x" + seed + ".npy"), boxes = dir.resolve("b" + seed + ".npy");
+        Path weights = dir.resolve("w" + seed + ".safetensors"),
+                input = dir.resolve("x" + seed + ".npy"),
+                boxes = dir.resolve("b" + seed + ".npy");
         ModelFiles.save(weights, d.model());
         NpyWriter.writeUint8(input, d.input().spikes().data(), d.input().shape());
         NpyWriter.writeFloat32(boxes, d.boxes().data(), d.boxes().shape());
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-Dscn.threads=" + threads, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "check-paths", "--weights", weights.toString(), "--input", input.toString(), "--width", Double.toString(d.config().width()),
-                "--spikes", spikes));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules",
+                "jdk.incubator.vector",
+                "-Dscn.threads=" + threads,
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "check-paths",
+                "--weights",
+                weights.toString(),
+                "--input",
+                input.toString(),
+                "--width",
+                Double.toString(d.config().width()),
+                "--spikes",
+                spikes));
         if (d.training()) cmd.addAll(List.of("--boxes", boxes.toString()));
         else cmd.add("--eval");
         if (d.config().teacher()) cmd.add("--teacher");
@@ -75,13 +101,16 @@ class CheckPathsCommandTest {
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child finishes");
         assertEquals(0, p.exitValue(), d + " with " + threads + " threads, spikes " + spikes + ":\n" + out);
-        assertTrue(out.contains("passed: every difference is within float32 round-off") && out.contains(threads + " threads"), out);
+        assertTrue(
+                out.contains("passed: every difference is within float32 round-off")
+                        && out.contains(threads + " threads"),
+                out);
     }
 
     @Test
     void randomDrawsPassWithOneAndThreeThreads(@TempDir Path dir) throws Exception {
         checkInChild(4, 3, "sparse", dir); // a student, training step, batch 3
-        checkInChild(3, 1, "dense", dir);  // the teacher
-        checkInChild(8, 3, "auto", dir);   // a student's evaluation forward
+        checkInChild(3, 1, "dense", dir); // the teacher
+        checkInChild(8, 3, "auto", dir); // a student's evaluation forward
     }
 }

@@ -20,8 +20,8 @@ import javax.imageio.stream.ImageInputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import scn.cli.EvaluationCommandsTest.Run;
 import scn.TestUtil;
+import scn.cli.EvaluationCommandsTest.Run;
 import scn.data.Boxes;
 import scn.data.GrowingFile;
 import scn.detect.MovingRectangle;
@@ -56,8 +56,8 @@ class DetectEventsCommandTest {
 
     /** {@code detect --events EVENTS --checkpoint WEIGHTS --out OUT} and more arguments. */
     private static Run detect(Path events, Path out, String... more) {
-        List<String> args = new ArrayList<>(List.of("detect", "--events", events.toString(), "--checkpoint",
-                weights.toString(), "--out", out.toString()));
+        List<String> args = new ArrayList<>(List.of(
+                "detect", "--events", events.toString(), "--checkpoint", weights.toString(), "--out", out.toString()));
         args.addAll(List.of(more));
         return EvaluationCommandsTest.run(args.toArray(new String[0]));
     }
@@ -75,8 +75,11 @@ class DetectEventsCommandTest {
         Run r = detect(recording, out, "--json", json.toString(), "--video", gif.toString(), "--gt", gt.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("608x480 sensor / 2 = 304x240, network input 320x256"), r.out());
-        assertTrue(r.out().matches("(?s).*latency \\(window complete -> boxes: encode \\+ forward \\+ decode\\): "
-                + "p50 [0-9.]+ ms, p99 [0-9.]+ ms.*"), r.out());
+        assertTrue(
+                r.out()
+                        .matches("(?s).*latency \\(window complete -> boxes: encode \\+ forward \\+ decode\\): "
+                                + "p50 [0-9.]+ ms, p99 [0-9.]+ ms.*"),
+                r.out());
         assertTrue(r.out().contains("real-time factor: "), r.out());
 
         Boxes dets = Boxes.read(out.resolve("rect_bbox.npy")); // NAME_td.dat: NAME_bbox.npy, as its labels
@@ -85,7 +88,8 @@ class DetectEventsCommandTest {
         float right = 0, bottom = 0;
         for (int i = 0; i < dets.size(); i++) {
             ends.add(dets.t(i));
-            assertTrue(dets.x(i) >= 0 && dets.y(i) >= 0 && dets.x(i) + dets.w(i) <= 608 && dets.y(i) + dets.h(i) <= 480,
+            assertTrue(
+                    dets.x(i) >= 0 && dets.y(i) >= 0 && dets.x(i) + dets.w(i) <= 608 && dets.y(i) + dets.h(i) <= 480,
                     "inside the 608x480 sensor: " + dets.x(i) + ", " + dets.y(i) + ", " + dets.w(i) + ", " + dets.h(i));
             right = Math.max(right, dets.x(i) + dets.w(i));
             bottom = Math.max(bottom, dets.y(i) + dets.h(i));
@@ -102,7 +106,8 @@ class DetectEventsCommandTest {
         assertEquals(256, j.get("input_height").getAsInt());
         assertEquals(WINDOWS * 100, j.get("boxes").getAsInt());
         assertEquals(0.95, j.get("recording_s").getAsDouble(), 1e-9);
-        double p50 = j.get("latency_p50_ms").getAsDouble(), p99 = j.get("latency_p99_ms").getAsDouble();
+        double p50 = j.get("latency_p50_ms").getAsDouble(),
+                p99 = j.get("latency_p99_ms").getAsDouble();
         assertTrue(p50 > 0 && p50 <= p99 && p99 <= j.get("latency_max_ms").getAsDouble(), j.toString());
         assertTrue(j.get("realtime_factor").getAsDouble() > 0, j.toString());
         assertTrue(j.get("warm_up_s").getAsDouble() > 0, "warmed up before the stream, outside the latency: " + j);
@@ -118,8 +123,18 @@ class DetectEventsCommandTest {
         }
 
         Path png = tmp.resolve("window.png"); // render draws a detect output's rows at a window's end, labelled
-        Run render = EvaluationCommandsTest.run("render", "--events", recording.toString(), "--at", "150500", "--boxes",
-                out.resolve("rect_bbox.npy").toString(), "--scale", "1", "--out", png.toString());
+        Run render = EvaluationCommandsTest.run(
+                "render",
+                "--events",
+                recording.toString(),
+                "--at",
+                "150500",
+                "--boxes",
+                out.resolve("rect_bbox.npy").toString(),
+                "--scale",
+                "1",
+                "--out",
+                png.toString());
         assertEquals(0, render.code(), render.err());
         assertTrue(render.out().contains("100 boxes"), render.out());
     }
@@ -222,8 +237,16 @@ class DetectEventsCommandTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("mutually exclusive"), r.err());
 
-        r = EvaluationCommandsTest.run("detect", "--data", tmp.toString(), "--checkpoint", weights.toString(), "--out",
-                out.toString(), "--every", "20");
+        r = EvaluationCommandsTest.run(
+                "detect",
+                "--data",
+                tmp.toString(),
+                "--checkpoint",
+                weights.toString(),
+                "--out",
+                out.toString(),
+                "--every",
+                "20");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--every applies to --events only"), r.err());
 

@@ -60,10 +60,12 @@ class DeviceCommandsTest {
         Map<String, Tensor> state = model.stateDict();
         state.forEach((name, t) -> {
             if (name.endsWith("running_mean") || name.endsWith("running_var")) Arrays.fill(t.data(), 0f);
-            if (name.startsWith("heads.") && name.endsWith(".out.weight")) for (int i = 0; i < t.data().length; i++) t.data()[i] *= 1000;
+            if (name.startsWith("heads.") && name.endsWith(".out.weight"))
+                for (int i = 0; i < t.data().length; i++) t.data()[i] *= 1000;
         });
         Arrays.fill(state.get("heads.size.out.bias").data(), 8f);
-        try (Dataset ds = Dataset.open(data, "val"); DataLoader loader = new DataLoader(ds, DataLoader.Options.of(1, 0, false, false))) {
+        try (Dataset ds = Dataset.open(data, "val");
+                DataLoader loader = new DataLoader(ds, DataLoader.Options.of(1, 0, false, false))) {
             SpikeTensor x = loader.epoch(0).iterator().next().input();
             for (int i = 0; i < 20; i++) {
                 try (var noGrad = Tape.noGrad()) {
@@ -103,7 +105,9 @@ class DeviceCommandsTest {
             Boxes a = Boxes.read(cpuOut.resolve(f)), b = Boxes.read(devOut.resolve(f));
             assertEquals(a.size(), b.size(), f);
             int unmatched = unmatched(a, b);
-            assertTrue(unmatched <= a.size() / 50, f + ": " + unmatched + " of " + a.size() + " CPU detections have no device twin");
+            assertTrue(
+                    unmatched <= a.size() / 50,
+                    f + ": " + unmatched + " of " + a.size() + " CPU detections have no device twin");
         }
 
         // This network scores 0 on the one image evaluated (GEN1 skips the first 0.5 s), so equal figures show
@@ -113,7 +117,8 @@ class DeviceCommandsTest {
         assertEquals(0, e.code(), e.err());
         Run g = run(concat(new String[] {"eval", "--device", device, "--json", devJson.toString()}, common));
         assertEquals(0, g.code(), g.err());
-        JsonObject want = JsonParser.parseString(Files.readString(cpuJson)).getAsJsonObject(), got = JsonParser.parseString(Files.readString(devJson)).getAsJsonObject();
+        JsonObject want = JsonParser.parseString(Files.readString(cpuJson)).getAsJsonObject(),
+                got = JsonParser.parseString(Files.readString(devJson)).getAsJsonObject();
         for (String k : want.keySet()) {
             if (k.equals("protocol")) assertEquals(want.get(k), got.get(k));
             else assertEquals(want.get(k).getAsDouble(), got.get(k).getAsDouble(), 1e-3, k);
@@ -122,13 +127,26 @@ class DeviceCommandsTest {
 
     @Test
     void whatTheDeviceCannotRunIsRefusedClearly() throws IOException {
-        Run t = run("train", "--device", "opencl", "--teacher", "--run-dir", tmp.resolve("t").toString());
+        Run t = run(
+                "train",
+                "--device",
+                "opencl",
+                "--teacher",
+                "--run-dir",
+                tmp.resolve("t").toString());
         assertEquals(2, t.code(), t.err());
         assertTrue(t.err().contains("--teacher trains on the CPU only"), t.err());
 
         Path teacher = tmp.resolve("teacher.safetensors");
         ModelFiles.save(teacher, new SpikingCenterNet(new ModelConfig(0.0625, 1.5, 5, 2, true), 4));
-        Run k = run("train", "--device", "opencl:0", "--distill-from", teacher.toString(), "--run-dir", tmp.resolve("k").toString());
+        Run k = run(
+                "train",
+                "--device",
+                "opencl:0",
+                "--distill-from",
+                teacher.toString(),
+                "--run-dir",
+                tmp.resolve("k").toString());
         assertEquals(2, k.code(), k.err());
         assertTrue(k.err().contains("--distill-from trains on the CPU only"), k.err());
 
@@ -140,17 +158,27 @@ class DeviceCommandsTest {
         assertEquals(2, n.code(), n.err());
         assertTrue(n.err().contains("energy: runs on the CPU only"), n.err());
 
-        Run c = run("check-paths", "--device", "opencl", "--teacher", "--input", tmp.resolve("absent.npy").toString());
+        Run c = run(
+                "check-paths",
+                "--device",
+                "opencl",
+                "--teacher",
+                "--input",
+                tmp.resolve("absent.npy").toString());
         assertEquals(2, c.code(), c.err());
         assertTrue(c.err().contains("check-paths: --teacher checks on the CPU only"), c.err());
 
         Run u = run("train", "--device", "cuda", "--run-dir", tmp.resolve("u").toString());
         assertEquals(2, u.code(), u.err());
         assertTrue(u.err().contains("device 'cuda' is unknown"), u.err());
-        for (Run r : List.of(t, k, e, n, c, u)) assertFalse(r.err().contains("device: opencl"), "refused before opening a device: " + r.err());
+        for (Run r : List.of(t, k, e, n, c, u))
+            assertFalse(r.err().contains("device: opencl"), "refused before opening a device: " + r.err());
     }
 
-    /** How many detections of {@code a} have no detection in {@code b} of the same sample and class, score and box within round-off. */
+    /**
+     * How many detections of {@code a} have no detection in {@code b} of the same sample and class, score and box
+     * within round-off.
+     */
     static int unmatched(Boxes a, Boxes b) {
         boolean[] used = new boolean[b.size()];
         int missing = 0;
@@ -158,7 +186,9 @@ class DeviceCommandsTest {
             int found = -1;
             for (int j = 0; j < b.size() && found < 0; j++) {
                 if (used[j] || a.t(i) != b.t(j) || a.classId(i) != b.classId(j)) continue;
-                double box = Math.max(Math.max(Math.abs(a.x(i) - b.x(j)), Math.abs(a.y(i) - b.y(j))), Math.max(Math.abs(a.w(i) - b.w(j)), Math.abs(a.h(i) - b.h(j))));
+                double box = Math.max(
+                        Math.max(Math.abs(a.x(i) - b.x(j)), Math.abs(a.y(i) - b.y(j))),
+                        Math.max(Math.abs(a.w(i) - b.w(j)), Math.abs(a.h(i) - b.h(j))));
                 double score = Math.abs(a.confidence(i) - b.confidence(j));
                 if (box <= BOX_PX && score <= SCORE) found = j;
             }
@@ -173,5 +203,4 @@ class DeviceCommandsTest {
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
-
 }

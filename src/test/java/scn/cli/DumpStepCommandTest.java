@@ -45,17 +45,41 @@ class DumpStepCommandTest {
         byte[] spikes = new byte[5 * 2 * 4 * 240 * 304]; // [T, B, 4, 240, 304]
         for (int i = 0; i < spikes.length; i++) spikes[i] = (byte) (r.nextDouble() < 0.15 ? 1 : 0);
         NpyWriter.writeUint8(x, spikes, 5, 2, 4, 240, 304);
-        NpyWriter.writeFloat32(b, new float[] {20, 30, 60, 40, 0, 150, 100, 20, 50, 1, 0, 0, 0, 0, -1, 100, 60, 90, 70, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, -1}, 2, 3, 5);
+        NpyWriter.writeFloat32(
+                b,
+                new float[] {
+                    20, 30, 60, 40, 0, 150, 100, 20, 50, 1, 0, 0, 0, 0, -1, 100, 60, 90, 70, 0, 0, 0, 0, 0, -1, 0, 0, 0,
+                    0, -1
+                },
+                2,
+                3,
+                5);
 
         Path fast = dir.resolve("fast.safetensors"), ref = dir.resolve("ref.safetensors");
-        String[] common = {"dump-step", "--weights", weights.toString(), "--input", x.toString(), "--boxes", b.toString(), "--width", "0.0625"};
+        String[] common = {
+            "dump-step",
+            "--weights",
+            weights.toString(),
+            "--input",
+            x.toString(),
+            "--boxes",
+            b.toString(),
+            "--width",
+            "0.0625"
+        };
         assertEquals(0, run(concat(common, "--out", fast.toString())));
         assertEquals(0, run(concat(common, "--out", ref.toString(), "--reference")));
 
         Map<String, Tensor> f = SafeTensors.read(fast), rf = SafeTensors.read(ref);
-        for (String k : new String[] {"out.heatmap", "out.offset", "out.size"}) assertEquals(4, f.get(k).rank(), k);
+        for (String k : new String[] {"out.heatmap", "out.offset", "out.size"})
+            assertEquals(4, f.get(k).rank(), k);
         float total = f.get("loss.total").item();
-        assertEquals(f.get("loss.heatmap").item() + f.get("loss.offset").item() + 0.1f * f.get("loss.size").item(), total, 1e-5);
+        assertEquals(
+                f.get("loss.heatmap").item()
+                        + f.get("loss.offset").item()
+                        + 0.1f * f.get("loss.size").item(),
+                total,
+                1e-5);
         assertTrue(Float.isFinite(total) && total > 0);
         for (Parameter p : model.parameters()) assertTrue(f.containsKey("grad." + p.name()), p.name());
 
@@ -63,10 +87,16 @@ class DumpStepCommandTest {
         // flip where a potential sits within round-off of the threshold, which moves a few gradients
         // further. Outputs and losses must agree closely, and nearly all gradient values too.
         assertEquals(rf.get("loss.total").item(), total, 1e-3 * Math.abs(total));
-        scn.TestUtil.assertClose("out.heatmap", rf.get("out.heatmap").data(), f.get("out.heatmap").data(), 1e-3, 1e-3);
+        scn.TestUtil.assertClose(
+                "out.heatmap",
+                rf.get("out.heatmap").data(),
+                f.get("out.heatmap").data(),
+                1e-3,
+                1e-3);
         long values = 0, off = 0;
         for (Parameter p : model.parameters()) {
-            float[] a = rf.get("grad." + p.name()).data(), c = f.get("grad." + p.name()).data();
+            float[] a = rf.get("grad." + p.name()).data(),
+                    c = f.get("grad." + p.name()).data();
             double scale = scn.TestUtil.maxAbs(a);
             for (int i = 0; i < a.length; i++) {
                 values++;
@@ -86,8 +116,20 @@ class DumpStepCommandTest {
         PrintStream saved = System.err;
         System.setErr(new PrintStream(err, true));
         try {
-            assertEquals(1, run("dump-step", "--weights", weights.toString(), "--input", x.toString(), "--boxes", b.toString(),
-                    "--out", dir.resolve("o").toString(), "--width", "0.0625"));
+            assertEquals(
+                    1,
+                    run(
+                            "dump-step",
+                            "--weights",
+                            weights.toString(),
+                            "--input",
+                            x.toString(),
+                            "--boxes",
+                            b.toString(),
+                            "--out",
+                            dir.resolve("o").toString(),
+                            "--width",
+                            "0.0625"));
         } finally {
             System.setErr(saved);
         }

@@ -46,7 +46,8 @@ class EvaluationCommandsTest {
 
     private static void boxFile(Path file, Boxes.Dtype dtype, double[]... rows) throws IOException {
         Boxes b = new Boxes();
-        for (double[] r : rows) b.add((long) r[0], (float) r[1], (float) r[2], (float) r[3], (float) r[4], (int) r[5], 0, (float) r[6]);
+        for (double[] r : rows)
+            b.add((long) r[0], (float) r[1], (float) r[2], (float) r[3], (float) r[4], (int) r[5], 0, (float) r[6]);
         b.write(file, dtype, 1);
     }
 
@@ -55,7 +56,10 @@ class EvaluationCommandsTest {
         Path gt = Files.createDirectories(tmp.resolve("gt")), dt = Files.createDirectories(tmp.resolve("dt"));
         // recording a: one car, found exactly; a pedestrian detection although no pedestrian exists anywhere
         boxFile(gt.resolve("a_bbox.npy"), Boxes.Dtype.GEN1, new double[] {600000, 10, 10, 40, 40, 0, 1});
-        boxFile(dt.resolve("a_bbox.npy"), Boxes.Dtype.PROPHESEE, new double[] {600000, 10, 10, 40, 40, 0, 0.9},
+        boxFile(
+                dt.resolve("a_bbox.npy"),
+                Boxes.Dtype.PROPHESEE,
+                new double[] {600000, 10, 10, 40, 40, 0, 0.9},
                 new double[] {650000, 100, 100, 30, 30, 1, 0.95});
         // recording b: one car and no detection file at all; recording c: detections without ground truth
         boxFile(gt.resolve("b_bbox.npy"), Boxes.Dtype.GEN1, new double[] {700000, 50, 50, 40, 40, 0, 1});
@@ -63,7 +67,9 @@ class EvaluationCommandsTest {
         Path json = tmp.resolve("ap.json");
         Run r = run("evaluate", "--gt", gt.toString(), "--dt", dt.toString(), "--json", json.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.err().contains("'c'") && r.err().contains("1 of 2 ground-truth files have no detection file"), r.err());
+        assertTrue(
+                r.err().contains("'c'") && r.err().contains("1 of 2 ground-truth files have no detection file"),
+                r.err());
         // cars: 2 objects, one found with precision 1 -> precision 1 up to recall 0.5, then 0: 51 of 101 recall points
         double half = 51.0 / 101;
         JsonObject o = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
@@ -85,8 +91,9 @@ class EvaluationCommandsTest {
     void evaluateTakesAProtocolByNameOrByItsValues() throws IOException {
         Path gt = Files.createDirectories(tmp.resolve("gt")), dt = Files.createDirectories(tmp.resolve("dt"));
         // a 15 px wide pedestrian, found; a car, missed: gen1 scores both classes, Prophesee's script the car alone
-        boxFile(gt.resolve("a_bbox.npy"), Boxes.Dtype.GEN1, new double[] {600000, 10, 10, 15, 40, 1, 1},
-                new double[] {600000, 100, 100, 40, 40, 0, 1});
+        boxFile(gt.resolve("a_bbox.npy"), Boxes.Dtype.GEN1, new double[] {600000, 10, 10, 15, 40, 1, 1}, new double[] {
+            600000, 100, 100, 40, 40, 0, 1
+        });
         boxFile(dt.resolve("a_bbox.npy"), Boxes.Dtype.PROPHESEE, new double[] {600000, 10, 10, 15, 40, 1, 0.9});
         Path json = tmp.resolve("ap.json");
         String[] common = {"evaluate", "--gt", gt.toString(), "--dt", dt.toString(), "--json", json.toString()};
@@ -98,7 +105,8 @@ class EvaluationCommandsTest {
         assertEquals(0.0, map(json), 1e-9);
         assertEquals("psee-gen1", protocol(json).get("name").getAsString());
         assertEquals(100000, protocol(json).get("skip_us").getAsLong());
-        assertTrue(psee.out().contains("protocol: psee-gen1 (t > 100000 us, diagonal >= 30 px, sides >= 20 px"),
+        assertTrue(
+                psee.out().contains("protocol: psee-gen1 (t > 100000 us, diagonal >= 30 px, sides >= 20 px"),
                 psee.out());
 
         // an override wins over the named value, and the protocol is then named custom
@@ -121,9 +129,11 @@ class EvaluationCommandsTest {
         Run negative = run(concat(common, "--skip-us", "-1"));
         assertEquals(2, negative.code());
         assertTrue(negative.err().contains("evaluate: the time skip must be >= 0"), negative.err());
-        Run resumed = run("train", "--resume", tmp.resolve("checkpoint.safetensors").toString(), "--protocol", "gen4");
+        Run resumed =
+                run("train", "--resume", tmp.resolve("checkpoint.safetensors").toString(), "--protocol", "gen4");
         assertEquals(2, resumed.code());
-        assertTrue(resumed.err().contains("a resumed run scores with the protocol stored in its checkpoint"),
+        assertTrue(
+                resumed.err().contains("a resumed run scores with the protocol stored in its checkpoint"),
                 resumed.err());
     }
 
@@ -134,7 +144,10 @@ class EvaluationCommandsTest {
     }
 
     private static double map(Path json) throws IOException {
-        return JsonParser.parseString(Files.readString(json)).getAsJsonObject().get("map").getAsDouble();
+        return JsonParser.parseString(Files.readString(json))
+                .getAsJsonObject()
+                .get("map")
+                .getAsDouble();
     }
 
     private static JsonObject protocol(Path json) throws IOException {
@@ -155,52 +168,118 @@ class EvaluationCommandsTest {
         Path weights = tmp.resolve("model.safetensors");
         ModelFiles.save(weights, new SpikingCenterNet(new ModelConfig(0.0625, 1.5, 5, 2, false), 4));
         Path out = tmp.resolve("dets");
-        Run d = run("detect", "--checkpoint", weights.toString(), "--data", data.toString(), "--split", "val", "--out", out.toString(), "--png", "--png-every", "5");
+        Run d = run(
+                "detect",
+                "--checkpoint",
+                weights.toString(),
+                "--data",
+                data.toString(),
+                "--split",
+                "val",
+                "--out",
+                out.toString(),
+                "--png",
+                "--png-every",
+                "5");
         assertEquals(0, d.code(), d.err());
         // not a terminal: whole lines, not a bar's carriage returns
         assertFalse(d.err().contains("\r"), d.err());
         assertTrue(d.err().matches("(?s).*detect: (\\d+)/\\1 samples  elapsed [^\n]*\n.*"), d.err());
         Set<String> gtNames = new TreeSet<>(), dtNames = new TreeSet<>();
         try (var s = Files.list(data.resolve("val"))) {
-            s.filter(p -> p.toString().endsWith("_bbox.npy")).forEach(p -> gtNames.add(p.getFileName().toString()));
+            s.filter(p -> p.toString().endsWith("_bbox.npy"))
+                    .forEach(p -> gtNames.add(p.getFileName().toString()));
         }
         try (var s = Files.list(out)) {
-            s.filter(p -> p.toString().endsWith("_bbox.npy")).forEach(p -> dtNames.add(p.getFileName().toString()));
+            s.filter(p -> p.toString().endsWith("_bbox.npy"))
+                    .forEach(p -> dtNames.add(p.getFileName().toString()));
         }
         assertEquals(gtNames, dtNames);
         Path one = out.resolve(dtNames.iterator().next());
-        assertTrue(Files.readString(one, StandardCharsets.ISO_8859_1).contains("'class_confidence'"), "Prophesee's 40-byte dtype");
+        assertTrue(
+                Files.readString(one, StandardCharsets.ISO_8859_1).contains("'class_confidence'"),
+                "Prophesee's 40-byte dtype");
         Boxes dets = Boxes.read(one);
         Set<Long> labelTimes = new TreeSet<>();
         for (long t : Boxes.read(data.resolve("val").resolve(one.getFileName())).timestamps()) labelTimes.add(t);
-        for (int i = 0; i < dets.size(); i++) assertTrue(labelTimes.contains(dets.t(i)), "t is a label timestamp: " + dets.t(i));
+        for (int i = 0; i < dets.size(); i++)
+            assertTrue(labelTimes.contains(dets.t(i)), "t is a label timestamp: " + dets.t(i));
         try (var s = Files.list(out.resolve("png"))) {
             assertTrue(s.findAny().isPresent(), "pictures");
         }
 
         Path a = tmp.resolve("a.json"), b = tmp.resolve("b.json");
-        assertEquals(0, run("evaluate", "--gt", data.resolve("val").toString(), "--dt", out.toString(), "--json", a.toString()).code());
-        Run e = run("eval", "--checkpoint", weights.toString(), "--data", data.toString(), "--split", "val", "--json", b.toString());
+        assertEquals(
+                0,
+                run("evaluate", "--gt", data.resolve("val").toString(), "--dt", out.toString(), "--json", a.toString())
+                        .code());
+        Run e = run(
+                "eval",
+                "--checkpoint",
+                weights.toString(),
+                "--data",
+                data.toString(),
+                "--split",
+                "val",
+                "--json",
+                b.toString());
         assertEquals(0, e.code(), e.err());
         assertEquals(Files.readString(a), Files.readString(b), "eval = detect + evaluate");
-        Run g4 = run("eval", "--checkpoint", weights.toString(), "--data", data.toString(), "--split", "val",
-                "--protocol", "gen4", "--json", b.toString());
+        Run g4 = run(
+                "eval",
+                "--checkpoint",
+                weights.toString(),
+                "--data",
+                data.toString(),
+                "--split",
+                "val",
+                "--protocol",
+                "gen4",
+                "--json",
+                b.toString());
         assertEquals(0, g4.code(), g4.err());
         assertEquals("gen4", protocol(b).get("name").getAsString());
         assertTrue(g4.out().contains("protocol: gen4 (t > 500000 us, diagonal >= 60 px, sides >= 20 px"), g4.out());
 
         Path energy = tmp.resolve("energy.json");
-        Run en = run("energy", "--checkpoint", weights.toString(), "--data", data.toString(), "--split", "val", "--samples", "4", "--json", energy.toString());
+        Run en = run(
+                "energy",
+                "--checkpoint",
+                weights.toString(),
+                "--data",
+                data.toString(),
+                "--split",
+                "val",
+                "--samples",
+                "4",
+                "--json",
+                energy.toString());
         assertEquals(0, en.code(), en.err());
         assertTrue(en.out().contains("encoder.stem.conv") && en.out().contains("teacher"), en.out());
         JsonObject j = JsonParser.parseString(Files.readString(energy)).getAsJsonObject();
-        assertTrue(j.get("energy_mj").getAsDouble() > 0 && j.get("teacher_energy_mj").getAsDouble() > j.get("energy_mj").getAsDouble());
+        assertTrue(j.get("energy_mj").getAsDouble() > 0
+                && j.get("teacher_energy_mj").getAsDouble() > j.get("energy_mj").getAsDouble());
         assertEquals(43, j.getAsJsonArray("layers").size());
-        assertEquals("sparse", layer(j, "encoder.stem.conv").get("path").getAsString(), "5 % input: below the stem's crossover");
+        assertEquals(
+                "sparse",
+                layer(j, "encoder.stem.conv").get("path").getAsString(),
+                "5 % input: below the stem's crossover");
         assertTrue(en.out().contains("sparse"), en.out());
 
-        Run dense = run("energy", "--checkpoint", weights.toString(), "--data", data.toString(), "--split", "val", "--samples", "2", "--spikes", "dense",
-                "--json", energy.toString());
+        Run dense = run(
+                "energy",
+                "--checkpoint",
+                weights.toString(),
+                "--data",
+                data.toString(),
+                "--split",
+                "val",
+                "--samples",
+                "2",
+                "--spikes",
+                "dense",
+                "--json",
+                energy.toString());
         assertEquals(0, dense.code(), dense.err());
         j = JsonParser.parseString(Files.readString(energy)).getAsJsonObject();
         int convolutions = 0;
@@ -214,11 +293,15 @@ class EvaluationCommandsTest {
             }
         }
         assertEquals(35, convolutions);
-        assertEquals(2, run("energy", "--checkpoint", weights.toString(), "--data", data.toString(), "--spikes", "fast").code());
+        assertEquals(
+                2,
+                run("energy", "--checkpoint", weights.toString(), "--data", data.toString(), "--spikes", "fast")
+                        .code());
     }
 
     private static JsonObject layer(JsonObject report, String name) {
-        for (var l : report.getAsJsonArray("layers")) if (l.getAsJsonObject().get("name").getAsString().equals(name)) return l.getAsJsonObject();
+        for (var l : report.getAsJsonArray("layers"))
+            if (l.getAsJsonObject().get("name").getAsString().equals(name)) return l.getAsJsonObject();
         throw new AssertionError("no layer " + name + " in " + report);
     }
 
@@ -229,7 +312,14 @@ class EvaluationCommandsTest {
         assertTrue(r.err().contains("does not exist"), r.err());
         Path weights = tmp.resolve("model.safetensors");
         ModelFiles.save(weights, new SpikingCenterNet(new ModelConfig(0.0625, 1.5, 5, 2, false), 4));
-        r = run("detect", "--checkpoint", weights.toString(), "--data", tmp.resolve("nowhere").toString(), "--out", tmp.resolve("o").toString());
+        r = run(
+                "detect",
+                "--checkpoint",
+                weights.toString(),
+                "--data",
+                tmp.resolve("nowhere").toString(),
+                "--out",
+                tmp.resolve("o").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("does not exist"), r.err());
         r = run("train", "--resume", weights.toString());

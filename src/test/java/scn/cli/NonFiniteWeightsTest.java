@@ -39,8 +39,11 @@ class NonFiniteWeightsTest {
     private static void assertRefused(Run r, Path file) {
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().contains(file.toString()), r.err());
-        assertTrue(r.err().contains(BAD + " [8, 4, 1, 1]: 1 of 32 values are NaN or infinite; the first, at index"
-                + " [1, 3, 0, 0] (flat 7), is NaN"), r.err());
+        assertTrue(
+                r.err()
+                        .contains(BAD + " [8, 4, 1, 1]: 1 of 32 values are NaN or infinite; the first, at index"
+                                + " [1, 3, 0, 0] (flat 7), is NaN"),
+                r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
     }
 
@@ -51,22 +54,53 @@ class NonFiniteWeightsTest {
         String w = weights.toString(), data = tmp.toString();
         String[][] commands = {
             {"eval", "--checkpoint", w, "--data", data},
-            {"detect", "--checkpoint", w, "--data", data, "--out", tmp.resolve("detections").toString()},
-            {"energy", "--checkpoint", w, "--data", data}};
+            {
+                "detect",
+                "--checkpoint",
+                w,
+                "--data",
+                data,
+                "--out",
+                tmp.resolve("detections").toString()
+            },
+            {"energy", "--checkpoint", w, "--data", data}
+        };
         for (String[] args : commands) assertRefused(EvaluationCommandsTest.run(args), weights);
 
         Path x = tmp.resolve("x.npy"), b = tmp.resolve("b.npy");
         NpyWriter.writeUint8(x, new byte[5 * 4 * 240 * 304], 5, 1, 4, 240, 304);
         NpyWriter.writeFloat32(b, new float[] {20, 30, 60, 40, 0}, 1, 1, 5);
         Path step = tmp.resolve("step.safetensors");
-        assertRefused(EvaluationCommandsTest.run("dump-step", "--weights", weights.toString(), "--input", x.toString(),
-                "--boxes", b.toString(), "--out", step.toString(), "--width", "0.0625"), weights);
+        assertRefused(
+                EvaluationCommandsTest.run(
+                        "dump-step",
+                        "--weights",
+                        weights.toString(),
+                        "--input",
+                        x.toString(),
+                        "--boxes",
+                        b.toString(),
+                        "--out",
+                        step.toString(),
+                        "--width",
+                        "0.0625"),
+                weights);
         assertFalse(Files.exists(step), "no step was dumped");
 
         Path teacher = tmp.resolve("teacher.safetensors"), student = tmp.resolve("student");
         ModelFiles.save(teacher, withNaN(TINY.asTeacher(true)));
-        assertRefused(EvaluationCommandsTest.run("train", "--distill-from", teacher.toString(), "--data", data,
-                "--run-dir", student.toString(), "--width", "0.0625"), teacher);
+        assertRefused(
+                EvaluationCommandsTest.run(
+                        "train",
+                        "--distill-from",
+                        teacher.toString(),
+                        "--data",
+                        data,
+                        "--run-dir",
+                        student.toString(),
+                        "--width",
+                        "0.0625"),
+                teacher);
         assertFalse(Files.exists(student), "the run never started");
 
         Path run = tmp.resolve("run");

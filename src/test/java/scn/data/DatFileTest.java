@@ -26,7 +26,12 @@ class DatFileTest {
     void ncarsFixtureFacts() throws IOException {
         assumeTrue(Files.exists(NCARS), "the ncars fixture is only present in the development checkout");
         try (DatFile f = DatFile.open(NCARS)) {
-            assertEquals(List.of("Data file containing N9Chronocam7Event2dE events.", "Version 2", "Date 2017-10-31 11:29:21"), f.headerLines());
+            assertEquals(
+                    List.of(
+                            "Data file containing N9Chronocam7Event2dE events.",
+                            "Version 2",
+                            "Date 2017-10-31 11:29:21"),
+                    f.headerLines());
             assertEquals(93, f.dataOffset()); // header ends at 91, then type and size bytes
             assertEquals(DatFile.TYPE_EVENT2D, f.eventType());
             assertEquals(2009, f.eventCount());
@@ -45,7 +50,8 @@ class DatFileTest {
                 maxX = Math.max(maxX, ev.x()[i]);
                 maxY = Math.max(maxY, ev.y()[i]);
                 on += ev.p()[i];
-                if (i > 0) assertTrue(f.rawTime(i) >= f.rawTime(i - 1), "raw timestamps of the fixture are non-decreasing");
+                if (i > 0)
+                    assertTrue(f.rawTime(i) >= f.rawTime(i - 1), "raw timestamps of the fixture are non-decreasing");
             }
             assertEquals(77, maxX);
             assertEquals(41, maxY);
@@ -89,7 +95,8 @@ class DatFileTest {
     @Test
     void widthAndHeightLinesSetTheSensorAndCdTypeIsAccepted() throws IOException {
         Path p = dir.resolve("big_td.dat");
-        try (DatWriter w = DatWriter.createWithHeader(p, "% Data file containing CD events.\n% Width 640\n% Height 480\n% end\n", DatFile.TYPE_CD)) {
+        try (DatWriter w = DatWriter.createWithHeader(
+                p, "% Data file containing CD events.\n% Width 640\n% Height 480\n% end\n", DatFile.TYPE_CD)) {
             w.write(1, 639, 479, 1);
         }
         try (DatFile f = DatFile.open(p)) {
@@ -110,7 +117,11 @@ class DatFileTest {
             w.write(1, 1, 1, 1);
         }
         DataFormatException e = assertThrows(DataFormatException.class, () -> DatFile.open(badType));
-        assertTrue(e.getMessage().contains("type_td.dat") && e.getMessage().contains("at byte 12") && e.getMessage().contains("event type 5"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("type_td.dat")
+                        && e.getMessage().contains("at byte 12")
+                        && e.getMessage().contains("event type 5"),
+                e.getMessage());
 
         Path badSize = dir.resolve("size_td.dat");
         Files.write(badSize, concat(header.getBytes(), new byte[] {0, 16}));
@@ -127,7 +138,9 @@ class DatFileTest {
         long full = Files.size(p);
         Files.write(p, Arrays.copyOf(Files.readAllBytes(p), (int) full - 3));
         DataFormatException e = assertThrows(DataFormatException.class, () -> DatFile.open(p));
-        assertTrue(e.getMessage().contains("cut_td.dat") && e.getMessage().contains("at byte " + (full - 8)), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("cut_td.dat") && e.getMessage().contains("at byte " + (full - 8)),
+                e.getMessage());
         assertTrue(e.getMessage().contains("5 bytes left after 2 complete"), e.getMessage());
     }
 
@@ -163,7 +176,9 @@ class DatFileTest {
         try (DatFile f = DatFile.open(p)) {
             Events ev = new Events();
             f.read(0, raw.length, ev);
-            assertTrue(Arrays.equals(clamped, Arrays.copyOf(ev.t(), ev.size())), Arrays.toString(Arrays.copyOf(ev.t(), ev.size())));
+            assertTrue(
+                    Arrays.equals(clamped, Arrays.copyOf(ev.t(), ev.size())),
+                    Arrays.toString(Arrays.copyOf(ev.t(), ev.size())));
             f.read(4, 6, ev); // a read from the middle starts from the running maximum before it
             assertEquals(30, ev.t()[0]);
             assertEquals(30, ev.t()[1]);

@@ -71,7 +71,14 @@ public class DataCommandsTest {
     @Test
     void badInputIsOneMessageWithoutAStackTrace() throws IOException {
         Path dat = recording();
-        Result empty = run("encode", "--events", dat.toString(), "--at", "900000", "--out", dir.resolve("y.npy").toString());
+        Result empty = run(
+                "encode",
+                "--events",
+                dat.toString(),
+                "--at",
+                "900000",
+                "--out",
+                dir.resolve("y.npy").toString());
         assertEquals(1, empty.code());
         assertTrue(empty.err().contains("r_td.dat") && empty.err().contains("no events"), empty.err());
         assertFalse(empty.err().contains("Exception") || empty.err().contains("\tat "), empty.err());
@@ -81,11 +88,16 @@ public class DataCommandsTest {
         Files.write(cut, Arrays.copyOf(bytes, bytes.length - 1));
         Result truncated = run("inspect", cut.toString());
         assertEquals(1, truncated.code());
-        assertTrue(truncated.err().contains("cut_td.dat") && truncated.err().contains("at byte " + (bytes.length - 8)), truncated.err());
+        assertTrue(
+                truncated.err().contains("cut_td.dat") && truncated.err().contains("at byte " + (bytes.length - 8)),
+                truncated.err());
 
         Path fortran = dir.resolve("f.npy");
         NpyWriter.write(fortran, 1, "'<f4'", new int[] {2, 2}, new byte[16]);
-        Files.writeString(fortran, Files.readString(fortran, StandardCharsets.ISO_8859_1).replace("False", "True "), StandardCharsets.ISO_8859_1);
+        Files.writeString(
+                fortran,
+                Files.readString(fortran, StandardCharsets.ISO_8859_1).replace("False", "True "),
+                StandardCharsets.ISO_8859_1);
         Result f = run("inspect", fortran.toString());
         assertEquals(1, f.code());
         assertTrue(f.err().contains("f.npy") && f.err().contains("Fortran"), f.err());

@@ -37,13 +37,15 @@ class DataLoaderTest {
 
     @Test
     void batchesHaveThePaddedLayoutAndPaddingRows() throws IOException {
-        try (Dataset ds = Dataset.open(root, "train"); DataLoader loader = new DataLoader(ds, DataLoader.Options.of(5, 1, false, false))) {
+        try (Dataset ds = Dataset.open(root, "train");
+                DataLoader loader = new DataLoader(ds, DataLoader.Options.of(5, 1, false, false))) {
             assertEquals(12, ds.size());
             List<Batch> batches = new ArrayList<>();
             loader.epoch(0).forEach(batches::add);
             assertEquals(3, batches.size());
             assertEquals(2, batches.get(2).size(), "the last batch holds the remainder");
-            try (DataLoader dropping = new DataLoader(ds, DataLoader.Options.of(5, 1, false, false).withDropLast(true))) {
+            try (DataLoader dropping =
+                    new DataLoader(ds, DataLoader.Options.of(5, 1, false, false).withDropLast(true))) {
                 assertEquals(2, dropping.batchesPerEpoch(), "or is dropped");
             }
             Batch first = batches.get(0);
@@ -90,7 +92,10 @@ class DataLoaderTest {
             assertEquals(a, b, "same seed, any number of workers: identical batches");
             assertNotEquals(a, c);
             try (DataLoader loader = new DataLoader(ds, DataLoader.Options.of(4, 7, true, true))) {
-                assertNotEquals(java.util.Arrays.toString(loader.order(0)), java.util.Arrays.toString(loader.order(1)), "epochs differ");
+                assertNotEquals(
+                        java.util.Arrays.toString(loader.order(0)),
+                        java.util.Arrays.toString(loader.order(1)),
+                        "epochs differ");
                 int[] sorted = loader.order(3).clone();
                 java.util.Arrays.sort(sorted);
                 for (int i = 0; i < sorted.length; i++) assertEquals(i, sorted[i], "an epoch visits every sample once");
@@ -101,9 +106,12 @@ class DataLoaderTest {
     /** A fingerprint of every batch of epoch 0: names, times, boxes and a hash of the input. */
     private static List<String> run(Dataset ds, long seed, int workers) {
         List<String> out = new ArrayList<>();
-        try (DataLoader loader = new DataLoader(ds, DataLoader.Options.of(4, seed, true, true).withWorkers(workers))) {
+        try (DataLoader loader =
+                new DataLoader(ds, DataLoader.Options.of(4, seed, true, true).withWorkers(workers))) {
             for (Batch b : loader.epoch(0)) {
-                out.add(String.join(",", b.recordings()) + java.util.Arrays.toString(b.timestamps()) + java.util.Arrays.toString(b.boxes().data())
+                out.add(String.join(",", b.recordings())
+                        + java.util.Arrays.toString(b.timestamps())
+                        + java.util.Arrays.toString(b.boxes().data())
                         + java.util.Arrays.hashCode(b.input().data()));
             }
         }
@@ -112,7 +120,8 @@ class DataLoaderTest {
 
     @Test
     void flippedSamplesMirrorEventsAndBoxes() throws IOException {
-        try (Dataset ds = Dataset.open(root, "train"); DataLoader loader = new DataLoader(ds, DataLoader.Options.of(3, 11, true, true))) {
+        try (Dataset ds = Dataset.open(root, "train");
+                DataLoader loader = new DataLoader(ds, DataLoader.Options.of(3, 11, true, true))) {
             int[] order = loader.order(0);
             int flipped = 0;
             int i = 0;

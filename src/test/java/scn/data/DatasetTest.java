@@ -71,9 +71,18 @@ class DatasetTest {
             List<DatasetIndex.Recording> recs = ds.index().recordings();
             assertEquals(5, recs.size());
             assertTrue(recs.get(0).ok());
-            assertTrue(recs.get(1).problem().contains("b_nobox_td.dat") && recs.get(1).problem().contains("b_nobox_bbox.npy"), recs.get(1).problem());
-            assertTrue(recs.get(2).problem().contains("c_cut_td.dat") && recs.get(2).problem().contains("truncated"), recs.get(2).problem());
-            assertTrue(recs.get(3).problem().contains("d_wide_td.dat") && recs.get(3).problem().contains("at byte"), recs.get(3).problem());
+            assertTrue(
+                    recs.get(1).problem().contains("b_nobox_td.dat")
+                            && recs.get(1).problem().contains("b_nobox_bbox.npy"),
+                    recs.get(1).problem());
+            assertTrue(
+                    recs.get(2).problem().contains("c_cut_td.dat")
+                            && recs.get(2).problem().contains("truncated"),
+                    recs.get(2).problem());
+            assertTrue(
+                    recs.get(3).problem().contains("d_wide_td.dat")
+                            && recs.get(3).problem().contains("at byte"),
+                    recs.get(3).problem());
             assertTrue(recs.get(4).ok());
             assertEquals(3, ds.skipped().size());
             assertEquals(3, ds.size(), "a: 100 ms, 200 ms, 300 ms; e: its only window is empty");
@@ -81,7 +90,9 @@ class DatasetTest {
             assertEquals(100_000, ds.timestamp(0));
             assertEquals(300_000, ds.timestamp(2));
             String warnings = String.join("\n", recs.get(0).warnings());
-            assertTrue(warnings.contains("a_bbox.npy") && warnings.contains("row 4") && warnings.contains("outside"), warnings);
+            assertTrue(
+                    warnings.contains("a_bbox.npy") && warnings.contains("row 4") && warnings.contains("outside"),
+                    warnings);
             String gap = String.join("\n", recs.get(4).warnings());
             assertTrue(gap.contains("e_gap_td.dat") && gap.contains("no events") && gap.contains("250000"), gap);
         }
@@ -89,7 +100,8 @@ class DatasetTest {
 
     @Test
     void aSampleIsItsWindowEncodedAndItsLabels() throws IOException {
-        try (Dataset ds = Dataset.open(root, "train"); DatFile f = DatFile.open(train.resolve("a_td.dat"))) {
+        try (Dataset ds = Dataset.open(root, "train");
+                DatFile f = DatFile.open(train.resolve("a_td.dat"))) {
             Dataset.Sample s = ds.load(1, false);
             Events ev = new Events();
             f.read(0, f.eventCount(), ev);
@@ -127,7 +139,8 @@ class DatasetTest {
         }
         // Same size, new modification time: rebuilt as well.
         Path dat = train.resolve("e_gap_td.dat");
-        Files.setLastModifiedTime(dat, FileTime.fromMillis(Files.getLastModifiedTime(dat).toMillis() + 5000));
+        Files.setLastModifiedTime(
+                dat, FileTime.fromMillis(Files.getLastModifiedTime(dat).toMillis() + 5000));
         try (Dataset ds = Dataset.open(root, "train")) {
             assertEquals(1, ds.index().rebuiltCount());
         }

@@ -47,7 +47,8 @@ class EncoderTest {
         SpikeTensor s = Encoder.encode(ev, tL, W, H);
         assertArrayEquals(new int[] {5, 4, H, W}, s.shape());
         byte[] d = s.data();
-        int[] ones = {at(0, 0, 2, 2), at(0, 1, 3, 3), at(0, 2, 4, 4), at(1, 1, 5, 5), at(1, 3, 6, 6), at(4, 3, 239, 303)};
+        int[] ones = {at(0, 0, 2, 2), at(0, 1, 3, 3), at(0, 2, 4, 4), at(1, 1, 5, 5), at(1, 3, 6, 6), at(4, 3, 239, 303)
+        };
         int total = 0;
         for (byte v : d) total += v;
         assertEquals(ones.length, total, "only the six events inside the window set an element");
@@ -79,7 +80,8 @@ class EncoderTest {
         byte[] batch = new byte[5 * b * 4 * ph * pw]; // [T, B, C, PH, PW]
         for (int s = 0; s < b; s++) {
             evs[s] = new Events();
-            for (int i = 0; i < 2000; i++) evs[s].add(tL - 1 - rnd.nextInt(100_000), rnd.nextInt(W), rnd.nextInt(H), rnd.nextInt(2));
+            for (int i = 0; i < 2000; i++)
+                evs[s].add(tL - 1 - rnd.nextInt(100_000), rnd.nextInt(W), rnd.nextInt(H), rnd.nextInt(2));
             Encoder.encode(evs[s], 0, evs[s].size(), tL, W, false, batch, Encoder.Layout.batch(s, b, ph, pw));
         }
         for (int s = 0; s < b; s++) {

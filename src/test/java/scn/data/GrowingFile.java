@@ -19,18 +19,20 @@ public final class GrowingFile {
     private volatile long finishedNanos;
 
     private GrowingFile(Path target, byte[] bytes, int first, int chunk, long pauseMillis) {
-        thread = new Thread(() -> {
-            try (OutputStream o = Files.newOutputStream(target, StandardOpenOption.APPEND)) {
-                for (int at = first; at < bytes.length; at += chunk) {
-                    Thread.sleep(pauseMillis);
-                    o.write(bytes, at, Math.min(chunk, bytes.length - at));
-                    o.flush();
-                }
-                finishedNanos = System.nanoTime();
-            } catch (IOException | InterruptedException e) {
-                failure.set(e);
-            }
-        }, "growing " + target.getFileName());
+        thread = new Thread(
+                () -> {
+                    try (OutputStream o = Files.newOutputStream(target, StandardOpenOption.APPEND)) {
+                        for (int at = first; at < bytes.length; at += chunk) {
+                            Thread.sleep(pauseMillis);
+                            o.write(bytes, at, Math.min(chunk, bytes.length - at));
+                            o.flush();
+                        }
+                        finishedNanos = System.nanoTime();
+                    } catch (IOException | InterruptedException e) {
+                        failure.set(e);
+                    }
+                },
+                "growing " + target.getFileName());
     }
 
     /** Writes the first {@code first} bytes of {@code source} to {@code target} now, and the rest in the background. */

@@ -54,7 +54,11 @@ class LabelsTest {
         b.add(1, 10, 10, 50, 50, 7, 4, 1);
         List<String> p = Labels.problems(b, Path.of("x_bbox.npy"), 304, 240);
         assertEquals(3, p.size());
-        assertTrue(p.get(0).contains("x_bbox.npy") && p.get(0).contains("row 1") && p.get(0).contains("outside"), p.get(0));
+        assertTrue(
+                p.get(0).contains("x_bbox.npy")
+                        && p.get(0).contains("row 1")
+                        && p.get(0).contains("outside"),
+                p.get(0));
         assertTrue(p.get(1).contains("row 2") && p.get(1).contains("negative"), p.get(1));
         assertTrue(p.get(2).contains("row 3") && p.get(2).contains("class 7"), p.get(2));
     }

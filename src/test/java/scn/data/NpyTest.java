@@ -44,7 +44,8 @@ class NpyTest {
         assertEquals(128, h.length);
         assertEquals(expect, new String(h, 0, expect.length(), StandardCharsets.ISO_8859_1));
         assertEquals('\n', h[127]);
-        assertTrue(new String(NpyWriter.header(1, "'|u1'", new int[] {5}), StandardCharsets.ISO_8859_1).contains("'shape': (5,), }"));
+        assertTrue(new String(NpyWriter.header(1, "'|u1'", new int[] {5}), StandardCharsets.ISO_8859_1)
+                .contains("'shape': (5,), }"));
     }
 
     @Test
@@ -95,7 +96,8 @@ class NpyTest {
     @Test
     void bigEndianFieldsAndMiddlePaddingComeFromTheDescr() throws IOException {
         Path p = dir.resolve("be_bbox.npy");
-        String descr = "[('x', '>f4'), ('', '|V3'), ('y', '<f4'), ('w', '<f4'), ('h', '<f4'), ('ts', '>u8'), ('class_id', '>u2'), ('track_id', '<i4')]";
+        String descr =
+                "[('x', '>f4'), ('', '|V3'), ('y', '<f4'), ('w', '<f4'), ('h', '<f4'), ('ts', '>u8'), ('class_id', '>u2'), ('track_id', '<i4')]";
         ByteBuffer body = ByteBuffer.allocate(33);
         body.order(ByteOrder.BIG_ENDIAN).putFloat(12.5f).put(new byte[3]);
         body.order(ByteOrder.LITTLE_ENDIAN).putFloat(7f).putFloat(30f).putFloat(20f);
@@ -118,8 +120,12 @@ class NpyTest {
         Path p = dir.resolve("c_bbox.npy");
         NpyWriter.write(p, 1, "[('ts', '<u8'), ('x', '<c8')]", new int[] {0}, new byte[0]);
         DataFormatException e = assertThrows(DataFormatException.class, () -> NpyArray.read(p));
-        assertTrue(e.getMessage().contains("c_bbox.npy") && e.getMessage().contains("at byte 10") && e.getMessage().contains("'x'")
-                && e.getMessage().contains("<c8"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("c_bbox.npy")
+                        && e.getMessage().contains("at byte 10")
+                        && e.getMessage().contains("'x'")
+                        && e.getMessage().contains("<c8"),
+                e.getMessage());
         Path q = dir.resolve("s.npy");
         NpyWriter.write(q, 2, "'<U10'", new int[] {0}, new byte[0]);
         e = assertThrows(DataFormatException.class, () -> NpyArray.read(q));
@@ -131,7 +137,8 @@ class NpyTest {
         Path p = dir.resolve("f.npy");
         NpyWriter.write(p, 1, "'<f4'", new int[] {2, 2}, new byte[16]);
         byte[] bytes = Files.readAllBytes(p);
-        String s = new String(bytes, StandardCharsets.ISO_8859_1).replace("'fortran_order': False", "'fortran_order': True ");
+        String s = new String(bytes, StandardCharsets.ISO_8859_1)
+                .replace("'fortran_order': False", "'fortran_order': True ");
         Files.write(p, s.getBytes(StandardCharsets.ISO_8859_1));
         DataFormatException e = assertThrows(DataFormatException.class, () -> NpyArray.read(p));
         assertTrue(e.getMessage().contains("f.npy") && e.getMessage().contains("Fortran"), e.getMessage());

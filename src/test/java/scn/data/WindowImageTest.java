@@ -66,7 +66,9 @@ class WindowImageTest {
         assertEquals(WHITE, img.getRGB(10, 80) & 0xFFFFFF, "the ground truth's box corner");
         assertTrue(count(img, 10, 101, 40, 110, WHITE) > 15, "'car' below the ground truth's box");
         assertTrue(count(img, 0, 0, 60, 9, WHITE) > 30, "the caption");
-        assertThrows(IllegalArgumentException.class, () -> new WindowImage.Overlay(detections, truth, "Time"),
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new WindowImage.Overlay(detections, truth, "Time"),
                 "a caption the font cannot draw");
     }
 
@@ -76,8 +78,8 @@ class WindowImageTest {
         SpikeTensor window = SpikeTensor.zeros(5, 4, 64, 80);
         try (GifWriter w = GifWriter.create(gif, 50)) {
             for (int i = 0; i < 7; i++) {
-                var overlay = new WindowImage.Overlay(new float[][] {{20 + i, 30, 8, 8, 0, 0.9f}}, new float[0][],
-                        "t " + i + " s");
+                var overlay = new WindowImage.Overlay(
+                        new float[][] {{20 + i, 30, 8, 8, 0, 0.9f}}, new float[0][], "t " + i + " s");
                 w.add(WindowImage.frame(window, 80, 64, 1, overlay));
             }
             assertEquals(7, w.frames());
@@ -87,7 +89,8 @@ class WindowImageTest {
             reader.setInput(in);
             assertEquals(7, reader.getNumImages(true));
             var root = (IIOMetadataNode) reader.getImageMetadata(3).getAsTree("javax_imageio_gif_image_1.0");
-            IIOMetadataNode control = (IIOMetadataNode) root.getElementsByTagName("GraphicControlExtension").item(0);
+            IIOMetadataNode control = (IIOMetadataNode)
+                    root.getElementsByTagName("GraphicControlExtension").item(0);
             assertEquals("5", control.getAttribute("delayTime"), "50 ms = 5 hundredths");
             assertEquals(CAR, reader.read(6).getRGB(26, 34) & 0xFFFFFF, "frame 6's box has its left side at x = 26");
             assertEquals(0x202020, reader.read(5).getRGB(26, 34) & 0xFFFFFF, "frame 5's at x = 25");

@@ -23,9 +23,14 @@ class CenterNetLossTest {
     void handComputedFocalAndL1() {
         // One sample, 2 classes on a 1×2 grid; one object at cell 1 of class 0 with offset (0.25, 0.5) and size (3, 2).
         Tensor heat = Tensor.wrap(new float[] {0.5f, 1f, 0f, 0f}, 1, 2, 1, 2);
-        CenterNetTargets.Batch t = new CenterNetTargets.Batch(heat, new int[] {1}, new int[] {0},
-                Tensor.wrap(new float[] {0.25f, 0.5f}, 1, 1, 2), Tensor.wrap(new float[] {3f, 2f}, 1, 1, 2),
-                Tensor.wrap(new float[] {1f}, 1, 1), new int[] {1});
+        CenterNetTargets.Batch t = new CenterNetTargets.Batch(
+                heat,
+                new int[] {1},
+                new int[] {0},
+                Tensor.wrap(new float[] {0.25f, 0.5f}, 1, 1, 2),
+                Tensor.wrap(new float[] {3f, 2f}, 1, 1, 2),
+                Tensor.wrap(new float[] {1f}, 1, 1),
+                new int[] {1});
         // Logits 0 → p = 0.5 everywhere.
         Var z = Var.leaf(Tensor.zeros(1, 2, 1, 2));
         Var off = Var.leaf(Tensor.wrap(new float[] {9f, 0f, 9f, 1f}, 1, 2, 1, 2)); // read at cell 1: (0, 1)
@@ -51,10 +56,14 @@ class CenterNetLossTest {
     @Test
     void fusedLossMatchesTheSameLossFromPrimitives() {
         CenterNetTargets.Geometry g = new CenterNetTargets.Geometry(2, 12, 14, 4, 100);
-        Tensor boxes = Tensor.wrap(new float[] {
-            4, 6, 18, 10, 0, 30, 20, 9, 22, 1, -1, -1, -1, -1, -1, // sample 0: two objects, one padding row
-            10, 8, 30, 24, 1, 0, 0, 0, 0, -1, 0, 0, 0, 0, -1, // sample 1: one object
-        }, 2, 3, 5);
+        Tensor boxes = Tensor.wrap(
+                new float[] {
+                    4, 6, 18, 10, 0, 30, 20, 9, 22, 1, -1, -1, -1, -1, -1, // sample 0: two objects, one padding row
+                    10, 8, 30, 24, 1, 0, 0, 0, 0, -1, 0, 0, 0, 0, -1, // sample 1: one object
+                },
+                2,
+                3,
+                5);
         CenterNetTargets.Batch t = CenterNetTargets.forBatch(g, boxes);
         Tensor z0 = random(1, 2, 2, 12, 14), off0 = random(2, 2, 2, 12, 14), size0 = random(3, 2, 2, 12, 14);
         for (int i = 0; i < z0.size(); i++) z0.data()[i] *= 4;
@@ -67,7 +76,10 @@ class CenterNetLossTest {
         Var total = primitiveLoss(z2, off2, size2, t, 12 * 14);
         Tape.backward(total);
 
-        assertEquals(total.value().item(), fused.total().value().item(), 1e-4 * Math.abs(total.value().item()));
+        assertEquals(
+                total.value().item(),
+                fused.total().value().item(),
+                1e-4 * Math.abs(total.value().item()));
         assertClose("d/d heatmap logits", z2.grad().data(), z.grad().data(), 1e-6, 1e-4);
         assertClose("d/d offset", off2.grad().data(), off.grad().data(), 1e-7, 1e-5);
         assertClose("d/d size", size2.grad().data(), size.grad().data(), 1e-7, 1e-5);
@@ -76,7 +88,8 @@ class CenterNetLossTest {
     /** SPEC section 5 written with sigmoid, clamp, log, pow, mul, abs and sum on dense masks. */
     private static Var primitiveLoss(Var z, Var off, Var size, CenterNetTargets.Batch t, int plane) {
         float[] y = t.heatmap().data();
-        Tensor posMask = Tensor.zeros(t.heatmap().shape()), negWeight = Tensor.zeros(t.heatmap().shape());
+        Tensor posMask = Tensor.zeros(t.heatmap().shape()),
+                negWeight = Tensor.zeros(t.heatmap().shape());
         int positives = 0;
         for (int i = 0; i < y.length; i++) {
             if (y[i] == 1f) {
@@ -88,9 +101,12 @@ class CenterNetLossTest {
         }
         Var p = Arithmetic.clamp(Functional.sigmoid(z), CenterNetLoss.P_MIN, CenterNetLoss.P_MAX);
         Var oneMinusP = Arithmetic.affine(p, -1f, 1f);
-        Var pos = Arithmetic.mul(Arithmetic.mul(Arithmetic.log(p), Arithmetic.pow(oneMinusP, 2f)), Var.constant(posMask));
-        Var neg = Arithmetic.mul(Arithmetic.mul(Arithmetic.log(oneMinusP), Arithmetic.pow(p, 2f)), Var.constant(negWeight));
-        Var focal = Arithmetic.scale(Functional.add(Arithmetic.sum(pos), Arithmetic.sum(neg)), -1f / Math.max(1, positives));
+        Var pos =
+                Arithmetic.mul(Arithmetic.mul(Arithmetic.log(p), Arithmetic.pow(oneMinusP, 2f)), Var.constant(posMask));
+        Var neg = Arithmetic.mul(
+                Arithmetic.mul(Arithmetic.log(oneMinusP), Arithmetic.pow(p, 2f)), Var.constant(negWeight));
+        Var focal = Arithmetic.scale(
+                Functional.add(Arithmetic.sum(pos), Arithmetic.sum(neg)), -1f / Math.max(1, positives));
         Var offL1 = centreL1(off, t.offsets(), t, plane);
         Var sizeL1 = centreL1(size, t.sizes(), t, plane);
         return Functional.add(Functional.add(focal, offL1), Arithmetic.scale(sizeL1, 0.1f));

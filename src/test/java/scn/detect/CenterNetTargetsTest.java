@@ -65,15 +65,16 @@ class CenterNetTargetsTest {
     @Test
     void overlappingObjectsTakeTheMaximum() {
         // Two 40×20 cars with centres in cells (10, 10) and (11, 10), both radius 1.
-        CenterNetTargets.Sample s = CenterNetTargets.forSample(G, new float[][] {{22, 32, 40, 20, 0}, {26, 32, 40, 20, 0}});
+        CenterNetTargets.Sample s =
+                CenterNetTargets.forSample(G, new float[][] {{22, 32, 40, 20, 0}, {26, 32, 40, 20, 0}});
         assertEquals(2, s.count());
         assertEquals(1f, heat(s, 0, 10, 10));
-        assertEquals(1f, heat(s, 0, 10, 11));        // B's peak wins over A's exp(-2)
-        assertEquals(E2, heat(s, 0, 11, 11));        // max(exp(-4) from A, exp(-2) from B), never the sum
-        assertEquals(E2, heat(s, 0, 10, 12));        // only B reaches
-        assertEquals(E2, heat(s, 0, 10, 9));         // only A reaches
-        assertEquals(0.5f, s.offsets().get(0, 0));   // 42/4 = 10.5
-        assertEquals(0.5f, s.offsets().get(1, 0));   // 46/4 = 11.5
+        assertEquals(1f, heat(s, 0, 10, 11)); // B's peak wins over A's exp(-2)
+        assertEquals(E2, heat(s, 0, 11, 11)); // max(exp(-4) from A, exp(-2) from B), never the sum
+        assertEquals(E2, heat(s, 0, 10, 12)); // only B reaches
+        assertEquals(E2, heat(s, 0, 10, 9)); // only A reaches
+        assertEquals(0.5f, s.offsets().get(0, 0)); // 42/4 = 10.5
+        assertEquals(0.5f, s.offsets().get(1, 0)); // 46/4 = 11.5
     }
 
     @Test
@@ -99,10 +100,10 @@ class CenterNetTargetsTest {
     @Test
     void objectsWithCentreOutsideTheGridAreDropped() {
         CenterNetTargets.Sample s = CenterNetTargets.forSample(G, new float[][] {
-            {300, 10, 40, 20, 0},  // cx = 320/4 = 80: outside [0, 80)
-            {-21, 10, 40, 20, 0},  // cx = -1/4: floor -1
-            {10, 250, 20, 20, 0},  // cy = 260/4 = 65
-            {0, 0, 20, 20, 1},     // kept: cell (2, 2)
+            {300, 10, 40, 20, 0}, // cx = 320/4 = 80: outside [0, 80)
+            {-21, 10, 40, 20, 0}, // cx = -1/4: floor -1
+            {10, 250, 20, 20, 0}, // cy = 260/4 = 65
+            {0, 0, 20, 20, 1}, // kept: cell (2, 2)
         });
         assertEquals(1, s.count());
         assertEquals(2 * 80 + 2, s.indices()[0]);
@@ -132,8 +133,8 @@ class CenterNetTargetsTest {
     @Test
     void batchSkipsPaddingAndMatchesSingleSamples() {
         float[] rows = {
-            100, 40, 40, 20, 1,   0, 0, 0, 0, -1,   0, 0, 0, 0, -1,
-            22, 32, 40, 20, 0,    0, 0, 0, 0, -1,   26, 32, 40, 20, 0,
+            100, 40, 40, 20, 1, 0, 0, 0, 0, -1, 0, 0, 0, 0, -1,
+            22, 32, 40, 20, 0, 0, 0, 0, 0, -1, 26, 32, 40, 20, 0,
         };
         CenterNetTargets.Batch b = CenterNetTargets.forBatch(G, Tensor.wrap(rows, 2, 3, 5));
         assertArrayEquals(new int[] {1, 2}, b.counts());
@@ -142,7 +143,8 @@ class CenterNetTargetsTest {
         assertArrayEquals(new int[] {2, 100, 2}, b.offsets().shape());
 
         CenterNetTargets.Sample s0 = CenterNetTargets.forSample(G, new float[][] {{100, 40, 40, 20, 1}});
-        CenterNetTargets.Sample s1 = CenterNetTargets.forSample(G, new float[][] {{22, 32, 40, 20, 0}, {26, 32, 40, 20, 0}});
+        CenterNetTargets.Sample s1 =
+                CenterNetTargets.forSample(G, new float[][] {{22, 32, 40, 20, 0}, {26, 32, 40, 20, 0}});
         int plane = 2 * 64 * 80;
         float[] heat = b.heatmap().data();
         assertArrayEquals(s0.heatmap().data(), java.util.Arrays.copyOfRange(heat, 0, plane));
@@ -155,10 +157,15 @@ class CenterNetTargetsTest {
 
     @Test
     void rejectsBadClassesAndSizes() {
-        assertThrows(IllegalArgumentException.class, () -> CenterNetTargets.forSample(G, new float[][] {{0, 0, 10, 10, 2}}));
-        assertThrows(IllegalArgumentException.class, () -> CenterNetTargets.forSample(G, new float[][] {{0, 0, 10, 10, 0.5f}}));
-        assertThrows(IllegalArgumentException.class, () -> CenterNetTargets.forSample(G, new float[][] {{0, 0, -1, 10, 0}}));
-        assertThrows(IllegalArgumentException.class, () -> CenterNetTargets.forSample(G, new float[][] {{0, 0, 10, 10}}));
+        assertThrows(
+                IllegalArgumentException.class, () -> CenterNetTargets.forSample(G, new float[][] {{0, 0, 10, 10, 2}}));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> CenterNetTargets.forSample(G, new float[][] {{0, 0, 10, 10, 0.5f}}));
+        assertThrows(
+                IllegalArgumentException.class, () -> CenterNetTargets.forSample(G, new float[][] {{0, 0, -1, 10, 0}}));
+        assertThrows(
+                IllegalArgumentException.class, () -> CenterNetTargets.forSample(G, new float[][] {{0, 0, 10, 10}}));
         assertThrows(IllegalArgumentException.class, () -> CenterNetTargets.forBatch(G, Tensor.zeros(1, 2, 4)));
     }
 }

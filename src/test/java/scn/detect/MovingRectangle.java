@@ -21,8 +21,10 @@ public record MovingRectangle(int sensorWidth, int sensorHeight, int width, int 
 
     /** The rectangle's top-left corner at {@code t} µs. */
     public int[] corner(long t) {
-        return new int[] {bounce(MARGIN + speedX * t / 1e6, sensorWidth - width - MARGIN),
-            bounce(MARGIN + speedY * t / 1e6, sensorHeight - height - MARGIN)};
+        return new int[] {
+            bounce(MARGIN + speedX * t / 1e6, sensorWidth - width - MARGIN),
+            bounce(MARGIN + speedY * t / 1e6, sensorHeight - height - MARGIN)
+        };
     }
 
     /** The events of {@code [0, micros)} µs, in time order. */

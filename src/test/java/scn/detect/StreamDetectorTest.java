@@ -184,15 +184,17 @@ class StreamDetectorTest {
                 int bound = largestWindow(ev, 100_500, every);
                 int[] heldAtWindows = {0};
                 StreamDetector det = new StreamDetector(lastStepBox(g), new StreamDetector.Options(every, g));
-                StreamDetector.Summary s = det.run(stream(ev, 608, 480, 4096),
+                StreamDetector.Summary s = det.run(
+                        stream(ev, 608, 480, 4096),
                         w -> heldAtWindows[0] = Math.max(heldAtWindows[0], det.eventsHeld()));
                 assertTrue(s.peakEventsHeld() <= bound, s.peakEventsHeld() + " held; the largest window has " + bound);
                 assertTrue(heldAtWindows[0] <= bound);
                 assertEquals(s.maxWindowEvents(), heldAtWindows[0], "at a window the ring holds exactly that window");
                 if (every == 50_000 && micros == 1_000_000) peakShort[0] = s.peakEventsHeld();
                 if (every == 50_000 && micros == 10_000_000) {
-                    assertTrue(s.peakEventsHeld() <= peakShort[0] * 1.05, "flat: " + s.peakEventsHeld() + " against "
-                            + peakShort[0] + " over 1 s");
+                    assertTrue(
+                            s.peakEventsHeld() <= peakShort[0] * 1.05,
+                            "flat: " + s.peakEventsHeld() + " against " + peakShort[0] + " over 1 s");
                     assertTrue(s.eventsRead() > 20L * s.peakEventsHeld(), "far more events read than held");
                 }
             }
@@ -206,8 +208,12 @@ class StreamDetectorTest {
         for (long t = 2_000_000; t < 2_200_000; t += 1000) ev.add(t, 20, 20, 0);
         StreamGeometry g = StreamGeometry.auto(304, 240);
         List<long[]> seen = new ArrayList<>();
-        new StreamDetector(lastStepBox(g), new StreamDetector.Options(50_000, g)).run(stream(ev, 304, 240, 50),
-                w -> seen.add(new long[] {w.end(), w.events(), w.detections().get(0).score() > 0.5f ? 1 : 0}));
+        new StreamDetector(lastStepBox(g), new StreamDetector.Options(50_000, g))
+                .run(
+                        stream(ev, 304, 240, 50),
+                        w -> seen.add(new long[] {
+                            w.end(), w.events(), w.detections().get(0).score() > 0.5f ? 1 : 0
+                        }));
         assertEquals(100_000, seen.get(0)[0]);
         assertEquals(100, seen.get(0)[1]);
         long[] inGap = seen.stream().filter(w -> w[0] == 1_000_000).findFirst().orElseThrow();

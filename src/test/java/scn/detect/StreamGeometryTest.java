@@ -63,14 +63,18 @@ class StreamGeometryTest {
         off.data()[gh * gw + gy * gw + gx] = 0.5f;
         size.data()[gy * gw + gx] = 5f; // 20 binned pixels wide
         size.data()[gh * gw + gy * gw + gx] = 10f; // 40 tall
-        CenterNetDecoder.Detection best = CenterNetDecoder.decode(g.decoderConfig(), heat, off, size).get(0).get(0);
+        CenterNetDecoder.Detection best = CenterNetDecoder.decode(g.decoderConfig(), heat, off, size)
+                .get(0)
+                .get(0);
         // binned: centre (281, 202), box (271, 182, 20, 40); sensor: x 4
         float score = CenterNetDecoder.sigmoid(3f);
         assertEquals(new CenterNetDecoder.Detection(271f, 182f, 20f, 40f, score, 1), best);
         assertEquals(new CenterNetDecoder.Detection(1084f, 728f, 80f, 160f, score, 1), g.toSensor(best));
 
         size.data()[gy * gw + gx] = 30f; // 120 binned pixels: past the binned frame's right edge (304)
-        CenterNetDecoder.Detection wide = CenterNetDecoder.decode(g.decoderConfig(), heat, off, size).get(0).get(0);
+        CenterNetDecoder.Detection wide = CenterNetDecoder.decode(g.decoderConfig(), heat, off, size)
+                .get(0)
+                .get(0);
         assertEquals(221f, wide.x());
         assertEquals(304f - 221f, wide.w(), "clipped to the binned 304, not beyond and not to anything smaller");
         assertEquals(1216f - 884f, g.toSensor(wide).w(), "reaches the sensor's right edge");

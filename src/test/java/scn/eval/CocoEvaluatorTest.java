@@ -32,8 +32,10 @@ class CocoEvaluatorTest {
     @Test
     void thresholdsAreNumpyLinspace() {
         // np.linspace(.5, .95, 10).tolist(); note 0.8999999999999999.
-        assertArrayEquals(new double[] {0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.8999999999999999, 0.95},
-                CocoEvaluator.IOU_THRESHOLDS, 0.0);
+        assertArrayEquals(
+                new double[] {0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.8999999999999999, 0.95},
+                CocoEvaluator.IOU_THRESHOLDS,
+                0.0);
         assertEquals(101, CocoEvaluator.RECALL_THRESHOLDS.length);
         assertEquals(0.07, CocoEvaluator.RECALL_THRESHOLDS[7], 0.0);
         assertEquals(1.0, CocoEvaluator.RECALL_THRESHOLDS[100], 0.0);
@@ -63,18 +65,18 @@ class CocoEvaluatorTest {
         gt(e, 1, 0, 0, 20, 20);
         gt(e, 1, 50, 0, 20, 20);
         gt(e, 1, 100, 0, 20, 20);
-        dt(e, 1, 50, 0, 20, 20, 0.7);   // TP
+        dt(e, 1, 50, 0, 20, 20, 0.7); // TP
         dt(e, 1, 200, 200, 20, 20, 0.8); // FP
-        dt(e, 1, 0, 0, 20, 20, 0.9);    // TP
+        dt(e, 1, 0, 0, 20, 20, 0.9); // TP
         dt(e, 1, 250, 200, 20, 20, 0.6); // FP
         CocoEvaluator.Summary s = e.evaluate();
         assertEquals(56.0 / 101, s.ap(), TOL);
         assertEquals(56.0 / 101, s.ap50(), TOL);
         assertEquals(56.0 / 101, s.ap75(), TOL);
-        assertEquals(56.0 / 101, s.apSmall(), TOL);   // every box is 20×20 = 400 <= 32²
+        assertEquals(56.0 / 101, s.apSmall(), TOL); // every box is 20×20 = 400 <= 32²
         assertEquals(-1.0, s.apMedium(), 0.0);
-        assertEquals(2.0 / 3, s.stats()[8], TOL);     // AR@100
-        assertEquals(1.0 / 3, s.stats()[6], TOL);     // AR@1: only the 0.9 detection counts
+        assertEquals(2.0 / 3, s.stats()[8], TOL); // AR@100
+        assertEquals(1.0 / 3, s.stats()[6], TOL); // AR@1: only the 0.9 detection counts
     }
 
     @Test
@@ -111,7 +113,7 @@ class CocoEvaluatorTest {
         CocoEvaluator fpFirst = oneCategory(2);
         gt(fpFirst, 1, 0, 0, 10, 10);
         gt(fpFirst, 2, 0, 0, 10, 10);
-        dt(fpFirst, 2, 0, 0, 10, 10, 0.5);   // TP on image 2, added first
+        dt(fpFirst, 2, 0, 0, 10, 10, 0.5); // TP on image 2, added first
         dt(fpFirst, 1, 100, 100, 10, 10, 0.5); // FP on image 1
         assertEquals(25.5 / 101, fpFirst.evaluate().ap(), TOL);
 
@@ -146,7 +148,10 @@ class CocoEvaluatorTest {
         // No detections at all: AP 0, AR 0 (not -1: there is ground truth).
         CocoEvaluator none = oneCategory(1);
         gt(none, 1, 0, 0, 10, 10);
-        assertArrayEquals(new double[] {0, 0, 0, 0, -1, -1, 0, 0, 0, 0, -1, -1}, none.evaluate().stats(), TOL);
+        assertArrayEquals(
+                new double[] {0, 0, 0, 0, -1, -1, 0, 0, 0, 0, -1, -1},
+                none.evaluate().stats(),
+                TOL);
     }
 
     @Test

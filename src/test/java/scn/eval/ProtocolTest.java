@@ -31,7 +31,7 @@ class ProtocolTest {
     @Test
     void timeSkipEdges() {
         assertEquals(List.of(false, false, false), keptBy(100_000, 80, 80)); // t > skip, strictly
-        assertEquals(List.of(false, true, false), keptBy(100_001, 80, 80));  // psee-gen1 skips 0.1 s only
+        assertEquals(List.of(false, true, false), keptBy(100_001, 80, 80)); // psee-gen1 skips 0.1 s only
         assertEquals(List.of(false, true, false), keptBy(500_000, 80, 80));
         assertEquals(List.of(true, true, true), keptBy(500_001, 80, 80));
     }
@@ -39,10 +39,10 @@ class ProtocolTest {
     @Test
     void sideEdges() {
         long t = 1_000_000;
-        assertEquals(List.of(true, false, false), keptBy(t, 10, 40));     // gen1 takes 10 px sides
+        assertEquals(List.of(true, false, false), keptBy(t, 10, 40)); // gen1 takes 10 px sides
         assertEquals(List.of(false, false, false), keptBy(t, 9.99f, 40));
         assertEquals(List.of(true, false, false), keptBy(t, 40, 19.99f)); // the others want 20 px
-        assertEquals(List.of(true, true, false), keptBy(t, 40, 20));      // gen4's diagonal still too short
+        assertEquals(List.of(true, true, false), keptBy(t, 40, 20)); // gen4's diagonal still too short
         assertEquals(List.of(true, true, true), keptBy(t, 20, 60));
     }
 
@@ -51,10 +51,10 @@ class ProtocolTest {
         long t = 1_000_000;
         // psee-gen1 filters by diagonal too, with gen1's 30 px: both sides pass its 20 px, 400 + 497.29 < 900 does not
         assertEquals(List.of(false, false, false), keptBy(t, 20, 22.3f));
-        assertEquals(List.of(true, true, false), keptBy(t, 20, 23));      // 400 + 529 >= 900
-        assertEquals(List.of(true, false, false), keptBy(t, 18, 24));     // 324 + 576 = 900 = 30², sides 18 < 20
+        assertEquals(List.of(true, true, false), keptBy(t, 20, 23)); // 400 + 529 >= 900
+        assertEquals(List.of(true, false, false), keptBy(t, 18, 24)); // 324 + 576 = 900 = 30², sides 18 < 20
         assertEquals(List.of(false, false, false), keptBy(t, 18, 23.9f));
-        assertEquals(List.of(true, true, true), keptBy(t, 36, 48));       // 1296 + 2304 = 3600 = 60²
+        assertEquals(List.of(true, true, true), keptBy(t, 36, 48)); // 1296 + 2304 = 3600 = 60²
         assertEquals(List.of(true, true, false), keptBy(t, 36, 47.9f));
     }
 
@@ -74,9 +74,15 @@ class ProtocolTest {
     void theTimeToleranceDecidesWhichImageADetectionMeets() {
         Boxes gt = Boxes.ofRows(new double[][] {{1_000_000, 0, 0, 40, 40, 0, 1}});
         Boxes dt = Boxes.ofRows(new double[][] {{1_060_000, 0, 0, 40, 40, 0, 0.9}}); // 60 ms late
-        assertEquals(0.0, Gen1Evaluation.evaluate(GEN1, Map.of("r", gt), Map.of("r", dt)).map(), 1e-12);
+        assertEquals(
+                0.0,
+                Gen1Evaluation.evaluate(GEN1, Map.of("r", gt), Map.of("r", dt)).map(),
+                1e-12);
         Protocol wide = GEN1.with(null, null, null, 60_000L);
-        assertEquals(1.0, Gen1Evaluation.evaluate(wide, Map.of("r", gt), Map.of("r", dt)).map(), 1e-12);
+        assertEquals(
+                1.0,
+                Gen1Evaluation.evaluate(wide, Map.of("r", gt), Map.of("r", dt)).map(),
+                1e-12);
     }
 
     @Test
@@ -101,9 +107,11 @@ class ProtocolTest {
 
     @Test
     void reportsCarryTheNameAndTheFourValues() {
-        assertEquals("psee-gen1 (t > 100000 us, diagonal >= 30 px, sides >= 20 px, time tolerance 50000 us)",
+        assertEquals(
+                "psee-gen1 (t > 100000 us, diagonal >= 30 px, sides >= 20 px, time tolerance 50000 us)",
                 PSEE.describe());
-        assertEquals("custom (t > 500000 us, diagonal >= 30 px, sides >= 12.5 px, time tolerance 50000 us)",
+        assertEquals(
+                "custom (t > 500000 us, diagonal >= 30 px, sides >= 12.5 px, time tolerance 50000 us)",
                 GEN1.with(null, null, 12.5, null).describe());
         Map<String, Object> m = GEN4.toMap();
         assertEquals(List.of("name", "skip_us", "min_diag", "min_side", "time_tol_us"), List.copyOf(m.keySet()));

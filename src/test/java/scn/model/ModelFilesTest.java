@@ -30,7 +30,9 @@ class ModelFilesTest {
         ModelFiles.save(file, a);
         SpikingCenterNet b = ModelFiles.load(file);
         assertEquals(TINY, b.config());
-        a.stateDict().forEach((name, t) -> assertArrayEquals(t.data(), b.stateDict().get(name).data(), name));
+        a.stateDict()
+                .forEach((name, t) ->
+                        assertArrayEquals(t.data(), b.stateDict().get(name).data(), name));
     }
 
     @Test
@@ -39,11 +41,16 @@ class ModelFilesTest {
         ModelFiles.save(file, new SpikingCenterNet(TINY, 1));
         SpikingCenterNet wider = new SpikingCenterNet(new ModelConfig(0.125, 1.5, 5, 2, false), 1);
         var e = assertThrows(IOException.class, () -> ModelFiles.loadInto(file, wider));
-        assertTrue(e.getMessage().contains("shape: encoder.stem.conv.weight expected [8, 4, 7, 7] found [4, 4, 7, 7]"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("shape: encoder.stem.conv.weight expected [8, 4, 7, 7] found [4, 4, 7, 7]"),
+                e.getMessage());
         SpikingCenterNet teacher = new SpikingCenterNet(TINY.asTeacher(true), 1);
         e = assertThrows(IOException.class, () -> ModelFiles.loadInto(file, teacher));
         // 29 PLIF scalars the teacher lacks: the message lists the first 12 (in the file's order) and counts them all.
-        assertTrue(e.getMessage().matches("(?s).*\\(29 problems\\).*unexpected: [a-z0-9.]+\\.plif\\.w \\[\\].*and 17 more.*"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .matches("(?s).*\\(29 problems\\).*unexpected: [a-z0-9.]+\\.plif\\.w \\[\\].*and 17 more.*"),
+                e.getMessage());
     }
 
     @Test
@@ -84,7 +91,8 @@ class ModelFilesTest {
         Map<String, Tensor> stored = scalarsAsOneElement(new SpikingCenterNet(TINY, 1));
         Path file = dir.resolve("numpy.safetensors");
         SafeTensors.write(file, stored, TINY.toMetadata());
-        assertArrayEquals(new int[] {1}, SafeTensors.read(file).get("encoder.stem.plif.w").shape());
+        assertArrayEquals(
+                new int[] {1}, SafeTensors.read(file).get("encoder.stem.plif.w").shape());
         SpikingCenterNet loaded = ModelFiles.load(file), into = new SpikingCenterNet(TINY, 2);
         ModelFiles.loadInto(file, into);
         for (SpikingCenterNet m : new SpikingCenterNet[] {loaded, into}) {
@@ -101,8 +109,8 @@ class ModelFilesTest {
         stored.put("encoder.stem.plif.w", Tensor.wrap(new float[] {0.5f, 0.5f}, 2));
         Path file = dir.resolve("two.safetensors");
         SafeTensors.write(file, stored, TINY.toMetadata());
-        List<Executable> loads = List.of(() -> ModelFiles.load(file),
-                () -> ModelFiles.loadInto(file, new SpikingCenterNet(TINY, 2)));
+        List<Executable> loads =
+                List.of(() -> ModelFiles.load(file), () -> ModelFiles.loadInto(file, new SpikingCenterNet(TINY, 2)));
         for (Executable load : loads) {
             String msg = assertThrows(IOException.class, load).getMessage();
             assertTrue(msg.contains(file.toString()), msg);
@@ -127,8 +135,10 @@ class ModelFilesTest {
         for (Executable load : loads) {
             String msg = assertThrows(IOException.class, load).getMessage();
             assertTrue(msg.contains(file.toString()), msg);
-            assertTrue(msg.contains("encoder.layer1.0.conv1.weight [4, 4, 3, 3]: 1 of 144 values are NaN or infinite;"
-                    + " the first, at index [1, 0, 1, 1] (flat 40), is NaN"), msg);
+            assertTrue(
+                    msg.contains("encoder.layer1.0.conv1.weight [4, 4, 3, 3]: 1 of 144 values are NaN or infinite;"
+                            + " the first, at index [1, 0, 1, 1] (flat 40), is NaN"),
+                    msg);
             assertTrue(msg.contains("heads.size.out.bias [2]: 1 of 2 values") && msg.contains("is Infinity"), msg);
         }
         into.stateDict().forEach((name, t) -> assertArrayEquals(before.get(name), t.data(), name + " untouched"));

@@ -71,16 +71,23 @@ class FastPathTest {
             int m = s[0], n = s[1], k = s[2];
             for (boolean transA : new boolean[] {false, true}) {
                 for (boolean transB : new boolean[] {false, true}) {
-                    float[] a = random(seed++, m * k).data(), b = random(seed++, k * n).data(), c0 = random(seed++, m * n).data();
+                    float[] a = random(seed++, m * k).data(),
+                            b = random(seed++, k * n).data(),
+                            c0 = random(seed++, m * n).data();
                     Mat ma = transA ? Mat.transposed(a, 0, m) : Mat.rowMajor(a, 0, k);
                     Mat mb = transB ? Mat.transposed(b, 0, k) : Mat.rowMajor(b, 0, n);
                     for (boolean accumulate : new boolean[] {false, true}) {
-                        check("gemm " + m + "x" + n + "x" + k + " transA=" + transA + " transB=" + transB + " acc=" + accumulate,
-                                1e-6 * k, 1e-4, () -> {
+                        check(
+                                "gemm " + m + "x" + n + "x" + k + " transA=" + transA + " transB=" + transB + " acc="
+                                        + accumulate,
+                                1e-6 * k,
+                                1e-4,
+                                () -> {
                                     float[] c = c0.clone();
                                     Gemm.gemm(m, n, k, ma, mb, c, 0, n, accumulate);
                                     return c;
-                                }, "GemmSimd.gemm");
+                                },
+                                "GemmSimd.gemm");
                     }
                 }
             }
@@ -114,19 +121,36 @@ class FastPathTest {
             String kind = g.isDepthwise() ? "DepthwiseConvSimd" : "Conv2dFast";
             String inputKind = Conv3x3Simd.applies(g) ? "Conv3x3Simd" : kind;
             String name = "conv " + java.util.Arrays.toString(c);
-            check(name + " forward", 1e-6 * g.patch(), 1e-4, () -> Conv2d.forward(x, w, g.stride(), g.pad(), g.groups()).data(),
-                    "Conv2dFast.forward", kind + ".forward");
-            check(name + " backward input", 1e-6 * g.coutPerGroup() * g.kh() * g.kw(), 1e-4, () -> {
-                Tensor dx = dx0.copy();
-                Conv2d.backwardInput(dx, dy, w, g);
-                return dx.data();
-            }, "Conv2dFast.backwardInput", inputKind + ".backwardInput");
+            check(
+                    name + " forward",
+                    1e-6 * g.patch(),
+                    1e-4,
+                    () -> Conv2d.forward(x, w, g.stride(), g.pad(), g.groups()).data(),
+                    "Conv2dFast.forward",
+                    kind + ".forward");
+            check(
+                    name + " backward input",
+                    1e-6 * g.coutPerGroup() * g.kh() * g.kw(),
+                    1e-4,
+                    () -> {
+                        Tensor dx = dx0.copy();
+                        Conv2d.backwardInput(dx, dy, w, g);
+                        return dx.data();
+                    },
+                    "Conv2dFast.backwardInput",
+                    inputKind + ".backwardInput");
             if (Conv3x3Simd.applies(g)) COVERED.add("Conv3x3Simd.applies");
-            check(name + " backward weight", atol, 1e-4, () -> {
-                Tensor dw = dw0.copy();
-                Conv2d.backwardWeight(dw, dy, x.data(), null, g);
-                return dw.data();
-            }, "Conv2dFast.backwardWeight", kind + ".backwardWeight");
+            check(
+                    name + " backward weight",
+                    atol,
+                    1e-4,
+                    () -> {
+                        Tensor dw = dw0.copy();
+                        Conv2d.backwardWeight(dw, dy, x.data(), null, g);
+                        return dw.data();
+                    },
+                    "Conv2dFast.backwardWeight",
+                    kind + ".backwardWeight");
         }
     }
 
@@ -151,8 +175,18 @@ class FastPathTest {
                 Tensor y = Conv2d.forward(xs, w, g.stride(), g.pad(), g.groups());
                 Tensor dw = Tensor.zeros(g.weightShape());
                 Conv2d.backwardWeight(dw, dy, null, xs.data(), g);
-                assertClose("spike conv forward " + java.util.Arrays.toString(c), yRef.data(), y.data(), 1e-6 * g.patch(), 1e-4);
-                assertClose("spike conv backward weight " + java.util.Arrays.toString(c), dwRef.data(), dw.data(), 1e-6 * g.n() * g.hOut() * g.wOut(), 1e-4);
+                assertClose(
+                        "spike conv forward " + java.util.Arrays.toString(c),
+                        yRef.data(),
+                        y.data(),
+                        1e-6 * g.patch(),
+                        1e-4);
+                assertClose(
+                        "spike conv backward weight " + java.util.Arrays.toString(c),
+                        dwRef.data(),
+                        dw.data(),
+                        1e-6 * g.n() * g.hOut() * g.wOut(),
+                        1e-4);
             } finally {
                 Kernels.forceReference(before);
                 SpikePath.force(mode);
@@ -173,13 +207,23 @@ class FastPathTest {
                     ConvGeometry g = ConvGeometry.of(xs.shapeRef(), w.shapeRef(), c[6], c[7], c[8]);
                     Tensor dy = random(seed++, g.outShape()), dw0 = random(seed++, g.weightShape());
                     String name = "event-driven conv " + java.util.Arrays.toString(c) + " density " + density;
-                    check(name + " forward", 1e-6 * g.patch(), 1e-4, () -> Conv2d.forward(xs, w, g.stride(), g.pad(), g.groups()).data(),
+                    check(
+                            name + " forward",
+                            1e-6 * g.patch(),
+                            1e-4,
+                            () -> Conv2d.forward(xs, w, g.stride(), g.pad(), g.groups())
+                                    .data(),
                             "SpikeConvFast.forward");
-                    check(name + " backward weight", 1e-6 * g.n() * g.hOut() * g.wOut(), 1e-4, () -> {
-                        Tensor dw = dw0.copy();
-                        Conv2d.backwardWeight(dw, dy, null, xs.data(), g);
-                        return dw.data();
-                    }, "SpikeConvFast.backwardWeight");
+                    check(
+                            name + " backward weight",
+                            1e-6 * g.n() * g.hOut() * g.wOut(),
+                            1e-4,
+                            () -> {
+                                Tensor dw = dw0.copy();
+                                Conv2d.backwardWeight(dw, dy, null, xs.data(), g);
+                                return dw.data();
+                            },
+                            "SpikeConvFast.backwardWeight");
                 }
             }
         } finally {
@@ -195,39 +239,66 @@ class FastPathTest {
             Tensor x = random(seed++, s), gamma = random(seed++, s[1]), beta = random(seed++, s[1]);
             Tensor rm0 = random(seed++, s[1]), rv0 = Tensor.full(0.5f, s[1]);
             Tensor dy = random(seed++, s);
-            check("batch norm train " + java.util.Arrays.toString(s), 1e-5, 1e-4, () -> {
-                Tensor y = Tensor.zeros(s), rm = rm0.copy(), rv = rv0.copy();
-                float[] mean = new float[s[1]], invStd = new float[s[1]];
-                BatchNorm2d.forwardTrain(y, x, gamma, beta, rm, rv, mean, invStd, 0.1f, 1e-5f);
-                return concat(y.data(), rm.data(), rv.data(), mean, invStd);
-            }, "BatchNorm2dSimd.statistics", "BatchNorm2dSimd.normalize");
-            check("batch norm statistics " + java.util.Arrays.toString(s), 1e-5, 1e-4, () -> {
-                Tensor rm = rm0.copy(), rv = rv0.copy();
-                float[] mean = new float[s[1]], invStd = new float[s[1]];
-                BatchNorm2d.statistics(x, rm, rv, mean, invStd, 0.1f, 1e-5f);
-                return concat(rm.data(), rv.data(), mean, invStd);
-            }, "BatchNorm2dSimd.statistics");
-            check("batch norm eval " + java.util.Arrays.toString(s), 1e-5, 1e-4, () -> {
-                Tensor y = Tensor.zeros(s);
-                BatchNorm2d.forwardEval(y, x, gamma, beta, rm0, rv0, 1e-5f);
-                return y.data();
-            }, "BatchNorm2dSimd.forwardEval");
-            check("batch norm normalize " + java.util.Arrays.toString(s), 1e-5, 1e-4, () -> {
-                Tensor y = Tensor.zeros(s);
-                BatchNorm2d.normalize(y, x, gamma, beta, rm0.data(), rv0.data());
-                return y.data();
-            }, "BatchNorm2dSimd.normalize");
+            check(
+                    "batch norm train " + java.util.Arrays.toString(s),
+                    1e-5,
+                    1e-4,
+                    () -> {
+                        Tensor y = Tensor.zeros(s), rm = rm0.copy(), rv = rv0.copy();
+                        float[] mean = new float[s[1]], invStd = new float[s[1]];
+                        BatchNorm2d.forwardTrain(y, x, gamma, beta, rm, rv, mean, invStd, 0.1f, 1e-5f);
+                        return concat(y.data(), rm.data(), rv.data(), mean, invStd);
+                    },
+                    "BatchNorm2dSimd.statistics",
+                    "BatchNorm2dSimd.normalize");
+            check(
+                    "batch norm statistics " + java.util.Arrays.toString(s),
+                    1e-5,
+                    1e-4,
+                    () -> {
+                        Tensor rm = rm0.copy(), rv = rv0.copy();
+                        float[] mean = new float[s[1]], invStd = new float[s[1]];
+                        BatchNorm2d.statistics(x, rm, rv, mean, invStd, 0.1f, 1e-5f);
+                        return concat(rm.data(), rv.data(), mean, invStd);
+                    },
+                    "BatchNorm2dSimd.statistics");
+            check(
+                    "batch norm eval " + java.util.Arrays.toString(s),
+                    1e-5,
+                    1e-4,
+                    () -> {
+                        Tensor y = Tensor.zeros(s);
+                        BatchNorm2d.forwardEval(y, x, gamma, beta, rm0, rv0, 1e-5f);
+                        return y.data();
+                    },
+                    "BatchNorm2dSimd.forwardEval");
+            check(
+                    "batch norm normalize " + java.util.Arrays.toString(s),
+                    1e-5,
+                    1e-4,
+                    () -> {
+                        Tensor y = Tensor.zeros(s);
+                        BatchNorm2d.normalize(y, x, gamma, beta, rm0.data(), rv0.data());
+                        return y.data();
+                    },
+                    "BatchNorm2dSimd.normalize");
             for (boolean batchStats : new boolean[] {true, false}) {
-                check("batch norm backward " + java.util.Arrays.toString(s) + " batchStats=" + batchStats, 1e-5, 1e-4, () -> {
-                    float[] mean = new float[s[1]], invStd = new float[s[1]];
-                    boolean before = Kernels.reference();
-                    Kernels.forceReference(true); // identical saved statistics for both backward paths
-                    BatchNorm2d.forwardTrain(Tensor.zeros(s), x, gamma, beta, rm0.copy(), rv0.copy(), mean, invStd, 0.1f, 1e-5f);
-                    Kernels.forceReference(before);
-                    Tensor dx = Tensor.full(0.25f, s), dg = Tensor.full(0.5f, s[1]), db = Tensor.zeros(s[1]);
-                    BatchNorm2d.backward(dx, dg, db, dy, x, gamma, mean, invStd, batchStats);
-                    return concat(dx.data(), dg.data(), db.data());
-                }, "BatchNorm2dSimd.backward");
+                check(
+                        "batch norm backward " + java.util.Arrays.toString(s) + " batchStats=" + batchStats,
+                        1e-5,
+                        1e-4,
+                        () -> {
+                            float[] mean = new float[s[1]], invStd = new float[s[1]];
+                            boolean before = Kernels.reference();
+                            Kernels.forceReference(true); // identical saved statistics for both backward paths
+                            BatchNorm2d.forwardTrain(
+                                    Tensor.zeros(s), x, gamma, beta, rm0.copy(), rv0.copy(), mean, invStd, 0.1f, 1e-5f);
+                            Kernels.forceReference(before);
+                            Tensor dx = Tensor.full(0.25f, s), dg = Tensor.full(0.5f, s[1]), db = Tensor.zeros(s[1]);
+                            BatchNorm2d.backward(dx, dg, db, dy, x, gamma, mean, invStd, batchStats);
+                            return concat(dx.data(), dg.data(), db.data());
+                        },
+                        "BatchNorm2dSimd.backward");
             }
         }
     }
@@ -241,14 +312,20 @@ class FastPathTest {
                 Tensor x = spikes ? randomSpikes(seed++, 0.3, s) : random(seed++, s);
                 int[] ys = MaxPool2d.outShape(s, 3, 2, 1);
                 Tensor dy = random(seed++, ys);
-                check("max pool " + java.util.Arrays.toString(s) + " spikes=" + spikes, 0, 0, () -> {
-                    Tensor y = Tensor.zeros(ys);
-                    int[] argmax = new int[y.size()];
-                    MaxPool2d.forward(y, argmax, x, 3, 2, 1);
-                    Tensor dx = Tensor.zeros(s);
-                    MaxPool2d.backward(dx, dy, argmax);
-                    return concat(y.data(), dx.data());
-                }, "MaxPool2dFast.forward", "MaxPool2dFast.backward");
+                check(
+                        "max pool " + java.util.Arrays.toString(s) + " spikes=" + spikes,
+                        0,
+                        0,
+                        () -> {
+                            Tensor y = Tensor.zeros(ys);
+                            int[] argmax = new int[y.size()];
+                            MaxPool2d.forward(y, argmax, x, 3, 2, 1);
+                            Tensor dx = Tensor.zeros(s);
+                            MaxPool2d.backward(dx, dy, argmax);
+                            return concat(y.data(), dx.data());
+                        },
+                        "MaxPool2dFast.forward",
+                        "MaxPool2dFast.backward");
             }
         }
     }
@@ -257,51 +334,87 @@ class FastPathTest {
     void upsampleForwardBackward() {
         int[] s = {2, 3, 5, 7};
         Tensor x = random(500, s), dy = random(501, Upsample2x.outShape(s));
-        check("upsample", 1e-6, 1e-6, () -> {
-            Tensor y = Tensor.zeros(Upsample2x.outShape(s));
-            Upsample2x.forward(y, x);
-            Tensor dx = random(502, s);
-            Upsample2x.backward(dx, dy);
-            return concat(y.data(), dx.data());
-        }, "Upsample2xFast.forward", "Upsample2xFast.backward");
+        check(
+                "upsample",
+                1e-6,
+                1e-6,
+                () -> {
+                    Tensor y = Tensor.zeros(Upsample2x.outShape(s));
+                    Upsample2x.forward(y, x);
+                    Tensor dx = random(502, s);
+                    Upsample2x.backward(dx, dy);
+                    return concat(y.data(), dx.data());
+                },
+                "Upsample2xFast.forward",
+                "Upsample2xFast.backward");
     }
 
     @Test
     void elementwiseOnSmallAndThreadedSizes() {
         for (int n : new int[] {37, 100_003}) {
-            float[] a = random(600 + n, n).data(), b = random(601 + n, n).data(), g = random(602 + n, n).data();
-            check("add " + n, 0, 0, () -> {
-                float[] y = new float[n];
-                Elementwise.add(y, a, b, n);
-                return y;
-            }, "ElementwiseSimd.add");
-            check("accumulate " + n, 0, 0, () -> {
-                float[] d = a.clone();
-                Elementwise.accumulate(d, g, n);
-                return d;
-            }, "ElementwiseSimd.accumulate");
-            check("relu " + n, 0, 0, () -> {
-                float[] y = new float[n], d = b.clone();
-                Elementwise.relu(y, a, n);
-                Elementwise.reluBackward(d, g, a, n);
-                return concat(y, d);
-            }, "ElementwiseSimd.relu", "ElementwiseSimd.reluBackward");
+            float[] a = random(600 + n, n).data(),
+                    b = random(601 + n, n).data(),
+                    g = random(602 + n, n).data();
+            check(
+                    "add " + n,
+                    0,
+                    0,
+                    () -> {
+                        float[] y = new float[n];
+                        Elementwise.add(y, a, b, n);
+                        return y;
+                    },
+                    "ElementwiseSimd.add");
+            check(
+                    "accumulate " + n,
+                    0,
+                    0,
+                    () -> {
+                        float[] d = a.clone();
+                        Elementwise.accumulate(d, g, n);
+                        return d;
+                    },
+                    "ElementwiseSimd.accumulate");
+            check(
+                    "relu " + n,
+                    0,
+                    0,
+                    () -> {
+                        float[] y = new float[n], d = b.clone();
+                        Elementwise.relu(y, a, n);
+                        Elementwise.reluBackward(d, g, a, n);
+                        return concat(y, d);
+                    },
+                    "ElementwiseSimd.relu",
+                    "ElementwiseSimd.reluBackward");
             // The SIMD exp differs from Math.exp by a few ulps.
-            check("sigmoid " + n, 1e-6, 1e-5, () -> {
-                float[] x8 = new float[n];
-                for (int i = 0; i < n; i++) x8[i] = 8 * a[i];
-                float[] y = new float[n], d = b.clone();
-                Elementwise.sigmoid(y, x8, n);
-                Elementwise.sigmoidBackward(d, g, y, n);
-                return concat(y, d);
-            }, "ElementwiseSimd.sigmoid", "ElementwiseSimd.sigmoidBackward");
+            check(
+                    "sigmoid " + n,
+                    1e-6,
+                    1e-5,
+                    () -> {
+                        float[] x8 = new float[n];
+                        for (int i = 0; i < n; i++) x8[i] = 8 * a[i];
+                        float[] y = new float[n], d = b.clone();
+                        Elementwise.sigmoid(y, x8, n);
+                        Elementwise.sigmoidBackward(d, g, y, n);
+                        return concat(y, d);
+                    },
+                    "ElementwiseSimd.sigmoid",
+                    "ElementwiseSimd.sigmoidBackward");
             int t = 5, m = n / t;
-            check("mean over time " + n, 1e-6, 1e-5, () -> {
-                float[] y = new float[m], d = java.util.Arrays.copyOf(b, t * m);
-                Elementwise.meanTime(y, java.util.Arrays.copyOf(a, t * m), t, m);
-                Elementwise.meanTimeBackward(d, java.util.Arrays.copyOf(g, m), t, m);
-                return concat(y, d);
-            }, "ElementwiseSimd.meanTime", "ElementwiseSimd.meanTimeBackward");
+            check(
+                    "mean over time " + n,
+                    1e-6,
+                    1e-5,
+                    () -> {
+                        float[] y = new float[m], d = java.util.Arrays.copyOf(b, t * m);
+                        Elementwise.meanTime(y, java.util.Arrays.copyOf(a, t * m), t, m);
+                        Elementwise.meanTimeBackward(d, java.util.Arrays.copyOf(g, m), t, m);
+                        return concat(y, d);
+                    },
+                    "ElementwiseSimd.meanTime",
+                    "ElementwiseSimd.meanTimeBackward");
         }
     }
 
@@ -313,19 +426,27 @@ class FastPathTest {
                 float[] x = random(700 + m, t * m).data();
                 for (int i = 0; i < x.length; i++) x[i] = 2.5f * x[i] + 0.8f;
                 float[] ds = random(701 + m, t * m).data();
-                check("plif m=" + m + " w=" + w, 1e-5, 1e-4, () -> {
-                    byte[] s = new byte[t * m];
-                    Plif.forward(s, x, t, m, w);
-                    float[] dx = new float[t * m];
-                    double dw = Plif.backward(dx, ds, x, t, m, w);
-                    // In place: exactly what the backward adds into zeros, on either path.
-                    float[] inPlace = x.clone();
-                    assertEquals(dw, Plif.backwardInPlace(inPlace, ds, t, m, w));
-                    assertArrayEquals(dx, inPlace);
-                    float[] spikes = new float[s.length];
-                    for (int i = 0; i < s.length; i++) spikes[i] = s[i];
-                    return concat(spikes, dx, new float[] {(float) dw});
-                }, "PlifFast.forward", "PlifFast.step", "PlifFast.backward", "PlifFast.backwardInPlace"); // step: the forward's time step (m = 7 runs its scalar form)
+                check(
+                        "plif m=" + m + " w=" + w,
+                        1e-5,
+                        1e-4,
+                        () -> {
+                            byte[] s = new byte[t * m];
+                            Plif.forward(s, x, t, m, w);
+                            float[] dx = new float[t * m];
+                            double dw = Plif.backward(dx, ds, x, t, m, w);
+                            // In place: exactly what the backward adds into zeros, on either path.
+                            float[] inPlace = x.clone();
+                            assertEquals(dw, Plif.backwardInPlace(inPlace, ds, t, m, w));
+                            assertArrayEquals(dx, inPlace);
+                            float[] spikes = new float[s.length];
+                            for (int i = 0; i < s.length; i++) spikes[i] = s[i];
+                            return concat(spikes, dx, new float[] {(float) dw});
+                        },
+                        "PlifFast.forward",
+                        "PlifFast.step",
+                        "PlifFast.backward",
+                        "PlifFast.backwardInPlace"); // step: the forward's time step (m = 7 runs its scalar form)
             }
         }
     }
@@ -354,13 +475,31 @@ class FastPathTest {
                 float[] rf = residual.equals("float") ? resF : null;
                 byte[] rb = residual.equals("spikes") ? resB : null;
                 for (float w : new float[] {0f, 1.5f}) {
-                    check("norm plif " + java.util.Arrays.toString(shape) + " residual " + residual + " w=" + w, 0, 0, () -> {
-                        byte[] spikes = new byte[n];
-                        NormPlif.forward(spikes, x.data(), rf, rb, gamma.data(), beta.data(), mean, invStd, t, b, c, hw, w);
-                        float[] out = new float[n];
-                        for (int i = 0; i < n; i++) out[i] = spikes[i];
-                        return out;
-                    }, "NormPlifFast.forward");
+                    check(
+                            "norm plif " + java.util.Arrays.toString(shape) + " residual " + residual + " w=" + w,
+                            0,
+                            0,
+                            () -> {
+                                byte[] spikes = new byte[n];
+                                NormPlif.forward(
+                                        spikes,
+                                        x.data(),
+                                        rf,
+                                        rb,
+                                        gamma.data(),
+                                        beta.data(),
+                                        mean,
+                                        invStd,
+                                        t,
+                                        b,
+                                        c,
+                                        hw,
+                                        w);
+                                float[] out = new float[n];
+                                for (int i = 0; i < n; i++) out[i] = spikes[i];
+                                return out;
+                            },
+                            "NormPlifFast.forward");
                     byte[] fused = new byte[n], composed = new byte[n];
                     NormPlif.forward(fused, x.data(), rf, rb, gamma.data(), beta.data(), mean, invStd, t, b, c, hw, w);
                     Tensor pre = Tensor.zeros(s4);
@@ -378,15 +517,23 @@ class FastPathTest {
     @Test
     void adamWUpdate() {
         for (int n : new int[] {5, 40_001}) {
-            float[] p0 = random(800 + n, n).data(), g = random(801 + n, n).data(), m0 = random(802 + n, n).data(), v0 = random(803 + n, n).data();
+            float[] p0 = random(800 + n, n).data(),
+                    g = random(801 + n, n).data(),
+                    m0 = random(802 + n, n).data(),
+                    v0 = random(803 + n, n).data();
             for (int i = 0; i < n; i++) v0[i] = Math.abs(v0[i]);
             for (int step : new int[] {1, 7}) {
                 // The bias corrections differ (float vs double) by about 1e-7 relative.
-                check("adamw n=" + n + " step=" + step, 1e-6, 1e-5, () -> {
-                    float[] p = p0.clone(), m = m0.clone(), v = v0.clone();
-                    AdamWUpdate.step(p, g, m, v, 1e-3f, 0.9f, 0.999f, 1e-8f, 1e-4f, step);
-                    return concat(p, m, v);
-                }, "AdamWFast.step");
+                check(
+                        "adamw n=" + n + " step=" + step,
+                        1e-6,
+                        1e-5,
+                        () -> {
+                            float[] p = p0.clone(), m = m0.clone(), v = v0.clone();
+                            AdamWUpdate.step(p, g, m, v, 1e-3f, 0.9f, 0.999f, 1e-8f, 1e-4f, step);
+                            return concat(p, m, v);
+                        },
+                        "AdamWFast.step");
             }
         }
     }
@@ -395,7 +542,8 @@ class FastPathTest {
     @AfterAll
     static void everyFastMethodWasChecked() throws IOException {
         Set<String> found = new TreeSet<>();
-        Path dir = Path.of(Gemm.class.getProtectionDomain().getCodeSource().getLocation().getPath(), "scn", "ops");
+        Path dir = Path.of(
+                Gemm.class.getProtectionDomain().getCodeSource().getLocation().getPath(), "scn", "ops");
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.toList()) {
                 String file = f.getFileName().toString();
@@ -409,7 +557,9 @@ class FastPathTest {
                     throw new IOException(e);
                 }
                 for (Method m : cls.getDeclaredMethods()) {
-                    if (Modifier.isStatic(m.getModifiers()) && !Modifier.isPrivate(m.getModifiers()) && !m.isSynthetic()) {
+                    if (Modifier.isStatic(m.getModifiers())
+                            && !Modifier.isPrivate(m.getModifiers())
+                            && !m.isSynthetic()) {
                         found.add(simple + "." + m.getName());
                     }
                 }

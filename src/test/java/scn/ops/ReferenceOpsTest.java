@@ -13,7 +13,8 @@ import scn.tensor.Tensor;
 class ReferenceOpsTest {
     @Test
     void convolutionByHand() {
-        // x = [[1,2,3],[4,5,6],[7,8,9]], w = [[1,0],[0,-1]], stride 1, pad 0: y = x[i][j] - x[i+1][j+1] = -4 everywhere.
+        // x = [[1,2,3],[4,5,6],[7,8,9]], w = [[1,0],[0,-1]], stride 1, pad 0: y = x[i][j] - x[i+1][j+1] = -4
+        // everywhere.
         float[] x = {1, 2, 3, 4, 5, 6, 7, 8, 9}, w = {1, 0, 0, -1}, y = new float[4];
         Conv2dRef.forward(y, x, w, new ConvGeometry(1, 1, 3, 3, 1, 2, 2, 1, 0, 1));
         assertArrayEquals(new float[] {-4, -4, -4, -4}, y);
@@ -42,7 +43,8 @@ class ReferenceOpsTest {
         assertEquals(0.4f, rm[0], 1e-7);
         assertEquals(0.9 + 0.1 * 20 / 3.0, rv[0], 1e-6);
         float[] yEval = new float[4];
-        BatchNorm2dRef.forwardEval(yEval, x, new float[] {1}, new float[] {0}, new float[] {1}, new float[] {4}, 2, 1, 2, 0f);
+        BatchNorm2dRef.forwardEval(
+                yEval, x, new float[] {1}, new float[] {0}, new float[] {1}, new float[] {4}, 2, 1, 2, 0f);
         assertArrayEquals(new float[] {0f, 1f, 2f, 3f}, yEval);
     }
 
@@ -76,21 +78,29 @@ class ReferenceOpsTest {
     void shapeErrorsNameTheOperatorAndShapes() {
         Tensor x = random(1, 2, 4, 5, 5), w = random(2, 6, 3, 3, 3);
         var e = assertThrows(IllegalArgumentException.class, () -> Conv2d.forward(x, w, 1, 1, 1));
-        assertTrue(e.getMessage().startsWith("conv2d") && e.getMessage().contains("[2, 4, 5, 5]") && e.getMessage().contains("[6, 3, 3, 3]"), e.getMessage());
+        assertTrue(
+                e.getMessage().startsWith("conv2d")
+                        && e.getMessage().contains("[2, 4, 5, 5]")
+                        && e.getMessage().contains("[6, 3, 3, 3]"),
+                e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Conv2d.forward(x, random(3, 6, 4, 3, 3), 0, 1, 1));
         assertTrue(e.getMessage().contains("stride"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Conv2d.forward(x, random(3, 6, 2, 3, 3), 1, 1, 3));
         assertTrue(e.getMessage().contains("groups 3"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Conv2d.forward(x, random(3, 6, 4, 3, 3), 1, -1, 1));
         assertTrue(e.getMessage().contains("padding"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Conv2d.forward(random(4, 4, 5, 5), random(3, 6, 4, 3, 3), 1, 1, 1));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Conv2d.forward(random(4, 4, 5, 5), random(3, 6, 4, 3, 3), 1, 1, 1));
         assertTrue(e.getMessage().contains("rank 4"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> MaxPool2d.outShape(new int[] {1, 1, 4, 4}, 3, 2, 2));
         assertTrue(e.getMessage().startsWith("max_pool2d"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Concat.outShape(new int[] {1, 2, 4, 4}, new int[] {1, 2, 4, 5}));
+        e = assertThrows(
+                IllegalArgumentException.class, () -> Concat.outShape(new int[] {1, 2, 4, 4}, new int[] {1, 2, 4, 5}));
         assertTrue(e.getMessage().contains("[1, 2, 4, 5]"), e.getMessage());
         Tensor y = Tensor.zeros(2, 4, 5, 5);
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> BatchNorm2d.forwardEval(y, x, random(5, 3), random(6, 3), random(7, 3), random(8, 3), 1e-5f));
         assertTrue(e.getMessage().startsWith("batch_norm2d") && e.getMessage().contains("[3]"), e.getMessage());
     }

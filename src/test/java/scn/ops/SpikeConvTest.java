@@ -40,6 +40,7 @@ class SpikeConvTest {
         {1, 3, 40, 200, 48, 3, 1, 1, 1}, // wide rows: the output is gathered in several bands of 3 rows
         {1, 4, 64, 300, 24, 7, 2, 3, 1}, // strided, several bands whose input rows overlap
     };
+
     private static final double[] DENSITIES = {0, 0.01, 0.2, 1};
 
     @AfterEach
@@ -51,7 +52,8 @@ class SpikeConvTest {
     }
 
     /** Forward output and weight gradient (accumulated onto {@code dw0}) on the given path. */
-    private static float[][] run(SpikePath.Mode mode, boolean reference, SpikeTensor x, Tensor w, Tensor dy, Tensor dw0, ConvGeometry g) {
+    private static float[][] run(
+            SpikePath.Mode mode, boolean reference, SpikeTensor x, Tensor w, Tensor dy, Tensor dw0, ConvGeometry g) {
         SpikePath.force(mode);
         Kernels.forceReference(reference);
         Tensor y = Conv2d.forward(x, w, g.stride(), g.pad(), g.groups());
@@ -113,7 +115,8 @@ class SpikeConvTest {
         ConvTrace.enable(true);
         Tensor low = Tensor.zeros(g.outShape()), high = Tensor.zeros(g.outShape());
         SpikeTensor sparseInput = SpikeTensor.fromFloat(randomSpikes(9, crossover / 4, g.inShape()));
-        SpikeTensor denseInput = SpikeTensor.fromFloat(randomSpikes(10, Math.min(1, crossover * 2 + 0.05), g.inShape()));
+        SpikeTensor denseInput =
+                SpikeTensor.fromFloat(randomSpikes(10, Math.min(1, crossover * 2 + 0.05), g.inShape()));
         Conv2d.forward(low, null, sparseInput.data(), w, g, "low");
         Conv2d.forward(high, null, denseInput.data(), w, g, "high");
         List<ConvTrace.Row> rows = ConvTrace.rows();

@@ -18,13 +18,15 @@ class AdamWTest {
         Parameter plain = new Parameter("heads.size.hidden.conv.weight", Tensor.wrap(init.clone(), init.length));
         Parameter boosted = new Parameter("heads.size.out.weight", Tensor.wrap(init.clone(), init.length));
         Parameter reference = new Parameter("reference", Tensor.wrap(init.clone(), init.length));
-        AdamW scaled = new AdamW(List.of(plain, boosted), p -> true, 1e-2f, p -> p.name().contains(".out.") ? 7.0 : 1.0);
+        AdamW scaled = new AdamW(
+                List.of(plain, boosted), p -> true, 1e-2f, p -> p.name().contains(".out.") ? 7.0 : 1.0);
         AdamW atScaledRate = new AdamW(List.of(reference), p -> true, 1e-2f);
         float lr = 3e-3f;
         for (int step = 0; step < 5; step++) {
             float[] g = new float[init.length];
             for (int i = 0; i < g.length; i++) g[i] = (float) r.nextGaussian();
-            for (Parameter p : List.of(plain, boosted, reference)) System.arraycopy(g, 0, p.gradBuffer().data(), 0, g.length);
+            for (Parameter p : List.of(plain, boosted, reference))
+                System.arraycopy(g, 0, p.gradBuffer().data(), 0, g.length);
             scaled.step(lr);
             atScaledRate.step(lr * 7);
             scaled.zeroGrad();
@@ -32,8 +34,15 @@ class AdamWTest {
         }
         for (int i = 0; i < init.length; i++) {
             assertEquals(reference.value().data()[i], boosted.value().data()[i], 0f, "scaled parameter [" + i + "]");
-            assertEquals(init[i], plain.value().data()[i], 0.1f, "the unscaled one moves at most 5 steps of lr (plus decay)");
+            assertEquals(
+                    init[i],
+                    plain.value().data()[i],
+                    0.1f,
+                    "the unscaled one moves at most 5 steps of lr (plus decay)");
         }
-        assertEquals(false, java.util.Arrays.equals(plain.value().data(), boosted.value().data()), "the scale changes something");
+        assertEquals(
+                false,
+                java.util.Arrays.equals(plain.value().data(), boosted.value().data()),
+                "the scale changes something");
     }
 }

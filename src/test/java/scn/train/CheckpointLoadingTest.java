@@ -40,7 +40,11 @@ class CheckpointLoadingTest {
         TrainOptions o = TrainOptions.preset("quick", false).withPaths(tmp.toString(), run.toString(), null);
         SpikingCenterNet model = new SpikingCenterNet(new ModelConfig(o.width(), o.expansion(), 5, 2, false), 3);
         Files.createDirectories(run);
-        return Checkpoint.save(run, model, new AdamW(model.parameters(), model::decays, o.weightDecay()), o,
+        return Checkpoint.save(
+                run,
+                model,
+                new AdamW(model.parameters(), model::decays, o.weightDecay()),
+                o,
                 new Checkpoint.Position(3, 0, 3, 1.0));
     }
 
@@ -87,7 +91,8 @@ class CheckpointLoadingTest {
         });
         for (IOException e : new IOException[] {
             assertThrows(IOException.class, () -> Trainer.resume(file, null, QUIET)),
-            assertThrows(IOException.class, () -> Checkpoint.loadModel(file))}) {
+            assertThrows(IOException.class, () -> Checkpoint.loadModel(file))
+        }) {
             assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
             assertTrue(e.getMessage().contains("shape: encoder.stem.plif.w expected [] found [2]"), e.getMessage());
             assertTrue(e.getMessage().contains("(1 problems)"), "only the [2] entry is a problem: " + e.getMessage());
@@ -104,10 +109,14 @@ class CheckpointLoadingTest {
         });
         for (IOException e : new IOException[] {
             assertThrows(IOException.class, () -> Trainer.resume(file, null, QUIET)),
-            assertThrows(IOException.class, () -> Checkpoint.loadModel(file))}) {
+            assertThrows(IOException.class, () -> Checkpoint.loadModel(file))
+        }) {
             assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
-            assertTrue(e.getMessage().contains("encoder.stem.conv.weight [16, 4, 7, 7]: 1 of 3136 values are NaN or"
-                    + " infinite; the first, at index [0, 0, 0, 5] (flat 5), is NaN"), e.getMessage());
+            assertTrue(
+                    e.getMessage()
+                            .contains("encoder.stem.conv.weight [16, 4, 7, 7]: 1 of 3136 values are NaN or"
+                                    + " infinite; the first, at index [0, 0, 0, 5] (flat 5), is NaN"),
+                    e.getMessage());
         }
 
         Path moments = checkpoint();
@@ -126,7 +135,8 @@ class CheckpointLoadingTest {
         Path file = tmp.resolve("teacher.safetensors");
         ModelFiles.save(file, teacher);
         Path run = tmp.resolve("student");
-        IOException e = assertThrows(IOException.class,
+        IOException e = assertThrows(
+                IOException.class,
                 () -> Trainer.start(o.withPaths(tmp.toString(), run.toString(), file.toString()), QUIET));
         assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
         assertTrue(e.getMessage().contains("heads.offset.hidden.bn.running_var"), e.getMessage());

@@ -37,8 +37,10 @@ class DeviceTrainerTest {
     Path tmp;
 
     private static List<JsonObject> steps(Path runDir) throws IOException {
-        return Files.readAllLines(runDir.resolve(MetricsLog.FILE)).stream().map(l -> JsonParser.parseString(l).getAsJsonObject())
-                .filter(o -> o.get("type").getAsString().equals("step")).toList();
+        return Files.readAllLines(runDir.resolve(MetricsLog.FILE)).stream()
+                .map(l -> JsonParser.parseString(l).getAsJsonObject())
+                .filter(o -> o.get("type").getAsString().equals("step"))
+                .toList();
     }
 
     @Test
@@ -65,17 +67,20 @@ class DeviceTrainerTest {
         assertEquals(2, a.size());
         assertEquals(2, b.size(), "the resumed run's log continues the stopped one");
         for (int i = 0; i < 2; i++) {
-            float want = a.get(i).get("loss").getAsFloat(), got = b.get(i).get("loss").getAsFloat();
+            float want = a.get(i).get("loss").getAsFloat(),
+                    got = b.get(i).get("loss").getAsFloat();
             assertEquals(want, got, 1e-3 * Math.abs(want), "loss of step " + (i + 1));
         }
 
-        Checkpoint.Loaded cpu = Checkpoint.load(cpuRun.resolve(Checkpoint.FILE)), dev = Checkpoint.load(devRun.resolve(Checkpoint.FILE));
+        Checkpoint.Loaded cpu = Checkpoint.load(cpuRun.resolve(Checkpoint.FILE)),
+                dev = Checkpoint.load(devRun.resolve(Checkpoint.FILE));
         assertEquals(cpu.tensors().keySet(), dev.tensors().keySet(), "a device checkpoint holds what a CPU one holds");
         assertEquals(2, dev.optimizerSteps());
         long values = 0, far = 0;
         for (Map.Entry<String, Tensor> e : cpu.tensors().entrySet()) {
             if (!e.getKey().startsWith("optimizer.")) continue;
-            float[] want = e.getValue().data(), got = dev.tensors().get(e.getKey()).data();
+            float[] want = e.getValue().data(),
+                    got = dev.tensors().get(e.getKey()).data();
             values += want.length;
             far += TestUtil.countFar(want, got, 1e-3, 1e-12);
         }

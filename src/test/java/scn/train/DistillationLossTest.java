@@ -40,6 +40,10 @@ class DistillationLossTest {
     @Test
     void identicalHeatmapsCostNothing() {
         float[] s = {0.1f, -3f, 4f, 0.5f};
-        assertEquals(0f, DistillationLoss.compute(Var.constant(Tensor.wrap(s.clone(), 1, 1, 2, 2)), Tensor.wrap(s, 1, 1, 2, 2)).value().item());
+        assertEquals(
+                0f,
+                DistillationLoss.compute(Var.constant(Tensor.wrap(s.clone(), 1, 1, 2, 2)), Tensor.wrap(s, 1, 1, 2, 2))
+                        .value()
+                        .item());
     }
 }

@@ -19,7 +19,9 @@ class ProgressTest {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
     private Progress.Builder quiet(String task, long total) {
-        return Progress.of(task, total).lines(new PrintStream(bytes, true, StandardCharsets.UTF_8)).clock(now::get)
+        return Progress.of(task, total)
+                .lines(new PrintStream(bytes, true, StandardCharsets.UTF_8))
+                .clock(now::get)
                 .terminal(false);
     }
 
@@ -43,7 +45,8 @@ class ProgressTest {
         assertEquals("detect: 1/100 samples  elapsed 0:00:02  eta 0:03:18", lines.getFirst());
         assertEquals("detect: 9/100 samples  elapsed 0:00:18  eta 0:03:02", lines.get(1));
         assertEquals("detect: 100/100 samples  elapsed 0:03:20  eta 0:00:00", lines.getLast());
-        assertEquals(List.of(1, 9, 17, 25, 33, 41, 49, 57, 65, 73, 81, 89, 97, 100),
+        assertEquals(
+                List.of(1, 9, 17, 25, 33, 41, 49, 57, 65, 73, 81, 89, 97, 100),
                 lines.stream().map(ProgressTest::done).toList());
         for (int i = 1; i < lines.size() - 1; i++) {
             long apart = seconds(lines.get(i)) - seconds(lines.get(i - 1));
@@ -59,8 +62,11 @@ class ProgressTest {
             now.addAndGet(10 * SECOND);
             p.update(22, "loss 1.400"); // within the minute: kept back, shown on closing
         }
-        assertEquals(List.of("train: 21/50 steps  loss 1.500  elapsed 0:00:10  eta 0:04:50",
-                "train: 22/50 steps  loss 1.400  elapsed 0:00:20  eta 0:04:40"), text().lines().toList());
+        assertEquals(
+                List.of(
+                        "train: 21/50 steps  loss 1.500  elapsed 0:00:10  eta 0:04:50",
+                        "train: 22/50 steps  loss 1.400  elapsed 0:00:20  eta 0:04:40"),
+                text().lines().toList());
     }
 
     @Test

@@ -51,7 +51,8 @@ class RepeatabilityTest {
         for (int i = 0; i < 3; i++) runFinite(step, x, 3e-2f, "step " + i);
         List<Parameter> params = model.parameters();
         for (int i = 0; i < params.size(); i++) {
-            boolean moved = !Arrays.equals(initial.get(i).data(), params.get(i).value().data());
+            boolean moved =
+                    !Arrays.equals(initial.get(i).data(), params.get(i).value().data());
             assertTrue(moved, params.get(i).name() + " did not change in three steps");
         }
         return model.stateDict();
@@ -67,6 +68,7 @@ class RepeatabilityTest {
         for (int i = 0; i < 40; i++) runFinite(warm, y, 1e-3f, "warm-up step " + i);
         Map<String, Tensor> hot = threeSteps(x);
         assertEquals(cold.keySet(), hot.keySet());
-        for (String name : cold.keySet()) assertArrayEquals(cold.get(name).data(), hot.get(name).data(), name);
+        for (String name : cold.keySet())
+            assertArrayEquals(cold.get(name).data(), hot.get(name).data(), name);
     }
 }

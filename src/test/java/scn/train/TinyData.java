@@ -52,14 +52,41 @@ public final class TinyData {
      * two devices moves apart by at most 2e-4 (AdamW's first update is about ±lr whatever the gradient).
      */
     public static TrainOptions onDevice(Path runDir, String device) {
-        return TrainOptions.builder().preset("test").data(deviceRoot().toString()).runDir(runDir.toString()).width(0.0625).epochs(1).batch(1)
-                .lr(1e-4f).minLr(1e-5f).seed(3).evalEvery(0).checkpointEvery(0).flip(false).stepsPerEpoch(2).device(device).build();
+        return TrainOptions.builder()
+                .preset("test")
+                .data(deviceRoot().toString())
+                .runDir(runDir.toString())
+                .width(0.0625)
+                .epochs(1)
+                .batch(1)
+                .lr(1e-4f)
+                .minLr(1e-5f)
+                .seed(3)
+                .evalEvery(0)
+                .checkpointEvery(0)
+                .flip(false)
+                .stepsPerEpoch(2)
+                .device(device)
+                .build();
     }
 
     /** Options for a short run on the tiny set: width 0.0625, batch 4, the quick preset's learning rates, no flips. */
     public static TrainOptions options(Path runDir, int epochs, int stepsPerEpoch) {
-        return TrainOptions.builder().preset("test").data(root().toString()).runDir(runDir.toString()).width(0.0625).epochs(epochs).batch(4)
-                .lr(1e-2f).minLr(1e-4f).seed(3).evalEvery(0).checkpointEvery(2).flip(false).stepsPerEpoch(stepsPerEpoch).build();
+        return TrainOptions.builder()
+                .preset("test")
+                .data(root().toString())
+                .runDir(runDir.toString())
+                .width(0.0625)
+                .epochs(epochs)
+                .batch(4)
+                .lr(1e-2f)
+                .minLr(1e-4f)
+                .seed(3)
+                .evalEvery(0)
+                .checkpointEvery(2)
+                .flip(false)
+                .stepsPerEpoch(stepsPerEpoch)
+                .build();
     }
 
     /**
@@ -67,7 +94,20 @@ public final class TinyData {
      * steps is where the detections begin to overlap objects at all (val mAP 0.0006 after 5 epochs).
      */
     public static TrainOptions learning(Path runDir) {
-        return TrainOptions.builder().preset("test").data(root().toString()).runDir(runDir.toString()).width(0.125).epochs(5).batch(2)
-                .lr(1e-2f).minLr(1e-4f).seed(1).evalEvery(0).checkpointEvery(50).flip(false).stepsPerEpoch(0).build();
+        return TrainOptions.builder()
+                .preset("test")
+                .data(root().toString())
+                .runDir(runDir.toString())
+                .width(0.125)
+                .epochs(5)
+                .batch(2)
+                .lr(1e-2f)
+                .minLr(1e-4f)
+                .seed(1)
+                .evalEvery(0)
+                .checkpointEvery(50)
+                .flip(false)
+                .stepsPerEpoch(0)
+                .build();
     }
 }

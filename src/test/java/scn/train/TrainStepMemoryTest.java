@@ -49,7 +49,9 @@ class TrainStepMemoryTest {
         Arena arena = step.arena();
         assertTrue(arena.peakInUseBytes() <= held);
         // Every activation and gradient goes back to the arena as the backward pass goes past it.
-        assertTrue(arena.inUseBytes() < arena.peakInUseBytes() / 100, arena.inUseBytes() + " bytes still in use after the step");
+        assertTrue(
+                arena.inUseBytes() < arena.peakInUseBytes() / 100,
+                arena.inUseBytes() + " bytes still in use after the step");
     }
 
     /**
@@ -67,13 +69,17 @@ class TrainStepMemoryTest {
                 TrainStep b = new TrainStep(padded, 1e-4f, null, 1f, Arena.padded(17));
                 for (int i = 0; i < 2; i++) {
                     TrainStep.Result ra = a.run(spikes(2), boxes(2), 1e-3f), rb = b.run(spikes(2), boxes(2), 1e-3f);
-                    assertTrue(rb.finite(), "padded step " + i + (reference ? " (reference kernels)" : "") + " is not finite");
+                    assertTrue(
+                            rb.finite(),
+                            "padded step " + i + (reference ? " (reference kernels)" : "") + " is not finite");
                     assertEquals(ra.total(), rb.total(), 1e-5 * Math.abs(ra.total()), "loss of step " + i);
                     assertEquals(ra.gradNorm(), rb.gradNorm(), 1e-4 * ra.gradNorm(), "gradient norm of step " + i);
                 }
                 for (var e : exact.stateDict().entrySet()) {
-                    float[] x = e.getValue().data(), y = padded.stateDict().get(e.getKey()).data();
-                    for (int i = 0; i < x.length; i++) assertEquals(x[i], y[i], 1e-5 + 1e-4 * Math.abs(x[i]), e.getKey() + "[" + i + "]");
+                    float[] x = e.getValue().data(),
+                            y = padded.stateDict().get(e.getKey()).data();
+                    for (int i = 0; i < x.length; i++)
+                        assertEquals(x[i], y[i], 1e-5 + 1e-4 * Math.abs(x[i]), e.getKey() + "[" + i + "]");
                 }
             }
         } finally {

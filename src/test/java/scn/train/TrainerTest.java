@@ -12,8 +12,8 @@ import com.google.gson.JsonParser;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.channels.FileChannel;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +32,10 @@ class TrainerTest {
     Path tmp;
 
     private static List<JsonObject> lines(Path runDir, String type) throws IOException {
-        return Files.readAllLines(runDir.resolve(MetricsLog.FILE)).stream().map(l -> JsonParser.parseString(l).getAsJsonObject())
-                .filter(o -> o.get("type").getAsString().equals(type)).toList();
+        return Files.readAllLines(runDir.resolve(MetricsLog.FILE)).stream()
+                .map(l -> JsonParser.parseString(l).getAsJsonObject())
+                .filter(o -> o.get("type").getAsString().equals(type))
+                .toList();
     }
 
     @Test
@@ -43,19 +45,30 @@ class TrainerTest {
         List<JsonObject> steps = lines(run, "step");
         int n = steps.size();
         assertEquals(55, n, "5 epochs of 11 steps");
-        double first = (steps.get(0).get("loss").getAsDouble() + steps.get(1).get("loss").getAsDouble() + steps.get(2).get("loss").getAsDouble()) / 3;
-        double last = (steps.get(n - 1).get("loss").getAsDouble() + steps.get(n - 2).get("loss").getAsDouble() + steps.get(n - 3).get("loss").getAsDouble()) / 3;
+        double first = (steps.get(0).get("loss").getAsDouble()
+                        + steps.get(1).get("loss").getAsDouble()
+                        + steps.get(2).get("loss").getAsDouble())
+                / 3;
+        double last = (steps.get(n - 1).get("loss").getAsDouble()
+                        + steps.get(n - 2).get("loss").getAsDouble()
+                        + steps.get(n - 3).get("loss").getAsDouble())
+                / 3;
         assertTrue(last < first, "loss should fall: first steps " + first + ", last steps " + last);
         assertTrue(s.valMap() > 0, "val mAP " + s.valMap());
-        JsonObject summary = JsonParser.parseString(Files.readString(run.resolve(Trainer.SUMMARY))).getAsJsonObject();
+        JsonObject summary = JsonParser.parseString(Files.readString(run.resolve(Trainer.SUMMARY)))
+                .getAsJsonObject();
         for (String key : new String[] {"val_map", "val_ap50", "epochs", "seconds"}) assertTrue(summary.has(key), key);
         assertEquals(5, summary.get("epochs").getAsInt());
-        for (String f : new String[] {Plots.LOSS, Plots.MAP, Trainer.MODEL, Checkpoint.FILE, Checkpoint.PREVIOUS}) assertTrue(Files.isRegularFile(run.resolve(f)), f);
+        for (String f : new String[] {Plots.LOSS, Plots.MAP, Trainer.MODEL, Checkpoint.FILE, Checkpoint.PREVIOUS})
+            assertTrue(Files.isRegularFile(run.resolve(f)), f);
         assertEquals(1, lines(run, "eval").size(), "evaluation after the last epoch only");
-        JsonObject gen1 = JsonParser.parseString(new Gson().toJson(Protocol.GEN1.toMap())).getAsJsonObject();
+        JsonObject gen1 =
+                JsonParser.parseString(new Gson().toJson(Protocol.GEN1.toMap())).getAsJsonObject();
         assertEquals(gen1, summary.get("protocol"));
         assertEquals(gen1, lines(run, "eval").get(0).get("protocol"));
-        assertTrue(Checkpoint.loadModel(run.resolve(Trainer.MODEL)).config().equals(Checkpoint.loadModel(run.resolve(Checkpoint.FILE)).config()));
+        assertTrue(Checkpoint.loadModel(run.resolve(Trainer.MODEL))
+                .config()
+                .equals(Checkpoint.loadModel(run.resolve(Checkpoint.FILE)).config()));
     }
 
     @Test
@@ -73,12 +86,14 @@ class TrainerTest {
         assertEquals(4, a.size());
         assertEquals(4, b.size(), "the resumed run's log continues the cut one");
         for (int i = 0; i < 4; i++) {
-            assertEquals(a.get(i).get("loss").getAsFloat(), b.get(i).get("loss").getAsFloat(), "loss of step " + (i + 1));
+            assertEquals(
+                    a.get(i).get("loss").getAsFloat(), b.get(i).get("loss").getAsFloat(), "loss of step " + (i + 1));
             assertEquals(a.get(i).get("lr").getAsFloat(), b.get(i).get("lr").getAsFloat(), "lr of step " + (i + 1));
         }
         var wa = Checkpoint.loadModel(whole.resolve(Trainer.MODEL)).stateDict();
         var wb = Checkpoint.loadModel(cut.resolve(Trainer.MODEL)).stateDict();
-        for (String name : wa.keySet()) assertArrayEquals(wa.get(name).data(), wb.get(name).data(), name);
+        for (String name : wa.keySet())
+            assertArrayEquals(wa.get(name).data(), wb.get(name).data(), name);
     }
 
     @Test
@@ -88,7 +103,9 @@ class TrainerTest {
         Path current = run.resolve(Checkpoint.FILE), previous = run.resolve(Checkpoint.PREVIOUS);
         long size = Files.size(current);
         try (FileChannel ch = FileChannel.open(current, StandardOpenOption.WRITE)) {
-            ch.write(ByteBuffer.wrap(new byte[] {0x7f, 0x7f, 0x7f, 0x7f}), size - 64); // flip bytes inside the tensor data
+            ch.write(
+                    ByteBuffer.wrap(new byte[] {0x7f, 0x7f, 0x7f, 0x7f}),
+                    size - 64); // flip bytes inside the tensor data
         }
         IOException e = assertThrows(IOException.class, () -> Checkpoint.load(current));
         assertTrue(e.getMessage().contains("damaged") && e.getMessage().contains(previous.toString()), e.getMessage());
@@ -111,10 +128,12 @@ class TrainerTest {
         Files.createDirectories(run.resolve("checkpoint.next.safetensors").resolve("blocker"));
         var model = Checkpoint.loadModel(run.resolve(Trainer.MODEL));
         AdamW opt = new AdamW(model.parameters(), model::decays, 1e-4f);
-        IOException e = assertThrows(IOException.class,
+        IOException e = assertThrows(
+                IOException.class,
                 () -> Checkpoint.save(run, model, opt, before.options(), new Checkpoint.Position(99, 9, 0, 1)));
         assertTrue(e.getMessage().contains("is intact"), e.getMessage());
-        assertEquals(before.position(), Checkpoint.load(run.resolve(Checkpoint.FILE)).position());
+        assertEquals(
+                before.position(), Checkpoint.load(run.resolve(Checkpoint.FILE)).position());
     }
 
     @Test
@@ -123,45 +142,92 @@ class TrainerTest {
         Tensor w = t.model().parameters().get(0).value();
         w.data()[0] = Float.NaN;
         IOException e = assertThrows(IOException.class, t::run);
-        assertTrue(e.getMessage().contains("step 1") && e.getMessage().contains("NaN") && e.getMessage().contains("checkpoint"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("step 1")
+                        && e.getMessage().contains("NaN")
+                        && e.getMessage().contains("checkpoint"),
+                e.getMessage());
     }
 
     @Test
     void teacherThenDistillation() throws IOException {
         TrainOptions t = TinyData.options(tmp.resolve("teacher"), 1, 1);
         Path teacherRun = tmp.resolve("teacher");
-        Trainer.start(t.toBuilder().runDir(teacherRun.toString()).teacher(true).epochs(1).evalEvery(0).checkpointEvery(0).stepsPerEpoch(1).build(),
-                QUIET).run();
-        assertTrue(Checkpoint.loadModel(teacherRun.resolve(Trainer.MODEL)).config().teacher());
+        Trainer.start(
+                        t.toBuilder()
+                                .runDir(teacherRun.toString())
+                                .teacher(true)
+                                .epochs(1)
+                                .evalEvery(0)
+                                .checkpointEvery(0)
+                                .stepsPerEpoch(1)
+                                .build(),
+                        QUIET)
+                .run();
+        assertTrue(
+                Checkpoint.loadModel(teacherRun.resolve(Trainer.MODEL)).config().teacher());
         TrainOptions s = TinyData.options(tmp.resolve("student"), 1, 1);
         Path student = tmp.resolve("student");
-        Trainer.start(s.withPaths(s.data(), student.toString(), teacherRun.resolve(Trainer.MODEL).toString()), QUIET).run();
+        Trainer.start(
+                        s.withPaths(
+                                s.data(),
+                                student.toString(),
+                                teacherRun.resolve(Trainer.MODEL).toString()),
+                        QUIET)
+                .run();
         for (JsonObject o : lines(student, "step")) assertTrue(o.get("distill").getAsDouble() > 0, o.toString());
     }
 
     @Test
     void badInputIsRefusedClearly() throws IOException {
         Path missing = tmp.resolve("nowhere");
-        IOException e = assertThrows(IOException.class, () -> Trainer.start(TinyData.options(tmp.resolve("r1"), 1, 1).withPaths(missing.toString(),
-                tmp.resolve("r1").toString(), null), QUIET).run());
+        IOException e = assertThrows(
+                IOException.class,
+                () -> Trainer.start(
+                                TinyData.options(tmp.resolve("r1"), 1, 1)
+                                        .withPaths(
+                                                missing.toString(),
+                                                tmp.resolve("r1").toString(),
+                                                null),
+                                QUIET)
+                        .run());
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
 
         Path empty = tmp.resolve("empty");
         Files.createDirectories(empty.resolve("train"));
         Files.createDirectories(empty.resolve("val"));
-        e = assertThrows(IOException.class, () -> Trainer.start(TinyData.options(tmp.resolve("r2"), 1, 1).withPaths(empty.toString(),
-                tmp.resolve("r2").toString(), null), QUIET).run());
+        e = assertThrows(
+                IOException.class,
+                () -> Trainer.start(
+                                TinyData.options(tmp.resolve("r2"), 1, 1)
+                                        .withPaths(
+                                                empty.toString(),
+                                                tmp.resolve("r2").toString(),
+                                                null),
+                                QUIET)
+                        .run());
         assertTrue(e.getMessage().contains("no labelled samples"), e.getMessage());
 
         Path unlabelled = tmp.resolve("unlabelled");
         Files.createDirectories(unlabelled.resolve("val"));
         Files.createDirectories(unlabelled.resolve("train"));
         try (var s = Files.list(TinyData.root().resolve("train"))) {
-            for (Path p : s.filter(p -> p.toString().endsWith("_td.dat")).toList()) Files.copy(p, unlabelled.resolve("train").resolve(p.getFileName()));
+            for (Path p : s.filter(p -> p.toString().endsWith("_td.dat")).toList())
+                Files.copy(p, unlabelled.resolve("train").resolve(p.getFileName()));
         }
-        e = assertThrows(IOException.class, () -> Trainer.start(TinyData.options(tmp.resolve("r3"), 1, 1).withPaths(unlabelled.toString(),
-                tmp.resolve("r3").toString(), null), QUIET).run());
-        assertTrue(e.getMessage().contains("no labelled samples") && e.getMessage().contains("no box file"), e.getMessage());
+        e = assertThrows(
+                IOException.class,
+                () -> Trainer.start(
+                                TinyData.options(tmp.resolve("r3"), 1, 1)
+                                        .withPaths(
+                                                unlabelled.toString(),
+                                                tmp.resolve("r3").toString(),
+                                                null),
+                                QUIET)
+                        .run());
+        assertTrue(
+                e.getMessage().contains("no labelled samples") && e.getMessage().contains("no box file"),
+                e.getMessage());
 
         Path file = Files.writeString(tmp.resolve("a-file"), "x");
         e = assertThrows(IOException.class, () -> Trainer.start(TinyData.options(file.resolve("run"), 1, 1), QUIET));
@@ -170,7 +236,14 @@ class TrainerTest {
         Path snn = tmp.resolve("snn");
         Trainer.start(TinyData.options(snn, 1, 1), QUIET).run();
         TrainOptions distil = TinyData.options(tmp.resolve("r4"), 1, 1);
-        e = assertThrows(IOException.class, () -> Trainer.start(distil.withPaths(distil.data(), distil.runDir(), snn.resolve(Trainer.MODEL).toString()), QUIET));
+        e = assertThrows(
+                IOException.class,
+                () -> Trainer.start(
+                        distil.withPaths(
+                                distil.data(),
+                                distil.runDir(),
+                                snn.resolve(Trainer.MODEL).toString()),
+                        QUIET));
         assertTrue(e.getMessage().contains("not a teacher"), e.getMessage());
         e = assertThrows(IOException.class, () -> Trainer.resume(snn.resolve(Trainer.MODEL), null, QUIET));
         assertTrue(e.getMessage().contains("not a training checkpoint"), e.getMessage());

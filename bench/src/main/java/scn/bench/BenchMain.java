@@ -32,13 +32,22 @@ public final class BenchMain {
                 flops = GemmBench.flops(n);
                 label = "sgemm " + n;
             } else if (bench.contains("RawDecodeBench")) {
-                System.out.printf("%-44s %12s %10s %.1f M events/s%n", "RAW decode " + method, "-", "-",
+                System.out.printf(
+                        "%-44s %12s %10s %.1f M events/s%n",
+                        "RAW decode " + method,
+                        "-",
+                        "-",
                         r.getPrimaryResult().getScore() * 1e-6); // a throughput in events/s, not a time
                 continue;
             } else if (bench.contains("SpikeConvBench")) {
                 // Event-driven work is additions over active inputs, not FLOPs of the dense product.
-                System.out.printf("%-44s %12.3f %10s%n", r.getParams().getParam("layer") + " " + method + " " + r.getParams().getParam("path")
-                        + " " + r.getParams().getParam("density"), ms, "-");
+                System.out.printf(
+                        "%-44s %12.3f %10s%n",
+                        r.getParams().getParam("layer") + " " + method + " "
+                                + r.getParams().getParam("path") + " "
+                                + r.getParams().getParam("density"),
+                        ms,
+                        "-");
                 continue;
             } else {
                 String shape = r.getParams().getParam("shape");

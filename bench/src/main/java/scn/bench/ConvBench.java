@@ -26,7 +26,9 @@ import scn.tensor.Tensor;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx8g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx8g"})
 public class ConvBench {
     /** name → {B, Cin, H, W, Cout, k, stride, pad, groups}. */
     public enum Shape {

@@ -12,7 +12,7 @@ import scn.check.LayerRow;
  * against the scalar reference. One line per draw; every problem of a failing draw; exit 1 when any
  * failed. The test suite runs the first 16 draws; this runs as many as you like, from any seed.
  *
- * <pre>java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar scn.bench.FuzzPaths [DRAWS [FIRST]]</pre>
+ * <pre>java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar scn.bench.FuzzPaths [N [FIRST]]</pre>
  */
 public final class FuzzPaths {
     private FuzzPaths() {}
@@ -29,15 +29,27 @@ public final class FuzzPaths {
             LayerCheck.Report report = d.check(new CpuFast());
             long drawFlips = report.rows().stream().mapToLong(LayerRow::flips).sum();
             flips += drawFlips;
-            System.out.printf(Locale.ROOT, "%-6s %5.1f s  %d flips  %s%n", report.passed() ? "passed" : "FAILED", (System.nanoTime() - t0) / 1e9,
-                    drawFlips, d);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-6s %5.1f s  %d flips  %s%n",
+                    report.passed() ? "passed" : "FAILED",
+                    (System.nanoTime() - t0) / 1e9,
+                    drawFlips,
+                    d);
             if (!report.passed()) {
                 failed++;
                 report.problems().forEach(p -> System.out.println("         " + p));
             }
         }
-        System.out.printf(Locale.ROOT, "%d draws from seed %d: %d passed, %d failed; %d flips, all explained where passed; %.0f s%n", draws, first,
-                draws - failed, failed, flips, (System.nanoTime() - start) / 1e9);
+        System.out.printf(
+                Locale.ROOT,
+                "%d draws from seed %d: %d passed, %d failed; %d flips, all explained where passed; %.0f s%n",
+                draws,
+                first,
+                draws - failed,
+                failed,
+                flips,
+                (System.nanoTime() - start) / 1e9);
         System.exit(failed == 0 ? 0 : 1);
     }
 }

@@ -29,7 +29,8 @@ import scn.train.TrainStep;
  * indices (int32, where PyTorch keeps int64). It leaves out a dense engine's gradients and
  * temporaries, so the ratios are upper bounds.
  *
- * <p>{@code java --add-modules=jdk.incubator.vector -XX:+UseSerialGC -cp bench/target/benchmarks.jar scn.bench.MemoryTable WIDTH BATCH [STEPS]}
+ * <p>{@code java --add-modules=jdk.incubator.vector -XX:+UseSerialGC -cp bench/target/benchmarks.jar
+ * scn.bench.MemoryTable WIDTH BATCH [STEPS]}
  */
 public final class MemoryTable {
     private MemoryTable() {}
@@ -40,18 +41,22 @@ public final class MemoryTable {
         long bytes;
 
         @Override
-        public void conv(String name, Var input, int cout, int kernel, int stride, int pad, int groups, int outH, int outW) {
+        public void conv(
+                String name, Var input, int cout, int kernel, int stride, int pad, int groups, int outH, int outW) {
             int[] s = input.shape();
             long in = 1;
             for (int d : s) in *= d;
             long images = in / ((long) s[s.length - 3] * s[s.length - 2] * s[s.length - 1]);
             long out = images * cout * outH * outW;
-            Object storage = input.spikes() != null ? input.spikes().data() : input.value().data();
+            Object storage = input.spikes() != null
+                    ? input.spikes().data()
+                    : input.value().data();
             if (inputs.add(storage)) bytes += 4 * in; // the convolution's input
             boolean headOutput = name.endsWith(".out"), downsample = name.contains("downsample");
             if (!headOutput) bytes += 4 * out; // the batch norm's input
             if (!headOutput && !downsample) bytes += 4 * out; // the PLIF's membrane potential
-            if (name.equals("encoder.stem.conv")) bytes += 4 * out + 4 * (out / 4); // max-pool 3x3/2: its input, and int32 indices per output
+            if (name.equals("encoder.stem.conv"))
+                bytes += 4 * out + 4 * (out / 4); // max-pool 3x3/2: its input, and int32 indices per output
         }
 
         @Override
@@ -70,17 +75,34 @@ public final class MemoryTable {
         long firstHeld = step.arena().allocatedBytes();
         for (int i = 1; i < steps; i++) step.run(input, boxes, 1e-4f);
         long held = step.arena().allocatedBytes(), peak = step.arena().peakInUseBytes();
-        System.out.println("| width | batch | held after step 1 MB | held MB | peak in use MB | peak RSS MB | dense keeps MB | held / dense | in use / dense |");
+        System.out.println(
+                "| width | batch | held after step 1 MB | held MB | peak in use MB | peak RSS MB | dense keeps MB | held / dense | in use / dense |");
         System.out.println("|---|---|---|---|---|---|---|---|---|");
-        System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %.2f | %.2f |%n", width, batch, firstHeld >> 20, held >> 20, peak >> 20, peakRssMb(),
-                dense.bytes >> 20, (double) held / dense.bytes, (double) peak / dense.bytes);
+        System.out.printf(
+                Locale.ROOT,
+                "| %s | %d | %d | %d | %d | %d | %d | %.2f | %.2f |%n",
+                width,
+                batch,
+                firstHeld >> 20,
+                held >> 20,
+                peak >> 20,
+                peakRssMb(),
+                dense.bytes >> 20,
+                (double) held / dense.bytes,
+                (double) peak / dense.bytes);
     }
 
     private static SpikeTensor spikes(ModelConfig c, int batch) {
         SplittableRandom r = new SplittableRandom(2);
-        byte[] b = new byte[c.timeSteps() * batch * ModelConfig.INPUT_CHANNELS * ModelConfig.INPUT_HEIGHT * ModelConfig.INPUT_WIDTH];
+        byte[] b = new byte
+                [c.timeSteps()
+                        * batch
+                        * ModelConfig.INPUT_CHANNELS
+                        * ModelConfig.INPUT_HEIGHT
+                        * ModelConfig.INPUT_WIDTH];
         for (int i = 0; i < b.length; i++) b[i] = (byte) (r.nextDouble() < 0.05 ? 1 : 0);
-        return SpikeTensor.wrapTrusted(b, c.timeSteps(), batch, ModelConfig.INPUT_CHANNELS, ModelConfig.INPUT_HEIGHT, ModelConfig.INPUT_WIDTH);
+        return SpikeTensor.wrapTrusted(
+                b, c.timeSteps(), batch, ModelConfig.INPUT_CHANNELS, ModelConfig.INPUT_HEIGHT, ModelConfig.INPUT_WIDTH);
     }
 
     /** {@code [B, 3, 5]}: three boxes per sample inside the sensor frame. */
@@ -89,7 +111,13 @@ public final class MemoryTable {
         Tensor t = Tensor.zeros(batch, 3, 5);
         for (int i = 0; i < batch * 3; i++) {
             float w = (float) r.nextDouble(20, 100), h = (float) r.nextDouble(20, 80);
-            float[] row = {(float) r.nextDouble(0, ModelConfig.SENSOR_WIDTH - w), (float) r.nextDouble(0, ModelConfig.SENSOR_HEIGHT - h), w, h, r.nextInt(2)};
+            float[] row = {
+                (float) r.nextDouble(0, ModelConfig.SENSOR_WIDTH - w),
+                (float) r.nextDouble(0, ModelConfig.SENSOR_HEIGHT - h),
+                w,
+                h,
+                r.nextInt(2)
+            };
             System.arraycopy(row, 0, t.data(), i * 5, 5);
         }
         return t;

@@ -34,7 +34,10 @@ public final class ParallelOverhead {
     }
 
     public static void main(String[] args) {
-        System.out.printf(Locale.ROOT, "threads %d%n| task | parallel call | serial pair | speed-up |%n|---|---|---|---|%n", Parallel.threads());
+        System.out.printf(
+                Locale.ROOT,
+                "threads %d%n| task | parallel call | serial pair | speed-up |%n|---|---|---|---|%n",
+                Parallel.threads());
         for (long iterations : new long[] {2_000, 20_000, 200_000, 2_000_000}) {
             int calls = (int) Math.max(50, 20_000_000L / iterations);
             double best = 0, parallelUs = 0, serialUs = 0;
@@ -57,7 +60,8 @@ public final class ParallelOverhead {
                     serialUs = s;
                 }
             }
-            System.out.printf(Locale.ROOT, "| %.1f us | %.1f us | %.1f us | %.2fx |%n", serialUs / 2, parallelUs, serialUs, best);
+            System.out.printf(
+                    Locale.ROOT, "| %.1f us | %.1f us | %.1f us | %.2fx |%n", serialUs / 2, parallelUs, serialUs, best);
         }
     }
 }

@@ -39,7 +39,9 @@ import scn.data.raw.RawFormat;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xmx2g"})
 @OperationsPerInvocation(RawDecodeBench.EVENTS)
 public class RawDecodeBench {
     static final int EVENTS = 1 << 22;
@@ -70,7 +72,8 @@ public class RawDecodeBench {
         start2 = decoder2.checkpoint(0, 0);
         start3 = decoder3.checkpoint(0, 0);
         for (RawStreams.Stream s : new RawStreams.Stream[] {evt3, evt3Sparse}) {
-            System.out.printf("%nEVT 3.0: %d words for %d events (%.2f bytes per event), %.2f events per vector word",
+            System.out.printf(
+                    "%nEVT 3.0: %d words for %d events (%.2f bytes per event), %.2f events per vector word",
                     s.words(), EVENTS, 2.0 * s.words() / EVENTS, vectorEvents(s) / (double) s.vectorWords());
         }
         System.out.printf("%nEVT 2.0: %d words for %d events%n", evt2.words(), EVENTS);

@@ -32,7 +32,9 @@ import scn.tensor.Tensor;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx4g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx4g"})
 public class SpikeConvBench {
     /** name → {N, Cin, H, W, Cout, k, stride, pad, groups} at width 0.25. */
     public enum Layer {
@@ -52,7 +54,16 @@ public class SpikeConvBench {
         }
     }
 
-    @Param({"STEM_7X7_S2", "CONV3X3", "CONV3X3_S2", "DOWNSAMPLE_1X1_S2", "EXPAND_1X1", "DEPTHWISE_3X3", "PROJECT_1X1", "HEAD_OUT_1X1"})
+    @Param({
+        "STEM_7X7_S2",
+        "CONV3X3",
+        "CONV3X3_S2",
+        "DOWNSAMPLE_1X1_S2",
+        "EXPAND_1X1",
+        "DEPTHWISE_3X3",
+        "PROJECT_1X1",
+        "HEAD_OUT_1X1"
+    })
     public Layer layer;
 
     @Param({"0.01", "0.02", "0.05", "0.1", "0.2", "0.3", "0.5"})

@@ -24,7 +24,8 @@ public final class SpikeConvTable {
 
     public static void main(String[] args) {
         int reps = args.length > 0 ? Integer.parseInt(args[0]) : 9;
-        System.out.println("| layer | input density | forward dense ms | forward event-driven ms | speed-up | weight grad dense ms | weight grad event-driven ms | speed-up |");
+        System.out.println(
+                "| layer | input density | forward dense ms | forward event-driven ms | speed-up | weight grad dense ms | weight grad event-driven ms | speed-up |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         StringBuilder crossovers = new StringBuilder();
         for (SpikeConvBench.Layer layer : SpikeConvBench.Layer.values()) {
@@ -34,11 +35,21 @@ public final class SpikeConvTable {
                 double density = DENSITIES[i];
                 double[] t = measure(g, density, reps); // {forward dense, forward sparse, weight dense, weight sparse}
                 rows[i] = t;
-                System.out.printf(Locale.ROOT, "| %s | %.0f %% | %.2f | %.2f | %.2fx | %.2f | %.2f | %.2fx |%n", layer, 100 * density,
-                        t[0], t[1], t[0] / t[1], t[2], t[3], t[2] / t[3]);
+                System.out.printf(
+                        Locale.ROOT,
+                        "| %s | %.0f %% | %.2f | %.2f | %.2fx | %.2f | %.2f | %.2fx |%n",
+                        layer,
+                        100 * density,
+                        t[0],
+                        t[1],
+                        t[0] / t[1],
+                        t[2],
+                        t[3],
+                        t[2] / t[3]);
             }
             double forwardCross = crossover(rows, 0), weightCross = crossover(rows, 2);
-            crossovers.append(String.format(Locale.ROOT, "%s: forward %s, weight gradient %s%n", layer, pct(forwardCross), pct(weightCross)));
+            crossovers.append(String.format(
+                    Locale.ROOT, "%s: forward %s, weight gradient %s%n", layer, pct(forwardCross), pct(weightCross)));
         }
         System.out.println();
         System.out.println("crossover densities (event-driven faster below; linear interpolation of the speed-up):");

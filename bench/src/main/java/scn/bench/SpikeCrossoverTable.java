@@ -60,59 +60,107 @@ public final class SpikeCrossoverTable {
                     append = true;
                     i--; // a flag: no value
                 }
-                default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'; usage: --widths 0.25,0.5,1 --batch 2 --reps 5 [--warmup 2] [--out FILE [--append]]");
+                default ->
+                    throw new IllegalArgumentException("unknown argument '" + args[i]
+                            + "'; usage: --widths 0.25,0.5,1 --batch 2 --reps 5 [--warmup 2] [--out FILE [--append]]");
             }
             i++;
         }
-        if (batch < 1 || reps < 1 || warmup < 0) throw new IllegalArgumentException("--batch and --reps must be >= 1, --warmup >= 0");
+        if (batch < 1 || reps < 1 || warmup < 0)
+            throw new IllegalArgumentException("--batch and --reps must be >= 1, --warmup >= 0");
         if (append && out == null) throw new IllegalArgumentException("--append needs --out FILE");
         SpikeCrossovers existing = append && Files.exists(out)
-                ? SpikeCrossovers.parse(out.toString(), Files.newBufferedReader(out)) : SpikeCrossovers.empty();
+                ? SpikeCrossovers.parse(out.toString(), Files.newBufferedReader(out))
+                : SpikeCrossovers.empty();
         Kernels.forceReference(false);
 
         Map<ConvShape, Use> shapes = new LinkedHashMap<>();
         for (double width : widths) {
-            SpikingCenterNet net = new SpikingCenterNet(new ModelConfig(width, EXPANSION, TIME_STEPS, CLASSES, false), 0);
+            SpikingCenterNet net =
+                    new SpikingCenterNet(new ModelConfig(width, EXPANSION, TIME_STEPS, CLASSES, false), 0);
             for (ConvTrace.Row row : net.spikeConvolutions(batch)) {
                 shapes.computeIfAbsent(ConvShape.of(row.geometry()), s -> new Use(row.geometry(), new ArrayList<>()))
-                        .layers().add("width " + width + " " + row.layer());
+                        .layers()
+                        .add("width " + width + " " + row.layer());
             }
         }
         int n = TIME_STEPS * batch;
         for (ConvShape shape : shapes.keySet()) {
             if (existing.rows().containsKey(shape) && existing.rows().get(shape).containsKey(n)) {
-                throw new IllegalArgumentException(out + " already has " + shape + " at n " + n + "; measure another batch or write a new table");
+                throw new IllegalArgumentException(
+                        out + " already has " + shape + " at n " + n + "; measure another batch or write a new table");
             }
         }
-        System.err.printf(Locale.ROOT, "%d distinct shapes of convolutions on spikes at widths %s, batch %d; %d timed and %d warm-up calls per path and density%n",
-                shapes.size(), widths, batch, reps, warmup);
+        System.err.printf(
+                Locale.ROOT,
+                "%d distinct shapes of convolutions on spikes at widths %s, batch %d; %d timed and %d warm-up calls per path and density%n",
+                shapes.size(),
+                widths,
+                batch,
+                reps,
+                warmup);
 
         StringBuilder table = new StringBuilder();
-        table.append("# Crossover densities of convolutions on spikes, per shape: event-driven below, dense at and above,\n")
-                .append("# for the forward pass and the weight gradient (read by scn.ops.SpikeCrossovers). 0: event-driven\n")
-                .append("# lost already at 1 %; 0.5: it still won at 50 %; in between, where the speed-ups cross, interpolated\n")
-                .append("# between the densities 1, 2, 5, 10, 20, 30, 50 %. Each time the minimum of ").append(reps)
-                .append(" alternating calls per path\n# after ").append(warmup).append(" untimed ones.\n")
-                .append(reps < 5 || warmup < 2 ? "# A SHORT RUN (fewer than 5 timed or 2 warm-up calls): single figures are noisy; regenerate with\n"
-                        + "# --reps 5 --warmup 2 on a quiet machine before relying on them.\n" : "")
-                .append("# Command: java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar scn.bench.SpikeCrossoverTable ")
-                .append(String.join(" ", args)).append('\n')
-                .append("# Date: ").append(LocalDate.now()).append('\n')
-                .append("# Machine: ").append(cpuModel()).append(", ").append(Kernels.describe()).append(", load average at the start ")
-                .append(loadAverage()).append('\n')
-                .append(String.format(Locale.ROOT, "# Model: widths %s, expansion %s, T %d, classes %d, batch %d (N = %d images per call)%n",
-                        widths, EXPANSION, TIME_STEPS, CLASSES, batch, n));
+        table.append(
+                        "# Crossover densities of convolutions on spikes, per shape: event-driven below, dense at and above,\n")
+                .append(
+                        "# for the forward pass and the weight gradient (read by scn.ops.SpikeCrossovers). 0: event-driven\n")
+                .append(
+                        "# lost already at 1 %; 0.5: it still won at 50 %; in between, where the speed-ups cross, interpolated\n")
+                .append("# between the densities 1, 2, 5, 10, 20, 30, 50 %. Each time the minimum of ")
+                .append(reps)
+                .append(" alternating calls per path\n# after ")
+                .append(warmup)
+                .append(" untimed ones.\n")
+                .append(
+                        reps < 5 || warmup < 2
+                                ? "# A SHORT RUN (fewer than 5 timed or 2 warm-up calls): single figures are noisy; regenerate with\n"
+                                        + "# --reps 5 --warmup 2 on a quiet machine before relying on them.\n"
+                                : "")
+                .append(
+                        "# Command: java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar scn.bench.SpikeCrossoverTable ")
+                .append(String.join(" ", args))
+                .append('\n')
+                .append("# Date: ")
+                .append(LocalDate.now())
+                .append('\n')
+                .append("# Machine: ")
+                .append(cpuModel())
+                .append(", ")
+                .append(Kernels.describe())
+                .append(", load average at the start ")
+                .append(loadAverage())
+                .append('\n')
+                .append(String.format(
+                        Locale.ROOT,
+                        "# Model: widths %s, expansion %s, T %d, classes %d, batch %d (N = %d images per call)%n",
+                        widths,
+                        EXPANSION,
+                        TIME_STEPS,
+                        CLASSES,
+                        batch,
+                        n));
         if (existing.rows().isEmpty()) table.append(SpikeCrossovers.HEADER).append('\n');
         long start = System.nanoTime();
         int done = 0;
         for (Map.Entry<ConvShape, Use> e : shapes.entrySet()) {
             ConvGeometry g = e.getValue().geometry();
             List<String> layers = e.getValue().layers();
-            System.err.printf(Locale.ROOT, "[%d/%d] %s (%s%s) ...", ++done, shapes.size(), describe(g), layers.get(0),
+            System.err.printf(
+                    Locale.ROOT,
+                    "[%d/%d] %s (%s%s) ...",
+                    ++done,
+                    shapes.size(),
+                    describe(g),
+                    layers.get(0),
                     layers.size() > 1 ? " and " + (layers.size() - 1) + " more" : "");
             long t0 = System.nanoTime();
             SpikeCrossovers.Measured m = measure(g, reps, warmup);
-            System.err.printf(Locale.ROOT, " forward %.1f %%, weight gradient %.1f %% (%.1f s)%n", 100 * m.forward(), 100 * m.weightGradient(),
+            System.err.printf(
+                    Locale.ROOT,
+                    " forward %.1f %%, weight gradient %.1f %% (%.1f s)%n",
+                    100 * m.forward(),
+                    100 * m.weightGradient(),
                     (System.nanoTime() - t0) / 1e9);
             table.append(SpikeCrossovers.row(e.getKey(), n, m)).append('\n');
         }
@@ -136,8 +184,18 @@ public final class SpikeCrossoverTable {
     }
 
     private static String describe(ConvGeometry g) {
-        return String.format(Locale.ROOT, "%dx%d/%d%s, %d -> %d, %dx%d, N %d", g.kh(), g.kw(), g.stride(), g.isDepthwise() ? " depthwise" : "",
-                g.cin(), g.cout(), g.h(), g.w(), g.n());
+        return String.format(
+                Locale.ROOT,
+                "%dx%d/%d%s, %d -> %d, %dx%d, N %d",
+                g.kh(),
+                g.kw(),
+                g.stride(),
+                g.isDepthwise() ? " depthwise" : "",
+                g.cin(),
+                g.cout(),
+                g.h(),
+                g.w(),
+                g.n());
     }
 
     private static List<Double> parseWidths(String list) {
@@ -161,7 +219,8 @@ public final class SpikeCrossoverTable {
     private static String cpuModel() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) return line.substring(line.indexOf(':') + 1).strip();
+                if (line.startsWith("model name"))
+                    return line.substring(line.indexOf(':') + 1).strip();
             }
         } catch (IOException e) {
             // fall through to the architecture

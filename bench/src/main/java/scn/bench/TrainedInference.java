@@ -22,7 +22,8 @@ import scn.tensor.Arena;
  * a split in order, the two paths alternating batch by batch in one process; three rounds, the first
  * one warming up.
  *
- * <p>{@code java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar scn.bench.TrainedInference MODEL DATA [split] [batch] [batches]}
+ * <p>{@code java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar scn.bench.TrainedInference MODEL
+ * DATA [split] [batch] [batches]}
  * with {@code MODEL} a run's {@code model.safetensors} and {@code DATA} a GEN1-layout folder.
  */
 public final class TrainedInference {
@@ -41,7 +42,8 @@ public final class TrainedInference {
         int batch = args.length > 3 ? Integer.parseInt(args[3]) : 8;
         int batches = args.length > 4 ? Integer.parseInt(args[4]) : 12;
         List<Batch> list = new ArrayList<>();
-        try (Dataset ds = Dataset.open(Path.of(args[1]), split); DataLoader loader = new DataLoader(ds, DataLoader.Options.of(batch, 1, false, false))) {
+        try (Dataset ds = Dataset.open(Path.of(args[1]), split);
+                DataLoader loader = new DataLoader(ds, DataLoader.Options.of(batch, 1, false, false))) {
             for (Batch b : loader.epoch(0)) {
                 list.add(b);
                 if (list.size() == batches) break;
@@ -52,7 +54,8 @@ public final class TrainedInference {
         double[] ms = new double[modes.length];
         List<java.util.Map<String, long[]>> profiles = new ArrayList<>();
         List<java.util.Map<String, Long>> layerProfiles = new ArrayList<>();
-        System.out.printf(Locale.ROOT, "model %s, %d batches of %d from %s%n", model.config(), list.size(), batch, split);
+        System.out.printf(
+                Locale.ROOT, "model %s, %d batches of %d from %s%n", model.config(), list.size(), batch, split);
         for (int round = 0; round < 3; round++) {
             Arrays.fill(ms, 0);
             for (Batch b : list) {
@@ -74,19 +77,33 @@ public final class TrainedInference {
                     layerProfiles.add(Profile.layers());
                 }
             }
-            System.out.printf(Locale.ROOT, "round %d%s: dense %.1f ms, auto %.1f ms per batch: auto %.2fx faster%n", round, round == 0 ? " (warm-up)" : "",
-                    ms[0] / list.size(), ms[1] / list.size(), ms[0] / ms[1]);
+            System.out.printf(
+                    Locale.ROOT,
+                    "round %d%s: dense %.1f ms, auto %.1f ms per batch: auto %.2fx faster%n",
+                    round,
+                    round == 0 ? " (warm-up)" : "",
+                    ms[0] / list.size(),
+                    ms[1] / list.size(),
+                    ms[0] / ms[1]);
         }
         SpikePath.force(SpikePath.Mode.AUTO);
         if (profiles.isEmpty()) return;
         System.out.printf(Locale.ROOT, "operator time per batch (ms): %-28s %8s %8s%n", "", modes[0], modes[1]);
         for (String op : profiles.get(0).keySet()) {
-            System.out.printf(Locale.ROOT, "  %-28s %8.1f %8.1f%n", op, profiles.get(0).get(op)[0] / 1e6 / list.size(),
+            System.out.printf(
+                    Locale.ROOT,
+                    "  %-28s %8.1f %8.1f%n",
+                    op,
+                    profiles.get(0).get(op)[0] / 1e6 / list.size(),
                     profiles.get(1).getOrDefault(op, new long[1])[0] / 1e6 / list.size());
         }
         System.out.printf(Locale.ROOT, "layer time per batch (ms):%n");
         for (String layer : layerProfiles.get(0).keySet()) {
-            System.out.printf(Locale.ROOT, "  %-28s %8.1f %8.1f%n", layer, layerProfiles.get(0).get(layer) / 1e6 / list.size(),
+            System.out.printf(
+                    Locale.ROOT,
+                    "  %-28s %8.1f %8.1f%n",
+                    layer,
+                    layerProfiles.get(0).get(layer) / 1e6 / list.size(),
                     layerProfiles.get(1).getOrDefault(layer, 0L) / 1e6 / list.size());
         }
     }

@@ -22,11 +22,28 @@ public final class BatchNormPlifCl {
      * {@code mean} and {@code invStd} and updating {@code runMean}, {@code runVar}; evaluation mode uses
      * the running statistics ({@code mean} and {@code invStd} unused, may be null).
      */
-    public static void forward(ClBuffer s, ClBuffer pre, ClBuffer x, ClBuffer gamma, ClBuffer beta, ClBuffer runMean, ClBuffer runVar,
-            ClBuffer mean, ClBuffer invStd, ClBuffer residual, ClBuffer w, int t, int batch, int c, int hw, boolean training,
-            float momentum, float eps) {
+    public static void forward(
+            ClBuffer s,
+            ClBuffer pre,
+            ClBuffer x,
+            ClBuffer gamma,
+            ClBuffer beta,
+            ClBuffer runMean,
+            ClBuffer runVar,
+            ClBuffer mean,
+            ClBuffer invStd,
+            ClBuffer residual,
+            ClBuffer w,
+            int t,
+            int batch,
+            int c,
+            int hw,
+            boolean training,
+            float momentum,
+            float eps) {
         int n = t * batch, m = batch * c * hw;
-        if (training) BatchNorm2dCl.forwardTrain(pre, x, gamma, beta, runMean, runVar, mean, invStd, n, c, hw, momentum, eps);
+        if (training)
+            BatchNorm2dCl.forwardTrain(pre, x, gamma, beta, runMean, runVar, mean, invStd, n, c, hw, momentum, eps);
         else BatchNorm2dCl.forwardEval(pre, x, gamma, beta, runMean, runVar, n, c, hw, eps);
         addResidual(pre, residual, t * m);
         PlifCl.forward(s, pre, t, m, w);
@@ -37,15 +54,33 @@ public final class BatchNormPlifCl {
      * {@code dGamma += …}, {@code dBeta += …}, {@code dw[0] += …}, and {@code dResidual += ∂L/∂residual}
      * where given (null when the residual needs no gradient).
      */
-    public static void backward(ClBuffer dx, ClBuffer dGamma, ClBuffer dBeta, ClBuffer dResidual, ClBuffer dw, ClBuffer pre, ClBuffer dPre,
-            ClBuffer gs, ClBuffer x, ClBuffer gamma, ClBuffer beta, ClBuffer mean, ClBuffer invStd, ClBuffer residual, ClBuffer w,
-            int t, int batch, int c, int hw) {
+    public static void backward(
+            ClBuffer dx,
+            ClBuffer dGamma,
+            ClBuffer dBeta,
+            ClBuffer dResidual,
+            ClBuffer dw,
+            ClBuffer pre,
+            ClBuffer dPre,
+            ClBuffer gs,
+            ClBuffer x,
+            ClBuffer gamma,
+            ClBuffer beta,
+            ClBuffer mean,
+            ClBuffer invStd,
+            ClBuffer residual,
+            ClBuffer w,
+            int t,
+            int batch,
+            int c,
+            int hw) {
         int n = t * batch, m = batch * c * hw, total = t * m;
         String op = "batch_norm_plif backward";
         for (ClBuffer b : new ClBuffer[] {pre, dPre, gs, x}) b.require(op, "activation", Type.FLOAT32, total);
         for (ClBuffer b : new ClBuffer[] {gamma, beta, mean, invStd}) b.require(op, "channel vector", Type.FLOAT32, c);
         ClDevice dev = x.device();
-        dev.kernel("batchnorm2d", "batchnorm2d_apply", "").launch1d(total, pre, x, gamma, beta, mean, invStd, c, hw, total);
+        dev.kernel("batchnorm2d", "batchnorm2d_apply", "")
+                .launch1d(total, pre, x, gamma, beta, mean, invStd, c, hw, total);
         addResidual(pre, residual, total);
         dev.zero(dPre);
         PlifCl.backward(dPre, dw, gs, pre, t, m, w);

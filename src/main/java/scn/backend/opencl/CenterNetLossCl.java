@@ -22,9 +22,9 @@ public final class CenterNetLossCl {
         final int batch, classes, height, width, slots;
         final ClBuffer heatmap; // [B, C, H, W]
         final ClBuffer indices; // [B, K] int32, y*W + x of each object's centre
-        final ClBuffer mask;    // [B, K]
+        final ClBuffer mask; // [B, K]
         final ClBuffer offsets; // [B, K, 2]
-        final ClBuffer sizes;   // [B, K, 2]
+        final ClBuffer sizes; // [B, K, 2]
         int objects;
 
         public Targets(ClDevice dev, int batch, int classes, int height, int width, int slots) {
@@ -61,8 +61,15 @@ public final class CenterNetLossCl {
      * Writes {@code stats [5]} and the gradients {@code dHeat}, {@code dOffset}, {@code dSize} (same shapes
      * as the outputs {@code heat [B, C, H, W]}, {@code offset}, {@code size [B, 2, H, W]}) of the total loss.
      */
-    public static void compute(ClBuffer stats, ClBuffer dHeat, ClBuffer dOffset, ClBuffer dSize, ClBuffer heat, ClBuffer offset,
-            ClBuffer size, Targets t) {
+    public static void compute(
+            ClBuffer stats,
+            ClBuffer dHeat,
+            ClBuffer dOffset,
+            ClBuffer dSize,
+            ClBuffer heat,
+            ClBuffer offset,
+            ClBuffer size,
+            Targets t) {
         String op = "centernet_loss";
         int plane = t.height * t.width, n = t.batch * t.classes * plane, reg = t.batch * 2 * plane;
         stats.require(op, "stats", Type.FLOAT32, STATS);
@@ -74,8 +81,16 @@ public final class CenterNetLossCl {
         ClKernel focal = dev.kernel("centernetloss", "centernetloss_focal", "");
         int local = focal.localPow2(), groups = (n + local - 1) / local;
         ClBuffer partial = dev.scratch("centernetloss.partial", Type.FLOAT32, 2L * groups); // [groups, 2]
-        focal.launch(new long[] {(long) groups * local}, new long[] {local}, dHeat, partial, heat, t.heatmap, n,
-                new Device.Local(4L * local), new Device.Local(4L * local));
+        focal.launch(
+                new long[] {(long) groups * local},
+                new long[] {local},
+                dHeat,
+                partial,
+                heat,
+                t.heatmap,
+                n,
+                new Device.Local(4L * local),
+                new Device.Local(4L * local));
 
         // The reference divides by 2·N_obj + 1e-4 in double; its 1/denom rounded once is the per-object step.
         double denom = 2.0 * t.objects + 1e-4;
@@ -83,13 +98,48 @@ public final class CenterNetLossCl {
         dev.zero(dOffset);
         dev.zero(dSize);
         ClKernel l1 = dev.kernel("centernetloss", "centernetloss_l1", "");
-        l1.launch1d(2L * t.batch, dOffset, sums, offset, t.offsets, t.indices, t.mask, t.batch, t.slots, plane, (float) (1 / denom), CenterNetLoss.OFFSET_WEIGHT, 0);
-        l1.launch1d(2L * t.batch, dSize, sums, size, t.sizes, t.indices, t.mask, t.batch, t.slots, plane, (float) (1 / denom), CenterNetLoss.SIZE_WEIGHT, 1);
+        l1.launch1d(
+                2L * t.batch,
+                dOffset,
+                sums,
+                offset,
+                t.offsets,
+                t.indices,
+                t.mask,
+                t.batch,
+                t.slots,
+                plane,
+                (float) (1 / denom),
+                CenterNetLoss.OFFSET_WEIGHT,
+                0);
+        l1.launch1d(
+                2L * t.batch,
+                dSize,
+                sums,
+                size,
+                t.sizes,
+                t.indices,
+                t.mask,
+                t.batch,
+                t.slots,
+                plane,
+                (float) (1 / denom),
+                CenterNetLoss.SIZE_WEIGHT,
+                1);
 
         ClKernel fin = dev.kernel("centernetloss", "centernetloss_finalize", "");
         int fl = fin.localPow2();
-        fin.launch(new long[] {fl}, new long[] {fl}, stats, partial, groups, sums, t.batch, (float) denom,
-                new Device.Local(4L * fl), new Device.Local(4L * fl));
+        fin.launch(
+                new long[] {fl},
+                new long[] {fl},
+                stats,
+                partial,
+                groups,
+                sums,
+                t.batch,
+                (float) denom,
+                new Device.Local(4L * fl),
+                new Device.Local(4L * fl));
         dev.kernel("centernetloss", "centernetloss_focalScale", "").launch1d(n, dHeat, stats, n);
     }
 }

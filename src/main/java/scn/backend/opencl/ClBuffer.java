@@ -41,7 +41,8 @@ public final class ClBuffer implements DeviceBuffer {
     /** Checks, at an operator's boundary, that this buffer holds at least {@code n} elements of {@code t}. */
     ClBuffer require(String op, String arg, Type t, long n) {
         if (type != t) throw new IllegalArgumentException(op + ": " + arg + " is " + type + ", expected " + t);
-        if (length < n) throw new IllegalArgumentException(op + ": " + arg + " holds " + length + " elements, needs " + n);
+        if (length < n)
+            throw new IllegalArgumentException(op + ": " + arg + " holds " + length + " elements, needs " + n);
         return this;
     }
 

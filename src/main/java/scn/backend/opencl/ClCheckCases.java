@@ -48,69 +48,123 @@ public final class ClCheckCases {
     private static void gemm(ClChecks c) {
         for (int[] s : new int[][] {{1, 1, 1}, {7, 33, 5}, {37, 70, 65}, {65, 19, 130}}) {
             int m = s[0], n = s[1], k = s[2];
-            c.check("gemm " + m + "x" + n + "x" + k + " (4 transposes, set and accumulate)", 1e-6 * k, SUM_RTOL, List.of("GemmCl.gemm"), () -> {
-                float[][] out = new float[16][];
-                int o = 0;
-                for (int t = 0; t < 4; t++) {
-                    boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
-                    float[] a = c.uniform(m * k), b = c.uniform(k * n), c0 = c.uniform(m * n);
-                    ClBuffer da = c.up(a), db = c.up(b);
-                    for (boolean acc : new boolean[] {false, true}) {
-                        float[] ref = c0.clone();
-                        GemmRef.gemm(m, n, k, ta ? Mat.transposed(a, 0, m) : Mat.rowMajor(a, 0, k), tb ? Mat.transposed(b, 0, k) : Mat.rowMajor(b, 0, n),
-                                ref, 0, n, acc);
-                        ClBuffer dc = c.up(c0);
-                        GemmCl.gemm(m, n, k, ta ? GemmCl.View.transposed(da, 0, m) : GemmCl.View.rowMajor(da, 0, k),
-                                tb ? GemmCl.View.transposed(db, 0, k) : GemmCl.View.rowMajor(db, 0, n), dc, 0, n, acc);
-                        out[o++] = ref;
-                        out[o++] = c.down(dc);
-                    }
-                }
-                return out;
-            });
+            c.check(
+                    "gemm " + m + "x" + n + "x" + k + " (4 transposes, set and accumulate)",
+                    1e-6 * k,
+                    SUM_RTOL,
+                    List.of("GemmCl.gemm"),
+                    () -> {
+                        float[][] out = new float[16][];
+                        int o = 0;
+                        for (int t = 0; t < 4; t++) {
+                            boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                            float[] a = c.uniform(m * k), b = c.uniform(k * n), c0 = c.uniform(m * n);
+                            ClBuffer da = c.up(a), db = c.up(b);
+                            for (boolean acc : new boolean[] {false, true}) {
+                                float[] ref = c0.clone();
+                                GemmRef.gemm(
+                                        m,
+                                        n,
+                                        k,
+                                        ta ? Mat.transposed(a, 0, m) : Mat.rowMajor(a, 0, k),
+                                        tb ? Mat.transposed(b, 0, k) : Mat.rowMajor(b, 0, n),
+                                        ref,
+                                        0,
+                                        n,
+                                        acc);
+                                ClBuffer dc = c.up(c0);
+                                GemmCl.gemm(
+                                        m,
+                                        n,
+                                        k,
+                                        ta ? GemmCl.View.transposed(da, 0, m) : GemmCl.View.rowMajor(da, 0, k),
+                                        tb ? GemmCl.View.transposed(db, 0, k) : GemmCl.View.rowMajor(db, 0, n),
+                                        dc,
+                                        0,
+                                        n,
+                                        acc);
+                                out[o++] = ref;
+                                out[o++] = c.down(dc);
+                            }
+                        }
+                        return out;
+                    });
         }
         int batch = 3, m = 13, n = 17, k = 9;
-        c.check("gemm batched 3 x 13x17x9, offsets and leading dimensions", 1e-6 * k, SUM_RTOL, List.of("GemmCl.gemmBatched"), () -> {
-            int lda = k + 2, ldc = n + 3, aStride = m * lda + 1, bStride = k * n + 5, cStride = m * ldc;
-            float[] a = c.uniform(batch * aStride + 4), b = c.uniform(batch * bStride), c0 = c.uniform(batch * cStride + 2);
-            float[] ref = c0.clone();
-            for (int i = 0; i < batch; i++) {
-                GemmRef.gemm(m, n, k, Mat.rowMajor(a, 4 + i * aStride, lda), Mat.rowMajor(b, i * bStride, n), ref, 2 + i * cStride, ldc, true);
-            }
-            ClBuffer dc = c.up(c0);
-            GemmCl.gemmBatched(batch, m, n, k, GemmCl.View.rowMajor(c.up(a), 4, lda).batched(aStride),
-                    GemmCl.View.rowMajor(c.up(b), 0, n).batched(bStride), dc, 2, ldc, cStride, true);
-            return new float[][] {ref, c.down(dc)};
-        });
+        c.check(
+                "gemm batched 3 x 13x17x9, offsets and leading dimensions",
+                1e-6 * k,
+                SUM_RTOL,
+                List.of("GemmCl.gemmBatched"),
+                () -> {
+                    int lda = k + 2, ldc = n + 3, aStride = m * lda + 1, bStride = k * n + 5, cStride = m * ldc;
+                    float[] a = c.uniform(batch * aStride + 4),
+                            b = c.uniform(batch * bStride),
+                            c0 = c.uniform(batch * cStride + 2);
+                    float[] ref = c0.clone();
+                    for (int i = 0; i < batch; i++) {
+                        GemmRef.gemm(
+                                m,
+                                n,
+                                k,
+                                Mat.rowMajor(a, 4 + i * aStride, lda),
+                                Mat.rowMajor(b, i * bStride, n),
+                                ref,
+                                2 + i * cStride,
+                                ldc,
+                                true);
+                    }
+                    ClBuffer dc = c.up(c0);
+                    GemmCl.gemmBatched(
+                            batch,
+                            m,
+                            n,
+                            k,
+                            GemmCl.View.rowMajor(c.up(a), 4, lda).batched(aStride),
+                            GemmCl.View.rowMajor(c.up(b), 0, n).batched(bStride),
+                            dc,
+                            2,
+                            ldc,
+                            cStride,
+                            true);
+                    return new float[][] {ref, c.down(dc)};
+                });
     }
 
     private static void conv(ClChecks c) {
         ConvGeometry[] shapes = {
-            new ConvGeometry(2, 3, 9, 7, 5, 3, 3, 1, 1, 1),   // 3x3, the encoder's common case
+            new ConvGeometry(2, 3, 9, 7, 5, 3, 3, 1, 1, 1), // 3x3, the encoder's common case
             new ConvGeometry(2, 4, 13, 11, 6, 7, 7, 2, 3, 1), // the stem's 7x7 stride 2
-            new ConvGeometry(2, 4, 7, 6, 6, 3, 3, 2, 1, 2),   // grouped, neither plain nor depthwise
-            new ConvGeometry(3, 5, 5, 7, 4, 1, 1, 1, 0, 1),   // 1x1: GEMM on the activations
-            new ConvGeometry(2, 5, 7, 9, 7, 1, 1, 2, 0, 1),   // 1x1 stride 2: the downsample shortcut
-            new ConvGeometry(2, 6, 9, 7, 6, 3, 3, 1, 1, 6),   // depthwise
-            new ConvGeometry(2, 6, 8, 5, 6, 3, 3, 2, 1, 6),   // depthwise stride 2
+            new ConvGeometry(2, 4, 7, 6, 6, 3, 3, 2, 1, 2), // grouped, neither plain nor depthwise
+            new ConvGeometry(3, 5, 5, 7, 4, 1, 1, 1, 0, 1), // 1x1: GEMM on the activations
+            new ConvGeometry(2, 5, 7, 9, 7, 1, 1, 2, 0, 1), // 1x1 stride 2: the downsample shortcut
+            new ConvGeometry(2, 6, 9, 7, 6, 3, 3, 1, 1, 6), // depthwise
+            new ConvGeometry(2, 6, 8, 5, 6, 3, 3, 2, 1, 6), // depthwise stride 2
         };
         for (ConvGeometry g : shapes) {
-            String what = g.kh() + "x" + g.kw() + " s" + g.stride() + " p" + g.pad() + " g" + g.groups() + " [" + g.n() + "," + g.cin() + "," + g.h() + ","
-                    + g.w() + "]->" + g.cout();
-            int in = (int) Conv2dCl.size(g.inShape()), out = (int) Conv2dCl.size(g.outShape()), wn = (int) Conv2dCl.size(g.weightShape());
+            String what = g.kh() + "x" + g.kw() + " s" + g.stride() + " p" + g.pad() + " g" + g.groups() + " [" + g.n()
+                    + "," + g.cin() + "," + g.h() + "," + g.w() + "]->" + g.cout();
+            int in = (int) Conv2dCl.size(g.inShape()),
+                    out = (int) Conv2dCl.size(g.outShape()),
+                    wn = (int) Conv2dCl.size(g.weightShape());
             // A chunk of one sample for the first shape exercises the column-buffer chunking.
             long cols = g == shapes[0] ? 1 : Conv2dCl.COLUMN_FLOATS;
-            c.check("conv2d forward " + what + " (float and spike input)", 1e-6 * g.patch(), SUM_RTOL, List.of("Conv2dCl.forward"), () -> {
-                float[] x = c.uniform(in), w = c.uniform(wn);
-                byte[] s = c.spikes(in, 0.3);
-                float[] ref = new float[out], refS = new float[out];
-                Conv2dRef.forward(ref, x, w, g);
-                Conv2dRef.forward(refS, ClChecks.toFloat(s), w, g);
-                ClBuffer y = c.alloc(Type.FLOAT32, out), yS = c.alloc(Type.FLOAT32, out), dw = c.up(w);
-                Conv2dCl.forward(y, c.up(x), dw, g, cols);
-                Conv2dCl.forward(yS, c.up(s), dw, g, cols);
-                return new float[][] {ref, c.down(y), refS, c.down(yS)};
-            });
+            c.check(
+                    "conv2d forward " + what + " (float and spike input)",
+                    1e-6 * g.patch(),
+                    SUM_RTOL,
+                    List.of("Conv2dCl.forward"),
+                    () -> {
+                        float[] x = c.uniform(in), w = c.uniform(wn);
+                        byte[] s = c.spikes(in, 0.3);
+                        float[] ref = new float[out], refS = new float[out];
+                        Conv2dRef.forward(ref, x, w, g);
+                        Conv2dRef.forward(refS, ClChecks.toFloat(s), w, g);
+                        ClBuffer y = c.alloc(Type.FLOAT32, out), yS = c.alloc(Type.FLOAT32, out), dw = c.up(w);
+                        Conv2dCl.forward(y, c.up(x), dw, g, cols);
+                        Conv2dCl.forward(yS, c.up(s), dw, g, cols);
+                        return new float[][] {ref, c.down(y), refS, c.down(yS)};
+                    });
             int fanOut = g.coutPerGroup() * g.kh() * g.kw();
             c.check("conv2d backwardInput " + what, 1e-6 * fanOut, SUM_RTOL, List.of("Conv2dCl.backwardInput"), () -> {
                 float[] dy = c.uniform(out), w = c.uniform(wn), dx0 = c.uniform(in);
@@ -121,17 +175,22 @@ public final class ClCheckCases {
                 return new float[][] {ref, c.down(dx)};
             });
             int terms = g.n() * g.hOut() * g.wOut();
-            c.check("conv2d backwardWeight " + what + " (float and spike input)", 1e-6 * terms, SUM_RTOL, List.of("Conv2dCl.backwardWeight"), () -> {
-                float[] dy = c.uniform(out), x = c.uniform(in), dw0 = c.uniform(wn);
-                byte[] s = c.spikes(in, 0.3);
-                float[] ref = dw0.clone(), refS = dw0.clone();
-                Conv2dRef.backwardWeight(ref, dy, x, g);
-                Conv2dRef.backwardWeight(refS, dy, ClChecks.toFloat(s), g);
-                ClBuffer dw = c.up(dw0), dwS = c.up(dw0), ddy = c.up(dy);
-                Conv2dCl.backwardWeight(dw, ddy, c.up(x), g, cols);
-                Conv2dCl.backwardWeight(dwS, ddy, c.up(s), g, cols);
-                return new float[][] {ref, c.down(dw), refS, c.down(dwS)};
-            });
+            c.check(
+                    "conv2d backwardWeight " + what + " (float and spike input)",
+                    1e-6 * terms,
+                    SUM_RTOL,
+                    List.of("Conv2dCl.backwardWeight"),
+                    () -> {
+                        float[] dy = c.uniform(out), x = c.uniform(in), dw0 = c.uniform(wn);
+                        byte[] s = c.spikes(in, 0.3);
+                        float[] ref = dw0.clone(), refS = dw0.clone();
+                        Conv2dRef.backwardWeight(ref, dy, x, g);
+                        Conv2dRef.backwardWeight(refS, dy, ClChecks.toFloat(s), g);
+                        ClBuffer dw = c.up(dw0), dwS = c.up(dw0), ddy = c.up(dy);
+                        Conv2dCl.backwardWeight(dw, ddy, c.up(x), g, cols);
+                        Conv2dCl.backwardWeight(dwS, ddy, c.up(s), g, cols);
+                        return new float[][] {ref, c.down(dw), refS, c.down(dwS)};
+                    });
         }
     }
 
@@ -143,17 +202,34 @@ public final class ClCheckCases {
             // Outputs, statistics and running estimates are all of order 1, and the per-channel sums are
             // blocked (16 terms per work-item, then a tree), so rounding grows with log m, not m: atol 1e-5.
             c.check("batch_norm forwardTrain " + what, 1e-5, SUM_RTOL, List.of("BatchNorm2dCl.forwardTrain"), () -> {
-                float[] x = c.uniform(total, 2, 4), gamma = c.uniform(ch), beta = c.uniform(ch), rm = c.uniform(ch), rv = c.uniform(ch, 0.5, 2);
-                float[] y = new float[total], mean = new float[ch], inv = new float[ch], rm1 = rm.clone(), rv1 = rv.clone();
+                float[] x = c.uniform(total, 2, 4),
+                        gamma = c.uniform(ch),
+                        beta = c.uniform(ch),
+                        rm = c.uniform(ch),
+                        rv = c.uniform(ch, 0.5, 2);
+                float[] y = new float[total],
+                        mean = new float[ch],
+                        inv = new float[ch],
+                        rm1 = rm.clone(),
+                        rv1 = rv.clone();
                 BatchNorm2dRef.forwardTrain(y, x, gamma, beta, rm1, rv1, mean, inv, n, ch, hw, 0.1f, 1e-5f);
-                ClBuffer dy = c.alloc(Type.FLOAT32, total), dMean = c.alloc(Type.FLOAT32, ch), dInv = c.alloc(Type.FLOAT32, ch);
+                ClBuffer dy = c.alloc(Type.FLOAT32, total),
+                        dMean = c.alloc(Type.FLOAT32, ch),
+                        dInv = c.alloc(Type.FLOAT32, ch);
                 ClBuffer dRm = c.up(rm), dRv = c.up(rv);
-                BatchNorm2dCl.forwardTrain(dy, c.up(x), c.up(gamma), c.up(beta), dRm, dRv, dMean, dInv, n, ch, hw, 0.1f, 1e-5f);
-                return new float[][] {y, c.down(dy), mean, c.down(dMean), inv, c.down(dInv), rm1, c.down(dRm), rv1, c.down(dRv)};
+                BatchNorm2dCl.forwardTrain(
+                        dy, c.up(x), c.up(gamma), c.up(beta), dRm, dRv, dMean, dInv, n, ch, hw, 0.1f, 1e-5f);
+                return new float[][] {
+                    y, c.down(dy), mean, c.down(dMean), inv, c.down(dInv), rm1, c.down(dRm), rv1, c.down(dRv)
+                };
             });
             // A few roundings of values of order 1 before beta is added, which may cancel: absolute 1e-6.
             c.check("batch_norm forwardEval " + what, 1e-6, 1e-6, List.of("BatchNorm2dCl.forwardEval"), () -> {
-                float[] x = c.uniform(total), gamma = c.uniform(ch), beta = c.uniform(ch), rm = c.uniform(ch), rv = c.uniform(ch, 0.5, 2);
+                float[] x = c.uniform(total),
+                        gamma = c.uniform(ch),
+                        beta = c.uniform(ch),
+                        rm = c.uniform(ch),
+                        rv = c.uniform(ch, 0.5, 2);
                 float[] y = new float[total];
                 BatchNorm2dRef.forwardEval(y, x, gamma, beta, rm, rv, n, ch, hw, 1e-5f);
                 ClBuffer dy = c.alloc(Type.FLOAT32, total);
@@ -161,18 +237,32 @@ public final class ClCheckCases {
                 return new float[][] {y, c.down(dy)};
             });
             // dGamma and dBeta are sums of m = N·HW terms: atol 1e-6·m.
-            c.check("batch_norm backward " + what + " (batch statistics; fixed statistics without dGamma)", 1e-6 * m, SUM_RTOL,
-                    List.of("BatchNorm2dCl.backward"), () -> {
-                        float[] x = c.uniform(total), dy = c.uniform(total), gamma = c.uniform(ch), mean = c.uniform(ch, -0.2, 0.2), inv = c.uniform(ch, 0.5, 2);
+            c.check(
+                    "batch_norm backward " + what + " (batch statistics; fixed statistics without dGamma)",
+                    1e-6 * m,
+                    SUM_RTOL,
+                    List.of("BatchNorm2dCl.backward"),
+                    () -> {
+                        float[] x = c.uniform(total),
+                                dy = c.uniform(total),
+                                gamma = c.uniform(ch),
+                                mean = c.uniform(ch, -0.2, 0.2),
+                                inv = c.uniform(ch, 0.5, 2);
                         float[] dx0 = c.uniform(total), dg0 = c.uniform(ch), db0 = c.uniform(ch);
-                        float[] dx = dx0.clone(), dg = dg0.clone(), db = db0.clone(), dxE = dx0.clone(), dbE = db0.clone();
+                        float[] dx = dx0.clone(),
+                                dg = dg0.clone(),
+                                db = db0.clone(),
+                                dxE = dx0.clone(),
+                                dbE = db0.clone();
                         BatchNorm2dRef.backward(dx, dg, db, dy, x, gamma, mean, inv, n, ch, hw, true);
                         BatchNorm2dRef.backward(dxE, null, dbE, dy, x, gamma, mean, inv, n, ch, hw, false);
                         ClBuffer ddx = c.up(dx0), ddg = c.up(dg0), ddb = c.up(db0), ddxE = c.up(dx0), ddbE = c.up(db0);
                         ClBuffer ddy = c.up(dy), dxx = c.up(x), dgm = c.up(gamma), dmean = c.up(mean), dinv = c.up(inv);
                         BatchNorm2dCl.backward(ddx, ddg, ddb, ddy, dxx, dgm, dmean, dinv, n, ch, hw, true);
                         BatchNorm2dCl.backward(ddxE, null, ddbE, ddy, dxx, dgm, dmean, dinv, n, ch, hw, false);
-                        return new float[][] {dx, c.down(ddx), dg, c.down(ddg), db, c.down(ddb), dxE, c.down(ddxE), dbE, c.down(ddbE)};
+                        return new float[][] {
+                            dx, c.down(ddx), dg, c.down(ddg), db, c.down(ddb), dxE, c.down(ddxE), dbE, c.down(ddbE)
+                        };
                     });
         }
     }
@@ -208,20 +298,37 @@ public final class ClCheckCases {
             int planes = s[0], h = s[1], w = s[2], ho = MaxPool2dCl.out(h, 3, 2, 1), wo = MaxPool2dCl.out(w, 3, 2, 1);
             int in = planes * h * w, out = planes * ho * wo;
             String what = "[" + planes + "," + h + "," + w + "]";
-            c.check("max_pool2d 3/2/1 forward " + what + " (float with ties, spikes)", 0, 0, List.of("MaxPool2dCl.forward"), () -> {
-                float[] x = c.uniform(in);
-                for (int i = 0; i < in; i++) x[i] = Math.round(x[i] * 4) / 4f; // coarse values: ties decide by scan order
-                byte[] sp = c.spikes(in, 0.2);
-                float[] y = new float[out], yS = new float[out];
-                int[] am = new int[out], amS = new int[out];
-                MaxPool2dRef.forward(y, am, x, planes, h, w, 3, 2, 1);
-                MaxPool2dRef.forward(yS, amS, ClChecks.toFloat(sp), planes, h, w, 3, 2, 1);
-                ClBuffer dy = c.alloc(Type.FLOAT32, out), dyS = c.alloc(Type.UINT8, out), dam = c.alloc(Type.INT32, out), damS = c.alloc(Type.INT32, out);
-                MaxPool2dCl.forward(dy, dam, c.up(x), planes, h, w, 3, 2, 1);
-                MaxPool2dCl.forward(dyS, damS, c.up(sp), planes, h, w, 3, 2, 1);
-                return new float[][] {y, c.down(dy), ClChecks.toFloat(am), ClChecks.toFloat(c.downInts(dam)),
-                    yS, ClChecks.toFloat(c.downBytes(dyS)), ClChecks.toFloat(amS), ClChecks.toFloat(c.downInts(damS))};
-            });
+            c.check(
+                    "max_pool2d 3/2/1 forward " + what + " (float with ties, spikes)",
+                    0,
+                    0,
+                    List.of("MaxPool2dCl.forward"),
+                    () -> {
+                        float[] x = c.uniform(in);
+                        for (int i = 0; i < in; i++)
+                            x[i] = Math.round(x[i] * 4) / 4f; // coarse values: ties decide by scan order
+                        byte[] sp = c.spikes(in, 0.2);
+                        float[] y = new float[out], yS = new float[out];
+                        int[] am = new int[out], amS = new int[out];
+                        MaxPool2dRef.forward(y, am, x, planes, h, w, 3, 2, 1);
+                        MaxPool2dRef.forward(yS, amS, ClChecks.toFloat(sp), planes, h, w, 3, 2, 1);
+                        ClBuffer dy = c.alloc(Type.FLOAT32, out),
+                                dyS = c.alloc(Type.UINT8, out),
+                                dam = c.alloc(Type.INT32, out),
+                                damS = c.alloc(Type.INT32, out);
+                        MaxPool2dCl.forward(dy, dam, c.up(x), planes, h, w, 3, 2, 1);
+                        MaxPool2dCl.forward(dyS, damS, c.up(sp), planes, h, w, 3, 2, 1);
+                        return new float[][] {
+                            y,
+                            c.down(dy),
+                            ClChecks.toFloat(am),
+                            ClChecks.toFloat(c.downInts(dam)),
+                            yS,
+                            ClChecks.toFloat(c.downBytes(dyS)),
+                            ClChecks.toFloat(amS),
+                            ClChecks.toFloat(c.downInts(damS))
+                        };
+                    });
             c.check("max_pool2d 3/2/1 backward " + what, 1e-6 * 4, 0, List.of("MaxPool2dCl.backward"), () -> {
                 float[] x = c.uniform(in), dyv = c.uniform(out), dx0 = c.uniform(in);
                 float[] y = new float[out];
@@ -263,23 +370,31 @@ public final class ClCheckCases {
             byte[] spA = c.spikes(n * sa, 0.5), spB = c.spikes(n * sb, 0.5);
             Tensor y = Tensor.zeros(n, ca + cb, h, w), yS = Tensor.zeros(n, ca + cb, h, w);
             Concat.forward(y, a, b);
-            Concat.forward(yS, Tensor.wrap(ClChecks.toFloat(spA), n, ca, h, w), Tensor.wrap(ClChecks.toFloat(spB), n, cb, h, w));
+            Concat.forward(
+                    yS,
+                    Tensor.wrap(ClChecks.toFloat(spA), n, ca, h, w),
+                    Tensor.wrap(ClChecks.toFloat(spB), n, cb, h, w));
             ClBuffer dy = c.alloc(Type.FLOAT32, n * (sa + sb)), dyS = c.alloc(Type.UINT8, n * (sa + sb));
             ConcatCl.forward(dy, c.up(a.data()), c.up(b.data()), n, sa, sb);
             ConcatCl.forward(dyS, c.up(spA), c.up(spB), n, sa, sb);
             return new float[][] {y.data(), c.down(dy), yS.data(), ClChecks.toFloat(c.downBytes(dyS))};
         });
-        c.check("concat backward [3,5,5,7] -> both parts, then the second only", 0, 0, List.of("ConcatCl.backward"), () -> {
-            Tensor dy = Tensor.wrap(c.uniform(n * (sa + sb)), n, ca + cb, h, w);
-            float[] da0 = c.uniform(n * sa), db0 = c.uniform(n * sb);
-            Tensor da = Tensor.wrap(da0.clone(), n, ca, h, w), db = Tensor.wrap(db0.clone(), n, cb, h, w);
-            Concat.backward(da, db, dy, da.shape(), db.shape());
-            Concat.backward(null, db, dy, da.shape(), db.shape());
-            ClBuffer dda = c.up(da0), ddb = c.up(db0), ddy = c.up(dy.data());
-            ConcatCl.backward(dda, ddb, ddy, n, sa, sb);
-            ConcatCl.backward(null, ddb, ddy, n, sa, sb);
-            return new float[][] {da.data(), c.down(dda), db.data(), c.down(ddb)};
-        });
+        c.check(
+                "concat backward [3,5,5,7] -> both parts, then the second only",
+                0,
+                0,
+                List.of("ConcatCl.backward"),
+                () -> {
+                    Tensor dy = Tensor.wrap(c.uniform(n * (sa + sb)), n, ca + cb, h, w);
+                    float[] da0 = c.uniform(n * sa), db0 = c.uniform(n * sb);
+                    Tensor da = Tensor.wrap(da0.clone(), n, ca, h, w), db = Tensor.wrap(db0.clone(), n, cb, h, w);
+                    Concat.backward(da, db, dy, da.shape(), db.shape());
+                    Concat.backward(null, db, dy, da.shape(), db.shape());
+                    ClBuffer dda = c.up(da0), ddb = c.up(db0), ddy = c.up(dy.data());
+                    ConcatCl.backward(dda, ddb, ddy, n, sa, sb);
+                    ConcatCl.backward(null, ddb, ddy, n, sa, sb);
+                    return new float[][] {da.data(), c.down(dda), db.data(), c.down(ddb)};
+                });
     }
 
     private static void elementwise(ClChecks c) {

@@ -23,9 +23,23 @@ import scn.backend.DeviceBuffer;
  * which kernels of the program sources were never launched (each of those is a failure).
  */
 public final class ClChecks {
-    /** Every kernel source in {@code src/main/opencl}, without the {@code .cl} suffix (a test keeps this list in step with the folder). */
-    public static final List<String> PROGRAMS = List.of("gemm", "conv2d", "batchnorm2d", "plif", "maxpool2d", "upsample2x",
-            "concat", "elementwise", "adamw", "channelbias", "centernetloss", "gradnorm");
+    /**
+     * Every kernel source in {@code src/main/opencl}, without the {@code .cl} suffix (a test keeps this list in step
+     * with the folder).
+     */
+    public static final List<String> PROGRAMS = List.of(
+            "gemm",
+            "conv2d",
+            "batchnorm2d",
+            "plif",
+            "maxpool2d",
+            "upsample2x",
+            "concat",
+            "elementwise",
+            "adamw",
+            "channelbias",
+            "centernetloss",
+            "gradnorm");
 
     /** One check: the worst error, the tolerance, the device time of its kernels (profiling events) and any failure. */
     public record Result(String name, double maxAbsErr, double atol, double rtol, long deviceNanos, String failure) {
@@ -35,7 +49,11 @@ public final class ClChecks {
     }
 
     /** All results plus coverage: entries named by the checks, kernels declared in the sources and kernels launched. */
-    public record Report(List<Result> results, Set<String> coveredEntries, Set<String> declaredKernels, Set<String> launchedKernels,
+    public record Report(
+            List<Result> results,
+            Set<String> coveredEntries,
+            Set<String> declaredKernels,
+            Set<String> launchedKernels,
             Map<String, Device.KernelTime> kernelTimes) {
         public List<String> unlaunchedKernels() {
             List<String> out = new ArrayList<>();
@@ -48,7 +66,8 @@ public final class ClChecks {
         }
     }
 
-    private static final Pattern KERNEL = Pattern.compile("__kernel\\s+(?:__attribute__\\s*\\(\\(.*?\\)\\)\\s*)?void\\s+(\\w+)\\s*\\(");
+    private static final Pattern KERNEL =
+            Pattern.compile("__kernel\\s+(?:__attribute__\\s*\\(\\(.*?\\)\\)\\s*)?void\\s+(\\w+)\\s*\\(");
 
     final ClDevice dev;
     private final List<Result> results = new ArrayList<>();
@@ -70,7 +89,11 @@ public final class ClChecks {
         } finally {
             dev.profile(false);
         }
-        return new Report(List.copyOf(c.results), Set.copyOf(c.covered), declaredKernels(), Set.copyOf(dev.launchedKernels()),
+        return new Report(
+                List.copyOf(c.results),
+                Set.copyOf(c.covered),
+                declaredKernels(),
+                Set.copyOf(dev.launchedKernels()),
                 Collections.unmodifiableMap(c.totals));
     }
 
@@ -117,7 +140,10 @@ public final class ClChecks {
         long ns = 0;
         for (Map.Entry<String, Device.KernelTime> e : dev.kernelTimes().entrySet()) {
             ns += e.getValue().nanos();
-            totals.merge(e.getKey(), e.getValue(), (a, b) -> new Device.KernelTime(a.launches() + b.launches(), a.nanos() + b.nanos()));
+            totals.merge(
+                    e.getKey(),
+                    e.getValue(),
+                    (a, b) -> new Device.KernelTime(a.launches() + b.launches(), a.nanos() + b.nanos()));
         }
         for (ClBuffer b : live) b.close();
         live.clear();

@@ -91,7 +91,8 @@ public final class ClDevice implements Device {
         List<ClPlatforms.Info> all = ClPlatforms.devices();
         if (all.isEmpty()) throw new IllegalStateException("opencl:" + index + ": " + ClPlatforms.unavailableReason());
         if (index < 0 || index >= all.size()) {
-            throw new IllegalArgumentException("opencl:" + index + ": no such device; " + all.size() + " found (opencl:0.." + (all.size() - 1) + ")");
+            throw new IllegalArgumentException("opencl:" + index + ": no such device; " + all.size()
+                    + " found (opencl:0.." + (all.size() - 1) + ")");
         }
         return new ClDevice(all.get(index));
     }
@@ -109,7 +110,9 @@ public final class ClDevice implements Device {
      * see as the macro of that name, so what their {@code #ifdef}s choose.
      */
     public boolean hasExtension(String name) {
-        return Arrays.asList(ClPlatforms.deviceString(deviceId(), CL_DEVICE_EXTENSIONS).split("\\s+")).contains(name);
+        return Arrays.asList(ClPlatforms.deviceString(deviceId(), CL_DEVICE_EXTENSIONS)
+                        .split("\\s+"))
+                .contains(name);
     }
 
     @Override
@@ -126,7 +129,8 @@ public final class ClDevice implements Device {
     public ClBuffer allocate(DeviceBuffer.Type type, long length) {
         if (length < 0 || length > Integer.MAX_VALUE) {
             // Kernels index with 32-bit ints, so no buffer may exceed 2^31 - 1 elements.
-            throw new IllegalArgumentException("opencl: buffer of " + length + " elements is outside 0.." + Integer.MAX_VALUE);
+            throw new IllegalArgumentException(
+                    "opencl: buffer of " + length + " elements is outside 0.." + Integer.MAX_VALUE);
         }
         long bytes = Math.max(1, length * type.bytes); // zero-sized buffers are invalid in OpenCL
         return new ClBuffer(this, clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, null, null), type, length);
@@ -199,8 +203,8 @@ public final class ClDevice implements Device {
     private void transfer(DeviceBuffer buf, DeviceBuffer.Type type, int n, Pointer host, boolean toDevice) {
         ClBuffer b = own(buf);
         if (b.type() != type || b.length() != n) {
-            throw new IllegalArgumentException("opencl: " + (toDevice ? "writing " : "reading ") + n + " " + type + " elements "
-                    + (toDevice ? "into " : "from ") + b);
+            throw new IllegalArgumentException("opencl: " + (toDevice ? "writing " : "reading ") + n + " " + type
+                    + " elements " + (toDevice ? "into " : "from ") + b);
         }
         if (n == 0) return;
         // Blocking both ways: the host array may be reused as soon as the call returns.
@@ -217,7 +221,8 @@ public final class ClDevice implements Device {
     }
 
     private ClBuffer own(DeviceBuffer buf) {
-        if (!(buf instanceof ClBuffer b) || b.device() != this) throw new IllegalArgumentException("opencl: " + buf + " does not belong to " + id());
+        if (!(buf instanceof ClBuffer b) || b.device() != this)
+            throw new IllegalArgumentException("opencl: " + buf + " does not belong to " + id());
         return b;
     }
 
@@ -230,7 +235,8 @@ public final class ClDevice implements Device {
             try {
                 handle = clCreateKernel(program(program, options), name, null);
             } catch (CLException e) {
-                throw new IllegalStateException("opencl: " + program + ".cl has no kernel " + name + " (" + e.getMessage() + ")", e);
+                throw new IllegalStateException(
+                        "opencl: " + program + ".cl has no kernel " + name + " (" + e.getMessage() + ")", e);
             }
             k = new ClKernel(this, handle, name);
             kernels.put(key, k);
@@ -250,8 +256,10 @@ public final class ClDevice implements Device {
         } catch (CLException e) {
             String log = buildLog(p);
             clReleaseProgram(p);
-            throw new IllegalStateException("opencl: building " + name + ".cl with options '" + options + "' failed on " + info.name()
-                    + " (" + e.getMessage() + "). Build log:\n" + log, e);
+            throw new IllegalStateException(
+                    "opencl: building " + name + ".cl with options '" + options + "' failed on " + info.name() + " ("
+                            + e.getMessage() + "). Build log:\n" + log,
+                    e);
         }
         programs.put(key, p);
         return p;
@@ -268,7 +276,9 @@ public final class ClDevice implements Device {
     /** The text of a kernel source file packaged under {@code /opencl/}. */
     static String source(String name) {
         try (InputStream in = ClDevice.class.getResourceAsStream("/opencl/" + name + ".cl")) {
-            if (in == null) throw new IllegalStateException("opencl: kernel source opencl/" + name + ".cl is not on the class path");
+            if (in == null)
+                throw new IllegalStateException(
+                        "opencl: kernel source opencl/" + name + ".cl is not on the class path");
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -279,7 +289,8 @@ public final class ClDevice implements Device {
         long threads = 1;
         for (long l : local) threads *= l;
         if (threads > k.maxWorkGroupSize()) {
-            throw new IllegalStateException(k.name() + ": work-group of " + threads + " exceeds the kernel's limit " + k.maxWorkGroupSize() + " on " + info.name());
+            throw new IllegalStateException(k.name() + ": work-group of " + threads + " exceeds the kernel's limit "
+                    + k.maxWorkGroupSize() + " on " + info.name());
         }
         launched.add(k.name());
         cl_event event = profiling ? new cl_event() : null;

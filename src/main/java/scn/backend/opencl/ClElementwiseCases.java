@@ -36,25 +36,71 @@ final class ClElementwiseCases {
         binary(c, "add", EXACT, ElementwiseRef::add, ElementwiseCl::add);
         binary(c, "sub", EXACT, ElementwiseRef::sub, ElementwiseCl::sub);
         binary(c, "mul", EXACT, ElementwiseRef::mul, ElementwiseCl::mul);
-        unary(c, "affine", EXACT, -1, 1, (y, x, n) -> ElementwiseRef.affine(y, x, 0.37f, -1.25f, n), (y, x, n) -> ElementwiseCl.affine(y, x, 0.37f, -1.25f, n));
+        unary(
+                c,
+                "affine",
+                EXACT,
+                -1,
+                1,
+                (y, x, n) -> ElementwiseRef.affine(y, x, 0.37f, -1.25f, n),
+                (y, x, n) -> ElementwiseCl.affine(y, x, 0.37f, -1.25f, n));
         unary(c, "relu", 0, -1, 1, ElementwiseRef::relu, ElementwiseCl::relu);
         unary(c, "sigmoid", TRANSCENDENTAL, -12, 12, ElementwiseRef::sigmoid, ElementwiseCl::sigmoid);
         unary(c, "log", TRANSCENDENTAL, 1e-4, 3, ElementwiseRef::log, ElementwiseCl::log);
-        unary(c, "clamp", 0, -1, 1, (y, x, n) -> ElementwiseRef.clamp(y, x, -0.5f, 0.25f, n), (y, x, n) -> ElementwiseCl.clamp(y, x, -0.5f, 0.25f, n));
-        unary(c, "pow", TRANSCENDENTAL, 0, 2, (y, x, n) -> ElementwiseRef.pow(y, x, 4f, n), (y, x, n) -> ElementwiseCl.pow(y, x, 4f, n));
+        unary(
+                c,
+                "clamp",
+                0,
+                -1,
+                1,
+                (y, x, n) -> ElementwiseRef.clamp(y, x, -0.5f, 0.25f, n),
+                (y, x, n) -> ElementwiseCl.clamp(y, x, -0.5f, 0.25f, n));
+        unary(
+                c,
+                "pow",
+                TRANSCENDENTAL,
+                0,
+                2,
+                (y, x, n) -> ElementwiseRef.pow(y, x, 4f, n),
+                (y, x, n) -> ElementwiseCl.pow(y, x, 4f, n));
         unary(c, "abs", 0, -1, 1, ElementwiseRef::abs, ElementwiseCl::abs);
 
         // Backward passes: (dx, dy, saved) with dx starting non-zero, as accumulation is part of the contract.
-        gradient(c, "accumulate", EXACT, -1, 1, (dx, dy, x, n) -> ElementwiseRef.accumulate(dx, dy, n), (dx, dy, x, n) -> ElementwiseCl.accumulate(dx, dy, n));
+        gradient(
+                c,
+                "accumulate",
+                EXACT,
+                -1,
+                1,
+                (dx, dy, x, n) -> ElementwiseRef.accumulate(dx, dy, n),
+                (dx, dy, x, n) -> ElementwiseCl.accumulate(dx, dy, n));
         gradient(c, "mulBackward", EXACT, -1, 1, ElementwiseRef::mulBackward, ElementwiseCl::mulBackward);
-        gradient(c, "scaleBackward", EXACT, -1, 1, (dx, dy, x, n) -> ElementwiseRef.scaleBackward(dx, dy, -0.7f, n),
+        gradient(
+                c,
+                "scaleBackward",
+                EXACT,
+                -1,
+                1,
+                (dx, dy, x, n) -> ElementwiseRef.scaleBackward(dx, dy, -0.7f, n),
                 (dx, dy, x, n) -> ElementwiseCl.scaleBackward(dx, dy, -0.7f, n));
         gradient(c, "reluBackward", EXACT, -1, 1, ElementwiseRef::reluBackward, ElementwiseCl::reluBackward);
         gradient(c, "sigmoidBackward", EXACT, 0, 1, ElementwiseRef::sigmoidBackward, ElementwiseCl::sigmoidBackward);
         gradient(c, "logBackward", EXACT, 0.01, 3, ElementwiseRef::logBackward, ElementwiseCl::logBackward);
-        gradient(c, "clampBackward", EXACT, -1, 1, (dx, dy, x, n) -> ElementwiseRef.clampBackward(dx, dy, x, -0.5f, 0.25f, n),
+        gradient(
+                c,
+                "clampBackward",
+                EXACT,
+                -1,
+                1,
+                (dx, dy, x, n) -> ElementwiseRef.clampBackward(dx, dy, x, -0.5f, 0.25f, n),
                 (dx, dy, x, n) -> ElementwiseCl.clampBackward(dx, dy, x, -0.5f, 0.25f, n));
-        gradient(c, "powBackward", TRANSCENDENTAL, 0, 2, (dx, dy, x, n) -> ElementwiseRef.powBackward(dx, dy, x, 2f, n),
+        gradient(
+                c,
+                "powBackward",
+                TRANSCENDENTAL,
+                0,
+                2,
+                (dx, dy, x, n) -> ElementwiseRef.powBackward(dx, dy, x, 2f, n),
                 (dx, dy, x, n) -> ElementwiseCl.powBackward(dx, dy, x, 2f, n));
         gradient(c, "absBackward", EXACT, -1, 1, ElementwiseRef::absBackward, ElementwiseCl::absBackward);
 
@@ -140,8 +186,11 @@ final class ClElementwiseCases {
         });
     }
 
-    /** {@code dx += f(dy, x)} with {@code x} drawn from {@code [lo, hi)} (a quarter set to exactly 0 where 0 is inside). */
-    private static void gradient(ClChecks c, String name, double rtol, double lo, double hi, RefBinary ref, ClBinary cl) {
+    /**
+     * {@code dx += f(dy, x)} with {@code x} drawn from {@code [lo, hi)} (a quarter set to exactly 0 where 0 is inside).
+     */
+    private static void gradient(
+            ClChecks c, String name, double rtol, double lo, double hi, RefBinary ref, ClBinary cl) {
         check(c, name, 1e-7, rtol, n -> {
             float[] x = c.uniform(n, lo, hi), dy = c.uniform(n), dx0 = c.uniform(n), dx = dx0.clone();
             if (lo < 0 && hi > 0) for (int i = 0; i < n; i += 4) x[i] = 0f; // the kinks of relu, abs and clamp

@@ -27,7 +27,8 @@ public final class ClKernel implements Device.Kernel {
         this.kernel = kernel;
         this.name = name;
         long[] wg = new long[1];
-        clGetKernelWorkGroupInfo(kernel, device.deviceId(), CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t, Pointer.to(wg), null);
+        clGetKernelWorkGroupInfo(
+                kernel, device.deviceId(), CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t, Pointer.to(wg), null);
         this.maxWorkGroupSize = (int) Math.min(Integer.MAX_VALUE, wg[0]);
     }
 
@@ -77,14 +78,17 @@ public final class ClKernel implements Device.Kernel {
         switch (a) {
             case null -> clSetKernelArg(kernel, i, Sizeof.cl_mem, null);
             case ClBuffer b -> {
-                if (b.device() != device) throw new IllegalArgumentException(name + ": argument " + i + " lives on another device");
+                if (b.device() != device)
+                    throw new IllegalArgumentException(name + ": argument " + i + " lives on another device");
                 clSetKernelArg(kernel, i, Sizeof.cl_mem, Pointer.to(b.mem()));
             }
             case Integer v -> clSetKernelArg(kernel, i, Sizeof.cl_int, Pointer.to(new int[] {v}));
             case Long v -> clSetKernelArg(kernel, i, Sizeof.cl_long, Pointer.to(new long[] {v}));
             case Float v -> clSetKernelArg(kernel, i, Sizeof.cl_float, Pointer.to(new float[] {v}));
             case Device.Local l -> clSetKernelArg(kernel, i, l.bytes(), null);
-            default -> throw new IllegalArgumentException(name + ": argument " + i + " has unsupported type " + a.getClass().getName());
+            default ->
+                throw new IllegalArgumentException(name + ": argument " + i + " has unsupported type "
+                        + a.getClass().getName());
         }
     }
 }

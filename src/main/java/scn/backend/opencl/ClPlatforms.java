@@ -35,12 +35,25 @@ public final class ClPlatforms {
     private ClPlatforms() {}
 
     /** What {@code engine devices} prints about one device, and what selection needs to create it. */
-    public record Info(int index, String platform, String name, String vendor, String version, String driver,
-            int computeUnits, long globalMemBytes, long localMemBytes, long maxAllocBytes, long maxWorkGroupSize,
-            cl_platform_id platformId, cl_device_id deviceId) {
+    public record Info(
+            int index,
+            String platform,
+            String name,
+            String vendor,
+            String version,
+            String driver,
+            int computeUnits,
+            long globalMemBytes,
+            long localMemBytes,
+            long maxAllocBytes,
+            long maxWorkGroupSize,
+            cl_platform_id platformId,
+            cl_device_id deviceId) {
         public String describe() {
-            return "opencl:" + index + " " + name + " (" + vendor + ", " + version + ", driver " + driver + ", platform " + platform
-                    + "): " + computeUnits + " compute units, " + mib(globalMemBytes) + " MiB global, " + (localMemBytes / 1024)
+            return "opencl:" + index + " " + name + " (" + vendor + ", " + version + ", driver " + driver
+                    + ", platform " + platform
+                    + "): " + computeUnits + " compute units, " + mib(globalMemBytes) + " MiB global, "
+                    + (localMemBytes / 1024)
                     + " KiB local, max alloc " + mib(maxAllocBytes) + " MiB, max work-group " + maxWorkGroupSize;
         }
 
@@ -71,11 +84,20 @@ public final class ClPlatforms {
                 cl_device_id[] ds = new cl_device_id[nd[0]];
                 clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, ds.length, ds, null);
                 for (cl_device_id d : ds) {
-                    out.add(new Info(out.size(), pName, deviceString(d, CL_DEVICE_NAME), deviceString(d, CL_DEVICE_VENDOR),
-                            deviceString(d, CL_DEVICE_VERSION), deviceString(d, CL_DRIVER_VERSION),
-                            (int) deviceLong(d, CL_DEVICE_MAX_COMPUTE_UNITS, Sizeof.cl_uint), deviceLong(d, CL_DEVICE_GLOBAL_MEM_SIZE, Sizeof.cl_ulong),
-                            deviceLong(d, CL_DEVICE_LOCAL_MEM_SIZE, Sizeof.cl_ulong), deviceLong(d, CL_DEVICE_MAX_MEM_ALLOC_SIZE, Sizeof.cl_ulong),
-                            deviceLong(d, CL_DEVICE_MAX_WORK_GROUP_SIZE, Sizeof.size_t), p, d));
+                    out.add(new Info(
+                            out.size(),
+                            pName,
+                            deviceString(d, CL_DEVICE_NAME),
+                            deviceString(d, CL_DEVICE_VENDOR),
+                            deviceString(d, CL_DEVICE_VERSION),
+                            deviceString(d, CL_DRIVER_VERSION),
+                            (int) deviceLong(d, CL_DEVICE_MAX_COMPUTE_UNITS, Sizeof.cl_uint),
+                            deviceLong(d, CL_DEVICE_GLOBAL_MEM_SIZE, Sizeof.cl_ulong),
+                            deviceLong(d, CL_DEVICE_LOCAL_MEM_SIZE, Sizeof.cl_ulong),
+                            deviceLong(d, CL_DEVICE_MAX_MEM_ALLOC_SIZE, Sizeof.cl_ulong),
+                            deviceLong(d, CL_DEVICE_MAX_WORK_GROUP_SIZE, Sizeof.size_t),
+                            p,
+                            d));
                 }
             }
             unavailable = out.isEmpty() ? "no OpenCL platform with a device was found" : null;

@@ -74,11 +74,15 @@ public final class ClSlab implements AutoCloseable {
 
     /** Parts {@code from..to-1} and the gaps between them as one new buffer; closed with the slab. */
     public ClBuffer range(int from, int to) {
-        if (from < 0 || to > lengths.length || from >= to) throw new IllegalArgumentException("slab: parts " + from + ".." + to + " of " + lengths.length);
+        if (from < 0 || to > lengths.length || from >= to)
+            throw new IllegalArgumentException("slab: parts " + from + ".." + to + " of " + lengths.length);
         long start = offsets[from], length = offsets[to - 1] + lengths[to - 1] - start;
         cl_buffer_region region = new cl_buffer_region(start * Float.BYTES, Math.max(1, length) * Float.BYTES);
-        ClBuffer b = new ClBuffer(whole.device(), clCreateSubBuffer(whole.mem(), CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION, region, null),
-                Type.FLOAT32, length);
+        ClBuffer b = new ClBuffer(
+                whole.device(),
+                clCreateSubBuffer(whole.mem(), CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION, region, null),
+                Type.FLOAT32,
+                length);
         views.add(b);
         return b;
     }
@@ -88,10 +92,14 @@ public final class ClSlab implements AutoCloseable {
      * always aligned): a layer's view of a shared workspace. The caller closes it; the parent outlives it.
      */
     public static ClBuffer prefix(ClBuffer parent, long length) {
-        if (length < 1 || length > parent.length()) throw new IllegalArgumentException("slab: prefix of " + length + " elements of " + parent);
+        if (length < 1 || length > parent.length())
+            throw new IllegalArgumentException("slab: prefix of " + length + " elements of " + parent);
         cl_buffer_region region = new cl_buffer_region(0, length * parent.type().bytes);
-        return new ClBuffer(parent.device(), clCreateSubBuffer(parent.mem(), CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION, region, null),
-                parent.type(), length);
+        return new ClBuffer(
+                parent.device(),
+                clCreateSubBuffer(parent.mem(), CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION, region, null),
+                parent.type(),
+                length);
     }
 
     @Override

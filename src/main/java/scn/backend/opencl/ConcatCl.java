@@ -13,11 +13,13 @@ public final class ConcatCl {
     /** {@code y = [a, b]} along channels; all three float or all three uint8 spikes. */
     public static void forward(ClBuffer y, ClBuffer a, ClBuffer b, int n, int sa, int sb) {
         String op = "concat forward";
-        if (a.type() != Type.FLOAT32 && a.type() != Type.UINT8) throw new IllegalArgumentException(op + ": inputs must be FLOAT32 or UINT8, are " + a.type());
+        if (a.type() != Type.FLOAT32 && a.type() != Type.UINT8)
+            throw new IllegalArgumentException(op + ": inputs must be FLOAT32 or UINT8, are " + a.type());
         a.require(op, "a", a.type(), (long) n * sa);
         b.require(op, "b", a.type(), (long) n * sb);
         y.require(op, "y", a.type(), (long) n * (sa + sb));
-        ClKernel k = y.device().kernel("concat", "concat_forwardPart", a.type() == Type.UINT8 ? "-DT=uchar" : "-DT=float");
+        ClKernel k =
+                y.device().kernel("concat", "concat_forwardPart", a.type() == Type.UINT8 ? "-DT=uchar" : "-DT=float");
         k.launch1d((long) n * sa, y, a, n, sa, 0, sa + sb);
         k.launch1d((long) n * sb, y, b, n, sb, sa, sa + sb);
     }
@@ -27,7 +29,9 @@ public final class ConcatCl {
         String op = "concat backward";
         dy.require(op, "dy", Type.FLOAT32, (long) n * (sa + sb));
         ClKernel k = dy.device().kernel("concat", "concat_backwardPart", "-DT=float");
-        if (da != null) k.launch1d((long) n * sa, da.require(op, "da", Type.FLOAT32, (long) n * sa), dy, n, sa, 0, sa + sb);
-        if (db != null) k.launch1d((long) n * sb, db.require(op, "db", Type.FLOAT32, (long) n * sb), dy, n, sb, sa, sa + sb);
+        if (da != null)
+            k.launch1d((long) n * sa, da.require(op, "da", Type.FLOAT32, (long) n * sa), dy, n, sa, 0, sa + sb);
+        if (db != null)
+            k.launch1d((long) n * sb, db.require(op, "db", Type.FLOAT32, (long) n * sb), dy, n, sb, sa, sa + sb);
     }
 }

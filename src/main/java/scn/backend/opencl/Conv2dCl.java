@@ -43,12 +43,36 @@ public final class Conv2dCl {
         ClDevice dev = y.device();
         int howo = g.hOut() * g.wOut(), hw = g.h() * g.w();
         if (g.isDepthwise()) {
-            dev.kernel("conv2d", "conv2d_depthwiseForward", inType(x)).launch1d((long) g.n() * g.cout() * howo,
-                    y, x, w, g.n(), g.cin(), g.h(), g.w(), g.kh(), g.kw(), g.stride(), g.pad(), g.hOut(), g.wOut());
+            dev.kernel("conv2d", "conv2d_depthwiseForward", inType(x))
+                    .launch1d(
+                            (long) g.n() * g.cout() * howo,
+                            y,
+                            x,
+                            w,
+                            g.n(),
+                            g.cin(),
+                            g.h(),
+                            g.w(),
+                            g.kh(),
+                            g.kw(),
+                            g.stride(),
+                            g.pad(),
+                            g.hOut(),
+                            g.wOut());
         } else if (g.isPointwise() && g.groups() == 1 && x.type() == Type.FLOAT32) {
             // y[n] [Cout × HW] = w [Cout × Cin] · x[n] [Cin × HW]
-            GemmCl.gemmBatched(g.n(), g.cout(), hw, g.cin(), GemmCl.View.rowMajor(w, 0, g.cin()),
-                    GemmCl.View.rowMajor(x, 0, hw).batched(g.cin() * hw), y, 0, hw, g.cout() * hw, false);
+            GemmCl.gemmBatched(
+                    g.n(),
+                    g.cout(),
+                    hw,
+                    g.cin(),
+                    GemmCl.View.rowMajor(w, 0, g.cin()),
+                    GemmCl.View.rowMajor(x, 0, hw).batched(g.cin() * hw),
+                    y,
+                    0,
+                    hw,
+                    g.cout() * hw,
+                    false);
         } else {
             int rows = g.cin() * g.kh() * g.kw(), patch = g.patch(), coutG = g.coutPerGroup();
             int nb = chunk(g.n(), (long) rows * howo, columnFloats);
@@ -57,9 +81,18 @@ public final class Conv2dCl {
                 int cnt = Math.min(nb, g.n() - n0);
                 im2col(col, x, g, n0, cnt, rows * howo, howo);
                 for (int grp = 0; grp < g.groups(); grp++) {
-                    GemmCl.gemmBatched(cnt, coutG, howo, patch, GemmCl.View.rowMajor(w, grp * coutG * patch, patch),
+                    GemmCl.gemmBatched(
+                            cnt,
+                            coutG,
+                            howo,
+                            patch,
+                            GemmCl.View.rowMajor(w, grp * coutG * patch, patch),
                             GemmCl.View.rowMajor(col, grp * patch * howo, howo).batched(rows * howo),
-                            y, (n0 * g.cout() + grp * coutG) * howo, howo, g.cout() * howo, false);
+                            y,
+                            (n0 * g.cout() + grp * coutG) * howo,
+                            howo,
+                            g.cout() * howo,
+                            false);
                 }
             }
         }
@@ -72,12 +105,36 @@ public final class Conv2dCl {
         ClDevice dev = dx.device();
         int howo = g.hOut() * g.wOut(), hw = g.h() * g.w();
         if (g.isDepthwise()) {
-            dev.kernel("conv2d", "conv2d_depthwiseBackwardInput", FLOAT_IN).launch1d((long) g.n() * g.cin() * hw,
-                    dx, dy, w, g.n(), g.cin(), g.h(), g.w(), g.kh(), g.kw(), g.stride(), g.pad(), g.hOut(), g.wOut());
+            dev.kernel("conv2d", "conv2d_depthwiseBackwardInput", FLOAT_IN)
+                    .launch1d(
+                            (long) g.n() * g.cin() * hw,
+                            dx,
+                            dy,
+                            w,
+                            g.n(),
+                            g.cin(),
+                            g.h(),
+                            g.w(),
+                            g.kh(),
+                            g.kw(),
+                            g.stride(),
+                            g.pad(),
+                            g.hOut(),
+                            g.wOut());
         } else if (g.isPointwise() && g.groups() == 1) {
             // dx[n] [Cin × HW] += wᵀ [Cin × Cout] · dy[n] [Cout × HW]
-            GemmCl.gemmBatched(g.n(), g.cin(), hw, g.cout(), GemmCl.View.transposed(w, 0, g.cin()),
-                    GemmCl.View.rowMajor(dy, 0, hw).batched(g.cout() * hw), dx, 0, hw, g.cin() * hw, true);
+            GemmCl.gemmBatched(
+                    g.n(),
+                    g.cin(),
+                    hw,
+                    g.cout(),
+                    GemmCl.View.transposed(w, 0, g.cin()),
+                    GemmCl.View.rowMajor(dy, 0, hw).batched(g.cout() * hw),
+                    dx,
+                    0,
+                    hw,
+                    g.cin() * hw,
+                    true);
         } else {
             int rows = g.cin() * g.kh() * g.kw(), patch = g.patch(), coutG = g.coutPerGroup();
             int nb = chunk(g.n(), (long) rows * howo, columnFloats);
@@ -87,12 +144,35 @@ public final class Conv2dCl {
                 int cnt = Math.min(nb, g.n() - n0);
                 for (int grp = 0; grp < g.groups(); grp++) {
                     // col[n][group rows] [patch × HoWo] = w_grpᵀ [patch × coutG] · dy[n][group] [coutG × HoWo]
-                    GemmCl.gemmBatched(cnt, patch, howo, coutG, GemmCl.View.transposed(w, grp * coutG * patch, patch),
-                            GemmCl.View.rowMajor(dy, (n0 * g.cout() + grp * coutG) * howo, howo).batched(g.cout() * howo),
-                            col, grp * patch * howo, howo, rows * howo, false);
+                    GemmCl.gemmBatched(
+                            cnt,
+                            patch,
+                            howo,
+                            coutG,
+                            GemmCl.View.transposed(w, grp * coutG * patch, patch),
+                            GemmCl.View.rowMajor(dy, (n0 * g.cout() + grp * coutG) * howo, howo)
+                                    .batched(g.cout() * howo),
+                            col,
+                            grp * patch * howo,
+                            howo,
+                            rows * howo,
+                            false);
                 }
-                col2im.launch1d((long) cnt * g.cin() * hw, dx, col, n0, cnt, g.cin(), g.h(), g.w(), g.kh(), g.kw(),
-                        g.stride(), g.pad(), g.hOut(), g.wOut());
+                col2im.launch1d(
+                        (long) cnt * g.cin() * hw,
+                        dx,
+                        col,
+                        n0,
+                        cnt,
+                        g.cin(),
+                        g.h(),
+                        g.w(),
+                        g.kh(),
+                        g.kw(),
+                        g.stride(),
+                        g.pad(),
+                        g.hOut(),
+                        g.wOut());
             }
         }
     }
@@ -107,14 +187,29 @@ public final class Conv2dCl {
             ClKernel k = dev.kernel("conv2d", "conv2d_depthwiseBackwardWeight", inType(x));
             int local = k.localPow2();
             int taps = g.cout() * g.kh() * g.kw();
-            k.launch(new long[] {(long) taps * local}, new long[] {local}, dw, dy, x, g.n(), g.cin(), g.h(), g.w(),
-                    g.kh(), g.kw(), g.stride(), g.pad(), g.hOut(), g.wOut(), new Device.Local(4L * local));
+            k.launch(
+                    new long[] {(long) taps * local},
+                    new long[] {local},
+                    dw,
+                    dy,
+                    x,
+                    g.n(),
+                    g.cin(),
+                    g.h(),
+                    g.w(),
+                    g.kh(),
+                    g.kw(),
+                    g.stride(),
+                    g.pad(),
+                    g.hOut(),
+                    g.wOut(),
+                    new Device.Local(4L * local));
             return;
         }
         int rows = g.cin() * g.kh() * g.kw(), patch = g.patch(), coutG = g.coutPerGroup();
         int nb = chunk(g.n(), (long) Math.max(rows, g.cout()) * howo, columnFloats);
         int inner = nb * howo;
-        ClBuffer col = dev.scratch("conv2d.col", Type.FLOAT32, (long) rows * inner);     // [Cin*kh*kw, nb*Ho*Wo]
+        ClBuffer col = dev.scratch("conv2d.col", Type.FLOAT32, (long) rows * inner); // [Cin*kh*kw, nb*Ho*Wo]
         ClBuffer dyT = dev.scratch("conv2d.dyT", Type.FLOAT32, (long) g.cout() * inner); // [Cout, nb*Ho*Wo]
         ClKernel toChannelMajor = dev.kernel("conv2d", "conv2d_toChannelMajor", FLOAT_IN);
         for (int n0 = 0; n0 < g.n(); n0 += nb) {
@@ -123,16 +218,41 @@ public final class Conv2dCl {
             toChannelMajor.launch1d((long) cnt * g.cout() * howo, dyT, dy, n0, cnt, g.cout(), howo);
             for (int grp = 0; grp < g.groups(); grp++) {
                 // dw_grp [coutG × patch] += dyT_grp [coutG × k] · col_grpᵀ [k × patch]
-                GemmCl.gemm(coutG, patch, k, GemmCl.View.rowMajor(dyT, grp * coutG * k, k),
-                        GemmCl.View.transposed(col, grp * patch * k, k), dw, grp * coutG * patch, patch, true);
+                GemmCl.gemm(
+                        coutG,
+                        patch,
+                        k,
+                        GemmCl.View.rowMajor(dyT, grp * coutG * k, k),
+                        GemmCl.View.transposed(col, grp * patch * k, k),
+                        dw,
+                        grp * coutG * patch,
+                        patch,
+                        true);
             }
         }
     }
 
     private static void im2col(ClBuffer col, ClBuffer x, ConvGeometry g, int n0, int cnt, int sampleStride, int ld) {
         int rows = g.cin() * g.kh() * g.kw();
-        x.device().kernel("conv2d", "conv2d_im2col", inType(x)).launch1d((long) cnt * rows * g.hOut() * g.wOut(),
-                col, x, n0, cnt, g.cin(), g.h(), g.w(), g.kh(), g.kw(), g.stride(), g.pad(), g.hOut(), g.wOut(), sampleStride, ld);
+        x.device()
+                .kernel("conv2d", "conv2d_im2col", inType(x))
+                .launch1d(
+                        (long) cnt * rows * g.hOut() * g.wOut(),
+                        col,
+                        x,
+                        n0,
+                        cnt,
+                        g.cin(),
+                        g.h(),
+                        g.w(),
+                        g.kh(),
+                        g.kw(),
+                        g.stride(),
+                        g.pad(),
+                        g.hOut(),
+                        g.wOut(),
+                        sampleStride,
+                        ld);
     }
 
     /** Samples per chunk: as many as fit {@code limit} floats of {@code perSample} each, at least one. */
@@ -141,7 +261,8 @@ public final class Conv2dCl {
     }
 
     private static void checkIn(String op, String arg, ClBuffer x, ConvGeometry g) {
-        if (x.type() != Type.FLOAT32 && x.type() != Type.UINT8) throw new IllegalArgumentException(op + ": " + arg + " must be FLOAT32 or UINT8 spikes, is " + x.type());
+        if (x.type() != Type.FLOAT32 && x.type() != Type.UINT8)
+            throw new IllegalArgumentException(op + ": " + arg + " must be FLOAT32 or UINT8 spikes, is " + x.type());
         x.require(op, arg, x.type(), size(g.inShape()));
     }
 

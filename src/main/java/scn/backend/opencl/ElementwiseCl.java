@@ -124,9 +124,11 @@ public final class ElementwiseCl {
         ClKernel partial = dev.kernel("elementwise", "elementwise_sumPartial", "");
         int local = partial.localPow2();
         // A few work-groups per compute unit fill the device; more would only lengthen stage 2.
-        int groups = (int) Math.max(1, Math.min((n + local - 1) / local, 4L * dev.info().computeUnits()));
+        int groups = (int)
+                Math.max(1, Math.min((n + local - 1) / local, 4L * dev.info().computeUnits()));
         ClBuffer parts = dev.scratch("elementwise.sum", Type.FLOAT32, groups); // [groups]
-        partial.launch(new long[] {(long) groups * local}, new long[] {local}, parts, x, n, new Device.Local(4L * local));
+        partial.launch(
+                new long[] {(long) groups * local}, new long[] {local}, parts, x, n, new Device.Local(4L * local));
         ClKernel fin = dev.kernel("elementwise", "elementwise_sumFinal", "");
         int fl = fin.localPow2();
         fin.launch(new long[] {fl}, new long[] {fl}, out, parts, groups, new Device.Local(4L * fl));

@@ -36,11 +36,24 @@ public final class GemmCl {
         gemmBatched(1, m, n, k, a, b, c, cOff, ldc, 0, accumulate);
     }
 
-    /** {@code batch} independent products; operand {@code b} of product {@code i} is offset by {@code i*batchStride}. */
-    public static void gemmBatched(int batch, int m, int n, int k, View a, View b, ClBuffer c, int cOff, int ldc, int cBatch,
+    /**
+     * {@code batch} independent products; operand {@code b} of product {@code i} is offset by {@code i*batchStride}.
+     */
+    public static void gemmBatched(
+            int batch,
+            int m,
+            int n,
+            int k,
+            View a,
+            View b,
+            ClBuffer c,
+            int cOff,
+            int ldc,
+            int cBatch,
             boolean accumulate) {
         if (m == 0 || n == 0 || batch == 0) return;
-        if (m < 0 || n < 0 || k < 0 || batch < 0) throw new IllegalArgumentException("gemm: negative size " + m + "x" + n + "x" + k + " x" + batch);
+        if (m < 0 || n < 0 || k < 0 || batch < 0)
+            throw new IllegalArgumentException("gemm: negative size " + m + "x" + n + "x" + k + " x" + batch);
         checkSpan("A", a, batch, m, k);
         checkSpan("B", b, batch, k, n);
         c.require("gemm", "C", Type.FLOAT32, cOff + (long) (batch - 1) * cBatch + (long) (m - 1) * ldc + n);
@@ -54,15 +67,34 @@ public final class GemmCl {
         }
         int ts = rts * 4; // the tile side: RTS work-items × WPT outputs each (gemm.cl)
         long[] global = {(long) ((n + ts - 1) / ts) * rts, (long) ((m + ts - 1) / ts) * rts, batch};
-        kernel.launch(global, new long[] {rts, rts, 1}, m, n, k,
-                a.buf(), a.offset(), a.rowStride(), a.colStride(), a.batchStride(),
-                b.buf(), b.offset(), b.rowStride(), b.colStride(), b.batchStride(),
-                c, cOff, ldc, cBatch, accumulate ? 1 : 0);
+        kernel.launch(
+                global,
+                new long[] {rts, rts, 1},
+                m,
+                n,
+                k,
+                a.buf(),
+                a.offset(),
+                a.rowStride(),
+                a.colStride(),
+                a.batchStride(),
+                b.buf(),
+                b.offset(),
+                b.rowStride(),
+                b.colStride(),
+                b.batchStride(),
+                c,
+                cOff,
+                ldc,
+                cBatch,
+                accumulate ? 1 : 0);
     }
 
     /** The last element a view touches must lie inside its buffer. */
     private static void checkSpan(String name, View v, int batch, int rows, int cols) {
-        long last = v.offset() + (long) (batch - 1) * v.batchStride() + (long) Math.max(rows - 1, 0) * v.rowStride()
+        long last = v.offset()
+                + (long) (batch - 1) * v.batchStride()
+                + (long) Math.max(rows - 1, 0) * v.rowStride()
                 + (long) Math.max(cols - 1, 0) * v.colStride();
         if (rows > 0 && cols > 0) v.buf().require("gemm", name, Type.FLOAT32, last + 1);
     }

@@ -20,9 +20,11 @@ public final class GradNormCl {
         ClKernel partial = dev.kernel("gradnorm", "gradnorm_partial", "");
         int local = partial.localPow2();
         // A few work-groups per compute unit fill the device; more would only lengthen stage 2.
-        int groups = (int) Math.max(1, Math.min((n + local - 1) / local, 4L * dev.info().computeUnits()));
+        int groups = (int)
+                Math.max(1, Math.min((n + local - 1) / local, 4L * dev.info().computeUnits()));
         ClBuffer parts = dev.scratch("gradnorm.partial", Type.FLOAT32, groups); // [groups]
-        partial.launch(new long[] {(long) groups * local}, new long[] {local}, parts, x, n, new Device.Local(4L * local));
+        partial.launch(
+                new long[] {(long) groups * local}, new long[] {local}, parts, x, n, new Device.Local(4L * local));
         ClKernel fin = dev.kernel("gradnorm", "gradnorm_final", "");
         int fl = fin.localPow2();
         fin.launch(new long[] {fl}, new long[] {fl}, out, at, parts, groups, new Device.Local(4L * fl));

@@ -34,7 +34,16 @@ public final class PlifCl {
         int local = back.localPow2();
         int groups = (m + local - 1) / local;
         ClBuffer partial = dev.scratch("plif.partial", Type.FLOAT32, groups); // [groups]
-        back.launch(new long[] {(long) groups * local}, new long[] {local}, dx, partial, gs, x, w, m, new Device.Local(4L * local));
+        back.launch(
+                new long[] {(long) groups * local},
+                new long[] {local},
+                dx,
+                partial,
+                gs,
+                x,
+                w,
+                m,
+                new Device.Local(4L * local));
         ClKernel reduce = dev.kernel("plif", "plif_reduceW", steps(t));
         int rl = reduce.localPow2();
         reduce.launch(new long[] {rl}, new long[] {rl}, dw, partial, groups, w, new Device.Local(4L * rl));

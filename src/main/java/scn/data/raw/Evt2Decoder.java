@@ -25,9 +25,24 @@ public final class Evt2Decoder extends RawDecoder {
     static final int CD_ON = 0x1;
     static final int TIME_HIGH = 0x8;
 
-    private static final String[] NAMES = {"CD_OFF", "CD_ON", "reserved 0x2", "reserved 0x3", "reserved 0x4",
-        "reserved 0x5", "reserved 0x6", "reserved 0x7", "EVT_TIME_HIGH", "reserved 0x9", "EXT_TRIGGER",
-        "reserved 0xB", "reserved 0xC", "IMU_EVT", "OTHERS", "CONTINUED"};
+    private static final String[] NAMES = {
+        "CD_OFF",
+        "CD_ON",
+        "reserved 0x2",
+        "reserved 0x3",
+        "reserved 0x4",
+        "reserved 0x5",
+        "reserved 0x6",
+        "reserved 0x7",
+        "EVT_TIME_HIGH",
+        "reserved 0x9",
+        "EXT_TRIGGER",
+        "reserved 0xB",
+        "reserved 0xC",
+        "IMU_EVT",
+        "OTHERS",
+        "CONTINUED"
+    };
 
     private long timeBase; // loopBase + (timeHigh << 6)
     private int[] scratch = new int[0]; // [chunk words]

@@ -35,9 +35,24 @@ public final class Evt3Decoder extends RawDecoder {
     static final int TIME_LOW = 0x6;
     static final int TIME_HIGH = 0x8;
 
-    private static final String[] NAMES = {"EVT_ADDR_Y", "reserved 0x1", "EVT_ADDR_X", "VECT_BASE_X", "VECT_12",
-        "VECT_8", "EVT_TIME_LOW", "CONTINUED_4", "EVT_TIME_HIGH", "reserved 0x9", "EXT_TRIGGER", "reserved 0xB",
-        "reserved 0xC", "IMU", "OTHERS", "CONTINUED_12"};
+    private static final String[] NAMES = {
+        "EVT_ADDR_Y",
+        "reserved 0x1",
+        "EVT_ADDR_X",
+        "VECT_BASE_X",
+        "VECT_12",
+        "VECT_8",
+        "EVT_TIME_LOW",
+        "CONTINUED_4",
+        "EVT_TIME_HIGH",
+        "reserved 0x9",
+        "EXT_TRIGGER",
+        "reserved 0xB",
+        "reserved 0xC",
+        "IMU",
+        "OTHERS",
+        "CONTINUED_12"
+    };
 
     /** The row before the first EVT_ADDR_Y: larger than any sensor, so events there fail the sensor check. */
     private static final int NO_ROW = 0xFFFF;
@@ -144,7 +159,12 @@ public final class Evt3Decoder extends RawDecoder {
                 dropOrRefuse(out, k, firstWord + i, word & 0x7FF, row, 1);
             } else if (type == VECT_12 || type == VECT_8) {
                 int mask = type == VECT_12 ? word & 0xFFF : word & 0xFF;
-                dropOrRefuse(out, k, firstWord + i, bx + 31 - Integer.numberOfLeadingZeros(mask), row,
+                dropOrRefuse(
+                        out,
+                        k,
+                        firstWord + i,
+                        bx + 31 - Integer.numberOfLeadingZeros(mask),
+                        row,
                         Integer.bitCount(mask));
                 bx += type == VECT_12 ? 12 : 8;
             } else {
@@ -207,8 +227,18 @@ public final class Evt3Decoder extends RawDecoder {
     @Override
     public RawCheckpoint checkpoint(long word, long events) {
         boolean hasRow = y != NO_ROW;
-        return new RawCheckpoint(word, events, started, timeHigh, loopBase, runningMax, timeLow, hasRow ? y : 0, hasRow,
-                baseX, polarity);
+        return new RawCheckpoint(
+                word,
+                events,
+                started,
+                timeHigh,
+                loopBase,
+                runningMax,
+                timeLow,
+                hasRow ? y : 0,
+                hasRow,
+                baseX,
+                polarity);
     }
 
     @Override

@@ -116,9 +116,11 @@ public abstract sealed class RawDecoder permits Evt2Decoder, Evt3Decoder {
                     loopBase += format.loopMicros();
                     loops++;
                 } else if (back << format.lowBits() > BACKWARD_TOLERANCE_US) {
-                    throw at(word, "the time high steps back from " + (loopBase + (timeHigh << format.lowBits()))
-                            + " to " + (loopBase + (value << format.lowBits())) + " µs: more than the "
-                            + BACKWARD_TOLERANCE_US + " µs tolerated, and too little to be a wrap-around");
+                    throw at(
+                            word,
+                            "the time high steps back from " + (loopBase + (timeHigh << format.lowBits()))
+                                    + " to " + (loopBase + (value << format.lowBits())) + " µs: more than the "
+                                    + BACKWARD_TOLERANCE_US + " µs tolerated, and too little to be a wrap-around");
                 } else {
                     if (backwardSteps++ == 0) firstBackwardWord = word;
                 }
@@ -136,8 +138,7 @@ public abstract sealed class RawDecoder permits Evt2Decoder, Evt3Decoder {
 
     /** A problem at data word {@code word}: the message names the byte offset in the file and the word. */
     final DataFormatException at(long word, String problem) {
-        return DataFormatException.atOffset(path, dataOffset + word * format.wordBytes(), "(" + format.label()
-                + " word "
-                + word + ") " + problem);
+        return DataFormatException.atOffset(
+                path, dataOffset + word * format.wordBytes(), "(" + format.label() + " word " + word + ") " + problem);
     }
 }

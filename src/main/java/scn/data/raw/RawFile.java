@@ -174,7 +174,7 @@ public final class RawFile implements EventStream {
 
     @Override
     public String toString() {
-        return "RawFile[" + path + ", " + header.format().label() + ", " + header.width() + "x" + header.height()
-                + ", " + words + " words]";
+        return "RawFile[" + path + ", " + header.format().label() + ", " + header.width() + "x" + header.height() + ", "
+                + words + " words]";
     }
 }

@@ -3,7 +3,6 @@ package scn.data.raw;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +29,13 @@ import scn.data.DataFormatException;
  * without a header, with an encoding other than EVT 2.0 / 3.0, or whose header leaves the format or
  * the size unknown is refused, naming the file (and the header line where there is one).
  */
-public record RawHeader(List<String> lines, RawFormat format, int width, int height, String formatFrom, String sizeFrom,
+public record RawHeader(
+        List<String> lines,
+        RawFormat format,
+        int width,
+        int height,
+        String formatFrom,
+        String sizeFrom,
         long dataOffset) {
     /** Real headers are a few hundred bytes; a longer one is not a RAW header. */
     static final int MAX_HEADER_BYTES = 1 << 20;
@@ -52,8 +57,11 @@ public record RawHeader(List<String> lines, RawFormat format, int width, int hei
             dataOffset = readLines(path, in, lines);
         }
         if (lines.isEmpty()) {
-            throw DataFormatException.atOffset(path, 0, "no RAW header: a RAW file starts with '% ' lines naming its "
-                    + "event format (e.g. '% format EVT3;height=720;width=1280' or '% evt 3.0')");
+            throw DataFormatException.atOffset(
+                    path,
+                    0,
+                    "no RAW header: a RAW file starts with '% ' lines naming its "
+                            + "event format (e.g. '% format EVT3;height=720;width=1280' or '% evt 3.0')");
         }
         return interpret(path, lines, dataOffset);
     }
@@ -72,12 +80,12 @@ public record RawHeader(List<String> lines, RawFormat format, int width, int hei
             int c;
             while ((c = in.read()) != '\n') {
                 if (c < 0) {
-                    throw DataFormatException.atOffset(path, start,
-                            "header line has no end of line (truncated header)");
+                    throw DataFormatException.atOffset(
+                            path, start, "header line has no end of line (truncated header)");
                 }
                 if (++pos > MAX_HEADER_BYTES) {
-                    throw DataFormatException.atOffset(path, start, "header longer than " + MAX_HEADER_BYTES
-                            + " bytes: not a RAW header");
+                    throw DataFormatException.atOffset(
+                            path, start, "header longer than " + MAX_HEADER_BYTES + " bytes: not a RAW header");
                 }
                 text.append((char) c);
             }
@@ -118,8 +126,12 @@ public record RawHeader(List<String> lines, RawFormat format, int width, int hei
             RawFormat v = switch (evt.value()) {
                 case "2.0" -> RawFormat.EVT2;
                 case "3.0" -> RawFormat.EVT3;
-                default -> throw bad(path, evt, "unknown event format version '" + evt.value()
-                        + "' (this reader decodes EVT 2.0 and EVT 3.0)");
+                default ->
+                    throw bad(
+                            path,
+                            evt,
+                            "unknown event format version '" + evt.value()
+                                    + "' (this reader decodes EVT 2.0 and EVT 3.0)");
             };
             if (format != null && format != v) throw bad(path, evt, "contradicts " + formatFrom);
             if (format == null) formatFrom = "'% " + evt.text() + "'";
@@ -149,15 +161,21 @@ public record RawHeader(List<String> lines, RawFormat format, int width, int hei
             }
         }
         if (format == null) {
-            throw new DataFormatException(path, "the RAW header names no event format: no '% format' or '% evt' line"
-                    + (plugin == null ? " and no '% plugin_name'" : " and plugin '" + plugin.value()
-                            + "' does not imply one"));
+            throw new DataFormatException(
+                    path,
+                    "the RAW header names no event format: no '% format' or '% evt' line"
+                            + (plugin == null
+                                    ? " and no '% plugin_name'"
+                                    : " and plugin '" + plugin.value() + "' does not imply one"));
         }
         if (sizeFrom == null) {
-            throw new DataFormatException(path,
+            throw new DataFormatException(
+                    path,
                     "the RAW header gives no sensor size: no '% format ...;width=W;height=H' or "
-                    + "'% geometry WxH' line" + (plugin == null ? " and no '% plugin_name'"
-                    : " and plugin '" + plugin.value() + "' does not imply a sensor"));
+                            + "'% geometry WxH' line"
+                            + (plugin == null
+                                    ? " and no '% plugin_name'"
+                                    : " and plugin '" + plugin.value() + "' does not imply a sensor"));
         }
         List<String> text = lines.stream().map(Line::text).toList();
         return new RawHeader(text, format, width, height, formatFrom, sizeFrom, dataOffset);

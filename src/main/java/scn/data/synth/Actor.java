@@ -61,7 +61,16 @@ abstract sealed class Actor permits Actor.Car, Actor.RearCar, Actor.Pedestrian, 
         final float tyre;
         final float hub;
 
-        Car(int track, double depth, double t0, double x0, double y0, double vx, double vy, double w, SplittableRandom rnd) {
+        Car(
+                int track,
+                double depth,
+                double t0,
+                double x0,
+                double y0,
+                double vx,
+                double vy,
+                double w,
+                SplittableRandom rnd) {
             super(track, 0, depth, t0, x0, y0, vx, vy);
             this.w = w;
             this.h = w * (0.36 + rnd.nextDouble() * 0.2);
@@ -111,7 +120,16 @@ abstract sealed class Actor permits Actor.Car, Actor.RearCar, Actor.Pedestrian, 
         final float window;
         final float lamp;
 
-        RearCar(int track, double depth, double t0, double x0, double y0, double vx, double vy, double w, SplittableRandom rnd) {
+        RearCar(
+                int track,
+                double depth,
+                double t0,
+                double x0,
+                double y0,
+                double vx,
+                double vy,
+                double w,
+                SplittableRandom rnd) {
             super(track, 0, depth, t0, x0, y0, vx, vy);
             this.w0 = w;
             this.aspect = 0.72 + rnd.nextDouble() * 0.2;
@@ -160,7 +178,16 @@ abstract sealed class Actor permits Actor.Car, Actor.RearCar, Actor.Pedestrian, 
         final float trousers;
         private final double[] pose = new double[18]; // [9 points][x, y], see pose()
 
-        Pedestrian(int track, double depth, double t0, double x0, double y0, double vx, double vy, double h, SplittableRandom rnd) {
+        Pedestrian(
+                int track,
+                double depth,
+                double t0,
+                double x0,
+                double y0,
+                double vx,
+                double vy,
+                double h,
+                SplittableRandom rnd) {
             super(track, 1, depth, t0, x0, y0, vx, vy);
             this.h = h;
             this.facing = vx >= 0 ? 1 : -1;
@@ -171,7 +198,9 @@ abstract sealed class Actor permits Actor.Car, Actor.RearCar, Actor.Pedestrian, 
             this.trousers = signedContrast(rnd, 0.5, 1.1);
         }
 
-        /** Screen points: 0 head centre, 1 shoulder, 2 hip, 3/4 near knee/foot, 5/6 far knee/foot, 7/8 near/far hand. */
+        /**
+         * Screen points: 0 head centre, 1 shoulder, 2 hip, 3/4 near knee/foot, 5/6 far knee/foot, 7/8 near/far hand.
+         */
         private double[] pose(double t, double ex, double ey) {
             double speed = Math.hypot(vx, vy);
             double phase = phase0 + 2 * Math.PI * speed * (t - t0) / stride;
@@ -221,7 +250,8 @@ abstract sealed class Actor permits Actor.Car, Actor.RearCar, Actor.Pedestrian, 
             double x1b = p[0] + 0.065 * h;
             double y0b = p[1] - 0.075 * h;
             double y1b = p[1];
-            double[] radius = {0, 0.09 * h, 0.09 * h, 0.045 * h, 0.0405 * h, 0.045 * h, 0.0405 * h, 0.035 * h, 0.035 * h};
+            double[] radius = {0, 0.09 * h, 0.09 * h, 0.045 * h, 0.0405 * h, 0.045 * h, 0.0405 * h, 0.035 * h, 0.035 * h
+            };
             for (int i = 1; i < 9; i++) {
                 x0b = Math.min(x0b, p[2 * i] - radius[i]);
                 x1b = Math.max(x1b, p[2 * i] + radius[i]);

@@ -44,7 +44,10 @@ final class Canvas {
         }
     }
 
-    /** A box centred at {@code (cx, cy)} with half sizes {@code (hw, hh)} and corner radius {@code r}; value {@code v + gy * (y - cy)}. */
+    /**
+     * A box centred at {@code (cx, cy)} with half sizes {@code (hw, hh)} and corner radius {@code r}; value {@code v +
+     * gy * (y - cy)}.
+     */
     void roundedBox(double cx, double cy, double hw, double hh, double r, float v, float gy) {
         int x0 = Math.max(0, (int) Math.floor(cx - hw - 1));
         int x1 = Math.min(width - 1, (int) Math.ceil(cx + hw + 1));
@@ -85,7 +88,10 @@ final class Canvas {
         }
     }
 
-    /** A wheel: a tyre of value {@code tyre}, a hub of value {@code hub} whose three bright spokes turn with {@code angle}. */
+    /**
+     * A wheel: a tyre of value {@code tyre}, a hub of value {@code hub} whose three bright spokes turn with {@code
+     * angle}.
+     */
     void wheel(double cx, double cy, double r, float tyre, float hub, double angle) {
         ellipse(cx, cy, r, r, tyre);
         double hr = r * 0.55;
@@ -132,7 +138,10 @@ final class Canvas {
         }
     }
 
-    /** A full-height vertical bar (a pole in front of everything) between {@code x0} and {@code x1}, shaded across its width. */
+    /**
+     * A full-height vertical bar (a pole in front of everything) between {@code x0} and {@code x1}, shaded across its
+     * width.
+     */
     void pole(double x0, double x1, float v, float shade) {
         int a0 = Math.max(0, (int) Math.floor(x0 - 1));
         int a1 = Math.min(width - 1, (int) Math.ceil(x1 + 1));

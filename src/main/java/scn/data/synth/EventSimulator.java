@@ -36,7 +36,16 @@ final class EventSimulator {
     private int n;
     private int[] counts = new int[0];
 
-    EventSimulator(int width, int height, SplittableRandom rnd, double threshold, double spread, long refractoryUs, double noiseHz, int hot, double hotHz) {
+    EventSimulator(
+            int width,
+            int height,
+            SplittableRandom rnd,
+            double threshold,
+            double spread,
+            long refractoryUs,
+            double noiseHz,
+            int hot,
+            double hotHz) {
         this.width = width;
         this.height = height;
         this.rnd = rnd;

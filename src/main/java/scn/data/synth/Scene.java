@@ -65,10 +65,12 @@ final class Scene {
         }
         int initial = 1 + rnd.nextInt(4);
         for (int i = 0; i < initial; i++) actors.add(object(rnd, 0, true));
-        for (double t = exponential(rnd, 0.7); t < duration; t += exponential(rnd, 0.7)) actors.add(object(rnd, t, false));
+        for (double t = exponential(rnd, 0.7); t < duration; t += exponential(rnd, 0.7))
+            actors.add(object(rnd, t, false));
         int clutter = rnd.nextInt(5);
         for (int i = 0; i < clutter; i++) actors.add(distractor(rnd, 0, true));
-        for (double t = exponential(rnd, 0.6); t < duration; t += exponential(rnd, 0.6)) actors.add(distractor(rnd, t, false));
+        for (double t = exponential(rnd, 0.6); t < duration; t += exponential(rnd, 0.6))
+            actors.add(distractor(rnd, t, false));
         actors.sort(Comparator.comparingDouble(a -> a.depth));
     }
 
@@ -92,7 +94,16 @@ final class Scene {
             double h = w * 0.46;
             double cy = h / 2 + rnd.nextDouble() * Math.max(1, height - h);
             double cx = inside ? rnd.nextDouble() * width : (dir > 0 ? -w / 2 - 2 : width + w / 2 + 2);
-            return new Actor.Car(nextTrack++, depth, t, cx + egoX(t), cy + egoY(t), dir * speed * Math.cos(angle), speed * Math.sin(angle), w, rnd);
+            return new Actor.Car(
+                    nextTrack++,
+                    depth,
+                    t,
+                    cx + egoX(t),
+                    cy + egoY(t),
+                    dir * speed * Math.cos(angle),
+                    speed * Math.sin(angle),
+                    w,
+                    rnd);
         }
         if (kind < 0.6) {
             double w = logUniform(rnd, 30, 100);
@@ -107,7 +118,16 @@ final class Scene {
         double angle = (rnd.nextDouble() * 2 - 1) * 0.4;
         double feet = h + rnd.nextDouble() * Math.max(1, height - h);
         double fx = inside ? rnd.nextDouble() * width : (dir > 0 ? -0.3 * h : width + 0.3 * h);
-        return new Actor.Pedestrian(nextTrack++, depth, t, fx + egoX(t), feet + egoY(t), dir * speed * Math.cos(angle), speed * Math.sin(angle), h, rnd);
+        return new Actor.Pedestrian(
+                nextTrack++,
+                depth,
+                t,
+                fx + egoX(t),
+                feet + egoY(t),
+                dir * speed * Math.cos(angle),
+                speed * Math.sin(angle),
+                h,
+                rnd);
     }
 
     /** Unlabelled clutter appearing at time {@code t}. */
@@ -121,10 +141,12 @@ final class Scene {
         double vy = speed * Math.sin(angle);
         double kind = rnd.nextDouble();
         if (kind < 0.4) return new Actor.Blob(nextTrack++, depth, t, sx + egoX(t), sy + egoY(t), vx, vy, rnd);
-        if (kind < 0.7) return new Actor.Bar(nextTrack++, depth, t, sx + egoX(t), sy + egoY(t), vx * 0.3, vy * 0.3, rnd);
+        if (kind < 0.7)
+            return new Actor.Bar(nextTrack++, depth, t, sx + egoX(t), sy + egoY(t), vx * 0.3, vy * 0.3, rnd);
         double speed2 = 20 + rnd.nextDouble() * 120; // crates move like traffic: mostly sideways
         int dir = Math.cos(angle) > 0 ? 1 : -1;
-        return new Actor.Crate(nextTrack++, depth, t, sx + egoX(t), sy + egoY(t), dir * speed2, (rnd.nextDouble() - 0.5) * 20, rnd);
+        return new Actor.Crate(
+                nextTrack++, depth, t, sx + egoX(t), sy + egoY(t), dir * speed2, (rnd.nextDouble() - 0.5) * 20, rnd);
     }
 
     private boolean onScreen(Actor a, double t, double ex, double ey) {

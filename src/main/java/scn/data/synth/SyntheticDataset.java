@@ -61,7 +61,8 @@ public final class SyntheticDataset {
         /** The manifest text: every setting that changes the output, in a fixed order. */
         String manifest() {
             return "version=" + VERSION + "\nsequences=" + sequences + "\nseed=" + seed + "\nduration_s=" + durationS
-                    + "\nlabel_hz=" + labelHz + "\nframe_step_us=" + frameStepUs + "\nsensor=" + WIDTH + "x" + HEIGHT + "\n";
+                    + "\nlabel_hz=" + labelHz + "\nframe_step_us=" + frameStepUs + "\nsensor=" + WIDTH + "x" + HEIGHT
+                    + "\n";
         }
     }
 
@@ -72,7 +73,9 @@ public final class SyntheticDataset {
         generate(out, Config.defaults().with(sequences, seed), s -> {});
     }
 
-    /** Generates the dataset described by {@code cfg} into {@code out}, reporting each finished sequence to {@code log}. */
+    /**
+     * Generates the dataset described by {@code cfg} into {@code out}, reporting each finished sequence to {@code log}.
+     */
     public static void generate(Path out, Config cfg, Consumer<String> log) throws IOException {
         for (String split : List.of("train", "val", "test")) Files.createDirectories(out.resolve(split));
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(cfg.threads(), cfg.sequences()));
@@ -96,7 +99,10 @@ public final class SyntheticDataset {
         Files.writeString(out.resolve(MANIFEST), cfg.manifest(), StandardCharsets.UTF_8);
     }
 
-    /** The split of sequence {@code i} of {@code n}: a tenth each (at least one once n >= 3) to val and test, the rest to train. */
+    /**
+     * The split of sequence {@code i} of {@code n}: a tenth each (at least one once n >= 3) to val and test, the rest
+     * to train.
+     */
     static String split(int i, int n) {
         int held = n >= 3 ? Math.max(1, (int) Math.round(n * 0.1)) : 0;
         if (i < n - 2 * held) return "train";
@@ -108,8 +114,16 @@ public final class SyntheticDataset {
         SplittableRandom rnd = new SplittableRandom(mix(cfg.seed(), index));
         Scene scene = new Scene(rnd.split(), WIDTH, HEIGHT, cfg.durationS());
         SplittableRandom sensor = rnd.split();
-        EventSimulator sim = new EventSimulator(WIDTH, HEIGHT, sensor, 0.17 + 0.06 * sensor.nextDouble(), 0.03,
-                200 + sensor.nextInt(800), 0.05 + 0.35 * sensor.nextDouble(), sensor.nextInt(9), 2 + 18 * sensor.nextDouble());
+        EventSimulator sim = new EventSimulator(
+                WIDTH,
+                HEIGHT,
+                sensor,
+                0.17 + 0.06 * sensor.nextDouble(),
+                0.03,
+                200 + sensor.nextInt(800),
+                0.05 + 0.35 * sensor.nextDouble(),
+                sensor.nextInt(9),
+                2 + 18 * sensor.nextDouble());
         Canvas canvas = new Canvas(WIDTH, HEIGHT);
         scene.render(canvas, 0);
         sim.reset(canvas.value);
@@ -124,7 +138,8 @@ public final class SyntheticDataset {
                 long t1 = Math.min(durationUs, t0 + cfg.frameStepUs());
                 scene.render(canvas, t1 * 1e-6);
                 events += sim.step(canvas.value, t0, t1, w);
-                for (; nextLabel <= t1 && nextLabel < durationUs; nextLabel += labelPeriod) scene.labels(canvas, nextLabel, boxes);
+                for (; nextLabel <= t1 && nextLabel < durationUs; nextLabel += labelPeriod)
+                    scene.labels(canvas, nextLabel, boxes);
             }
         }
         boxes.write(dir.resolve(name + "_bbox.npy"));
@@ -180,7 +195,8 @@ public final class SyntheticDataset {
 
     private static boolean isComplete(Path dir, Config cfg) throws IOException {
         Path manifest = dir.resolve(MANIFEST);
-        return Files.isRegularFile(manifest) && Files.readString(manifest, StandardCharsets.UTF_8).equals(cfg.manifest());
+        return Files.isRegularFile(manifest)
+                && Files.readString(manifest, StandardCharsets.UTF_8).equals(cfg.manifest());
     }
 
     private static void deleteTree(Path p) throws IOException {

@@ -78,7 +78,9 @@ final class Texture {
         }
     }
 
-    /** Writes the camera's view with its top-left corner at world position {@code (ox, oy)}, bilinearly interpolated. */
+    /**
+     * Writes the camera's view with its top-left corner at world position {@code (ox, oy)}, bilinearly interpolated.
+     */
     void view(double ox, double oy, float[] out, int width, int height) { // out: [H, W]
         int ix = (int) Math.floor(ox);
         int iy = (int) Math.floor(oy);

@@ -41,6 +41,7 @@ import scn.tensor.Tensor;
 public final class SafeTensors {
     /** The library's limit on the header: larger is taken as corruption. */
     static final long MAX_HEADER_BYTES = 100_000_000;
+
     static final String METADATA_KEY = "__metadata__";
 
     private SafeTensors() {}
@@ -56,7 +57,9 @@ public final class SafeTensors {
     public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {}
 
     private enum Dtype {
-        F32(4), U8(1), I64(8);
+        F32(4),
+        U8(1),
+        I64(8);
 
         final int bytes;
 
@@ -102,18 +105,27 @@ public final class SafeTensors {
 
     private static Header header(Path file, FileChannel ch) throws IOException {
         long size = ch.size();
-        if (size < 8) throw new FormatException(file, "truncated: " + size + " bytes, too short for the 8-byte header length");
+        if (size < 8)
+            throw new FormatException(file, "truncated: " + size + " bytes, too short for the 8-byte header length");
         ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         readFully(file, ch, lenBuf, 0);
         long n = lenBuf.getLong(0);
-        if (n < 0 || n > MAX_HEADER_BYTES) throw new FormatException(file, "header length " + Long.toUnsignedString(n) + " is beyond the 100 MB limit");
-        if (8 + n > size) throw new FormatException(file, "header length " + n + " runs past the end of the file (" + size + " bytes)");
+        if (n < 0 || n > MAX_HEADER_BYTES)
+            throw new FormatException(
+                    file, "header length " + Long.toUnsignedString(n) + " is beyond the 100 MB limit");
+        if (8 + n > size)
+            throw new FormatException(
+                    file, "header length " + n + " runs past the end of the file (" + size + " bytes)");
         ByteBuffer headerBuf = ByteBuffer.allocate((int) n);
         readFully(file, ch, headerBuf, 8);
         String json;
         try {
-            json = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(headerBuf.flip()).toString();
+            json = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(headerBuf.flip())
+                    .toString();
         } catch (CharacterCodingException ex) {
             throw new FormatException(file, "header is not valid UTF-8");
         }
@@ -130,9 +142,12 @@ public final class SafeTensors {
         for (Map.Entry<?, ?> kv : top.entrySet()) {
             String name = (String) kv.getKey();
             if (name.equals(METADATA_KEY)) {
-                if (!(kv.getValue() instanceof Map<?, ?> meta)) throw new FormatException(file, METADATA_KEY + " is not an object");
+                if (!(kv.getValue() instanceof Map<?, ?> meta))
+                    throw new FormatException(file, METADATA_KEY + " is not an object");
                 for (Map.Entry<?, ?> m : meta.entrySet()) {
-                    if (!(m.getValue() instanceof String value)) throw new FormatException(file, METADATA_KEY + " value of '" + m.getKey() + "' is not a string");
+                    if (!(m.getValue() instanceof String value))
+                        throw new FormatException(
+                                file, METADATA_KEY + " value of '" + m.getKey() + "' is not a string");
                     metadata.put((String) m.getKey(), value);
                 }
             } else {
@@ -144,40 +159,57 @@ public final class SafeTensors {
     }
 
     private static Entry entry(Path file, String name, Object value) throws FormatException {
-        if (!(value instanceof Map<?, ?> info)) throw new FormatException(file, "tensor '" + name + "': header entry is not an object");
-        if (!(info.get("dtype") instanceof String dtypeName)) throw new FormatException(file, "tensor '" + name + "': missing dtype");
+        if (!(value instanceof Map<?, ?> info))
+            throw new FormatException(file, "tensor '" + name + "': header entry is not an object");
+        if (!(info.get("dtype") instanceof String dtypeName))
+            throw new FormatException(file, "tensor '" + name + "': missing dtype");
         Dtype dtype;
         try {
             dtype = Dtype.valueOf(dtypeName);
         } catch (IllegalArgumentException ex) {
-            throw new FormatException(file, "tensor '" + name + "' has dtype " + dtypeName + "; only F32, U8 and I64 can be read");
+            throw new FormatException(
+                    file, "tensor '" + name + "' has dtype " + dtypeName + "; only F32, U8 and I64 can be read");
         }
         long[] shape = naturals(file, name, "shape", info.get("shape"), -1);
         long[] offsets = naturals(file, name, "data_offsets", info.get("data_offsets"), 2);
         int[] intShape = new int[shape.length];
         long elements = 1;
         for (int i = 0; i < shape.length; i++) {
-            if (shape[i] > Integer.MAX_VALUE) throw new FormatException(file, "tensor '" + name + "': dimension " + shape[i] + " is too large");
+            if (shape[i] > Integer.MAX_VALUE)
+                throw new FormatException(file, "tensor '" + name + "': dimension " + shape[i] + " is too large");
             intShape[i] = (int) shape[i];
             elements *= shape[i]; // both factors are below 2^31: no long overflow
-            if (elements > Integer.MAX_VALUE) throw new FormatException(file, "tensor '" + name + "': shape " + Arrays.toString(shape) + " has too many elements");
+            if (elements > Integer.MAX_VALUE)
+                throw new FormatException(
+                        file, "tensor '" + name + "': shape " + Arrays.toString(shape) + " has too many elements");
         }
-        if (offsets[1] < offsets[0]) throw new FormatException(file, "tensor '" + name + "': data_offsets " + Arrays.toString(offsets) + " end before they begin");
+        if (offsets[1] < offsets[0])
+            throw new FormatException(
+                    file, "tensor '" + name + "': data_offsets " + Arrays.toString(offsets) + " end before they begin");
         if (offsets[1] - offsets[0] != elements * dtype.bytes) {
-            throw new FormatException(file, "tensor '" + name + "': shape " + Arrays.toString(shape) + " of " + dtype + " needs "
-                    + elements * dtype.bytes + " bytes but data_offsets " + Arrays.toString(offsets) + " hold " + (offsets[1] - offsets[0]));
+            throw new FormatException(
+                    file,
+                    "tensor '" + name + "': shape " + Arrays.toString(shape) + " of " + dtype + " needs "
+                            + elements * dtype.bytes + " bytes but data_offsets " + Arrays.toString(offsets) + " hold "
+                            + (offsets[1] - offsets[0]));
         }
         return new Entry(name, dtype, intShape, offsets[0], offsets[1]);
     }
 
-    private static long[] naturals(Path file, String name, String field, Object value, int length) throws FormatException {
+    private static long[] naturals(Path file, String name, String field, Object value, int length)
+            throws FormatException {
         if (!(value instanceof List<?> list) || (length >= 0 && list.size() != length)) {
-            throw new FormatException(file, "tensor '" + name + "': " + field + " must be a list" + (length >= 0 ? " of " + length : "") + " of non-negative integers");
+            throw new FormatException(
+                    file,
+                    "tensor '" + name + "': " + field + " must be a list" + (length >= 0 ? " of " + length : "")
+                            + " of non-negative integers");
         }
         long[] out = new long[list.size()];
         for (int i = 0; i < out.length; i++) {
             if (!(list.get(i) instanceof Long v) || v < 0) {
-                throw new FormatException(file, "tensor '" + name + "': " + field + " must hold non-negative integers, found " + list.get(i));
+                throw new FormatException(
+                        file,
+                        "tensor '" + name + "': " + field + " must hold non-negative integers, found " + list.get(i));
             }
             out[i] = v;
         }
@@ -191,15 +223,22 @@ public final class SafeTensors {
         String previous = null;
         for (Entry e : entries) {
             if (e.end > dataBytes) {
-                throw new FormatException(file, "tensor '" + e.name + "': data_offsets [" + e.begin + ", " + e.end + "] run past the "
-                        + dataBytes + " data bytes (truncated file?)");
+                throw new FormatException(
+                        file,
+                        "tensor '" + e.name + "': data_offsets [" + e.begin + ", " + e.end + "] run past the "
+                                + dataBytes + " data bytes (truncated file?)");
             }
-            if (e.begin < expected) throw new FormatException(file, "tensor '" + e.name + "' overlaps tensor '" + previous + "'");
-            if (e.begin > expected) throw new FormatException(file, "gap of " + (e.begin - expected) + " bytes before tensor '" + e.name + "'");
+            if (e.begin < expected)
+                throw new FormatException(file, "tensor '" + e.name + "' overlaps tensor '" + previous + "'");
+            if (e.begin > expected)
+                throw new FormatException(
+                        file, "gap of " + (e.begin - expected) + " bytes before tensor '" + e.name + "'");
             expected = e.end;
             previous = e.name;
         }
-        if (expected != dataBytes) throw new FormatException(file, (dataBytes - expected) + " bytes after the last tensor are not described by the header");
+        if (expected != dataBytes)
+            throw new FormatException(
+                    file, (dataBytes - expected) + " bytes after the last tensor are not described by the header");
     }
 
     private static Tensor decode(Path file, Entry e, ByteBuffer bytes) throws FormatException {
@@ -213,7 +252,9 @@ public final class SafeTensors {
                 for (int i = 0; i < values.length; i++) {
                     long v = bytes.getLong(8 * i);
                     values[i] = v;
-                    if ((long) values[i] != v) throw new FormatException(file, "tensor '" + e.name + "': I64 value " + v + " has no exact float32");
+                    if ((long) values[i] != v)
+                        throw new FormatException(
+                                file, "tensor '" + e.name + "': I64 value " + v + " has no exact float32");
                 }
             }
         }
@@ -248,9 +289,14 @@ public final class SafeTensors {
             Json.writeString(json, name);
             json.append(":{\"dtype\":\"F32\",\"shape\":[");
             int[] shape = t.shapeRef();
-            for (int i = 0; i < shape.length; i++) json.append(i == 0 ? "" : ",").append(shape[i]);
+            for (int i = 0; i < shape.length; i++)
+                json.append(i == 0 ? "" : ",").append(shape[i]);
             long bytes = 4L * t.size();
-            json.append("],\"data_offsets\":[").append(offset).append(',').append(offset + bytes).append("]}");
+            json.append("],\"data_offsets\":[")
+                    .append(offset)
+                    .append(',')
+                    .append(offset + bytes)
+                    .append("]}");
             offset += bytes;
         }
         json.append('}');
@@ -264,7 +310,8 @@ public final class SafeTensors {
     /** Names in Rust's {@code String} order: byte-wise on UTF-8. */
     private static List<String> sortedNames(Map<String, Tensor> tensors) {
         List<String> names = new ArrayList<>(tensors.keySet());
-        names.sort((a, b) -> Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8)));
+        names.sort((a, b) ->
+                Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8)));
         return names;
     }
 
@@ -273,11 +320,14 @@ public final class SafeTensors {
      * to {@code file} atomically: a reader sees the old file or the complete new one, never a part.
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
-        if (tensors.containsKey(METADATA_KEY)) throw new IllegalArgumentException("SafeTensors.write: '" + METADATA_KEY + "' is reserved and cannot name a tensor");
+        if (tensors.containsKey(METADATA_KEY))
+            throw new IllegalArgumentException(
+                    "SafeTensors.write: '" + METADATA_KEY + "' is reserved and cannot name a tensor");
         byte[] header = headerBytes(tensors, metadata);
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
-        Path tmp = dir.resolve("." + target.getFileName() + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        Path tmp = dir.resolve("." + target.getFileName() + ".tmp-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer head = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
@@ -341,11 +391,14 @@ public final class SafeTensors {
             Tensor t = found.get(e.getKey());
             if (t == null) missing.add("missing: " + e.getKey() + " " + Shape.str(e.getValue()));
             else if (!fits(t.shapeRef(), e.getValue())) {
-                mismatched.add("shape: " + e.getKey() + " expected " + Shape.str(e.getValue()) + " found " + Shape.str(t.shapeRef()));
+                mismatched.add("shape: " + e.getKey() + " expected " + Shape.str(e.getValue()) + " found "
+                        + Shape.str(t.shapeRef()));
             }
         }
         for (String name : found.keySet()) {
-            if (!expectedShapes.containsKey(name)) unexpected.add("unexpected: " + name + " " + Shape.str(found.get(name).shapeRef()));
+            if (!expectedShapes.containsKey(name))
+                unexpected.add(
+                        "unexpected: " + name + " " + Shape.str(found.get(name).shapeRef()));
         }
         List<String> all = new ArrayList<>(missing);
         all.addAll(unexpected);
@@ -356,13 +409,16 @@ public final class SafeTensors {
     /** At most this many problems are listed in a message; a wrong width or class count breaks every layer. */
     private static final int LISTED = 12;
 
-    /** Throws one message listing the missing, unexpected and mis-shaped tensors (the first {@value #LISTED}), or returns quietly. */
+    /**
+     * Throws one message listing the missing, unexpected and mis-shaped tensors (the first {@value #LISTED}), or
+     * returns quietly.
+     */
     public static void checkAgainst(Map<String, Tensor> found, Map<String, int[]> expectedShapes) {
         List<String> p = problems(found, expectedShapes);
         if (p.isEmpty()) return;
         String more = p.size() > LISTED ? "\n  … and " + (p.size() - LISTED) + " more" : "";
-        throw new IllegalArgumentException("tensors do not match the expected names and shapes (" + p.size() + " problems):\n  "
-                + String.join("\n  ", p.subList(0, Math.min(LISTED, p.size()))) + more);
+        throw new IllegalArgumentException("tensors do not match the expected names and shapes (" + p.size()
+                + " problems):\n  " + String.join("\n  ", p.subList(0, Math.min(LISTED, p.size()))) + more);
     }
 
     /**
@@ -392,8 +448,8 @@ public final class SafeTensors {
     public static void checkFinite(Map<String, Tensor> tensors) {
         List<String> bad = nonFinite(tensors);
         if (bad.isEmpty()) return;
-        throw new IllegalArgumentException("tensors hold NaN or infinite values (" + bad.size() + " tensors):\n  "
-                + String.join("\n  ", bad));
+        throw new IllegalArgumentException(
+                "tensors hold NaN or infinite values (" + bad.size() + " tensors):\n  " + String.join("\n  ", bad));
     }
 
     /** The C-order index of flat position {@code at} in {@code shape}. */

@@ -26,18 +26,29 @@ final class ConvBnPlifLayer implements AutoCloseable {
 
     private int t, batch;
     private ConvGeometry g;
-    private ClBuffer conv;     // [T*B, Cout, Ho, Wo] convolution output, the batch norm's input
+    private ClBuffer conv; // [T*B, Cout, Ho, Wo] convolution output, the batch norm's input
     private ClBuffer mean, invStd; // [Cout] batch statistics of the last training forward
-    ClBuffer spikes;           // [T, B, Cout, Ho, Wo] uint8
-    ClBuffer gSpikes;          // [T, B, Cout, Ho, Wo] ∂L/∂spikes, accumulated by the consumers
+    ClBuffer spikes; // [T, B, Cout, Ho, Wo] uint8
+    ClBuffer gSpikes; // [T, B, Cout, Ho, Wo] ∂L/∂spikes, accumulated by the consumers
     private ClBuffer pre, dPre, dConv; // [T*B, Cout, Ho, Wo] views of the shared workspace
 
     /**
      * Parameters by their canonical names, e.g. {@code encoder.layer1.0.conv1}, {@code .bn1}, {@code .plif1};
      * input images of {@code h × w}.
      */
-    ConvBnPlifLayer(DeviceParameters p, String convName, String bnName, String plifName, int cin, int cout, int k, int stride, int pad,
-            int groups, int h, int w) {
+    ConvBnPlifLayer(
+            DeviceParameters p,
+            String convName,
+            String bnName,
+            String plifName,
+            int cin,
+            int cout,
+            int k,
+            int stride,
+            int pad,
+            int groups,
+            int h,
+            int w) {
         weight = p.value(convName + ".weight");
         dWeight = p.grad(convName + ".weight");
         gamma = p.value(bnName + ".weight");
@@ -62,9 +73,19 @@ final class ConvBnPlifLayer implements AutoCloseable {
     }
 
     /** The {@code prefix.conv / prefix.bn / prefix.plif} layout of the stem, decoder and heads. */
-    static ConvBnPlifLayer standard(DeviceParameters p, String prefix, int cin, int cout, int k, int stride, int pad, int groups, int h,
+    static ConvBnPlifLayer standard(
+            DeviceParameters p,
+            String prefix,
+            int cin,
+            int cout,
+            int k,
+            int stride,
+            int pad,
+            int groups,
+            int h,
             int w) {
-        return new ConvBnPlifLayer(p, prefix + ".conv", prefix + ".bn", prefix + ".plif", cin, cout, k, stride, pad, groups, h, w);
+        return new ConvBnPlifLayer(
+                p, prefix + ".conv", prefix + ".bn", prefix + ".plif", cin, cout, k, stride, pad, groups, h, w);
     }
 
     /** Elements of the output for {@code n = T·B} images: the workspace it needs. */
@@ -94,11 +115,30 @@ final class ConvBnPlifLayer implements AutoCloseable {
         return b;
     }
 
-    /** {@code spikes = plif(bn(conv(in)) + residual)}; {@code in} float or uint8, {@code residual} null, float or uint8. */
+    /**
+     * {@code spikes = plif(bn(conv(in)) + residual)}; {@code in} float or uint8, {@code residual} null, float or uint8.
+     */
     void forward(ClBuffer in, ClBuffer residual, boolean training) {
         Conv2dCl.forward(conv, in, weight, g);
-        BatchNormPlifCl.forward(spikes, pre, conv, gamma, beta, runMean, runVar, mean, invStd, residual, plifW, t, batch, cout,
-                hOut * wOut, training, BatchNorm.MOMENTUM, BatchNorm.EPS);
+        BatchNormPlifCl.forward(
+                spikes,
+                pre,
+                conv,
+                gamma,
+                beta,
+                runMean,
+                runVar,
+                mean,
+                invStd,
+                residual,
+                plifW,
+                t,
+                batch,
+                cout,
+                hOut * wOut,
+                training,
+                BatchNorm.MOMENTUM,
+                BatchNorm.EPS);
     }
 
     /**
@@ -108,8 +148,26 @@ final class ConvBnPlifLayer implements AutoCloseable {
     void backward(ClBuffer in, ClBuffer dIn, ClBuffer residual, ClBuffer dResidual) {
         ClDevice dev = conv.device();
         dev.zero(dConv);
-        BatchNormPlifCl.backward(dConv, dGamma, dBeta, dResidual, dPlifW, pre, dPre, gSpikes, conv, gamma, beta, mean, invStd, residual,
-                plifW, t, batch, cout, hOut * wOut);
+        BatchNormPlifCl.backward(
+                dConv,
+                dGamma,
+                dBeta,
+                dResidual,
+                dPlifW,
+                pre,
+                dPre,
+                gSpikes,
+                conv,
+                gamma,
+                beta,
+                mean,
+                invStd,
+                residual,
+                plifW,
+                t,
+                batch,
+                cout,
+                hOut * wOut);
         Conv2dCl.backwardWeight(dWeight, dConv, in, g);
         if (dIn != null) Conv2dCl.backwardInput(dIn, dConv, weight, g);
     }

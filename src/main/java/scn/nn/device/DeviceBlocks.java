@@ -46,20 +46,29 @@ final class DeviceBlocks {
      */
     static final class Basic extends Owner {
         final ConvBnPlifLayer first, second;
-        private final ClBuffer dsWeight, dDsWeight, dsGamma, dDsGamma, dsBeta, dDsBeta, dsRunMean, dsRunVar; // null without downsample
+        private final ClBuffer dsWeight,
+                dDsWeight,
+                dsGamma,
+                dDsGamma,
+                dsBeta,
+                dDsBeta,
+                dsRunMean,
+                dsRunVar; // null without downsample
         private final int stride;
         private ConvGeometry dsGeometry;
-        private ClBuffer dsConv;   // [T*B, Cout, Ho, Wo] downsample convolution output
-        private ClBuffer dsOut;    // [T*B, Cout, Ho, Wo] its batch norm: the shortcut
-        private ClBuffer dDsOut;   // [T*B, Cout, Ho, Wo] ∂L/∂shortcut
+        private ClBuffer dsConv; // [T*B, Cout, Ho, Wo] downsample convolution output
+        private ClBuffer dsOut; // [T*B, Cout, Ho, Wo] its batch norm: the shortcut
+        private ClBuffer dDsOut; // [T*B, Cout, Ho, Wo] ∂L/∂shortcut
         private ClBuffer dsMean, dsInvStd; // [Cout]
-        private ClBuffer dDsConv;  // view of the workspace's dConv
+        private ClBuffer dDsConv; // view of the workspace's dConv
         private int t, batch;
 
         Basic(DeviceParameters p, String name, int cin, int cout, int stride, int h, int w) {
             this.stride = stride;
-            first = new ConvBnPlifLayer(p, name + ".conv1", name + ".bn1", name + ".plif1", cin, cout, 3, stride, 1, 1, h, w);
-            second = new ConvBnPlifLayer(p, name + ".conv2", name + ".bn2", name + ".plif2", cout, cout, 3, 1, 1, 1, first.hOut, first.wOut);
+            first = new ConvBnPlifLayer(
+                    p, name + ".conv1", name + ".bn1", name + ".plif1", cin, cout, 3, stride, 1, 1, h, w);
+            second = new ConvBnPlifLayer(
+                    p, name + ".conv2", name + ".bn2", name + ".plif2", cout, cout, 3, 1, 1, 1, first.hOut, first.wOut);
             boolean ds = stride != 1 || cin != cout;
             String d = name + ".downsample.";
             dsWeight = ds ? p.value(d + "conv.weight") : null;
@@ -103,10 +112,23 @@ final class DeviceBlocks {
                 Conv2dCl.forward(dsConv, x, dsWeight, dsGeometry);
                 int n = t * batch, c = first.cout, hw = second.hOut * second.wOut;
                 if (training) {
-                    BatchNorm2dCl.forwardTrain(dsOut, dsConv, dsGamma, dsBeta, dsRunMean, dsRunVar, dsMean, dsInvStd, n, c, hw,
-                            BatchNorm.MOMENTUM, BatchNorm.EPS);
+                    BatchNorm2dCl.forwardTrain(
+                            dsOut,
+                            dsConv,
+                            dsGamma,
+                            dsBeta,
+                            dsRunMean,
+                            dsRunVar,
+                            dsMean,
+                            dsInvStd,
+                            n,
+                            c,
+                            hw,
+                            BatchNorm.MOMENTUM,
+                            BatchNorm.EPS);
                 } else {
-                    BatchNorm2dCl.forwardEval(dsOut, dsConv, dsGamma, dsBeta, dsRunMean, dsRunVar, n, c, hw, BatchNorm.EPS);
+                    BatchNorm2dCl.forwardEval(
+                            dsOut, dsConv, dsGamma, dsBeta, dsRunMean, dsRunVar, n, c, hw, BatchNorm.EPS);
                 }
                 shortcut = dsOut;
             }
@@ -122,8 +144,19 @@ final class DeviceBlocks {
             first.backward(x, gx, null, null);
             if (!ds) return;
             x.device().zero(dDsConv);
-            BatchNorm2dCl.backward(dDsConv, dDsGamma, dDsBeta, dDsOut, dsConv, dsGamma, dsMean, dsInvStd, t * batch, first.cout,
-                    second.hOut * second.wOut, true);
+            BatchNorm2dCl.backward(
+                    dDsConv,
+                    dDsGamma,
+                    dDsBeta,
+                    dDsOut,
+                    dsConv,
+                    dsGamma,
+                    dsMean,
+                    dsInvStd,
+                    t * batch,
+                    first.cout,
+                    second.hOut * second.wOut,
+                    true);
             Conv2dCl.backwardWeight(dDsWeight, dDsConv, x, dsGeometry);
             Conv2dCl.backwardInput(gx, dDsConv, dsWeight, dsGeometry);
         }
@@ -143,10 +176,10 @@ final class DeviceBlocks {
     static final class Up extends Owner {
         final ConvBnPlifLayer expand, depthwise, project;
         private final int cin, cskip, h, w; // h, w: the size of x, half the output's
-        private ClBuffer up;    // [T*B, cin, 2h, 2w] uint8
-        private ClBuffer cat;   // [T*B, cin + cskip, 2h, 2w] uint8
-        private ClBuffer gCat;  // [T*B, cin + cskip, 2h, 2w] ∂L/∂cat
-        private ClBuffer gUp;   // [T*B, cin, 2h, 2w] ∂L/∂up
+        private ClBuffer up; // [T*B, cin, 2h, 2w] uint8
+        private ClBuffer cat; // [T*B, cin + cskip, 2h, 2w] uint8
+        private ClBuffer gCat; // [T*B, cin + cskip, 2h, 2w] ∂L/∂cat
+        private ClBuffer gUp; // [T*B, cin, 2h, 2w] ∂L/∂up
         private int n;
 
         Up(DeviceParameters p, String name, int cin, int cskip, int cout, int expanded, int h, int w) {
@@ -156,7 +189,8 @@ final class DeviceBlocks {
             this.w = w;
             int c = cin + cskip;
             expand = ConvBnPlifLayer.standard(p, name + ".expand", c, expanded, 1, 1, 0, 1, 2 * h, 2 * w);
-            depthwise = ConvBnPlifLayer.standard(p, name + ".depthwise", expanded, expanded, 3, 1, 1, expanded, 2 * h, 2 * w);
+            depthwise = ConvBnPlifLayer.standard(
+                    p, name + ".depthwise", expanded, expanded, 3, 1, 1, expanded, 2 * h, 2 * w);
             project = ConvBnPlifLayer.standard(p, name + ".project", expanded, cout, 1, 1, 0, 1, 2 * h, 2 * w);
         }
 
@@ -208,10 +242,10 @@ final class DeviceBlocks {
         private final int outputs;
         private ConvGeometry g;
         private int t, batch;
-        private ClBuffer perStep;  // [T, B, k, H, W] output convolution at every step
+        private ClBuffer perStep; // [T, B, k, H, W] output convolution at every step
         private ClBuffer dPerStep; // [T, B, k, H, W]
-        ClBuffer out;              // [B, k, H, W] the time average
-        ClBuffer dOut;             // [B, k, H, W] ∂L/∂out, written by the loss
+        ClBuffer out; // [B, k, H, W] the time average
+        ClBuffer dOut; // [B, k, H, W] ∂L/∂out, written by the loss
 
         Head(DeviceParameters p, String name, int c0, int outputs, int h, int w) {
             this.outputs = outputs;

@@ -22,22 +22,34 @@ final class DeviceNetwork implements AutoCloseable {
     private final ConvBnPlifLayer stem;
     private final DeviceBlocks.Basic[] blocks = new DeviceBlocks.Basic[8]; // layer1.0, layer1.1, …, layer4.1
     private final DeviceBlocks.Up[] ups = new DeviceBlocks.Up[3];
-    final DeviceBlocks.Head[] heads = new DeviceBlocks.Head[3];              // heatmap, offset, size
+    final DeviceBlocks.Head[] heads = new DeviceBlocks.Head[3]; // heatmap, offset, size
     private final int c0, poolH, poolW;
 
     private int batch;
     private Workspace ws;
     private ClBuffer poolSpikes; // [T, B, c0, H/4, W/4] uint8
     private ClBuffer poolArgmax; // [T*B*c0, H/4, W/4] int32
-    private ClBuffer gPool;      // [T, B, c0, H/4, W/4] ∂L/∂poolSpikes
+    private ClBuffer gPool; // [T, B, c0, H/4, W/4] ∂L/∂poolSpikes
 
     DeviceNetwork(ClDevice dev, DeviceParameters p, ModelConfig config) {
-        if (config.teacher()) throw new IllegalArgumentException("device network: only the spiking network runs on the device, not the ReLU teacher");
+        if (config.teacher())
+            throw new IllegalArgumentException(
+                    "device network: only the spiking network runs on the device, not the ReLU teacher");
         this.dev = dev;
         this.t = config.timeSteps();
         int[] c = {config.channels(0), config.channels(1), config.channels(2), config.channels(3)};
         c0 = c[0];
-        stem = ConvBnPlifLayer.standard(p, "encoder.stem", ModelConfig.INPUT_CHANNELS, c0, 7, 2, 3, 1, config.inputHeight(), config.inputWidth());
+        stem = ConvBnPlifLayer.standard(
+                p,
+                "encoder.stem",
+                ModelConfig.INPUT_CHANNELS,
+                c0,
+                7,
+                2,
+                3,
+                1,
+                config.inputHeight(),
+                config.inputWidth());
         poolH = (stem.hOut + 2 * POOL_P - POOL_K) / POOL_S + 1;
         poolW = (stem.wOut + 2 * POOL_P - POOL_K) / POOL_S + 1;
         int h = poolH, w = poolW;
@@ -54,7 +66,15 @@ final class DeviceNetwork implements AutoCloseable {
         // up1(f4, f3) → c2, up2(·, f2) → c1, up3(·, f1) → c0
         for (int k = 0; k < 3; k++) {
             int cin = c[3 - k], cskip = c[2 - k];
-            ups[k] = new DeviceBlocks.Up(p, "decoder.up" + (k + 1), cin, cskip, cskip, config.expanded(cin + cskip), featureH[3 - k], featureW[3 - k]);
+            ups[k] = new DeviceBlocks.Up(
+                    p,
+                    "decoder.up" + (k + 1),
+                    cin,
+                    cskip,
+                    cskip,
+                    config.expanded(cin + cskip),
+                    featureH[3 - k],
+                    featureW[3 - k]);
         }
         heads[0] = new DeviceBlocks.Head(p, "heads.heatmap", c0, config.classes(), featureH[0], featureW[0]);
         heads[1] = new DeviceBlocks.Head(p, "heads.offset", c0, 2, featureH[0], featureW[0]);
@@ -88,7 +108,10 @@ final class DeviceNetwork implements AutoCloseable {
         releaseActivations();
         long largest = 1;
         for (ConvBnPlifLayer l : convLayers()) largest = Math.max(largest, l.outputLength(t * batch));
-        ws = new Workspace(dev.allocate(Type.FLOAT32, largest), dev.allocate(Type.FLOAT32, largest), dev.allocate(Type.FLOAT32, largest));
+        ws = new Workspace(
+                dev.allocate(Type.FLOAT32, largest),
+                dev.allocate(Type.FLOAT32, largest),
+                dev.allocate(Type.FLOAT32, largest));
         stem.allocate(dev, ws, t, batch);
         long pooled = (long) t * batch * c0 * poolH * poolW;
         poolSpikes = dev.allocate(Type.UINT8, pooled);
@@ -103,7 +126,8 @@ final class DeviceNetwork implements AutoCloseable {
     /** Runs the network on {@code input [T, B, 4, H, W]} uint8; the head outputs land in {@code heads[i].out}. */
     void forward(ClBuffer input, boolean training) {
         stem.forward(input, null, training);
-        MaxPool2dCl.forward(poolSpikes, poolArgmax, stem.spikes, t * batch * c0, stem.hOut, stem.wOut, POOL_K, POOL_S, POOL_P);
+        MaxPool2dCl.forward(
+                poolSpikes, poolArgmax, stem.spikes, t * batch * c0, stem.hOut, stem.wOut, POOL_K, POOL_S, POOL_P);
         ClBuffer x = poolSpikes;
         ClBuffer[] features = new ClBuffer[4];
         for (int i = 0; i < blocks.length; i++) {
@@ -119,15 +143,18 @@ final class DeviceNetwork implements AutoCloseable {
         for (DeviceBlocks.Head hd : heads) hd.forward(y, training);
     }
 
-    /** Backward of a training forward, from the head output gradients {@code heads[i].dOut}; parameter gradients accumulate. */
+    /**
+     * Backward of a training forward, from the head output gradients {@code heads[i].dOut}; parameter gradients
+     * accumulate.
+     */
     void backward(ClBuffer input) {
         for (ConvBnPlifLayer l : convLayers()) dev.zero(l.gSpikes);
         dev.zero(gPool);
         ClBuffer y = ups[2].project.spikes, gy = ups[2].project.gSpikes;
         for (DeviceBlocks.Head hd : heads) hd.backward(y, gy);
         for (int k = 2; k >= 0; k--) {
-            DeviceBlocks.Basic skip = blocks[2 * (2 - k) + 1];                      // f3, f2, f1 for up1, up2, up3
-            DeviceBlocks.Basic below = k == 0 ? blocks[7] : null;                   // up1 reads f4
+            DeviceBlocks.Basic skip = blocks[2 * (2 - k) + 1]; // f3, f2, f1 for up1, up2, up3
+            DeviceBlocks.Basic below = k == 0 ? blocks[7] : null; // up1 reads f4
             ClBuffer gx = below != null ? below.gSpikes() : ups[k - 1].project.gSpikes;
             ups[k].backward(gx, skip.gSpikes());
         }
@@ -136,7 +163,8 @@ final class DeviceNetwork implements AutoCloseable {
             ClBuffer gx = i == 0 ? gPool : blocks[i - 1].gSpikes();
             blocks[i].backward(x, gx);
         }
-        MaxPool2dCl.backward(stem.gSpikes, gPool, poolArgmax, t * batch * c0, stem.hOut, stem.wOut, POOL_K, POOL_S, POOL_P);
+        MaxPool2dCl.backward(
+                stem.gSpikes, gPool, poolArgmax, t * batch * c0, stem.hOut, stem.wOut, POOL_K, POOL_S, POOL_P);
         stem.backward(input, null, null, null);
     }
 

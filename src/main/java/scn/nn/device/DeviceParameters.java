@@ -37,7 +37,9 @@ final class DeviceParameters implements AutoCloseable {
     private final List<Group> groups = new ArrayList<>();
     private int step;
 
-    /** One optimiser launch: the slab range {@code {values, grads, m, v}}, its weight decay and learning-rate multiple. */
+    /**
+     * One optimiser launch: the slab range {@code {values, grads, m, v}}, its weight decay and learning-rate multiple.
+     */
     private record Group(ClBuffer[] range, float weightDecay, float lrScale) {}
 
     DeviceParameters(ClDevice dev, SpikingCenterNet model, float weightDecay, float headLrScale) {
@@ -59,14 +61,16 @@ final class DeviceParameters implements AutoCloseable {
         grads = ClSlab.create(dev, lengths);
         m = ClSlab.create(dev, lengths);
         v = ClSlab.create(dev, lengths);
-        for (int i = 0; i < lengths.length; i++) dev.write(values.part(i), order.get(i).value().data());
+        for (int i = 0; i < lengths.length; i++)
+            dev.write(values.part(i), order.get(i).value().data());
         for (int g = 0, from = 0; g < 4; from = groupEnds[g++]) {
             ClBuffer[] r = range(from, groupEnds[g]);
             if (r != null) groups.add(new Group(r, g < 2 ? weightDecay : 0f, g % 2 == 1 ? headLrScale : 1f));
         }
         Map<String, Tensor> state = model.stateDict();
         for (Map.Entry<String, Tensor> e : state.entrySet()) {
-            if (!index.containsKey(e.getKey())) buffers.put(e.getKey(), dev.upload(e.getValue().data()));
+            if (!index.containsKey(e.getKey()))
+                buffers.put(e.getKey(), dev.upload(e.getValue().data()));
         }
     }
 
@@ -104,7 +108,8 @@ final class DeviceParameters implements AutoCloseable {
 
     /** Multiplies every gradient by {@code scale} (gradient-norm clipping). */
     void scaleGrads(float scale) {
-        ElementwiseCl.affine(grads.whole(), grads.whole(), scale, 0f, (int) grads.whole().length());
+        ElementwiseCl.affine(
+                grads.whole(), grads.whole(), scale, 0f, (int) grads.whole().length());
     }
 
     /** One AdamW update at learning rate {@code lr} (SPEC 5), weight decay on the first range only. */
@@ -114,7 +119,8 @@ final class DeviceParameters implements AutoCloseable {
     }
 
     private void update(ClBuffer[] range, float lr, float decay) {
-        AdamWCl.step(range[0], range[1], range[2], range[3], lr, AdamW.BETA1, AdamW.BETA2, AdamW.EPS, decay, step, (int) range[0].length());
+        AdamWCl.step(range[0], range[1], range[2], range[3], lr, AdamW.BETA1, AdamW.BETA2, AdamW.EPS, decay, step, (int)
+                range[0].length());
     }
 
     /** Values, gradients and moments of parts {@code from..to-1} as four buffers; null when empty. */
@@ -141,15 +147,19 @@ final class DeviceParameters implements AutoCloseable {
     /** Copies parameter values and running statistics into {@code model}'s tensors (same configuration). */
     void downloadInto(SpikingCenterNet model) {
         Map<String, Tensor> state = model.stateDict();
-        for (int i = 0; i < order.size(); i++) dev.read(tensor(state, order.get(i).name()).data(), values.part(i));
-        for (Map.Entry<String, ClBuffer> e : buffers.entrySet()) dev.read(tensor(state, e.getKey()).data(), e.getValue());
+        for (int i = 0; i < order.size(); i++)
+            dev.read(tensor(state, order.get(i).name()).data(), values.part(i));
+        for (Map.Entry<String, ClBuffer> e : buffers.entrySet())
+            dev.read(tensor(state, e.getKey()).data(), e.getValue());
     }
 
     /** Writes {@code model}'s parameter values and running statistics to the device (same configuration). */
     void uploadFrom(SpikingCenterNet model) {
         Map<String, Tensor> state = model.stateDict();
-        for (int i = 0; i < order.size(); i++) dev.write(values.part(i), tensor(state, order.get(i).name()).data());
-        for (Map.Entry<String, ClBuffer> e : buffers.entrySet()) dev.write(e.getValue(), tensor(state, e.getKey()).data());
+        for (int i = 0; i < order.size(); i++)
+            dev.write(values.part(i), tensor(state, order.get(i).name()).data());
+        for (Map.Entry<String, ClBuffer> e : buffers.entrySet())
+            dev.write(e.getValue(), tensor(state, e.getKey()).data());
     }
 
     /**
@@ -168,7 +178,9 @@ final class DeviceParameters implements AutoCloseable {
         optimizer.restore(step);
     }
 
-    /** The reverse of {@link #downloadMoments}: the device continues from {@code optimizer}'s moments and step count. */
+    /**
+     * The reverse of {@link #downloadMoments}: the device continues from {@code optimizer}'s moments and step count.
+     */
     void uploadMoments(SpikingCenterNet model, AdamW optimizer) {
         List<Parameter> params = model.parameters();
         List<Tensor> moments = momentsOf(params, optimizer);
@@ -183,7 +195,8 @@ final class DeviceParameters implements AutoCloseable {
     private List<Tensor> momentsOf(List<Parameter> params, AdamW optimizer) {
         List<Tensor> moments = optimizer.moments();
         if (params.size() != order.size() || moments.size() != 2 * params.size()) {
-            throw new IllegalArgumentException("device model: an optimiser of " + moments.size() / 2 + " parameters for a model of " + order.size());
+            throw new IllegalArgumentException("device model: an optimiser of " + moments.size() / 2
+                    + " parameters for a model of " + order.size());
         }
         return moments;
     }

@@ -41,7 +41,7 @@ public final class DeviceTrainStep implements AutoCloseable {
     private final DeviceNetwork net;
     private final CenterNetTargets.Geometry geometry;
     private final ClBuffer statsBuffer; // [6] loss terms, N_pos, Σ g²
-    private ClBuffer input;       // [T, B, 4, 256, 320] uint8
+    private ClBuffer input; // [T, B, 4, 256, 320] uint8
     private CenterNetLossCl.Targets targets;
 
     /** Uploads {@code model}'s parameters and running statistics; AdamW with weight decay {@code weightDecay}. */
@@ -49,13 +49,17 @@ public final class DeviceTrainStep implements AutoCloseable {
         this(dev, model, weightDecay, 1f);
     }
 
-    /** As above, with the heads' output convolutions learning at {@code headLrScale} times the step's rate (as {@link TrainStep}). */
+    /**
+     * As above, with the heads' output convolutions learning at {@code headLrScale} times the step's rate (as {@link
+     * TrainStep}).
+     */
     public DeviceTrainStep(ClDevice dev, SpikingCenterNet model, float weightDecay, float headLrScale) {
         this.dev = dev;
         this.config = model.config();
         this.params = new DeviceParameters(dev, model, weightDecay, headLrScale);
         this.net = new DeviceNetwork(dev, params, config);
-        this.geometry = new CenterNetTargets.Geometry(config.classes(), config.gridHeight(), config.gridWidth(), ModelConfig.STRIDE, 100);
+        this.geometry = new CenterNetTargets.Geometry(
+                config.classes(), config.gridHeight(), config.gridWidth(), ModelConfig.STRIDE, 100);
         this.statsBuffer = dev.allocate(Type.FLOAT32, SUM_SQUARES + 1);
     }
 
@@ -77,7 +81,8 @@ public final class DeviceTrainStep implements AutoCloseable {
     float[] forwardBackward(SpikeTensor x, Tensor boxes) {
         int b = checkInput(x);
         if (boxes.rank() != 3 || boxes.dim(0) != b || boxes.dim(2) != 5) {
-            throw new IllegalArgumentException("device step: boxes must be [B=" + b + ", N, 5], got " + Shape.str(boxes.shape()));
+            throw new IllegalArgumentException(
+                    "device step: boxes must be [B=" + b + ", N, 5], got " + Shape.str(boxes.shape()));
         }
         prepare(b);
         dev.write(input, x.data());
@@ -98,7 +103,10 @@ public final class DeviceTrainStep implements AutoCloseable {
         return params.readGrads();
     }
 
-    /** An evaluation-mode forward (running statistics, no update); the three head outputs {@code [B, k, 64, 80]} read back. */
+    /**
+     * An evaluation-mode forward (running statistics, no update); the three head outputs {@code [B, k, 64, 80]} read
+     * back.
+     */
     public SplitDetector.Heads infer(SpikeTensor x) {
         int b = checkInput(x);
         prepare(b);
@@ -137,7 +145,8 @@ public final class DeviceTrainStep implements AutoCloseable {
     }
 
     private void checkConfig(SpikingCenterNet model) {
-        if (!model.config().equals(config)) throw new IllegalArgumentException("device step: model " + model.config() + " is not " + config);
+        if (!model.config().equals(config))
+            throw new IllegalArgumentException("device step: model " + model.config() + " is not " + config);
     }
 
     /** Optimiser steps taken. */
@@ -147,9 +156,13 @@ public final class DeviceTrainStep implements AutoCloseable {
 
     private int checkInput(SpikeTensor x) {
         int[] s = x.shapeRef();
-        if (s.length != 5 || s[0] != config.timeSteps() || s[2] != ModelConfig.INPUT_CHANNELS || s[3] != config.inputHeight()
+        if (s.length != 5
+                || s[0] != config.timeSteps()
+                || s[2] != ModelConfig.INPUT_CHANNELS
+                || s[3] != config.inputHeight()
                 || s[4] != config.inputWidth()) {
-            throw new IllegalArgumentException("device step: input must be [T=" + config.timeSteps() + ", B, 4, " + config.inputHeight() + ", " + config.inputWidth() + "], got " + Shape.str(s));
+            throw new IllegalArgumentException("device step: input must be [T=" + config.timeSteps() + ", B, 4, "
+                    + config.inputHeight() + ", " + config.inputWidth() + "], got " + Shape.str(s));
         }
         return s[1];
     }
@@ -160,8 +173,15 @@ public final class DeviceTrainStep implements AutoCloseable {
         if (input != null) input.close();
         if (targets != null) targets.close();
         net.allocate(b);
-        input = dev.allocate(Type.UINT8, (long) config.timeSteps() * b * ModelConfig.INPUT_CHANNELS * config.inputHeight() * config.inputWidth());
-        targets = new CenterNetLossCl.Targets(dev, b, config.classes(), config.gridHeight(), config.gridWidth(), geometry.maxObjects());
+        input = dev.allocate(
+                Type.UINT8,
+                (long) config.timeSteps()
+                        * b
+                        * ModelConfig.INPUT_CHANNELS
+                        * config.inputHeight()
+                        * config.inputWidth());
+        targets = new CenterNetLossCl.Targets(
+                dev, b, config.classes(), config.gridHeight(), config.gridWidth(), geometry.maxObjects());
     }
 
     @Override

@@ -9,7 +9,10 @@ import org.junit.jupiter.api.Test;
 import scn.TestUtil;
 import scn.cli.Main;
 
-/** {@code engine devices} lists the OpenCL devices; {@code engine check-kernels} passes on one and refuses a bad selector. */
+/**
+ * {@code engine devices} lists the OpenCL devices; {@code engine check-kernels} passes on one and refuses a bad
+ * selector.
+ */
 class CheckKernelsCommandTest {
     private static String run(int expectedCode, String... args) {
         PrintStream out = System.out;

@@ -31,8 +31,12 @@ import scn.backend.Devices;
  * platform means the CI image is broken and the tests fail.
  */
 class ClKernelsTest {
-    /** Public entries of the {@code *Cl} classes, and kernels in {@code src/main/opencl}: a new one must be checked and counted. */
+    /**
+     * Public entries of the {@code *Cl} classes, and kernels in {@code src/main/opencl}: a new one must be checked and
+     * counted.
+     */
     private static final int ENTRIES = 47;
+
     private static final int KERNELS = 57;
 
     private static ClDevice dev;
@@ -51,7 +55,9 @@ class ClKernelsTest {
 
     @Test
     void everyKernelMatchesItsReference() {
-        String failures = report.results().stream().filter(r -> !r.ok()).map(r -> r.name() + ": " + r.failure())
+        String failures = report.results().stream()
+                .filter(r -> !r.ok())
+                .map(r -> r.name() + ": " + r.failure())
                 .collect(Collectors.joining("\n"));
         assertTrue(failures.isEmpty(), failures);
         assertEquals(ClCheckCases.COUNT, report.results().size(), "number of kernel checks");
@@ -60,7 +66,15 @@ class ClKernelsTest {
     @Test
     void everyEntryWasChecked() throws IOException {
         Set<String> found = new TreeSet<>();
-        Path dir = Path.of(ClDevice.class.getProtectionDomain().getCodeSource().getLocation().getPath(), "scn", "backend", "opencl");
+        Path dir = Path.of(
+                ClDevice.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .getPath(),
+                "scn",
+                "backend",
+                "opencl");
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.toList()) {
                 String file = f.getFileName().toString();
@@ -73,11 +87,13 @@ class ClKernelsTest {
                 }
                 for (Method m : cls.getDeclaredMethods()) {
                     int mod = m.getModifiers();
-                    if (Modifier.isStatic(mod) && Modifier.isPublic(mod) && !m.isSynthetic()) found.add(cls.getSimpleName() + "." + m.getName());
+                    if (Modifier.isStatic(mod) && Modifier.isPublic(mod) && !m.isSynthetic())
+                        found.add(cls.getSimpleName() + "." + m.getName());
                 }
             }
         }
-        assertEquals(found, new TreeSet<>(report.coveredEntries()), "OpenCL entries found vs checked against a reference");
+        assertEquals(
+                found, new TreeSet<>(report.coveredEntries()), "OpenCL entries found vs checked against a reference");
         assertEquals(ENTRIES, found.size(), "number of OpenCL entries");
     }
 
@@ -89,10 +105,18 @@ class ClKernelsTest {
 
     @Test
     void programListMatchesTheSourceFolder() throws IOException {
-        Path dir = Path.of(ClDevice.class.getProtectionDomain().getCodeSource().getLocation().getPath(), "opencl");
+        Path dir = Path.of(
+                ClDevice.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .getPath(),
+                "opencl");
         try (Stream<Path> files = Files.list(dir)) {
-            Set<String> onDisk = files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".cl"))
-                    .map(f -> f.substring(0, f.length() - 3)).collect(Collectors.toCollection(TreeSet::new));
+            Set<String> onDisk = files.map(f -> f.getFileName().toString())
+                    .filter(f -> f.endsWith(".cl"))
+                    .map(f -> f.substring(0, f.length() - 3))
+                    .collect(Collectors.toCollection(TreeSet::new));
             assertEquals(onDisk, new TreeSet<>(ClChecks.PROGRAMS));
         }
     }
@@ -100,15 +124,19 @@ class ClKernelsTest {
     @Test
     void buildErrorsCarryTheCompilerLog() {
         // plif.cl refuses to build without its time-step count, with an #error naming it.
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> dev.kernel("plif", "plif_forward", ""));
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> dev.kernel("plif", "plif_forward", ""));
         assertTrue(e.getMessage().contains("Build log") && e.getMessage().contains("T_STEPS"), e.getMessage());
-        IllegalStateException missing = assertThrows(IllegalStateException.class, () -> dev.kernel("gemm", "no_such_kernel", "-DRTS=16"));
+        IllegalStateException missing =
+                assertThrows(IllegalStateException.class, () -> dev.kernel("gemm", "no_such_kernel", "-DRTS=16"));
         assertTrue(missing.getMessage().contains("no_such_kernel"), missing.getMessage());
     }
 
     @Test
     void selectionAndBufferMisuseAreClearErrors() {
-        assertThrows(IllegalArgumentException.class, () -> Devices.open("opencl:" + ClPlatforms.devices().size()));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Devices.open("opencl:" + ClPlatforms.devices().size()));
         assertThrows(IllegalArgumentException.class, () -> Devices.open("cuda"));
         assertThrows(IllegalArgumentException.class, () -> Devices.open("opencl:x"));
         try (ClBuffer b = dev.allocate(Type.FLOAT32, 3)) {

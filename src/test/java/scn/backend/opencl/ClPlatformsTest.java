@@ -13,9 +13,11 @@ import org.junit.jupiter.api.Test;
 class ClPlatformsTest {
     @Test
     void askingTwiceGivesTheSameAnswer() {
-        List<String> first = ClPlatforms.devices().stream().map(ClPlatforms.Info::describe).toList();
+        List<String> first =
+                ClPlatforms.devices().stream().map(ClPlatforms.Info::describe).toList();
         String why = ClPlatforms.unavailableReason();
-        List<String> second = ClPlatforms.devices().stream().map(ClPlatforms.Info::describe).toList();
+        List<String> second =
+                ClPlatforms.devices().stream().map(ClPlatforms.Info::describe).toList();
         assertEquals(first, second);
         assertEquals(why, ClPlatforms.unavailableReason());
     }

@@ -30,8 +30,8 @@ class FollowedRawTest {
             SplittableRandom rnd = new SplittableRandom(evt3 ? 3 : 2);
             List<RawEventEncoder.Ev> events = RawRoundTripTest.events(40_000, 1000, rnd);
             RawEventEncoder.Encoded enc = evt3 ? RawEventEncoder.evt3(events, rnd) : RawEventEncoder.evt2(events, rnd);
-            Path whole = enc.words().write(dir.resolve("whole" + evt3 + ".raw"), RawRoundTripTest.W,
-                    RawRoundTripTest.H);
+            Path whole =
+                    enc.words().write(dir.resolve("whole" + evt3 + ".raw"), RawRoundTripTest.W, RawRoundTripTest.H);
             Events expected;
             try (EventStream s = EventStream.open(whole)) {
                 expected = FollowedFileTest.readAll(s);

@@ -47,9 +47,10 @@ class RawCommandsTest {
         assertEquals(expected.size(), got.size());
         for (int i = 0; i < got.size(); i++) {
             RawEventEncoder.Ev e = expected.get(i);
-            assertEquals(e.t() + " " + e.x() + " " + e.y() + " " + e.p(), got.t()[i] + " " + got.x()[i] + " "
-                    + got.y()[i] + " "
-                    + got.p()[i], "event " + i);
+            assertEquals(
+                    e.t() + " " + e.x() + " " + e.y() + " " + e.p(),
+                    got.t()[i] + " " + got.x()[i] + " " + got.y()[i] + " " + got.p()[i],
+                    "event " + i);
         }
     }
 
@@ -69,21 +70,30 @@ class RawCommandsTest {
             assertSame(enc.order(), ev);
         }
         Path npy = dir.resolve("rec.npy");
-        assertEquals(0, run("convert", "--events", raw.toString(), "--out", npy.toString()).code());
+        assertEquals(
+                0,
+                run("convert", "--events", raw.toString(), "--out", npy.toString())
+                        .code());
         NpyArray a = NpyArray.read(npy);
         assertArrayEquals(new long[] {30_000}, a.shape());
         assertEquals(13, a.itemSize());
-        assertEquals(List.of("t i8", "x i2", "y i2", "p u1"),
-                a.fields().stream().map(f -> f.name() + " " + f.kind() + f.size()).toList());
+        assertEquals(
+                List.of("t i8", "x i2", "y i2", "p u1"),
+                a.fields().stream()
+                        .map(f -> f.name() + " " + f.kind() + f.size())
+                        .toList());
         Events ev = new Events();
         for (int i = 0; i < a.rows(); i++) {
-            ev.add(a.getLong(i, a.field("t")), (int) a.getLong(i, a.field("x")), (int) a.getLong(i, a.field("y")),
-                    (int) a.getLong(i, a.field("p")));
+            ev.add(a.getLong(i, a.field("t")), (int) a.getLong(i, a.field("x")), (int) a.getLong(i, a.field("y")), (int)
+                    a.getLong(i, a.field("p")));
         }
         assertSame(enc.order(), ev);
         // And back from the .dat to a .npy: the same array.
         Path again = dir.resolve("again.npy");
-        assertEquals(0, run("convert", "--events", dat.toString(), "--out", again.toString()).code());
+        assertEquals(
+                0,
+                run("convert", "--events", dat.toString(), "--out", again.toString())
+                        .code());
         assertArrayEquals(Files.readAllBytes(npy), Files.readAllBytes(again));
     }
 
@@ -99,9 +109,12 @@ class RawCommandsTest {
         Path json = dir.resolve("rec.json");
         Result r = run("inspect", raw.toString(), "--json", json.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("format: EVT 3.0") && r.out().contains("640x480")
-                && r.out().contains("events: 5000")
-                && r.out().contains("EXT_TRIGGER " + triggers), r.out());
+        assertTrue(
+                r.out().contains("format: EVT 3.0")
+                        && r.out().contains("640x480")
+                        && r.out().contains("events: 5000")
+                        && r.out().contains("EXT_TRIGGER " + triggers),
+                r.out());
         JsonObject o = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
         assertEquals("evt3", o.get("format").getAsString());
         assertEquals(640, o.get("width").getAsInt());
@@ -109,13 +122,15 @@ class RawCommandsTest {
         assertEquals(5_000, o.get("events").getAsLong());
         assertEquals(enc.order().get(0).t(), o.get("t_first_us").getAsLong());
         assertEquals(enc.order().get(4_999).t(), o.get("t_last_us").getAsLong());
-        assertEquals(triggers, o.getAsJsonObject("skipped_words").get("EXT_TRIGGER").getAsLong());
+        assertEquals(
+                triggers, o.getAsJsonObject("skipped_words").get("EXT_TRIGGER").getAsLong());
         long on = enc.order().stream().filter(e -> e.p() == 1).count();
         assertEquals(on, o.get("on").getAsLong());
 
         Path dat = dir.resolve("rec_td.dat");
         run("convert", "--events", raw.toString(), "--out", dat.toString());
-        assertEquals(0, run("inspect", dat.toString(), "--json", json.toString()).code());
+        assertEquals(
+                0, run("inspect", dat.toString(), "--json", json.toString()).code());
         JsonObject d = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
         for (String key : List.of("width", "height", "events", "t_first_us", "t_last_us", "on")) {
             assertEquals(o.get(key), d.get(key), key);
@@ -124,7 +139,8 @@ class RawCommandsTest {
 
         Path npy = dir.resolve("rec.npy");
         run("convert", "--events", raw.toString(), "--out", npy.toString());
-        assertEquals(0, run("inspect", npy.toString(), "--json", json.toString()).code());
+        assertEquals(
+                0, run("inspect", npy.toString(), "--json", json.toString()).code());
         JsonObject n = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
         assertEquals("npy", n.get("format").getAsString());
         assertTrue(n.get("width").isJsonNull(), "a .npy holds no sensor size");
@@ -145,7 +161,10 @@ class RawCommandsTest {
         Path b = dir.resolve("b.npy");
         Result r = run("encode", "--events", raw.toString(), "--at", "" + at, "--out", a.toString());
         assertEquals(0, r.code(), r.err());
-        assertEquals(0, run("encode", "--events", dat.toString(), "--at", "" + at, "--out", b.toString()).code());
+        assertEquals(
+                0,
+                run("encode", "--events", dat.toString(), "--at", "" + at, "--out", b.toString())
+                        .code());
         assertArrayEquals(NpyArray.read(b).toByteArray(), NpyArray.read(a).toByteArray());
         assertArrayEquals(new long[] {5, 4, 480, 640}, NpyArray.read(a).shape());
         Boxes boxes = new Boxes();
@@ -171,17 +190,28 @@ class RawCommandsTest {
         noStackTrace(r);
 
         Path v21 = RawWords.evt3().timeHigh3(1).write(dir.resolve("v21.raw"), "evt 2.1", "geometry 640x480");
-        r = run("convert", "--events", v21.toString(), "--out", dir.resolve("v21.dat").toString());
+        r = run(
+                "convert",
+                "--events",
+                v21.toString(),
+                "--out",
+                dir.resolve("v21.dat").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("v21.raw") && r.err().contains("unknown event format version '2.1'"), r.err());
-        assertFalse(Files.exists(dir.resolve("v21.dat")) || Files.exists(dir.resolve("v21.dat.part")),
+        assertFalse(
+                Files.exists(dir.resolve("v21.dat")) || Files.exists(dir.resolve("v21.dat.part")),
                 "no half-written output");
         noStackTrace(r);
 
         Path cut = RawWords.evt2().timeHigh2(1).cd(1, 0, 1, 1).write(dir.resolve("cut.raw"), 304, 240);
         byte[] bytes = Files.readAllBytes(cut);
         Files.write(cut, Arrays.copyOf(bytes, bytes.length - 1));
-        r = run("convert", "--events", cut.toString(), "--out", dir.resolve("cut.npy").toString());
+        r = run(
+                "convert",
+                "--events",
+                cut.toString(),
+                "--out",
+                dir.resolve("cut.npy").toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("warning") && r.err().contains("1 truncated final word"), r.err());
         assertTrue(r.out().contains("0 events"), r.out());
@@ -203,12 +233,23 @@ class RawCommandsTest {
         longer[at++] = 5; // EVT_ADDR_X x=5, polarity 0
         longer[at++] = 0x20;
         Files.write(late, Arrays.copyOf(longer, at));
-        r = run("convert", "--events", late.toString(), "--out", dir.resolve("late.dat").toString());
+        r = run(
+                "convert",
+                "--events",
+                late.toString(),
+                "--out",
+                dir.resolve("late.dat").toString());
         assertEquals(1, r.code());
-        assertTrue(r.err().contains("late.raw") && r.err().contains("event 1 at " + (257L << 24) + " µs")
-                && r.err().contains(".npy instead"), r.err());
+        assertTrue(
+                r.err().contains("late.raw")
+                        && r.err().contains("event 1 at " + (257L << 24) + " µs")
+                        && r.err().contains(".npy instead"),
+                r.err());
         Path lateNpy = dir.resolve("late.npy");
-        assertEquals(0, run("convert", "--events", late.toString(), "--out", lateNpy.toString()).code());
+        assertEquals(
+                0,
+                run("convert", "--events", late.toString(), "--out", lateNpy.toString())
+                        .code());
         NpyArray a = NpyArray.read(lateNpy);
         assertEquals(257L << 24, a.getLong(1, a.field("t")));
     }

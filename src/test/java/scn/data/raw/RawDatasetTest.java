@@ -60,16 +60,21 @@ class RawDatasetTest {
     void rawRecordingsGiveTheSamplesOfTheirDatTwins() throws IOException {
         recording("a.raw", "a", 1);
         recording("b_td.raw", "b", 2);
-        try (Dataset dat = Dataset.open(root, "dat"); Dataset raw = Dataset.open(root, "raw")) {
+        try (Dataset dat = Dataset.open(root, "dat");
+                Dataset raw = Dataset.open(root, "raw")) {
             assertTrue(raw.size() > 60, "samples: " + raw.size());
             assertEquals(2, raw.index().recordings().size());
-            assertTrue(raw.index().recordings().stream().allMatch(DatasetIndex.Recording::ok),
+            assertTrue(
+                    raw.index().recordings().stream().allMatch(DatasetIndex.Recording::ok),
                     raw.skipped().toString());
             assertEquals(RawRoundTripTest.W, raw.width());
             assertSameSamples(dat, raw, new SplittableRandom(5));
         }
-        try (Dataset dat = Dataset.open(root, "dat"); Dataset raw = Dataset.open(root, "raw")) {
-            assertEquals(0, raw.index().rebuiltCount(),
+        try (Dataset dat = Dataset.open(root, "dat");
+                Dataset raw = Dataset.open(root, "raw")) {
+            assertEquals(
+                    0,
+                    raw.index().rebuiltCount(),
                     "the second time, the index (with its checkpoints) comes from the cache");
             assertSameSamples(dat, raw, new SplittableRandom(6));
         }

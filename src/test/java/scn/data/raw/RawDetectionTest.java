@@ -33,8 +33,8 @@ class RawDetectionTest {
         Path weights = dir.resolve("w.safetensors");
         ModelFiles.save(weights, new SpikingCenterNet(new ModelConfig(0.0625, 1.5, 5, 2, false), 4));
         Path out = dir.resolve("out");
-        int code = Main.run("detect", "--events", raw.toString(), "--checkpoint", weights.toString(), "--out",
-                out.toString());
+        int code = Main.run(
+                "detect", "--events", raw.toString(), "--checkpoint", weights.toString(), "--out", out.toString());
         assertEquals(0, code);
         Boxes b = Boxes.read(out.resolve("cam_bbox.npy"));
         assertTrue(b.size() > 0);

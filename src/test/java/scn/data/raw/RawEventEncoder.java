@@ -64,11 +64,15 @@ final class RawEventEncoder {
                     w.addrY(row);
                 }
                 int j = i;
-                while (j < group.size() && group.get(j).y() == e.y() && group.get(j).p() == e.p()) j++;
+                while (j < group.size()
+                        && group.get(j).y() == e.y()
+                        && group.get(j).p() == e.p()) j++;
                 row(w, group.subList(i, j), order, rnd);
                 if (rnd.nextInt(40) == 0) w.word(0xA, rnd.nextInt(1 << 12)); // EXT_TRIGGER
                 if (rnd.nextInt(40) == 0) { // OTHERS, CONTINUED_12, CONTINUED_4
-                    w.word(0xE, rnd.nextInt(1 << 12)).word(0xF, rnd.nextInt(1 << 12)).word(0x7, 3);
+                    w.word(0xE, rnd.nextInt(1 << 12))
+                            .word(0xF, rnd.nextInt(1 << 12))
+                            .word(0x7, 3);
                 }
                 i = j;
             }

@@ -28,8 +28,12 @@ class RawHeaderTest {
 
     @Test
     void theFormatLineGivesFormatAndSize() throws IOException {
-        RawHeader h = header("date 2024-01-01 10:00:00", "format EVT3;height=720;width=1280", "geometry 1280x720",
-                "sensor_generation 4.2", "serial_number 00ca0009");
+        RawHeader h = header(
+                "date 2024-01-01 10:00:00",
+                "format EVT3;height=720;width=1280",
+                "geometry 1280x720",
+                "sensor_generation 4.2",
+                "serial_number 00ca0009");
         assertEquals(RawFormat.EVT3, h.format());
         assertEquals(1280, h.width());
         assertEquals(720, h.height());
@@ -48,12 +52,19 @@ class RawHeaderTest {
 
     @Test
     void withoutGeometryThePluginNameImpliesTheSensor() throws IOException {
-        RawHeader gen31 = header("Date 2019-05-03 11:20:27", "evt 2.0", "integrator_name Prophesee",
-                "plugin_name hal_plugin_gen31_fx3", "serial_number 00001337", "system_ID 28");
+        RawHeader gen31 = header(
+                "Date 2019-05-03 11:20:27",
+                "evt 2.0",
+                "integrator_name Prophesee",
+                "plugin_name hal_plugin_gen31_fx3",
+                "serial_number 00001337",
+                "system_ID 28");
         assertEquals(RawFormat.EVT2, gen31.format());
         assertEquals(640, gen31.width());
         assertEquals(480, gen31.height());
-        assertTrue(gen31.sizeFrom().contains("hal_plugin_gen31_fx3") && gen31.sizeFrom().contains("Gen3.1"),
+        assertTrue(
+                gen31.sizeFrom().contains("hal_plugin_gen31_fx3")
+                        && gen31.sizeFrom().contains("Gen3.1"),
                 gen31.sizeFrom());
         RawHeader imx636 = header("plugin_name hal_plugin_imx636_evk3", "serial_number 1"); // no evt line either
         assertEquals(RawFormat.EVT3, imx636.format());
@@ -67,12 +78,14 @@ class RawHeaderTest {
     @Test
     void aHeaderThatLeavesSomethingOpenIsRefused() {
         String board = refused("evt 3.0", "plugin_name hal_plugin_imx8_foo");
-        assertTrue(board.contains("h.raw") && board.contains("no sensor size")
-                && board.contains("hal_plugin_imx8_foo"), board);
+        assertTrue(
+                board.contains("h.raw") && board.contains("no sensor size") && board.contains("hal_plugin_imx8_foo"),
+                board);
         String none = refused("date 2024-01-01", "serial_number 1");
         assertTrue(none.contains("h.raw") && none.contains("names no event format"), none);
         String version = refused("evt 2.1", "geometry 640x480");
-        assertTrue(version.contains("h.raw: at byte 0") && version.contains("unknown event format version '2.1'"),
+        assertTrue(
+                version.contains("h.raw: at byte 0") && version.contains("unknown event format version '2.1'"),
                 version);
         String format = refused("format EVT21;height=720;width=1280");
         assertTrue(format.contains("names format 'EVT21'"), format);
@@ -88,7 +101,8 @@ class RawHeaderTest {
     void aFileWithoutHeaderIsRefused() throws IOException {
         Path bare = dir.resolve("bare.raw");
         Files.write(bare, RawWords.evt3().timeHigh3(1).addrY(1).addrX(1, 1).bytes());
-        String m = assertThrows(DataFormatException.class, () -> RawFile.open(bare)).getMessage();
+        String m = assertThrows(DataFormatException.class, () -> RawFile.open(bare))
+                .getMessage();
         assertTrue(m.contains("bare.raw") && m.contains("no RAW header"), m);
         Path cut = dir.resolve("cut.raw");
         Files.writeString(cut, "% evt 3.0\n% geometry 3");
@@ -105,8 +119,10 @@ class RawHeaderTest {
             assertEquals(List.of("64 1 1 1"), RawDecoderTest.events(f));
             assertEquals(2, f.wordCount());
             String w = String.join("\n", f.warnings());
-            assertTrue(w.contains("t.raw: at byte " + (bytes.length - 4))
-                    && w.contains("1 truncated final word (1 of 4 bytes)"), w);
+            assertTrue(
+                    w.contains("t.raw: at byte " + (bytes.length - 4))
+                            && w.contains("1 truncated final word (1 of 4 bytes)"),
+                    w);
         }
     }
 }

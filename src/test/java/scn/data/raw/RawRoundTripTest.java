@@ -119,8 +119,9 @@ class RawRoundTripTest {
         SplittableRandom rnd = new SplittableRandom(4);
         List<RawEventEncoder.Ev> ev = events(300_000, 1_000, rnd);
         RawEventEncoder.Encoded enc = RawEventEncoder.evt3(ev, rnd);
-        assertTrue(enc.words().size() > 2 * RawFile.CHUNK_WORDS, "the file spans several chunks: "
-                + enc.words().size());
+        assertTrue(
+                enc.words().size() > 2 * RawFile.CHUNK_WORDS,
+                "the file spans several chunks: " + enc.words().size());
         Path file = enc.words().write(dir.resolve("big.raw"), W, H);
         List<RawCheckpoint> checkpoints = new ArrayList<>();
         Events all = new Events();

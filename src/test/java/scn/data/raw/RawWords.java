@@ -111,7 +111,7 @@ final class RawWords {
     /** A header with the format line Metavision 4 and later write. */
     Path write(Path file, int width, int height) throws IOException {
         String name = format == RawFormat.EVT2 ? "EVT2" : "EVT3";
-        return write(file, "camera_integrator_name Prophesee", "format " + name + ";height=" + height + ";width="
-                + width);
+        return write(
+                file, "camera_integrator_name Prophesee", "format " + name + ";height=" + height + ";width=" + width);
     }
 }

@@ -39,9 +39,12 @@ class SyntheticDatasetTest {
         boolean anyDifferent = false;
         for (Path f : files) {
             Path rel = dir.resolve("a").relativize(f);
-            assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(dir.resolve("b").resolve(rel)), rel.toString());
+            assertArrayEquals(
+                    Files.readAllBytes(f), Files.readAllBytes(dir.resolve("b").resolve(rel)), rel.toString());
             if (rel.toString().endsWith(".dat")) {
-                anyDifferent |= !java.util.Arrays.equals(Files.readAllBytes(f), Files.readAllBytes(dir.resolve("c").resolve(rel)));
+                anyDifferent |= !java.util.Arrays.equals(
+                        Files.readAllBytes(f),
+                        Files.readAllBytes(dir.resolve("c").resolve(rel)));
             }
         }
         assertTrue(anyDifferent, "another seed gives other events");
@@ -49,7 +52,10 @@ class SyntheticDatasetTest {
 
     private static List<Path> files(Path root) throws IOException {
         try (Stream<Path> s = Files.walk(root)) {
-            return new ArrayList<>(s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList());
+            return new ArrayList<>(s.filter(Files::isRegularFile)
+                    .filter(p -> !p.getFileName().toString().startsWith("."))
+                    .sorted()
+                    .toList());
         }
     }
 
@@ -57,7 +63,9 @@ class SyntheticDatasetTest {
     void filesAreGen1AndTheDatasetReadsThem() throws IOException {
         Path out = dir.resolve("d");
         SyntheticDataset.generate(out, tiny(9, 2), s -> {});
-        for (String split : Dataset.SPLITS) assertTrue(Files.exists(out.resolve(split).resolve(String.format("synth_%04d_td.dat", Dataset.SPLITS.indexOf(split)))));
+        for (String split : Dataset.SPLITS)
+            assertTrue(Files.exists(
+                    out.resolve(split).resolve(String.format("synth_%04d_td.dat", Dataset.SPLITS.indexOf(split)))));
         Path dat = out.resolve("train/synth_0000_td.dat");
         try (DatFile f = DatFile.open(dat)) {
             assertTrue(f.hasHeader());
@@ -66,7 +74,8 @@ class SyntheticDatasetTest {
             assertTrue(f.eventCount() > 10_000, "a busy scene: " + f.eventCount());
             Events ev = new Events();
             f.read(0, f.eventCount(), ev);
-            for (int i = 1; i < ev.size(); i++) assertTrue(f.rawTime(i) >= f.rawTime(i - 1), "events in time order at " + i);
+            for (int i = 1; i < ev.size(); i++)
+                assertTrue(f.rawTime(i) >= f.rawTime(i - 1), "events in time order at " + i);
             assertTrue(f.lastTime() < 600_000);
         }
         NpyArray a = NpyArray.read(out.resolve("train/synth_0000_bbox.npy"));
@@ -77,7 +86,8 @@ class SyntheticDatasetTest {
             assertEquals(0, b.t(i) % 100_000, "labels at 10 Hz");
             assertTrue(b.classId(i) == 0 || b.classId(i) == 1);
             assertTrue(b.trackId(i) > 0);
-            assertTrue(b.x(i) >= 0 && b.y(i) >= 0 && b.x(i) + b.w(i) <= 304 && b.y(i) + b.h(i) <= 240,
+            assertTrue(
+                    b.x(i) >= 0 && b.y(i) >= 0 && b.x(i) + b.w(i) <= 304 && b.y(i) + b.h(i) <= 240,
                     "box " + i + " lies inside the frame (a detector's clipped box must be able to match it)");
         }
         try (Dataset ds = Dataset.open(out, "train")) {
@@ -93,13 +103,18 @@ class SyntheticDatasetTest {
         Path first = SyntheticDataset.ensure(dir, cfg, log::add);
         assertEquals(dir.resolve(SyntheticDataset.VERSION), first);
         assertEquals(2, log.size(), "announced and timed: " + log);
-        long mtime = Files.getLastModifiedTime(first.resolve("train/synth_0000_td.dat")).toMillis();
+        long mtime = Files.getLastModifiedTime(first.resolve("train/synth_0000_td.dat"))
+                .toMillis();
         Path second = SyntheticDataset.ensure(dir, cfg, log::add);
         assertEquals(first, second);
         assertEquals(2, log.size(), "not generated again");
-        assertEquals(mtime, Files.getLastModifiedTime(first.resolve("train/synth_0000_td.dat")).toMillis());
+        assertEquals(
+                mtime,
+                Files.getLastModifiedTime(first.resolve("train/synth_0000_td.dat"))
+                        .toMillis());
         try (Stream<Path> s = Files.list(dir)) {
-            assertFalse(s.anyMatch(p -> p.getFileName().toString().contains(".tmp")), "no temporary folder is left behind");
+            assertFalse(
+                    s.anyMatch(p -> p.getFileName().toString().contains(".tmp")), "no temporary folder is left behind");
         }
     }
 }

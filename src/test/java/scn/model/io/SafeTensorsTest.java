@@ -45,7 +45,8 @@ class SafeTensorsTest {
 
     private String readError(byte[] bytes) throws IOException {
         Path p = put(bytes);
-        return assertThrows(SafeTensors.FormatException.class, () -> SafeTensors.read(p)).getMessage();
+        return assertThrows(SafeTensors.FormatException.class, () -> SafeTensors.read(p))
+                .getMessage();
     }
 
     @Test
@@ -58,8 +59,32 @@ class SafeTensorsTest {
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
         expected.write(new byte[] {64, 0, 0, 0, 0, 0, 0, 0});
         expected.write(json.getBytes(StandardCharsets.US_ASCII));
-        expected.write(new byte[] {0, 0, 0, 0, 0, 0, (byte) 0x80, 0x3F, 0, 0, 0, 0x40, 0, 0, 0x40, 0x40,
-            0, 0, (byte) 0x80, 0x40, 0, 0, (byte) 0xA0, 0x40});
+        expected.write(new byte[] {
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            (byte) 0x80,
+            0x3F,
+            0,
+            0,
+            0,
+            0x40,
+            0,
+            0,
+            0x40,
+            0x40,
+            0,
+            0,
+            (byte) 0x80,
+            0x40,
+            0,
+            0,
+            (byte) 0xA0,
+            0x40
+        });
         Path p = dir.resolve("one.safetensors");
         SafeTensors.write(p, one, null);
         assertArrayEquals(expected.toByteArray(), Files.readAllBytes(p));
@@ -68,14 +93,18 @@ class SafeTensorsTest {
         Map<String, Tensor> padded = Map.of("attn0", Tensor.wrap(new float[] {0, 1, 2, 3, 4, 5}, 1, 1, 2, 3));
         byte[] written = writeAndRead(padded, null);
         assertEquals(72, written[0]);
-        assertEquals("{\"attn0\":{\"dtype\":\"F32\",\"shape\":[1,1,2,3],\"data_offsets\":[0,24]}}       ",
+        assertEquals(
+                "{\"attn0\":{\"dtype\":\"F32\",\"shape\":[1,1,2,3],\"data_offsets\":[0,24]}}       ",
                 new String(written, 8, 72, StandardCharsets.US_ASCII));
 
         // No tensors: "{}" and 6 spaces; with metadata: 35 bytes of JSON and 5 spaces.
-        assertArrayEquals(new byte[] {8, 0, 0, 0, 0, 0, 0, 0, '{', '}', ' ', ' ', ' ', ' ', ' ', ' '}, writeAndRead(Map.of(), null));
+        assertArrayEquals(
+                new byte[] {8, 0, 0, 0, 0, 0, 0, 0, '{', '}', ' ', ' ', ' ', ' ', ' ', ' '},
+                writeAndRead(Map.of(), null));
         byte[] meta = writeAndRead(Map.of(), Map.of("framework", "pt"));
         assertEquals(40, meta[0]);
-        assertEquals("{\"__metadata__\":{\"framework\":\"pt\"}}     ", new String(meta, 8, 40, StandardCharsets.US_ASCII));
+        assertEquals(
+                "{\"__metadata__\":{\"framework\":\"pt\"}}     ", new String(meta, 8, 40, StandardCharsets.US_ASCII));
     }
 
     private byte[] writeAndRead(Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
@@ -94,11 +123,17 @@ class SafeTensorsTest {
         metadata.put("z", "last");
         metadata.put("format", "pt\n\"q\"");
         byte[] bytes = writeAndRead(tensors, metadata);
-        String header = new String(bytes, 8, (int) ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0), StandardCharsets.UTF_8);
-        assertEquals("{\"__metadata__\":{\"format\":\"pt\\n\\\"q\\\"\",\"z\":\"last\"},"
-                + "\"B\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[0,4]},"
-                + "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]},"
-                + "\"b\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[12,16]}}", header.stripTrailing());
+        String header = new String(
+                bytes,
+                8,
+                (int) ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0),
+                StandardCharsets.UTF_8);
+        assertEquals(
+                "{\"__metadata__\":{\"format\":\"pt\\n\\\"q\\\"\",\"z\":\"last\"},"
+                        + "\"B\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[0,4]},"
+                        + "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]},"
+                        + "\"b\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[12,16]}}",
+                header.stripTrailing());
         assertEquals(0, header.length() % 8); // padded with spaces
     }
 
@@ -114,11 +149,14 @@ class SafeTensorsTest {
         Path p = dir.resolve("m.safetensors");
         SafeTensors.write(p, tensors, Map.of("epoch", "3"));
         SafeTensors.Contents c = SafeTensors.readAll(p);
-        assertEquals(List.of("empty", "encoder.stem.conv.weight", "encoder.stem.plif.w", "heads.size.out.bias"), List.copyOf(c.tensors().keySet()));
+        assertEquals(
+                List.of("empty", "encoder.stem.conv.weight", "encoder.stem.plif.w", "heads.size.out.bias"),
+                List.copyOf(c.tensors().keySet()));
         for (String name : tensors.keySet()) {
             assertArrayEquals(tensors.get(name).shape(), c.tensors().get(name).shape(), name);
             float[] want = tensors.get(name).data(), got = c.tensors().get(name).data();
-            for (int i = 0; i < want.length; i++) assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]), name + "[" + i + "]");
+            for (int i = 0; i < want.length; i++)
+                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]), name + "[" + i + "]");
         }
         assertEquals(Map.of("epoch", "3"), c.metadata());
         assertEquals(Map.of("epoch", "3"), SafeTensors.metadata(p));
@@ -133,22 +171,29 @@ class SafeTensorsTest {
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(List.of(p), files.toList());
         }
-        assertThrows(IOException.class, () -> SafeTensors.write(dir.resolve("no/such/dir/x.safetensors"), Map.of("w", Tensor.scalar(1)), null));
-        assertThrows(IllegalArgumentException.class, () -> SafeTensors.write(p, Map.of("__metadata__", Tensor.scalar(1)), null));
+        assertThrows(
+                IOException.class,
+                () -> SafeTensors.write(dir.resolve("no/such/dir/x.safetensors"), Map.of("w", Tensor.scalar(1)), null));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> SafeTensors.write(p, Map.of("__metadata__", Tensor.scalar(1)), null));
     }
 
     @Test
     void readsU8AndI64AsFloat() throws IOException {
         ByteBuffer data = ByteBuffer.allocate(2 + 16).order(ByteOrder.LITTLE_ENDIAN);
         data.put((byte) 7).put((byte) 200).putLong(-5).putLong(1L << 24);
-        String header = "{\"n\":{\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[2,18]},\"b\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[0,2]}}";
+        String header =
+                "{\"n\":{\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[2,18]},\"b\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[0,2]}}";
         Map<String, Tensor> t = SafeTensors.read(put(file(header, data.array())));
         assertEquals(List.of("b", "n"), List.copyOf(t.keySet())); // data order, not header order
         assertArrayEquals(new float[] {7, 200}, t.get("b").data());
         assertArrayEquals(new float[] {-5, 1 << 24}, t.get("n").data());
 
-        ByteBuffer inexact = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong((1L << 24) + 1);
-        String msg = readError(file("{\"n\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[0,8]}}", inexact.array()));
+        ByteBuffer inexact =
+                ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong((1L << 24) + 1);
+        String msg =
+                readError(file("{\"n\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[0,8]}}", inexact.array()));
         assertTrue(msg.contains("'n'") && msg.contains("16777217"), msg);
     }
 
@@ -169,10 +214,12 @@ class SafeTensorsTest {
         badUtf8[10] = (byte) 0xFF;
         assertTrue(readError(badUtf8).contains("UTF-8"));
 
-        String overlap = "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}";
+        String overlap =
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}";
         String msg = readError(file(overlap, new byte[12]));
         assertTrue(msg.contains("'b' overlaps tensor 'a'"), msg);
-        String gap = "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[12,20]}}";
+        String gap =
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[12,20]}}";
         assertTrue(readError(file(gap, new byte[20])).contains("gap of 4 bytes before tensor 'b'"));
         assertTrue(readError(file(ok, new byte[12])).contains("4 bytes after the last tensor"));
 
@@ -180,10 +227,14 @@ class SafeTensorsTest {
         assertTrue(msg.contains("t.safetensors") && msg.contains("'w'") && msg.contains("BF16"), msg);
         msg = readError(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", new byte[8]));
         assertTrue(msg.contains("'w'") && msg.contains("needs 12 bytes") && msg.contains("hold 8"), msg);
-        assertTrue(readError(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", new byte[8])).contains("non-negative"));
-        assertTrue(readError(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,0]}}", new byte[8])).contains("end before"));
+        assertTrue(readError(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", new byte[8]))
+                .contains("non-negative"));
+        assertTrue(readError(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,0]}}", new byte[8]))
+                .contains("end before"));
         assertTrue(readError(file("{\"__metadata__\":{\"k\":1}}", new byte[0])).contains("not a string"));
-        assertTrue(readError(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[0,4]},\"a\":{}}", new byte[4])).contains("duplicate key"));
+        assertTrue(
+                readError(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[0,4]},\"a\":{}}", new byte[4]))
+                        .contains("duplicate key"));
     }
 
     @Test
@@ -196,7 +247,8 @@ class SafeTensorsTest {
         expected.put("conv.weight", new int[] {8, 4, 7, 7});
         expected.put("bn.weight", new int[] {8});
         expected.put("plif.w", new int[0]);
-        String msg = assertThrows(IllegalArgumentException.class, () -> SafeTensors.checkAgainst(found, expected)).getMessage();
+        String msg = assertThrows(IllegalArgumentException.class, () -> SafeTensors.checkAgainst(found, expected))
+                .getMessage();
         assertTrue(msg.contains("3 problems"), msg);
         assertTrue(msg.contains("missing: plif.w []"), msg);
         assertTrue(msg.contains("unexpected: extra [2]"), msg);
@@ -237,12 +289,14 @@ class SafeTensorsTest {
         w[17] = Float.NaN; // [1, 1, 0, 1]
         w[20] = Float.POSITIVE_INFINITY;
         tensors.put("plif.w", Tensor.scalar(Float.NEGATIVE_INFINITY));
-        assertEquals(List.of(
-                "conv.weight [2, 3, 2, 2]: 2 of 24 values are NaN or infinite; the first, at index [1, 1, 0, 1]"
-                        + " (flat 17), is NaN",
-                "plif.w []: 1 of 1 values are NaN or infinite; the first, at index [] (flat 0), is -Infinity"),
+        assertEquals(
+                List.of(
+                        "conv.weight [2, 3, 2, 2]: 2 of 24 values are NaN or infinite; the first, at index [1, 1, 0, 1]"
+                                + " (flat 17), is NaN",
+                        "plif.w []: 1 of 1 values are NaN or infinite; the first, at index [] (flat 0), is -Infinity"),
                 SafeTensors.nonFinite(tensors));
-        String msg = assertThrows(IllegalArgumentException.class, () -> SafeTensors.checkFinite(tensors)).getMessage();
+        String msg = assertThrows(IllegalArgumentException.class, () -> SafeTensors.checkFinite(tensors))
+                .getMessage();
         assertTrue(msg.contains("(2 tensors)") && msg.contains("conv.weight") && msg.contains("plif.w"), msg);
     }
 }

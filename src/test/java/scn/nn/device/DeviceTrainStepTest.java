@@ -67,8 +67,14 @@ class DeviceTrainStepTest {
 
     /** Two samples: three objects (two classes) and one object. */
     private static Tensor boxes() {
-        return Tensor.wrap(new float[] {20, 30, 60, 40, 0, 150, 100, 20, 50, 1, 200, 120, 40, 40, 0, 100, 60, 90, 70, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, -1},
-                2, 3, 5);
+        return Tensor.wrap(
+                new float[] {
+                    20, 30, 60, 40, 0, 150, 100, 20, 50, 1, 200, 120, 40, 40, 0, 100, 60, 90, 70, 0, 0, 0, 0, 0, -1, 0,
+                    0, 0, 0, -1
+                },
+                2,
+                3,
+                5);
     }
 
     @Test
@@ -91,7 +97,10 @@ class DeviceTrainStepTest {
             Map<String, float[]> grads = step.gradients();
             for (Parameter p : model.parameters()) p.zeroGrad();
             SpikingCenterNet.Outputs out = model.forward(Var.constant(x), true);
-            CenterNetLoss.Terms loss = CenterNetLoss.compute(out.heatmap(), out.offset(), out.size(),
+            CenterNetLoss.Terms loss = CenterNetLoss.compute(
+                    out.heatmap(),
+                    out.offset(),
+                    out.size(),
                     CenterNetTargets.forBatch(new CenterNetTargets.Geometry(2, 64, 80, 4, 100), boxes));
             Tape.backward(loss.total());
             float total = loss.total().value().item();
@@ -153,9 +162,11 @@ class DeviceTrainStepTest {
             step.downloadInto(back, backOptimizer);
             assertEquals(7, backOptimizer.steps());
             Map<String, Tensor> want = model.stateDict(), have = back.stateDict();
-            for (String name : want.keySet()) assertArrayEquals(want.get(name).data(), have.get(name).data(), name);
+            for (String name : want.keySet())
+                assertArrayEquals(want.get(name).data(), have.get(name).data(), name);
             List<Tensor> m = optimizer.moments(), mb = backOptimizer.moments();
-            for (int i = 0; i < m.size(); i++) assertArrayEquals(m.get(i).data(), mb.get(i).data(), "moment " + i);
+            for (int i = 0; i < m.size(); i++)
+                assertArrayEquals(m.get(i).data(), mb.get(i).data(), "moment " + i);
         }
     }
 
@@ -173,13 +184,20 @@ class DeviceTrainStepTest {
         int boosted = 0;
         for (String name : start.keySet()) {
             if (name.endsWith("running_mean") || name.endsWith("running_var")) continue;
-            float[] s0 = start.get(name).data(), a = plain.get(name).data(), b = scaled.get(name).data();
+            float[] s0 = start.get(name).data(),
+                    a = plain.get(name).data(),
+                    b = scaled.get(name).data();
             boolean head = name.startsWith("heads.") && name.contains(".out.");
             if (head) boosted++;
             for (int i = 0; i < s0.length; i++) {
                 double want = head ? 10.0 * (a[i] - s0[i]) : a[i] - s0[i];
-                // Each difference of stored floats carries up to one ulp of the weight; the plain one is then multiplied by 10.
-                assertEquals(want, b[i] - s0[i], 1e-4 * Math.abs(want) + 12 * Math.ulp(Math.abs(s0[i]) + 1e-3f), name + "[" + i + "]");
+                // Each difference of stored floats carries up to one ulp of the weight; the plain one is then
+                // multiplied by 10.
+                assertEquals(
+                        want,
+                        b[i] - s0[i],
+                        1e-4 * Math.abs(want) + 12 * Math.ulp(Math.abs(s0[i]) + 1e-3f),
+                        name + "[" + i + "]");
             }
         }
         assertEquals(6, boosted, "weight and bias of three heads");
@@ -203,8 +221,11 @@ class DeviceTrainStepTest {
         Tensor[] r = {ref.heatmap().value(), ref.offset().value(), ref.size().value()};
         Tensor[] g = {got.heatmap(), got.offset(), got.size()};
         for (int i = 0; i < 3; i++) {
-            assertEquals(List.of(r[i].dim(0), r[i].dim(1), r[i].dim(2), r[i].dim(3)), List.of(g[i].dim(0), g[i].dim(1), g[i].dim(2), g[i].dim(3)));
-            TestUtil.assertClose(what + " output " + i, r[i].data(), g[i].data(), 1e-3 * TestUtil.maxAbs(r[i].data()) + 1e-6, 1e-3);
+            assertEquals(
+                    List.of(r[i].dim(0), r[i].dim(1), r[i].dim(2), r[i].dim(3)),
+                    List.of(g[i].dim(0), g[i].dim(1), g[i].dim(2), g[i].dim(3)));
+            TestUtil.assertClose(
+                    what + " output " + i, r[i].data(), g[i].data(), 1e-3 * TestUtil.maxAbs(r[i].data()) + 1e-6, 1e-3);
         }
     }
 }

@@ -45,7 +45,8 @@ import scn.tensor.Tensor;
  * (through a {@link Probe} that runs every layer and edits only the stem's output), and counts per
  * layer, in forward order, how many outputs differ; then how the heatmap and the decoded detections
  * differ. Repeated over several inputs and several flipped neurons; prints the median and the maximum
- * per layer as a Markdown table. A third, unedited pass per input checks that two plain passes agree
+ * per layer, and in how many trials the layer changed at all (a flip that usually dies out but now and
+ * then takes over the network has a median of 0), as a Markdown table. A third, unedited pass per input checks that two plain passes agree
  * to the bit, so every difference counted is the flip's.
  *
  * <p>Which spike ({@code --pick}):
@@ -539,9 +540,9 @@ public final class FlipSpread implements Callable<Integer> {
                     + " %d of %d%n", disagree, stemNeurons);
         }
         System.out.println();
-        System.out.println("| layer | elements | firing rate | changed: median | max | median % | max % "
+        System.out.println("| layer | elements | firing rate | changed: median | max | median % | max % | trials "
                 + "| max abs diff (floats) |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
         List<Map<String, Object>> layers = new ArrayList<>();
         for (int l = 0; l < first.names.size(); l++) {
             int layer = l;
@@ -556,10 +557,11 @@ public final class FlipSpread implements Callable<Integer> {
             }
             double[] changed = trials.stream().mapToDouble(t -> t.changed[layer]).sorted().toArray();
             double med = median(changed), max = changed[changed.length - 1];
+            long reached = trials.stream().filter(t -> t.changed[layer] > 0).count();
             double maxAbs = trials.stream().mapToDouble(t -> t.maxAbs[layer]).max().orElse(0);
-            System.out.printf(Locale.ROOT, "| %s | %d | %s | %s | %.0f | %s | %s | %s |%n", first.names.get(l),
-                    elements, spikes ? String.format(Locale.ROOT, "%.3f", rate) : "float", fmt(med), max,
-                    pct(med / elements), pct(max / elements),
+            System.out.printf(Locale.ROOT, "| %s | %d | %s | %s | %.0f | %s | %s | %d | %s |%n", first.names.get(l),
+                    elements, spikes ? String.format(Locale.ROOT, "%.3g", rate) : "float", fmt(med), max,
+                    pct(med / elements), pct(max / elements), reached,
                     spikes ? "-" : String.format(Locale.ROOT, "%.3g", maxAbs));
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("layer", first.names.get(l));
@@ -567,6 +569,7 @@ public final class FlipSpread implements Callable<Integer> {
             row.put("firing_rate", spikes ? rate : null);
             row.put("changed_median", med);
             row.put("changed_max", max);
+            row.put("trials_changed", reached);
             row.put("max_abs_diff", spikes ? null : maxAbs);
             layers.add(row);
         }

@@ -46,7 +46,8 @@ import scn.tensor.Tensor;
  * layer, in forward order, how many outputs differ; then how the heatmap and the decoded detections
  * differ. Repeated over several inputs and several flipped neurons; prints the median and the maximum
  * per layer, and in how many trials the layer changed at all (a flip that usually dies out but now and
- * then takes over the network has a median of 0), as a Markdown table. A third, unedited pass per input checks that two plain passes agree
+ * then takes over the network has a median of 0), as a Markdown table. A third, unedited pass per input checks that two
+ * plain passes agree
  * to the bit, so every difference counted is the flip's.
  *
  * <p>Which spike ({@code --pick}):
@@ -67,7 +68,9 @@ import scn.tensor.Tensor;
  * [--checkpoint M | --weights W --width X | --width X --seed S] [--data DIR --split val --inputs 5 | --input X.npy]
  * [--flips 5] [--pick nearest|random|reference] [--mode eval|train|both] [--json F]}
  */
-@Command(name = "FlipSpread", mixinStandardHelpOptions = true,
+@Command(
+        name = "FlipSpread",
+        mixinStandardHelpOptions = true,
         description = "How far one flipped stem spike spreads through the forward pass, layer by layer.")
 public final class FlipSpread implements Callable<Integer> {
     private static final String STEM = "encoder.stem";
@@ -80,7 +83,11 @@ public final class FlipSpread implements Callable<Integer> {
     /** Two detections of one class are the same object above this IoU. */
     private static final float SAME_IOU = 0.5f;
 
-    enum Pick { NEAREST, RANDOM, REFERENCE }
+    enum Pick {
+        NEAREST,
+        RANDOM,
+        REFERENCE
+    }
 
     @Option(names = "--checkpoint", description = "A run's model.safetensors (its configuration from the metadata).")
     Path checkpoint;
@@ -109,11 +116,16 @@ public final class FlipSpread implements Callable<Integer> {
     @Option(names = "--flips", defaultValue = "5", description = "Flipped neurons per input.")
     int flips;
 
-    @Option(names = "--pick", defaultValue = "nearest", converter = PickConverter.class,
+    @Option(
+            names = "--pick",
+            defaultValue = "nearest",
+            converter = PickConverter.class,
             description = "nearest, random or reference (see the class comment).")
     Pick pick;
 
-    @Option(names = "--mode", defaultValue = "eval",
+    @Option(
+            names = "--mode",
+            defaultValue = "eval",
             description = "eval (running statistics), train (batch statistics) or both.")
     String mode;
 
@@ -149,8 +161,8 @@ public final class FlipSpread implements Callable<Integer> {
         }
 
         @Override
-        public void conv(String name, Var in, int cout, int kernel, int stride, int pad, int groups, int outH,
-                int outW) {}
+        public void conv(
+                String name, Var in, int cout, int kernel, int stride, int pad, int groups, int outH, int outW) {}
 
         @Override
         public void add(String name, long elements) {}
@@ -167,14 +179,26 @@ public final class FlipSpread implements Callable<Integer> {
             }
             names.add(layer.name());
             SpikeTensor s = out.spikes();
-            outputs.add(s != null ? s.data().clone() : Arrays.copyOf(out.value().data(), out.value().size()));
+            outputs.add(
+                    s != null
+                            ? s.data().clone()
+                            : Arrays.copyOf(out.value().data(), out.value().size()));
             return out;
         }
     }
 
     /** One flip's (or one reference pass's) differences from the plain pass. */
-    record Trial(int input, String flipped, double distance, int stemChanged, long[] changed, float[] maxAbs,
-            float heatmapMaxDiff, long heatmapCells, int detections, int detectionsChanged) {}
+    record Trial(
+            int input,
+            String flipped,
+            double distance,
+            int stemChanged,
+            long[] changed,
+            float[] maxAbs,
+            float heatmapMaxDiff,
+            long heatmapCells,
+            int detections,
+            int detectionsChanged) {}
 
     @Override
     public Integer call() throws IOException {
@@ -184,17 +208,29 @@ public final class FlipSpread implements Callable<Integer> {
             case "eval" -> List.of(false);
             case "train" -> List.of(true);
             case "both" -> List.of(false, true);
-            default -> throw new CommandLine.ParameterException(new CommandLine(this),
-                    "--mode: eval, train or both, not " + mode);
+            default ->
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this), "--mode: eval, train or both, not " + mode);
         };
-        System.out.printf(Locale.ROOT, "model %s (%s); %d inputs %s; pick %s; backend %s%n", model.config(), source(),
-                xs.size(), Arrays.toString(xs.get(0).shape()), pick.name().toLowerCase(Locale.ROOT),
+        System.out.printf(
+                Locale.ROOT,
+                "model %s (%s); %d inputs %s; pick %s; backend %s%n",
+                model.config(),
+                source(),
+                xs.size(),
+                Arrays.toString(xs.get(0).shape()),
+                pick.name().toLowerCase(Locale.ROOT),
                 Kernels.describe());
         Map<String, Object> report = new LinkedHashMap<>();
         for (boolean training : modes) report.put(training ? "train" : "eval", measure(model, xs, training));
         if (json != null) {
-            Files.writeString(json, new GsonBuilder().serializeSpecialFloatingPointValues().setPrettyPrinting().create()
-                    .toJson(report));
+            Files.writeString(
+                    json,
+                    new GsonBuilder()
+                            .serializeSpecialFloatingPointValues()
+                            .setPrettyPrinting()
+                            .create()
+                            .toJson(report));
         }
         return 0;
     }
@@ -247,8 +283,8 @@ public final class FlipSpread implements Callable<Integer> {
                 for (int x = 0; x < iw; x++) {
                     float f = v[(p * ih + y) * iw + x];
                     if (f != 0f && f != 1f) {
-                        throw new IOException(file + ": element " + ((p * ih + y) * iw + x) + " is " + f
-                                + ", not 0 or 1");
+                        throw new IOException(
+                                file + ": element " + ((p * ih + y) * iw + x) + " is " + f + ", not 0 or 1");
                     }
                     bytes[(p * h + y) * w + x] = (byte) f;
                 }
@@ -258,17 +294,22 @@ public final class FlipSpread implements Callable<Integer> {
     }
 
     /** One forward pass; a training-mode pass puts the running statistics back, so every pass sees the same model. */
-    private static Pass run(SpikingCenterNet model, SpikeTensor x, boolean training, UnaryOperator<byte[]> stemEdit,
-            Recorder[] seen) {
+    private static Pass run(
+            SpikingCenterNet model, SpikeTensor x, boolean training, UnaryOperator<byte[]> stemEdit, Recorder[] seen) {
         Map<String, Tensor> saved = new LinkedHashMap<>();
-        if (training) model.stateDict().forEach((k, t) -> {
-            if (k.endsWith(".running_mean") || k.endsWith(".running_var")) saved.put(k, t.copy());
-        });
+        if (training)
+            model.stateDict().forEach((k, t) -> {
+                if (k.endsWith(".running_mean") || k.endsWith(".running_var")) saved.put(k, t.copy());
+            });
         Recorder r = new Recorder(stemEdit);
         try (var noGrad = Tape.noGrad()) {
             SpikingCenterNet.Outputs o = Probe.watch(r, () -> model.forward(Var.constant(x), training));
             if (seen != null) seen[0] = r;
-            return new Pass(r.names, r.outputs, o.heatmap().value().copy(), o.offset().value().copy(),
+            return new Pass(
+                    r.names,
+                    r.outputs,
+                    o.heatmap().value().copy(),
+                    o.offset().value().copy(),
                     o.size().value().copy());
         } finally {
             Map<String, Tensor> state = model.stateDict();
@@ -344,7 +385,8 @@ public final class FlipSpread implements Callable<Integer> {
             Layer.Neuron n = stem.neuron();
             Tensor conv;
             try (var noGrad = Tape.noGrad()) {
-                conv = Functional.conv2d(Var.constant(x), n.weight(), n.stride(), n.pad(), n.groups()).value();
+                conv = Functional.conv2d(Var.constant(x), n.weight(), n.stride(), n.pad(), n.groups())
+                        .value();
             }
             int[] sh = conv.shape(); // [T, B, C, H, W]
             int t = sh[0], b = sh[1], c = sh[2], hw = sh[3] * sh[4];
@@ -442,8 +484,13 @@ public final class FlipSpread implements Callable<Integer> {
             }
             int changed = 0;
             for (byte a : after) changed += a >= 0 ? 1 : 0;
-            String what = String.format(Locale.ROOT, "neuron %d step %d %s, |h-1| %.3g", j, k,
-                    s[k * m + j] == 1 ? "1->0" : "0->1", distance);
+            String what = String.format(
+                    Locale.ROOT,
+                    "neuron %d step %d %s, |h-1| %.3g",
+                    j,
+                    k,
+                    s[k * m + j] == 1 ? "1->0" : "0->1",
+                    distance);
             return new Edit(what, distance, changed, spikes -> {
                 for (int i = k; i < t; i++) if (after[i] >= 0) spikes[i * m + j] = after[i];
                 return spikes;
@@ -525,19 +572,41 @@ public final class FlipSpread implements Callable<Integer> {
         return inter / (a.w() * a.h() + b.w() * b.h() - inter);
     }
 
-    private Map<String, Object> report(Pass first, List<Trial> trials, boolean training, long controlDiffs,
-            long disagree, long stemNeurons, double seconds) {
+    private Map<String, Object> report(
+            Pass first,
+            List<Trial> trials,
+            boolean training,
+            long controlDiffs,
+            long disagree,
+            long stemNeurons,
+            double seconds) {
         String modeName = training ? "training mode (batch statistics)" : "evaluation mode (running statistics)";
-        System.out.printf(Locale.ROOT, "%n%s: %d trials in %.1f s; two plain passes differ in %d elements%n", modeName,
-                trials.size(), seconds, controlDiffs);
+        System.out.printf(
+                Locale.ROOT,
+                "%n%s: %d trials in %.1f s; two plain passes differ in %d elements%n",
+                modeName,
+                trials.size(),
+                seconds,
+                controlDiffs);
         if (pick == Pick.NEAREST) {
-            double[] dist = trials.stream().mapToDouble(Trial::distance).sorted().toArray();
-            double[] stem = trials.stream().mapToDouble(Trial::stemChanged).sorted().toArray();
-            System.out.printf(Locale.ROOT, "flipped neurons' |h - 1|: min %.3g, median %.3g, max %.3g; stem spikes"
-                    + " changed per flip: median %s, max %.0f%n", dist[0], median(dist), dist[dist.length - 1],
-                    fmt(median(stem)), stem[stem.length - 1]);
-            System.out.printf(Locale.ROOT, "stem decisions that the double recomputation takes the other way:"
-                    + " %d of %d%n", disagree, stemNeurons);
+            double[] dist =
+                    trials.stream().mapToDouble(Trial::distance).sorted().toArray();
+            double[] stem =
+                    trials.stream().mapToDouble(Trial::stemChanged).sorted().toArray();
+            System.out.printf(
+                    Locale.ROOT,
+                    "flipped neurons' |h - 1|: min %.3g, median %.3g, max %.3g; stem spikes"
+                            + " changed per flip: median %s, max %.0f%n",
+                    dist[0],
+                    median(dist),
+                    dist[dist.length - 1],
+                    fmt(median(stem)),
+                    stem[stem.length - 1]);
+            System.out.printf(
+                    Locale.ROOT,
+                    "stem decisions that the double recomputation takes the other way:" + " %d of %d%n",
+                    disagree,
+                    stemNeurons);
         }
         System.out.println();
         System.out.println("| layer | elements | firing rate | changed: median | max | median % | max % | trials "
@@ -555,13 +624,23 @@ public final class FlipSpread implements Callable<Integer> {
                 for (byte v : (byte[]) out) ones += v;
                 rate = (double) ones / elements;
             }
-            double[] changed = trials.stream().mapToDouble(t -> t.changed[layer]).sorted().toArray();
+            double[] changed =
+                    trials.stream().mapToDouble(t -> t.changed[layer]).sorted().toArray();
             double med = median(changed), max = changed[changed.length - 1];
             long reached = trials.stream().filter(t -> t.changed[layer] > 0).count();
-            double maxAbs = trials.stream().mapToDouble(t -> t.maxAbs[layer]).max().orElse(0);
-            System.out.printf(Locale.ROOT, "| %s | %d | %s | %s | %.0f | %s | %s | %d | %s |%n", first.names.get(l),
-                    elements, spikes ? String.format(Locale.ROOT, "%.3g", rate) : "float", fmt(med), max,
-                    pct(med / elements), pct(max / elements), reached,
+            double maxAbs =
+                    trials.stream().mapToDouble(t -> t.maxAbs[layer]).max().orElse(0);
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %s | %d | %s | %s | %.0f | %s | %s | %d | %s |%n",
+                    first.names.get(l),
+                    elements,
+                    spikes ? String.format(Locale.ROOT, "%.3g", rate) : "float",
+                    fmt(med),
+                    max,
+                    pct(med / elements),
+                    pct(max / elements),
+                    reached,
                     spikes ? "-" : String.format(Locale.ROOT, "%.3g", maxAbs));
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("layer", first.names.get(l));
@@ -573,18 +652,39 @@ public final class FlipSpread implements Callable<Integer> {
             row.put("max_abs_diff", spikes ? null : maxAbs);
             layers.add(row);
         }
-        double[] hm = trials.stream().mapToDouble(Trial::heatmapMaxDiff).sorted().toArray();
+        double[] hm =
+                trials.stream().mapToDouble(Trial::heatmapMaxDiff).sorted().toArray();
         long cellsTotal = first.heatmap.size();
-        double[] cells = trials.stream().mapToDouble(t -> (double) t.heatmapCells / cellsTotal).sorted().toArray();
-        double[] dets = trials.stream().mapToDouble(Trial::detectionsChanged).sorted().toArray();
-        System.out.printf(Locale.ROOT, "%nheatmap probability, max |difference| per trial: median %.3g, max %.3g;"
-                + " cells moved by more than %s: median %s %%, max %s %%%n", median(hm), hm[hm.length - 1], PROB_TOL,
-                pct(median(cells)), pct(cells[cells.length - 1]));
+        double[] cells = trials.stream()
+                .mapToDouble(t -> (double) t.heatmapCells / cellsTotal)
+                .sorted()
+                .toArray();
+        double[] dets =
+                trials.stream().mapToDouble(Trial::detectionsChanged).sorted().toArray();
+        System.out.printf(
+                Locale.ROOT,
+                "%nheatmap probability, max |difference| per trial: median %.3g, max %.3g;"
+                        + " cells moved by more than %s: median %s %%, max %s %%%n",
+                median(hm),
+                hm[hm.length - 1],
+                PROB_TOL,
+                pct(median(cells)),
+                pct(cells[cells.length - 1]));
         Set<Integer> counted = new HashSet<>();
-        int plainDetections = trials.stream().filter(t -> counted.add(t.input())).mapToInt(Trial::detections).sum();
-        System.out.printf(Locale.ROOT, "detections scoring >= %s in the plain passes: %d over %d inputs; appearing or"
-                + " vanishing (same class, IoU >= %s) per trial: median %s, max %.0f%n", SCORE_MIN, plainDetections,
-                counted.size(), SAME_IOU, fmt(median(dets)), dets[dets.length - 1]);
+        int plainDetections = trials.stream()
+                .filter(t -> counted.add(t.input()))
+                .mapToInt(Trial::detections)
+                .sum();
+        System.out.printf(
+                Locale.ROOT,
+                "detections scoring >= %s in the plain passes: %d over %d inputs; appearing or"
+                        + " vanishing (same class, IoU >= %s) per trial: median %s, max %.0f%n",
+                SCORE_MIN,
+                plainDetections,
+                counted.size(),
+                SAME_IOU,
+                fmt(median(dets)),
+                dets[dets.length - 1]);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("mode", training ? "train" : "eval");
         r.put("pick", pick.name().toLowerCase(Locale.ROOT));

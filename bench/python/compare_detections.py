@@ -7,7 +7,10 @@ sample) and compared within a group:
 * confident (score >= --score, default 0.3, about where a trained model's true objects score): matched
   one to one, best score first, to a box of the same class with IoU >= 0.5 in the other folder's
   confident detections; the unmatched ones, in either folder, appeared or vanished;
-* for the matched pairs, the largest score difference and the smallest IoU.
+* for the matched pairs, the median and the largest score difference and the smallest IoU; the samples
+  whose confident detections are identical in both folders, and those where they differ by more than
+  round-off: a confident box appears or vanishes, or a matched pair's score differs by more than 1e-3 or
+  one of its coordinates by more than 0.1 pixel.
 
 Run from the repository root:
     python3 bench/python/compare_detections.py A_DIR B_DIR [--score 0.3]
@@ -62,8 +65,8 @@ def main():
     ap.add_argument("--score", type=float, default=0.3)
     args = ap.parse_args()
     names = sorted({f for d in (args.a, args.b) for f in os.listdir(d) if f.endswith("_bbox.npy")})
-    samples = same_samples = rows = identical = confident = changed = matched = 0
-    max_score_diff, min_iou = 0.0, 1.0
+    samples = same_samples = same_confident = apart = rows = identical = confident = changed = matched = 0
+    score_diffs, min_iou = [], 1.0
     for name in names:
         a, b = load(os.path.join(args.a, name)), load(os.path.join(args.b, name))
         for t in np.unique(np.concatenate([a[:, 0], b[:, 0]])):
@@ -76,18 +79,24 @@ def main():
             identical += len(same)
             same_samples += ka == kb
             ca, cb = ga[ga[:, 6] >= args.score], gb[gb[:, 6] >= args.score]
+            same_confident += key(ca) == key(cb)
             pairs = match(ca, cb)
             confident += len(ca)
             matched += len(pairs)
             changed += len(ca) + len(cb) - 2 * len(pairs)
+            moved = any(abs(ca[i, 6] - cb[j, 6]) > 1e-3 or np.abs(ca[i, 2:6] - cb[j, 2:6]).max() > 0.1
+                        for i, j in pairs)
+            apart += moved or len(ca) + len(cb) > 2 * len(pairs)
             for i, j in pairs:
-                max_score_diff = max(max_score_diff, abs(ca[i, 6] - cb[j, 6]))
+                score_diffs.append(abs(ca[i, 6] - cb[j, 6]))
                 min_iou = min(min_iou, iou(ca[i], cb[j]))
     print(f"{samples} samples, {same_samples} with identical detections; {rows} detections in A, "
           f"{identical} of them identical in B")
-    print(f"score >= {args.score}: {confident} in A, {matched} matched in B (same class, IoU >= 0.5), "
-          f"{changed} appearing or vanishing; matched pairs: max |score difference| {max_score_diff:.3g}, "
-          f"min IoU {min_iou:.3f}")
+    diffs = np.array(score_diffs) if score_diffs else np.zeros(1)
+    print(f"score >= {args.score}: {same_confident} samples with identical confident detections, {apart} where they "
+          f"differ by more than round-off; {confident} in A, "
+          f"{matched} matched in B (same class, IoU >= 0.5), {changed} appearing or vanishing; matched pairs: "
+          f"|score difference| median {np.median(diffs):.3g}, max {diffs.max():.3g}, min IoU {min_iou:.3f}")
     return 0
 
 

@@ -199,7 +199,7 @@ public final class LayerCheck {
      * A layer run once on leaves holding copies of given inputs: its output and, with {@code dy}, every gradient it
      * produced.
      */
-    private record Run(float[] out, Map<String, float[]> grads, Map<String, int[]> shapes) {
+    record Run(float[] out, Map<String, float[]> grads, Map<String, int[]> shapes) {
         static Run of(Layer layer, Var[] inputs, Tensor dy, java.util.function.BiFunction<Layer, Var[], Var> runner) {
             Var[] leaves = new Var[inputs.length];
             for (int i = 0; i < inputs.length; i++) leaves[i] = Folded.leaf(inputs[i]);

@@ -2,8 +2,6 @@ package scn.check;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import scn.autograd.Parameter;
-import scn.autograd.Tape;
 import scn.autograd.Var;
 import scn.backend.Kernels;
 import scn.nn.Layer;
@@ -107,20 +105,10 @@ final class NeuronCheck {
         }
 
         // 2. The candidate on the same input: its output and, in training, its gradients from the same dy.
-        Var xLeaf = Folded.leaf(x), rLeaf = Folded.leaf(residual);
-        for (Parameter p : layer.parameters()) p.zeroGrad();
-        Var out = candidate.run(layer, xLeaf, rLeaf);
-        float[] got = Folded.floats(out);
         boolean backward = n.training() && dy != null;
-        if (backward) Tape.backward(out, dy);
-        else Tape.clear();
-        Map<String, float[]> gotGrads = new LinkedHashMap<>();
-        if (backward) {
-            gotGrads.put("dx", grad(xLeaf, size(x5)));
-            if (rLeaf != null) gotGrads.put("dresidual", grad(rLeaf, size));
-            for (Parameter p : layer.parameters())
-                gotGrads.put("d" + p.name(), grad(p, p.value().size()));
-        }
+        LayerCheck.Run run = LayerCheck.Run.of(layer, new Var[] {x, residual}, backward ? dy : null, candidate::run);
+        float[] got = run.out();
+        Map<String, float[]> gotGrads = run.grads(); // "dx", "dresidual" and "d" + each parameter's name
         Candidate.NeuronInput in = candidate.neuronInput(layer, Folded.snapshot(x), Folded.snapshot(residual));
         if (candidate.composesExactly()) {
             float[] own = natural(n, in.pre(), t, m);
@@ -430,16 +418,6 @@ final class NeuronCheck {
         if (key.equals("dresidual")) return out;
         if (key.equals("d" + n.weight().name())) return n.weight().shape();
         return n.gamma().shape();
-    }
-
-    private static float[] grad(Var v, int size) {
-        return v.grad() == null ? new float[size] : v.grad().data().clone();
-    }
-
-    private static int size(int[] shape) {
-        int s = 1;
-        for (int d : shape) s *= d;
-        return s;
     }
 
     /** The layer's output by the reference's own decisions: spikes, or the ReLU's values. */

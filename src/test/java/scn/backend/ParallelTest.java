@@ -4,12 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -122,5 +128,26 @@ class ParallelTest {
         }
         for (Thread t : callers) t.join();
         assertEquals(4 * 200 * 50, total.get());
+    }
+
+    @Test
+    void aCallerWaitingLongParksAndIsWokenWhenTheWorkerFinishes() {
+        assumeTrue(Parallel.threads() >= 2, "needs a worker");
+        ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            for (int round = 0; round < 3; round++) {
+                long cpuBefore = cpu.getCurrentThreadCpuTime();
+                long start = System.nanoTime();
+                Parallel.forEach(2, (w, from, to) -> {
+                    if (w != 0) LockSupport.parkNanos(60_000_000L); // the worker's chunk takes 60 ms
+                });
+                long wallMs = (System.nanoTime() - start) / 1_000_000;
+                long cpuMs = (cpu.getCurrentThreadCpuTime() - cpuBefore) / 1_000_000;
+                assertTrue(wallMs >= 60, "the call returned before its worker finished: " + wallMs + " ms");
+                // spinning through the wait would cost the caller ~60 ms of CPU; parked, it costs the 2 ms
+                // of polling before it parks
+                assertTrue(cpuMs < 30, "the caller spent " + cpuMs + " ms of CPU waiting " + wallMs + " ms");
+            }
+        });
     }
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import scn.train.Distillation;
 import scn.train.TrainOptions;
 import scn.train.Trainer;
 
@@ -48,6 +49,37 @@ final class TrainCommand implements Callable<Integer> {
             names = "--distill-from",
             description = "A trained teacher's weights (model.safetensors or a checkpoint) to distil into the SNN.")
     Path distillFrom;
+
+    @Option(
+            names = "--distill-weight",
+            paramLabel = "A",
+            description = "Weight of the distillation term in the loss (default 1, SPEC).")
+    Float distillWeight;
+
+    @Option(
+            names = "--distill-target",
+            paramLabel = "prob|logit|kl",
+            description = "What is matched per heatmap cell: sigmoid probabilities squared (prob, SPEC), logits "
+                    + "squared (logit), or the Bernoulli divergence of soft targets (kl).")
+    String distillTarget;
+
+    @Option(
+            names = "--distill-temperature",
+            paramLabel = "T",
+            description = "Temperature of prob and kl: logits divided by T, the term multiplied by T² (default 1).")
+    Float distillTemperature;
+
+    @Option(
+            names = "--distill-norm",
+            paramLabel = "sum|mean|objects",
+            description = "What the sum over heatmap cells is divided by: the batch size (sum, SPEC), the number of "
+                    + "cells (mean) or of objects (objects).")
+    String distillNorm;
+
+    @Option(
+            names = "--distill-regression",
+            description = "Also distil the offset and size heads (L1, weighted by the teacher's confidence).")
+    boolean distillRegression;
 
     @Option(
             names = "--resume",
@@ -173,7 +205,36 @@ final class TrainCommand implements Callable<Integer> {
                 .device(device.spec())
                 .headLrScale(or(headLrScale, p.headLrScale()))
                 .protocol(protocolOptions.protocol())
+                .distillation(distillation())
                 .build();
+    }
+
+    /** The distillation settings given, over SPEC's; refused when given without a teacher to distil from. */
+    private Distillation distillation() {
+        boolean given = distillWeight != null
+                || distillTarget != null
+                || distillTemperature != null
+                || distillNorm != null
+                || distillRegression;
+        if (given && distillFrom == null)
+            throw new IllegalArgumentException("the --distill-* options need --distill-from TEACHER");
+        Distillation spec = Distillation.SPEC;
+        return new Distillation(
+                or(distillWeight, spec.weight()),
+                distillTarget == null
+                        ? spec.target()
+                        : choice(Distillation.Target.class, "--distill-target", distillTarget),
+                or(distillTemperature, spec.temperature()),
+                distillNorm == null ? spec.norm() : choice(Distillation.Norm.class, "--distill-norm", distillNorm),
+                distillRegression);
+    }
+
+    private static <E extends Enum<E>> E choice(Class<E> type, String option, String value) {
+        for (E e : type.getEnumConstants()) if (e.name().equalsIgnoreCase(value.trim())) return e;
+        StringBuilder names = new StringBuilder();
+        for (E e : type.getEnumConstants())
+            names.append(names.isEmpty() ? "" : ", ").append(e.name().toLowerCase(Locale.ROOT));
+        throw new IllegalArgumentException(option + " must be one of " + names + ", got '" + value + "'");
     }
 
     private static <T> T or(T given, T preset) {

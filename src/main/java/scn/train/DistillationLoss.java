@@ -2,36 +2,84 @@ package scn.train;
 
 import scn.autograd.CustomOp;
 import scn.autograd.Var;
-import scn.detect.CenterNetDecoder;
 import scn.tensor.Shape;
 import scn.tensor.Tensor;
 
 /**
- * The heatmap distillation term of SPEC section 5: {@code Σ (sigmoid(student) − sigmoid(teacher))² / B}
- * over every pixel and class of the time-averaged heatmap logits {@code [B, k, H, W]}. The teacher's
- * logits are a constant (a frozen network run without a tape), so only the student gets a gradient:
- * {@code ∂/∂z_s = 2 (σ_s − σ_t) σ_s (1 − σ_s) / B}.
+ * The distillation term (SPEC section 5 by default, {@link Distillation} for the others), between the
+ * student's time-averaged head outputs and the teacher's. The teacher's outputs are constants (a frozen
+ * network run without a tape), so only the student gets a gradient.
+ *
+ * <p>Heatmap, per cell with student logit {@code z_s}, teacher logit {@code z_t}, {@code a = 1/T},
+ * {@code p_s = σ(a z_s)}, {@code p_t = σ(a z_t)}:
+ *
+ * <pre>
+ * prob   T² (p_s − p_t)²                         ∂/∂z_s = 2 T (p_s − p_t) p_s (1 − p_s)
+ * logit  (z_s − z_t)²                             ∂/∂z_s = 2 (z_s − z_t)
+ * kl     T² [p_t ln(p_t/p_s) + (1−p_t) ln((1−p_t)/(1−p_s))]   ∂/∂z_s = T (p_s − p_t)
+ * </pre>
+ *
+ * summed over {@code [B, k, H, W]} and divided by {@link Distillation.Norm}'s count.
+ *
+ * <p>Regression ({@link Distillation#regression()}): {@code Σ w (|Δoffset|₁ + 0.1 |Δsize|₁) / (Σ w + 1e-4)}
+ * over the cells of {@code [B, H, W]}, where {@code w} is the teacher's most confident class probability
+ * at the cell: the teacher's boxes matter where it sees an object, and the 0.1 is the size loss's weight
+ * in the detection loss.
  */
 public final class DistillationLoss {
+    private static final float SIZE_WEIGHT = 0.1f;
+
     private DistillationLoss() {}
 
-    /** The term as a differentiable scalar (unweighted). */
+    /** The parts of the term, each unweighted (α is applied by the caller). */
+    public record Terms(Var heatmap, Var regression) {}
+
+    /** The SPEC term on the heatmap alone (unweighted). */
     public static Var compute(Var studentLogits, Tensor teacherLogits) {
+        return heatmap(studentLogits, teacherLogits, Distillation.SPEC, 0);
+    }
+
+    /** The heatmap term of {@code d} (unweighted); {@code objects} is the batch's object count, for {@code norm objects}. */
+    public static Var heatmap(Var studentLogits, Tensor teacherLogits, Distillation d, int objects) {
         int[] s = studentLogits.shape();
         Shape.requireSame("DistillationLoss", "student heatmap", s, "teacher heatmap", teacherLogits.shapeRef());
         float[] z = studentLogits.value().data();
         float[] t = teacherLogits.data();
         float[] dz = new float[Shape.size(s)]; // [B, k, H, W]
-        double batch = s[0];
+        double divisor = switch (d.norm()) {
+            case SUM -> s[0];
+            case MEAN -> dz.length;
+            case OBJECTS -> Math.max(1, objects);
+        };
+        double temp = d.temperature(), a = 1 / temp;
         double sum = 0;
         for (int i = 0; i < dz.length; i++) {
-            double ps = CenterNetDecoder.sigmoid(z[i]);
-            double d = ps - CenterNetDecoder.sigmoid(t[i]);
-            sum += d * d;
-            dz[i] = (float) (2 * d * ps * (1 - ps) / batch);
+            double value, grad;
+            switch (d.target()) {
+                case PROB -> {
+                    double ps = sigmoid(a * z[i]), diff = ps - sigmoid(a * t[i]);
+                    value = temp * temp * diff * diff;
+                    grad = 2 * temp * diff * ps * (1 - ps);
+                }
+                case LOGIT -> {
+                    double diff = (double) z[i] - t[i];
+                    value = diff * diff;
+                    grad = 2 * diff;
+                }
+                case KL -> {
+                    double us = a * z[i], ut = a * t[i], pt = sigmoid(ut);
+                    // ln σ(u) = −softplus(−u) and ln(1 − σ(u)) = −softplus(u): finite for every finite logit
+                    double kl = pt * (softplus(-us) - softplus(-ut)) + (1 - pt) * (softplus(us) - softplus(ut));
+                    value = temp * temp * kl;
+                    grad = temp * (sigmoid(us) - pt);
+                }
+                default -> throw new AssertionError(d.target());
+            }
+            sum += value;
+            dz[i] = (float) (grad / divisor);
         }
         return CustomOp.apply(
-                Tensor.scalar((float) (sum / batch)),
+                Tensor.scalar((float) (sum / divisor)),
                 g -> {
                     if (!studentLogits.requiresGrad()) return;
                     float up = g.item();
@@ -39,5 +87,74 @@ public final class DistillationLoss {
                     for (int i = 0; i < dz.length; i++) into[i] += dz[i] * up;
                 },
                 studentLogits);
+    }
+
+    /**
+     * The regression term (unweighted): L1 between the student's and the teacher's offset and size maps
+     * {@code [B, 2, H, W]}, weighted per cell by the teacher's most confident class probability (from its
+     * heatmap logits {@code [B, k, H, W]}).
+     */
+    public static Var regression(
+            Var studentOffset, Var studentSize, Tensor teacherOffset, Tensor teacherSize, Tensor teacherLogits) {
+        int[] s = studentOffset.shape();
+        Shape.requireSame("DistillationLoss", "student offset", s, "teacher offset", teacherOffset.shapeRef());
+        Shape.requireSame(
+                "DistillationLoss", "student size", studentSize.shape(), "teacher size", teacherSize.shapeRef());
+        int[] h = teacherLogits.shapeRef();
+        int batch = s[0], channels = s[1], cells = s[2] * s[3], classes = h[1];
+        if (h[0] != batch || h[2] * h[3] != cells)
+            throw new IllegalArgumentException("DistillationLoss: teacher heatmap " + Shape.str(h)
+                    + " does not match the regression maps " + Shape.str(s));
+        float[] zt = teacherLogits.data();
+        double[] w = new double[batch * cells]; // [B, H·W]
+        double total = 1e-4;
+        for (int b = 0; b < batch; b++) {
+            for (int p = 0; p < cells; p++) {
+                double best = 0;
+                for (int c = 0; c < classes; c++) best = Math.max(best, sigmoid(zt[(b * classes + c) * cells + p]));
+                w[b * cells + p] = best;
+                total += best;
+            }
+        }
+        float[] so = studentOffset.value().data(), to = teacherOffset.data();
+        float[] ss = studentSize.value().data(), ts = teacherSize.data();
+        float[] dOffset = new float[so.length], dSize = new float[ss.length]; // [B, 2, H, W]
+        double sum = 0;
+        for (int b = 0; b < batch; b++) {
+            for (int ch = 0; ch < channels; ch++) {
+                for (int p = 0; p < cells; p++) {
+                    int i = (b * channels + ch) * cells + p;
+                    double wp = w[b * cells + p] / total;
+                    double dOff = (double) so[i] - to[i], dSz = (double) ss[i] - ts[i];
+                    sum += wp * (Math.abs(dOff) + SIZE_WEIGHT * Math.abs(dSz));
+                    dOffset[i] = (float) (wp * Math.signum(dOff));
+                    dSize[i] = (float) (wp * SIZE_WEIGHT * Math.signum(dSz));
+                }
+            }
+        }
+        return CustomOp.apply(
+                Tensor.scalar((float) sum),
+                g -> {
+                    float up = g.item();
+                    accumulate(studentOffset, dOffset, up);
+                    accumulate(studentSize, dSize, up);
+                },
+                studentOffset,
+                studentSize);
+    }
+
+    private static void accumulate(Var v, float[] d, float up) {
+        if (!v.requiresGrad()) return;
+        float[] into = v.gradBuffer().data();
+        for (int i = 0; i < d.length; i++) into[i] += d[i] * up;
+    }
+
+    private static double sigmoid(double z) {
+        return 1 / (1 + Math.exp(-z));
+    }
+
+    /** {@code ln(1 + e^u)}, without overflow for large {@code u}. */
+    private static double softplus(double u) {
+        return Math.max(u, 0) + Math.log1p(Math.exp(-Math.abs(u)));
     }
 }

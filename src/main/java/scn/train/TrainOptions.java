@@ -30,6 +30,8 @@ import scn.eval.Protocol;
  *                        about lr per step; the quick preset uses 10); 0, as in older checkpoints, means 1
  * @param protocol        how the evaluations on {@code val} score; null, as in checkpoints from before the option,
  *                        means {@link Protocol#GEN1}
+ * @param distillation    how {@code distillFrom}'s outputs are matched; null, as in checkpoints from before the
+ *                        option, means {@link Distillation#SPEC}
  */
 public record TrainOptions(
         String preset,
@@ -52,7 +54,8 @@ public record TrainOptions(
         int workers,
         String device,
         float headLrScale,
-        Protocol protocol) {
+        Protocol protocol,
+        Distillation distillation) {
     public TrainOptions {
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
         if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
@@ -70,6 +73,7 @@ public record TrainOptions(
         if (headLrScale == 0) headLrScale = 1;
         if (!(headLrScale > 0)) throw new IllegalArgumentException("--head-lr-scale must be > 0, got " + headLrScale);
         if (protocol == null) protocol = Protocol.GEN1;
+        if (distillation == null) distillation = Distillation.SPEC;
         if (Devices.openClIndex(device) >= 0) {
             // The device network is the spiking one alone, and the distillation loss has no kernel: say so rather than
             // run elsewhere.
@@ -154,7 +158,8 @@ public record TrainOptions(
                 .workers(workers)
                 .device(device)
                 .headLrScale(headLrScale)
-                .protocol(protocol);
+                .protocol(protocol)
+                .distillation(distillation);
     }
 
     public TrainOptions withPaths(String data, String runDir, String distillFrom) {
@@ -172,7 +177,7 @@ public record TrainOptions(
     }
 
     /**
-     * Options by name, so that nobody counts 21 positional arguments. Starts from the neutral values
+     * Options by name, so that nobody counts 22 positional arguments. Starts from the neutral values
      * (expansion 1.5, weight decay 1e-4, seed 1, evaluation every epoch, flips on, one worker, the CPU,
      * GEN1's protocol) and checks everything in {@link #build}.
      */
@@ -184,6 +189,7 @@ public record TrainOptions(
         private float lr = 1e-4f, minLr = 1e-5f, weightDecay = 1e-4f, headLrScale = 1f;
         private long seed = 1;
         private Protocol protocol = Protocol.GEN1;
+        private Distillation distillation = Distillation.SPEC;
 
         public Builder preset(String v) {
             preset = v;
@@ -290,6 +296,11 @@ public record TrainOptions(
             return this;
         }
 
+        public Builder distillation(Distillation v) {
+            distillation = v;
+            return this;
+        }
+
         public TrainOptions build() {
             return new TrainOptions(
                     preset,
@@ -312,7 +323,8 @@ public record TrainOptions(
                     workers,
                     device,
                     headLrScale,
-                    protocol);
+                    protocol,
+                    distillation);
         }
     }
 

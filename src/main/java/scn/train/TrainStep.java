@@ -13,7 +13,7 @@ import scn.tensor.Tensor;
 
 /**
  * One optimisation step of the detector: forward in training mode, CenterNet loss (plus, with a
- * teacher, the distillation term of weight 1), backward, gradient-norm clipping and the AdamW update
+ * teacher, the distillation term, {@link Distillation#SPEC} unless told otherwise), backward, gradient-norm clipping and the AdamW update
  * (SPEC section 5). The teacher is frozen: it runs in evaluation mode without a tape.
  *
  * <p>A step whose loss or gradient norm is NaN or infinite changes nothing: the update is skipped and
@@ -21,10 +21,10 @@ import scn.tensor.Tensor;
  */
 public final class TrainStep {
     public static final double CLIP_NORM = 1.0;
-    public static final float DISTILL_WEIGHT = 1f;
 
     private final SpikingCenterNet model;
     private final SpikingCenterNet teacher; // null: no distillation
+    private final Distillation distillation;
     private final AdamW optimizer;
     private final CenterNetTargets.Geometry geometry;
     private final Arena arena;
@@ -40,12 +40,29 @@ public final class TrainStep {
 
     /** As above, with the heads' output convolutions learning at {@code headLrScale} times the step's rate. */
     public TrainStep(SpikingCenterNet model, float weightDecay, SpikingCenterNet teacher, float headLrScale) {
-        this(model, weightDecay, teacher, headLrScale, new Arena());
+        this(model, weightDecay, teacher, Distillation.SPEC, headLrScale, new Arena());
+    }
+
+    /** As above, distilling as {@code distillation} says. */
+    public TrainStep(
+            SpikingCenterNet model,
+            float weightDecay,
+            SpikingCenterNet teacher,
+            Distillation distillation,
+            float headLrScale) {
+        this(model, weightDecay, teacher, distillation, headLrScale, new Arena());
     }
 
     /** As above, the steps recycling their arrays through {@code arena} (tests give a padded one). */
-    TrainStep(SpikingCenterNet model, float weightDecay, SpikingCenterNet teacher, float headLrScale, Arena arena) {
+    TrainStep(
+            SpikingCenterNet model,
+            float weightDecay,
+            SpikingCenterNet teacher,
+            Distillation distillation,
+            float headLrScale,
+            Arena arena) {
         this.arena = arena;
+        this.distillation = distillation;
         if (teacher != null && !teacher.config().teacher())
             throw new IllegalArgumentException(
                     "the distillation teacher must be a ReLU network, got " + teacher.config());
@@ -95,22 +112,32 @@ public final class TrainStep {
 
     private Result step(SpikeTensor input, Tensor boxes, float lr) {
         optimizer.zeroGrad();
-        Tensor teacherHeatmap = null;
+        SpikingCenterNet.Outputs taught = null;
         if (teacher != null) {
             try (var noGrad = Tape.noGrad()) {
-                teacherHeatmap =
-                        teacher.forward(Var.constant(input), false).heatmap().value();
+                taught = teacher.forward(Var.constant(input), false);
             }
         }
         SpikingCenterNet.Outputs out = model.forward(Var.constant(input), true);
-        CenterNetLoss.Terms loss = CenterNetLoss.compute(
-                out.heatmap(), out.offset(), out.size(), CenterNetTargets.forBatch(geometry, boxes));
+        CenterNetTargets.Batch targets = CenterNetTargets.forBatch(geometry, boxes);
+        CenterNetLoss.Terms loss = CenterNetLoss.compute(out.heatmap(), out.offset(), out.size(), targets);
         Var total = loss.total();
         float distill = 0f;
-        if (teacherHeatmap != null) {
-            Var kd = DistillationLoss.compute(out.heatmap(), teacherHeatmap);
+        if (taught != null) {
+            Tensor teacherHeatmap = taught.heatmap().value();
+            Var kd = DistillationLoss.heatmap(out.heatmap(), teacherHeatmap, distillation, targets.totalObjects());
+            if (distillation.regression()) {
+                kd = Functional.add(
+                        kd,
+                        DistillationLoss.regression(
+                                out.offset(),
+                                out.size(),
+                                taught.offset().value(),
+                                taught.size().value(),
+                                teacherHeatmap));
+            }
             distill = kd.value().item();
-            total = Functional.add(total, Arithmetic.scale(kd, DISTILL_WEIGHT));
+            total = Functional.add(total, Arithmetic.scale(kd, distillation.weight()));
         }
         float value = total.value().item();
         if (!Float.isFinite(value)) {

@@ -210,7 +210,10 @@ public final class Trainer {
                 options.epochs(),
                 options.lr(),
                 options.minLr(),
-                options.distillFrom() != null ? ", distilling from " + options.distillFrom() : "");
+                options.distillFrom() != null
+                        ? ", distilling from " + options.distillFrom() + " ("
+                                + options.distillation().describe() + ")"
+                        : "");
         if (globalStep > 0)
             out.printf("resuming at step %d (epoch %d, batch %d)%n", globalStep, epoch + 1, batchInEpoch);
         out.println("evaluation on val: protocol " + options.protocol().describe());

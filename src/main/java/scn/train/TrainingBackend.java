@@ -15,7 +15,8 @@ interface TrainingBackend extends AutoCloseable {
     /** Opens the backend {@code options.device()} names for {@code model}, logging the choice on standard error. */
     static TrainingBackend open(TrainOptions options, SpikingCenterNet model, SpikingCenterNet teacher) {
         if (options.onCpu())
-            return new CpuTraining(new TrainStep(model, options.weightDecay(), teacher, options.headLrScale()));
+            return new CpuTraining(new TrainStep(
+                    model, options.weightDecay(), teacher, options.distillation(), options.headLrScale()));
         // TrainOptions refuses a teacher or distillation with a device, so there is no teacher here.
         return DeviceTraining.open(options.device(), model, options.weightDecay(), options.headLrScale());
     }

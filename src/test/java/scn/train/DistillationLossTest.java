@@ -1,6 +1,7 @@
 package scn.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 import scn.autograd.Tape;
@@ -45,5 +46,127 @@ class DistillationLossTest {
                 DistillationLoss.compute(Var.constant(Tensor.wrap(s.clone(), 1, 1, 2, 2)), Tensor.wrap(s, 1, 1, 2, 2))
                         .value()
                         .item());
+    }
+
+    /** The variants' values in double, straight from their definitions in {@link Distillation}. */
+    private static double value(float[] s, float[] t, Distillation d, int batch, int objects) {
+        double sum = 0, temp = d.temperature();
+        for (int i = 0; i < s.length; i++) {
+            double ps = sigmoid(s[i] / temp), pt = sigmoid(t[i] / temp);
+            sum += switch (d.target()) {
+                case PROB -> temp * temp * Math.pow(ps - pt, 2);
+                case LOGIT -> Math.pow(s[i] - t[i], 2);
+                case KL -> temp * temp * (pt * Math.log(pt / ps) + (1 - pt) * Math.log((1 - pt) / (1 - ps)));
+            };
+        }
+        return sum
+                / switch (d.norm()) {
+                    case SUM -> batch;
+                    case MEAN -> s.length;
+                    case OBJECTS -> Math.max(1, objects);
+                };
+    }
+
+    @Test
+    void everyTargetAndNormAgainstItsDefinitionAndCentralDifferences() {
+        float[] s = {0.3f, -1.2f, 2.0f, 0f, -0.4f, 1.1f, 0.7f, -2.5f}; // [B=2, k=2, 1, 2]
+        float[] t = {-0.5f, -1.0f, 1.0f, 0.2f, 0.4f, 1.1f, -0.7f, -2.0f};
+        int objects = 3;
+        for (Distillation.Target target : Distillation.Target.values()) {
+            for (Distillation.Norm norm : Distillation.Norm.values()) {
+                for (float temp : target == Distillation.Target.LOGIT ? new float[] {1f} : new float[] {1f, 2.5f}) {
+                    Distillation d = new Distillation(1f, target, temp, norm, false);
+                    Var student = Var.leaf(Tensor.wrap(s.clone(), 2, 2, 1, 2));
+                    Var loss = DistillationLoss.heatmap(student, Tensor.wrap(t, 2, 2, 1, 2), d, objects);
+                    assertEquals(value(s, t, d, 2, objects), loss.value().item(), 1e-6, d.describe());
+                    Tape.backward(loss);
+                    double h = 1e-3;
+                    for (int i = 0; i < s.length; i++) {
+                        float[] plus = s.clone(), minus = s.clone();
+                        plus[i] += (float) h;
+                        minus[i] -= (float) h;
+                        double numeric = (value(plus, t, d, 2, objects) - value(minus, t, d, 2, objects)) / (2 * h);
+                        assertEquals(numeric, student.grad().data()[i], 1e-4, d.describe() + ", element " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void theTemperatureKeepsTheGradientsSize() {
+        // Hinton's T² factor: at a high temperature the KL gradient tends to (z_s − z_t) / T · T / 4, not to 0
+        float[] s = {1.5f}, t = {-0.5f};
+        for (float temp : new float[] {20f, 40f}) {
+            Var student = Var.leaf(Tensor.wrap(s.clone(), 1, 1, 1, 1));
+            Tape.backward(DistillationLoss.heatmap(
+                    student,
+                    Tensor.wrap(t, 1, 1, 1, 1),
+                    new Distillation(1f, Distillation.Target.KL, temp, Distillation.Norm.SUM, false),
+                    0));
+            assertEquals((s[0] - t[0]) / 4, student.grad().data()[0], 0.01, "T = " + temp);
+        }
+    }
+
+    private static double regressionValue(float[] so, float[] ss, float[] to, float[] ts, float[] zt, int cells) {
+        // [B=1, 2, cells] maps, [B=1, k=2, cells] teacher logits
+        double sum = 0, total = 1e-4;
+        for (int p = 0; p < cells; p++) {
+            double w = Math.max(sigmoid(zt[p]), sigmoid(zt[cells + p]));
+            total += w;
+            for (int ch = 0; ch < 2; ch++) {
+                int i = ch * cells + p;
+                sum += w * (Math.abs(so[i] - to[i]) + 0.1 * Math.abs(ss[i] - ts[i]));
+            }
+        }
+        return sum / total;
+    }
+
+    @Test
+    void regressionTermWeightsCellsByTheTeachersConfidence() {
+        int cells = 3;
+        float[] so = {0.2f, 0.9f, 0.4f, 0.1f, 0.6f, 0.3f}, to = {0.5f, 0.5f, 0.5f, 0.4f, 0.4f, 0.4f};
+        float[] ss = {3f, 8f, 1f, 2f, 5f, 7f}, ts = {4f, 6f, 2f, 2.5f, 4f, 9f};
+        float[] zt = {2f, -3f, -1f, -2f, 0.5f, -4f}; // the first cell confident in class 0, the second in class 1
+        Var offset = Var.leaf(Tensor.wrap(so.clone(), 1, 2, 1, cells));
+        Var size = Var.leaf(Tensor.wrap(ss.clone(), 1, 2, 1, cells));
+        Var loss = DistillationLoss.regression(
+                offset,
+                size,
+                Tensor.wrap(to, 1, 2, 1, cells),
+                Tensor.wrap(ts, 1, 2, 1, cells),
+                Tensor.wrap(zt, 1, 2, 1, cells));
+        assertEquals(regressionValue(so, ss, to, ts, zt, cells), loss.value().item(), 1e-6);
+        Tape.backward(loss);
+        double h = 1e-3; // no difference is within h of 0, so the L1 kinks stay out of the way
+        for (int i = 0; i < so.length; i++) {
+            float[] plus = so.clone(), minus = so.clone();
+            plus[i] += (float) h;
+            minus[i] -= (float) h;
+            double numeric =
+                    (regressionValue(plus, ss, to, ts, zt, cells) - regressionValue(minus, ss, to, ts, zt, cells))
+                            / (2 * h);
+            assertEquals(numeric, offset.grad().data()[i], 1e-4, "offset " + i);
+            plus = ss.clone();
+            minus = ss.clone();
+            plus[i] += (float) h;
+            minus[i] -= (float) h;
+            numeric = (regressionValue(so, plus, to, ts, zt, cells) - regressionValue(so, minus, to, ts, zt, cells))
+                    / (2 * h);
+            assertEquals(numeric, size.grad().data()[i], 1e-4, "size " + i);
+        }
+    }
+
+    @Test
+    void settingsThatMeanNothingAreRefused() {
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new Distillation(1f, Distillation.Target.LOGIT, 2f, Distillation.Norm.SUM, false));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new Distillation(-1f, Distillation.Target.PROB, 1f, Distillation.Norm.SUM, false));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new Distillation(1f, Distillation.Target.KL, 0f, Distillation.Norm.SUM, false));
     }
 }

@@ -65,8 +65,8 @@ class TrainStepMemoryTest {
             for (boolean reference : new boolean[] {false, true}) {
                 Kernels.forceReference(reference);
                 SpikingCenterNet exact = new SpikingCenterNet(TINY, 3), padded = new SpikingCenterNet(TINY, 3);
-                TrainStep a = new TrainStep(exact, 1e-4f, null, 1f, new Arena());
-                TrainStep b = new TrainStep(padded, 1e-4f, null, 1f, Arena.padded(17));
+                TrainStep a = new TrainStep(exact, 1e-4f, null, Distillation.SPEC, 1f, new Arena());
+                TrainStep b = new TrainStep(padded, 1e-4f, null, Distillation.SPEC, 1f, Arena.padded(17));
                 for (int i = 0; i < 2; i++) {
                     TrainStep.Result ra = a.run(spikes(2), boxes(2), 1e-3f), rb = b.run(spikes(2), boxes(2), 1e-3f);
                     assertTrue(

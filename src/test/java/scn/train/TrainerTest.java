@@ -176,6 +176,21 @@ class TrainerTest {
                         QUIET)
                 .run();
         for (JsonObject o : lines(student, "step")) assertTrue(o.get("distill").getAsDouble() > 0, o.toString());
+
+        // other settings travel with the run: a checkpoint gives them back for --resume
+        Distillation kl = new Distillation(0.5f, Distillation.Target.KL, 2f, Distillation.Norm.OBJECTS, true);
+        Path other = tmp.resolve("student-kl");
+        Trainer.start(
+                        s.toBuilder()
+                                .runDir(other.toString())
+                                .distillFrom(teacherRun.resolve(Trainer.MODEL).toString())
+                                .distillation(kl)
+                                .build(),
+                        QUIET)
+                .run();
+        assertEquals(
+                kl, Checkpoint.load(other.resolve(Checkpoint.FILE)).options().distillation());
+        for (JsonObject o : lines(other, "step")) assertTrue(o.get("distill").getAsDouble() > 0, o.toString());
     }
 
     @Test

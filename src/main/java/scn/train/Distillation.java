@@ -1,0 +1,70 @@
+package scn.train;
+
+import java.util.Locale;
+
+/**
+ * How the teacher's outputs are distilled into the student: what is matched, at which temperature, how
+ * the sum is normalised, with which weight, and whether the regression heads are matched too. The
+ * default, {@link #SPEC}, is SPEC section 5 (the paper's term): {@code Σ (σ(z_s) − σ(z_t))² / B} over
+ * every heatmap cell, weight 1. The other settings are ours, for finding what makes distillation pay
+ * (docs/EXPERIMENTS.md).
+ *
+ * @param weight      the term's weight α in the total loss
+ * @param target      what is matched per heatmap cell (see {@link Target})
+ * @param temperature the logits are divided by it before the sigmoid ({@code prob}, {@code kl}); the term is
+ *                    multiplied by its square, so that its gradient keeps its size as it changes (Hinton et al.)
+ * @param norm        what the sum over cells is divided by (see {@link Norm})
+ * @param regression  also match the offset and size heads (L1, weighted by the teacher's confidence)
+ */
+public record Distillation(float weight, Target target, float temperature, Norm norm, boolean regression) {
+    /** The paper's term, SPEC section 5. */
+    public static final Distillation SPEC = new Distillation(1f, Target.PROB, 1f, Norm.SUM, false);
+
+    /** What one heatmap cell contributes, for student logit {@code z_s} and teacher logit {@code z_t}. */
+    public enum Target {
+        /** {@code T² (σ(z_s/T) − σ(z_t/T))²}: probabilities, squared (SPEC). */
+        PROB,
+        /** {@code (z_s − z_t)²}: logits, squared; the temperature does not apply. */
+        LOGIT,
+        /** {@code T² KL(σ(z_t/T) ‖ σ(z_s/T))}: the Bernoulli divergence, Hinton's soft targets per cell. */
+        KL
+    }
+
+    /** What the sum over heatmap cells is divided by. */
+    public enum Norm {
+        /** The batch size: a sum over the cells of each sample (SPEC). */
+        SUM,
+        /** The number of cells, {@code B·k·H·W}: a mean. */
+        MEAN,
+        /** The number of objects in the batch (at least 1), as the focal loss is. */
+        OBJECTS
+    }
+
+    public Distillation {
+        if (!(weight >= 0) || Float.isInfinite(weight))
+            throw new IllegalArgumentException("--distill-weight must be a finite number >= 0, got " + weight);
+        if (!(temperature > 0) || Float.isInfinite(temperature))
+            throw new IllegalArgumentException("--distill-temperature must be > 0, got " + temperature);
+        if (target == null) target = Target.PROB;
+        if (norm == null) norm = Norm.SUM;
+        if (target == Target.LOGIT && temperature != 1f)
+            throw new IllegalArgumentException(
+                    "--distill-temperature applies to --distill-target prob and kl, not to logit");
+    }
+
+    /** A short description for logs and summaries, e.g. {@code prob T=1 sum α=1 heatmap}. */
+    public String describe() {
+        return String.format(
+                Locale.ROOT,
+                "%s%s %s α=%s %s",
+                target.name().toLowerCase(Locale.ROOT),
+                target == Target.LOGIT ? "" : " T=" + trim(temperature),
+                norm.name().toLowerCase(Locale.ROOT),
+                trim(weight),
+                regression ? "heatmap+offset+size" : "heatmap");
+    }
+
+    private static String trim(float v) {
+        return v == Math.rint(v) ? Integer.toString((int) v) : Float.toString(v);
+    }
+}

@@ -13,19 +13,14 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import scn.autograd.Tape;
-import scn.autograd.Var;
 import scn.backend.Devices;
 import scn.backend.SpikePath;
-import scn.data.Batch;
-import scn.data.DataLoader;
 import scn.data.Dataset;
 import scn.energy.EnergyEstimator;
 import scn.eval.SplitEvaluation;
 import scn.nn.Probe;
 import scn.nn.SpikingCenterNet;
 import scn.ops.ConvTrace;
-import scn.tensor.Arena;
 import scn.train.Checkpoint;
 import scn.train.Progress;
 
@@ -86,27 +81,15 @@ final class EnergyCommand implements Callable<Integer> {
         }
         Devices.logCpu();
         SpikingCenterNet model = Checkpoint.loadModel(in.checkpoint);
-        EnergyEstimator estimator = new EnergyEstimator();
-        long seen = 0;
+        EnergyEstimator.Report r;
         SpikePath.Mode before = SpikePath.mode();
         SpikePath.force(path);
         ConvTrace.reset();
         ConvTrace.enable(true);
-        try (Dataset ds = SplitEvaluation.openSplit(in.data, in.split);
-                DataLoader loader = new DataLoader(ds, DataLoader.Options.of(in.batch, 0, false, false))) {
+        try (Dataset ds = SplitEvaluation.openSplit(in.data, in.split)) {
             long want = samples == 0 ? ds.size() : Math.min(samples, ds.size());
-            Arena arena = new Arena();
             try (Progress progress = Progress.of("energy", want).unit("samples").start()) {
-                for (Batch b : loader.epoch(0)) {
-                    if (seen >= want) break;
-                    arena.reset();
-                    try (var noGrad = Tape.noGrad();
-                            var scope = arena.activate()) {
-                        Probe.watch(estimator, () -> model.forward(Var.constant(b.input()), false));
-                    }
-                    seen += b.size();
-                    progress.update(Math.min(seen, want)); // whole batches: the last may pass the samples asked for
-                }
+                r = EnergyEstimator.measure(model, ds, want, in.batch, progress::update);
             }
         } finally {
             ConvTrace.enable(false);
@@ -114,7 +97,6 @@ final class EnergyCommand implements Callable<Integer> {
         }
         Map<String, String> paths = new HashMap<>(); // layer → forward path of its convolution on spikes
         for (ConvTrace.Row row : ConvTrace.rows()) paths.put(row.layer(), row.forwardPath());
-        EnergyEstimator.Report r = estimator.report(seen, model.config().timeSteps());
         print(model, r, path, paths);
         if (json != null)
             Files.writeString(

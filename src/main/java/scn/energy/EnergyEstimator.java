@@ -1,11 +1,19 @@
 package scn.energy;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
+import scn.autograd.Tape;
 import scn.autograd.Var;
+import scn.data.Batch;
+import scn.data.DataLoader;
+import scn.data.Dataset;
 import scn.nn.Probe;
+import scn.nn.SpikingCenterNet;
+import scn.tensor.Arena;
 import scn.tensor.SpikeTensor;
 
 /**
@@ -119,6 +127,33 @@ public final class EnergyEstimator implements Probe.Listener {
             }
         }
         return r;
+    }
+
+    /**
+     * Runs {@code model} in evaluation mode over the first {@code samples} samples of {@code dataset} (0: all),
+     * in batches of {@code batch}, watching every layer, and returns the figures; {@code progress} hears the
+     * samples done.
+     */
+    public static Report measure(
+            SpikingCenterNet model, Dataset dataset, long samples, int batch, LongConsumer progress)
+            throws IOException {
+        EnergyEstimator estimator = new EnergyEstimator();
+        long want = samples == 0 ? dataset.size() : Math.min(samples, dataset.size());
+        long seen = 0;
+        Arena arena = new Arena();
+        try (DataLoader loader = new DataLoader(dataset, DataLoader.Options.of(batch, 0, false, false))) {
+            for (Batch b : loader.epoch(0)) {
+                if (seen >= want) break;
+                arena.reset();
+                try (var noGrad = Tape.noGrad();
+                        var scope = arena.activate()) {
+                    Probe.watch(estimator, () -> model.forward(Var.constant(b.input()), false));
+                }
+                seen += b.size();
+                progress.accept(Math.min(seen, want)); // whole batches: the last may pass the samples asked for
+            }
+        }
+        return estimator.report(seen, model.config().timeSteps());
     }
 
     /** Figures per sample and time step, having watched {@code samples} samples of {@code timeSteps} steps. */

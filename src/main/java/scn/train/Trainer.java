@@ -1,6 +1,9 @@
 package scn.train;
 
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonParseException;
+import com.google.gson.ToNumberPolicy;
+import com.google.gson.reflect.TypeToken;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -160,6 +163,34 @@ public final class Trainer {
 
     public Path runDir() {
         return runDir;
+    }
+
+    /** The run's options, its data folder resolved (the built-in synthetic set's, when none was given). */
+    public TrainOptions options() {
+        return options;
+    }
+
+    /**
+     * Adds {@code fields} to the summary a finished run wrote in {@code runDir} (replacing those of the same
+     * name), atomically as the run writes it: for figures measured after training, such as energy.
+     */
+    public static void addToSummary(Path runDir, Map<String, ?> fields) throws IOException {
+        Path file = runDir.resolve(SUMMARY);
+        Map<String, Object> m;
+        try {
+            m = new GsonBuilder()
+                    .setObjectToNumberStrategy(ToNumberPolicy.LONG_OR_DOUBLE) // whole numbers stay whole
+                    .create()
+                    .fromJson(
+                            Files.readString(file, StandardCharsets.UTF_8),
+                            new TypeToken<LinkedHashMap<String, Object>>() {}.getType());
+        } catch (JsonParseException e) {
+            throw new IOException(file + " is not a run summary: " + e.getMessage(), e);
+        }
+        m.putAll(fields);
+        Path tmp = runDir.resolve(SUMMARY + ".tmp");
+        Files.writeString(tmp, new GsonBuilder().setPrettyPrinting().create().toJson(m) + "\n", StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** How the run's evaluations score. */

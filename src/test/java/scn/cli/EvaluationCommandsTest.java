@@ -326,4 +326,42 @@ class EvaluationCommandsTest {
         assertEquals(1, r.code());
         assertTrue(r.err().contains("not a training checkpoint"), r.err());
     }
+
+    @Test
+    void trainReportsEnergyAndTheTeachersScoreBesideTheStudents() throws IOException {
+        String data = TinyData.root().toString();
+        String[] tiny = {"--data", data, "--width", "0.0625", "--epochs", "1", "--steps-per-epoch", "1", "--batch", "2"
+        };
+        Path teacher = tmp.resolve("teacher"), student = tmp.resolve("student");
+        Run t = run(concat(concat(new String[] {"train", "--teacher"}, tiny), "--run-dir", teacher.toString()));
+        assertEquals(0, t.code(), t.err());
+        assertTrue(t.out().contains("teacher energy (val, "), t.out());
+        Run s = run(concat(
+                concat(new String[] {"train"}, tiny),
+                "--run-dir",
+                student.toString(),
+                "--distill-from",
+                teacher.resolve("model.safetensors").toString(),
+                "--distill-target",
+                "kl",
+                "--distill-temperature",
+                "2"));
+        assertEquals(0, s.code(), s.err());
+        assertTrue(s.out().contains("(kl T=2 sum α=1 heatmap)"), s.out());
+        assertTrue(s.out().contains("paper (GEN1, width 1)"), s.out());
+        JsonObject ts = JsonParser.parseString(Files.readString(teacher.resolve("summary.json")))
+                .getAsJsonObject();
+        JsonObject ss = JsonParser.parseString(Files.readString(student.resolve("summary.json")))
+                .getAsJsonObject();
+        assertEquals(ts.get("val_map").getAsDouble(), ss.get("teacher_val_map").getAsDouble());
+        double rate = ss.get("firing_rate").getAsDouble();
+        assertTrue(rate > 0 && rate < 1, "firing rate " + rate);
+        // spikes make accumulates where the teacher multiplies: the student's energy is below the teacher's MACs
+        double energy = ss.get("energy_mj_per_step").getAsDouble();
+        assertTrue(energy > 0 && energy < ss.get("teacher_energy_mj_per_step").getAsDouble(), ss.toString());
+        assertEquals(1, ss.get("epochs").getAsJsonPrimitive().getAsNumber().intValue());
+        assertFalse(
+                Files.readString(student.resolve("summary.json")).contains("\"epochs\": 1.0"),
+                "whole numbers stay whole");
+    }
 }

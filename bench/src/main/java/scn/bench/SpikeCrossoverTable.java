@@ -13,7 +13,7 @@ import java.util.Map;
 import scn.backend.Kernels;
 import scn.nn.ModelConfig;
 import scn.nn.SpikingCenterNet;
-import scn.ops.ConvGeometry;
+import scn.tensor.ConvGeometry;
 import scn.ops.ConvTrace;
 import scn.ops.SpikeCrossovers;
 import scn.ops.SpikeCrossovers.ConvShape;

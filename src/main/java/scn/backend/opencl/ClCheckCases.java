@@ -6,12 +6,12 @@ import scn.ops.AdamWRef;
 import scn.ops.BatchNorm2dRef;
 import scn.ops.Concat;
 import scn.ops.Conv2dRef;
-import scn.ops.ConvGeometry;
 import scn.ops.GemmRef;
 import scn.ops.Mat;
 import scn.ops.MaxPool2dRef;
 import scn.ops.PlifRef;
 import scn.ops.Upsample2xRef;
+import scn.tensor.ConvGeometry;
 import scn.tensor.Tensor;
 
 /**

@@ -2,7 +2,7 @@ package scn.backend.opencl;
 
 import scn.backend.Device;
 import scn.backend.DeviceBuffer.Type;
-import scn.ops.ConvGeometry;
+import scn.tensor.ConvGeometry;
 
 /**
  * 2-D convolution on the device, twin of {@link scn.ops.Conv2dRef} (kernels in {@code conv2d.cl} and

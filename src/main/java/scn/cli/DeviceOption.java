@@ -1,8 +1,8 @@
 package scn.cli;
 
 import picocli.CommandLine.Option;
-import scn.backend.Devices;
 import scn.backend.opencl.ClDevice;
+import scn.backend.opencl.Devices;
 import scn.detect.SplitDetector;
 import scn.nn.SpikingCenterNet;
 import scn.nn.device.DeviceTrainStep;

@@ -1,7 +1,7 @@
 package scn.train;
 
-import scn.backend.Devices;
 import scn.backend.opencl.ClDevice;
+import scn.backend.opencl.Devices;
 import scn.detect.SplitDetector;
 import scn.nn.SpikingCenterNet;
 import scn.nn.device.DeviceTrainStep;

@@ -19,7 +19,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import scn.TestUtil;
 import scn.backend.DeviceBuffer.Type;
-import scn.backend.Devices;
 
 /**
  * Every OpenCL kernel against its CPU reference, through whatever OpenCL device the machine has (PoCL

@@ -274,7 +274,7 @@ public final class ClDevice implements Device {
     }
 
     /** The text of a kernel source file packaged under {@code /opencl/}. */
-    static String source(String name) {
+    public static String source(String name) {
         try (InputStream in = ClDevice.class.getResourceAsStream("/opencl/" + name + ".cl")) {
             if (in == null)
                 throw new IllegalStateException(

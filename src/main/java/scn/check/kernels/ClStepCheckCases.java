@@ -1,4 +1,4 @@
-package scn.backend.opencl;
+package scn.check.kernels;
 
 import java.util.List;
 import scn.autograd.CustomOp;
@@ -7,6 +7,11 @@ import scn.autograd.Parameter;
 import scn.autograd.Tape;
 import scn.autograd.Var;
 import scn.backend.DeviceBuffer.Type;
+import scn.backend.opencl.BatchNormPlifCl;
+import scn.backend.opencl.CenterNetLossCl;
+import scn.backend.opencl.ChannelBiasCl;
+import scn.backend.opencl.ClBuffer;
+import scn.backend.opencl.GradNormCl;
 import scn.detect.CenterNetLoss;
 import scn.detect.CenterNetTargets;
 import scn.tensor.SpikeTensor;

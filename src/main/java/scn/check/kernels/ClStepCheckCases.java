@@ -238,12 +238,28 @@ final class ClStepCheckCases {
                     CenterNetLoss.Terms ref = CenterNetLoss.compute(pz, po, ps, targets);
                     Tape.backward(ref.total());
                     try (CenterNetLossCl.Targets dt = new CenterNetLossCl.Targets(c.dev, b, classes, h, w, slots)) {
-                        dt.write(targets);
+                        dt.write(
+                                targets.heatmap().data(),
+                                targets.indices(),
+                                targets.mask().data(),
+                                targets.offsets().data(),
+                                targets.sizes().data(),
+                                targets.totalObjects());
                         ClBuffer stats = c.alloc(Type.FLOAT32, CenterNetLossCl.STATS);
                         ClBuffer dz = c.alloc(Type.FLOAT32, z.length),
                                 dOff = c.alloc(Type.FLOAT32, off.length),
                                 dSize = c.alloc(Type.FLOAT32, size.length);
-                        CenterNetLossCl.compute(stats, dz, dOff, dSize, c.up(z), c.up(off), c.up(size), dt);
+                        CenterNetLossCl.compute(
+                                stats,
+                                dz,
+                                dOff,
+                                dSize,
+                                c.up(z),
+                                c.up(off),
+                                c.up(size),
+                                dt,
+                                CenterNetLoss.OFFSET_WEIGHT,
+                                CenterNetLoss.SIZE_WEIGHT);
                         float[] got = c.down(stats);
                         return new float[][] {
                             {ref.total().value().item(), ref.heatmap(), ref.offset(), ref.size()},

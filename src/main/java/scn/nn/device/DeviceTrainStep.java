@@ -5,6 +5,7 @@ import scn.backend.DeviceBuffer.Type;
 import scn.backend.opencl.CenterNetLossCl;
 import scn.backend.opencl.ClBuffer;
 import scn.backend.opencl.ClDevice;
+import scn.detect.CenterNetLoss;
 import scn.detect.CenterNetTargets;
 import scn.detect.SplitDetector;
 import scn.nn.ModelConfig;
@@ -86,11 +87,28 @@ public final class DeviceTrainStep implements AutoCloseable {
         }
         prepare(b);
         dev.write(input, x.data());
-        targets.write(CenterNetTargets.forBatch(geometry, boxes));
+        CenterNetTargets.Batch t = CenterNetTargets.forBatch(geometry, boxes);
+        targets.write(
+                t.heatmap().data(),
+                t.indices(),
+                t.mask().data(),
+                t.offsets().data(),
+                t.sizes().data(),
+                t.totalObjects());
         params.zeroGrad();
         net.forward(input, true);
         DeviceBlocks.Head[] h = net.heads;
-        CenterNetLossCl.compute(statsBuffer, h[0].dOut, h[1].dOut, h[2].dOut, h[0].out, h[1].out, h[2].out, targets);
+        CenterNetLossCl.compute(
+                statsBuffer,
+                h[0].dOut,
+                h[1].dOut,
+                h[2].dOut,
+                h[0].out,
+                h[1].out,
+                h[2].out,
+                targets,
+                CenterNetLoss.OFFSET_WEIGHT,
+                CenterNetLoss.SIZE_WEIGHT);
         net.backward(input);
         params.sumSquares(statsBuffer, SUM_SQUARES);
         float[] s = new float[SUM_SQUARES + 1];

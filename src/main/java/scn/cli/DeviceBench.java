@@ -11,9 +11,9 @@ import scn.backend.opencl.ClDevice;
 import scn.backend.opencl.Devices;
 import scn.nn.ModelConfig;
 import scn.nn.SpikingCenterNet;
-import scn.nn.device.DeviceTrainStep;
 import scn.tensor.SpikeTensor;
 import scn.tensor.Tensor;
+import scn.train.DeviceTrainStep;
 
 /**
  * The accelerator half of {@code engine bench}: the same figures as the CPU bench, for the whole

@@ -1,4 +1,4 @@
-package scn.nn.device;
+package scn.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,8 +22,6 @@ import scn.nn.ModelConfig;
 import scn.nn.SpikingCenterNet;
 import scn.tensor.SpikeTensor;
 import scn.tensor.Tensor;
-import scn.train.AdamW;
-import scn.train.TrainStep;
 
 /**
  * The whole training step on OpenCL (PoCL on the CPU in CI) against the CPU step on a tiny network

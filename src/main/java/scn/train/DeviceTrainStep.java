@@ -1,4 +1,4 @@
-package scn.nn.device;
+package scn.train;
 
 import java.util.Map;
 import scn.backend.DeviceBuffer.Type;
@@ -10,11 +10,11 @@ import scn.detect.CenterNetTargets;
 import scn.detect.SplitDetector;
 import scn.nn.ModelConfig;
 import scn.nn.SpikingCenterNet;
+import scn.nn.device.DeviceNetwork;
+import scn.nn.device.DeviceParameters;
 import scn.tensor.Shape;
 import scn.tensor.SpikeTensor;
 import scn.tensor.Tensor;
-import scn.train.AdamW;
-import scn.train.TrainStep;
 
 /**
  * A whole training step of the spiking detector on an OpenCL device, the device twin of
@@ -71,7 +71,7 @@ public final class DeviceTrainStep implements AutoCloseable {
         // As AdamW.clipGradNorm: scale by maxNorm / (norm + 1e-6) when below 1, computed in double.
         double scale = TrainStep.CLIP_NORM / (norm + 1e-6);
         if (scale < 1 && Double.isFinite(norm)) params.scaleGrads((float) scale);
-        if (Double.isFinite(norm) && Float.isFinite(s[0])) params.adamW(lr);
+        if (Double.isFinite(norm) && Float.isFinite(s[0])) params.adamW(lr, AdamW.BETA1, AdamW.BETA2, AdamW.EPS);
         return new TrainStep.Result(s[0], s[1], s[2], s[3], 0f, norm); // no distillation term on the device
     }
 
@@ -97,15 +97,14 @@ public final class DeviceTrainStep implements AutoCloseable {
                 t.totalObjects());
         params.zeroGrad();
         net.forward(input, true);
-        DeviceBlocks.Head[] h = net.heads;
         CenterNetLossCl.compute(
                 statsBuffer,
-                h[0].dOut,
-                h[1].dOut,
-                h[2].dOut,
-                h[0].out,
-                h[1].out,
-                h[2].out,
+                net.outputGradient(0),
+                net.outputGradient(1),
+                net.outputGradient(2),
+                net.output(0),
+                net.output(1),
+                net.output(2),
                 targets,
                 CenterNetLoss.OFFSET_WEIGHT,
                 CenterNetLoss.SIZE_WEIGHT);
@@ -130,8 +129,8 @@ public final class DeviceTrainStep implements AutoCloseable {
         prepare(b);
         dev.write(input, x.data());
         net.forward(input, false);
-        DeviceBlocks.Head[] h = net.heads;
-        return new SplitDetector.Heads(read(h[0].out, b, config.classes()), read(h[1].out, b, 2), read(h[2].out, b, 2));
+        return new SplitDetector.Heads(
+                read(net.output(0), b, config.classes()), read(net.output(1), b, 2), read(net.output(2), b, 2));
     }
 
     private Tensor read(ClBuffer out, int b, int k) {
@@ -152,14 +151,15 @@ public final class DeviceTrainStep implements AutoCloseable {
      */
     public void downloadInto(SpikingCenterNet model, AdamW optimizer) {
         downloadInto(model);
-        params.downloadMoments(model, optimizer);
+        params.downloadMoments(model.parameters(), optimizer.moments());
+        optimizer.restore(params.steps());
     }
 
     /** The reverse of {@link #downloadInto(SpikingCenterNet, AdamW)}: the device continues from the host's state. */
     public void uploadFrom(SpikingCenterNet model, AdamW optimizer) {
         checkConfig(model);
         params.uploadFrom(model);
-        params.uploadMoments(model, optimizer);
+        params.uploadMoments(model.parameters(), optimizer.moments(), optimizer.steps());
     }
 
     private void checkConfig(SpikingCenterNet model) {

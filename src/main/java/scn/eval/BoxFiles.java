@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import scn.data.Boxes;
-import scn.data.DataFormatException;
+import scn.data.events.DataFormatException;
 
 /**
  * Folders of {@code *_bbox.npy} files as the evaluation sees them: one box list per recording, keyed by

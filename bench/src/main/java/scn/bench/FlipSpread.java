@@ -25,7 +25,7 @@ import scn.autograd.Var;
 import scn.backend.Kernels;
 import scn.data.Dataset;
 import scn.data.Encoder;
-import scn.data.Events;
+import scn.data.events.Events;
 import scn.data.NpyArray;
 import scn.data.synth.SyntheticDataset;
 import scn.detect.CenterNetDecoder;

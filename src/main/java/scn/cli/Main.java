@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import scn.backend.DeviceMemoryException;
 import scn.backend.opencl.ClLoader;
 
 /**
@@ -62,9 +63,17 @@ public final class Main implements Runnable {
                 .execute(args);
     }
 
-    /** Bad input files are the user's to fix: print the message (it names the file and place), no stack trace. */
-    private static int reportInputError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
+    /**
+     * Bad input files and a batch the device cannot hold are the user's to fix: print the message (it names the file
+     * and place, or the batch and what it needs), no stack trace. Exit code 1 for a file, 2 for the device, as for a
+     * device that cannot run the model.
+     */
+    static int reportInputError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
         Throwable cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
+        if (cause instanceof DeviceMemoryException) {
+            cmd.getErr().println(cmd.getCommandName() + ": " + cause.getMessage());
+            return 2;
+        }
         if (!(cause instanceof java.io.IOException)) throw e;
         String message = cause instanceof java.nio.file.NoSuchFileException missing
                 ? missing.getFile() + ": no such file"

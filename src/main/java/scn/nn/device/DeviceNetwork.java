@@ -120,7 +120,7 @@ public final class DeviceNetwork implements AutoCloseable {
     /** Allocates every activation for {@code batch} samples, releasing those of another batch size first. */
     public void allocate(int batch) {
         if (batch == this.batch) return;
-        releaseActivations();
+        release();
         long largest = 1;
         for (ConvBnPlifLayer l : convLayers()) largest = Math.max(largest, l.outputLength(t * batch));
         ws = new Workspace(
@@ -183,7 +183,8 @@ public final class DeviceNetwork implements AutoCloseable {
         stem.backward(input, null, null, null);
     }
 
-    private void releaseActivations() {
+    /** Releases the activations; {@link #allocate} makes them again. */
+    public void release() {
         stem.close();
         for (DeviceBlocks.Basic b : blocks) b.close();
         for (DeviceBlocks.Up u : ups) u.close();
@@ -195,6 +196,6 @@ public final class DeviceNetwork implements AutoCloseable {
 
     @Override
     public void close() {
-        releaseActivations();
+        release();
     }
 }

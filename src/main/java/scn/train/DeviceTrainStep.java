@@ -254,12 +254,19 @@ public final class DeviceTrainStep implements AutoCloseable {
             releaseBatch();
         }
         long global = dev.info().globalMemBytes(), free = global - dev.heldBytes();
-        String need = perSample > 0
-                ? "its activations need about " + mib(b * perSample) + " (" + mib(perSample) + " per sample) beside the"
-                        + " model's " + mib(modelBytes) + ", and " + mib(free) + " of the device's " + mib(global)
-                        + " are free: at most " + free / perSample + " samples fit"
-                : "not even one sample's activations fit beside the model's " + mib(modelBytes) + " in the device's "
-                        + mib(global);
+        String need;
+        if (perSample == 0) {
+            need = "not even one sample fits beside the model's " + mib(modelBytes) + " in the device's " + mib(global);
+        } else {
+            need = "its activations need about " + mib(b * perSample) + " (" + mib(perSample) + " per sample) beside"
+                    + " the model's " + mib(modelBytes) + ", and " + mib(free) + " of the device's " + mib(global)
+                    + " are free: ";
+            // The activations may fit and the launches' own scratch buffers, which grow with the batch, not.
+            long fit = free / perSample;
+            need += fit < b
+                    ? "at most " + fit + " samples fit"
+                    : "the launches' scratch did not fit; try fewer samples";
+        }
         return new DeviceMemoryException(
                 "device step: a batch of " + b + " does not fit on " + dev + ": " + need + " (" + cause.getMessage()
                         + ")",

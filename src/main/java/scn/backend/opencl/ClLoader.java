@@ -103,7 +103,7 @@ public final class ClLoader {
      * loader JOCL finds, none at all, or not Linux).
      */
     public static Path linkForChild(Map<String, String> env) throws IOException {
-        if (!System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("linux")) return null;
+        if (!linux()) return null;
         List<Path> dirs = searchDirs();
         if (find(dirs, NAME).isPresent() || find(dirs, VERSIONED).isEmpty()) return null;
         Path dir = Files.createTempDirectory("scn-opencl-");
@@ -137,8 +137,12 @@ public final class ClLoader {
                 + " (or pocl-opencl-icd to run the kernels on the CPU)";
     }
 
-    /** {@link #advice(List)} for this machine. */
+    /** {@link #advice(List)} for this machine; nothing elsewhere than on Linux, where JOCL finds the loader itself. */
     static String advice() {
-        return advice(searchDirs());
+        return linux() ? advice(searchDirs()) : "";
+    }
+
+    private static boolean linux() {
+        return System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("linux");
     }
 }

@@ -19,7 +19,7 @@ import scn.backend.opencl.MaxPool2dCl;
 import scn.backend.opencl.Upsample2xCl;
 import scn.nn.Layer;
 import scn.ops.BatchNorm2d;
-import scn.ops.ConvGeometry;
+import scn.tensor.ConvGeometry;
 import scn.tensor.SpikeTensor;
 import scn.tensor.Tensor;
 

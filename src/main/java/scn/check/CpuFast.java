@@ -9,7 +9,7 @@ import scn.backend.SpikePath;
 import scn.nn.Layer;
 import scn.ops.BatchNorm2d;
 import scn.ops.Conv2d;
-import scn.ops.ConvGeometry;
+import scn.tensor.ConvGeometry;
 import scn.tensor.SpikeTensor;
 import scn.tensor.Tensor;
 

@@ -9,8 +9,8 @@ import scn.ops.BatchNorm2d;
 import scn.ops.BatchNorm2dRef;
 import scn.ops.Conv2d;
 import scn.ops.Conv2dRef;
-import scn.ops.ConvGeometry;
 import scn.ops.PlifRef;
+import scn.tensor.ConvGeometry;
 import scn.tensor.Tensor;
 
 /**

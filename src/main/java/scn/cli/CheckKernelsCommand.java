@@ -5,9 +5,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import scn.backend.Device;
-import scn.backend.Devices;
-import scn.backend.opencl.ClChecks;
 import scn.backend.opencl.ClDevice;
+import scn.backend.opencl.Devices;
+import scn.check.kernels.ClChecks;
 
 /** {@code engine check-kernels}: every device kernel against its CPU reference; exit code 1 on any mismatch. */
 @Command(

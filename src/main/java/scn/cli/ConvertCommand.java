@@ -8,10 +8,11 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import scn.data.DatWriter;
-import scn.data.DataFormatException;
-import scn.data.EventStream;
-import scn.data.Events;
+import scn.data.EventFiles;
 import scn.data.NpyEventsWriter;
+import scn.data.events.DataFormatException;
+import scn.data.events.EventStream;
+import scn.data.events.Events;
 
 /**
  * {@code engine convert}: an event file ({@code .raw} or {@code .dat}) to a GEN1 {@code .dat} or a numpy
@@ -43,7 +44,7 @@ final class ConvertCommand implements Callable<Integer> {
         long start = System.nanoTime();
         // Written beside the output and moved there when complete, so a failed conversion leaves no half file.
         Path part = out.resolveSibling(name + ".part");
-        try (EventStream in = EventStream.open(events)) {
+        try (EventStream in = EventFiles.open(events)) {
             long count = name.endsWith(".dat") ? toDat(in, part) : toNpy(in, part);
             Files.move(part, out, StandardCopyOption.REPLACE_EXISTING);
             for (String w : in.warnings()) System.err.println("convert: warning: " + w);

@@ -7,13 +7,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import scn.backend.Device;
-import scn.backend.Devices;
 import scn.backend.opencl.ClDevice;
+import scn.backend.opencl.Devices;
 import scn.nn.ModelConfig;
 import scn.nn.SpikingCenterNet;
-import scn.nn.device.DeviceTrainStep;
 import scn.tensor.SpikeTensor;
 import scn.tensor.Tensor;
+import scn.train.DeviceTrainStep;
 
 /**
  * The accelerator half of {@code engine bench}: the same figures as the CPU bench, for the whole

@@ -1,13 +1,13 @@
 package scn.cli;
 
 import picocli.CommandLine.Option;
-import scn.backend.Devices;
 import scn.backend.opencl.ClDevice;
+import scn.backend.opencl.Devices;
 import scn.detect.SplitDetector;
 import scn.nn.SpikingCenterNet;
-import scn.nn.device.DeviceTrainStep;
 import scn.tensor.Arena;
 import scn.tensor.SpikeTensor;
+import scn.train.DeviceTrainStep;
 
 /**
  * {@code --device cpu|opencl[:N]}, shared by the commands that compute. The choice is logged once on

@@ -2,7 +2,7 @@ package scn.cli;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import scn.data.Events;
+import scn.data.events.Events;
 
 /**
  * What {@code inspect} reports about a run of events, accumulated batch by batch so a file of any size is

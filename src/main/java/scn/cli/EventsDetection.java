@@ -17,10 +17,11 @@ import scn.backend.Parallel;
 import scn.data.BoxFileWriter;
 import scn.data.Boxes;
 import scn.data.Encoder;
-import scn.data.EventStream;
+import scn.data.EventFiles;
 import scn.data.FollowedFile;
 import scn.data.GifWriter;
 import scn.data.WindowImage;
+import scn.data.events.EventStream;
 import scn.detect.CenterNetDecoder;
 import scn.detect.StreamDetector;
 import scn.detect.StreamGeometry;
@@ -194,7 +195,7 @@ final class EventsDetection {
         Files.createDirectories(out);
         Duration idle = Duration.ofMillis(Math.round(o.idleSeconds * 1000));
         try (EventStream stream =
-                o.follow ? FollowedFile.open(events, new FollowedFile.Options(idle, POLL)) : EventStream.open(events)) {
+                o.follow ? FollowedFile.open(events, new FollowedFile.Options(idle, POLL)) : EventFiles.open(events)) {
             StreamGeometry geometry;
             try {
                 geometry = factor == null

@@ -18,10 +18,11 @@ import scn.data.Boxes;
 import scn.data.DatFile;
 import scn.data.Dataset;
 import scn.data.DatasetIndex;
-import scn.data.EventStream;
-import scn.data.Events;
+import scn.data.EventFiles;
 import scn.data.Labels;
 import scn.data.NpyArray;
+import scn.data.events.EventStream;
+import scn.data.events.Events;
 import scn.data.raw.Evt3Decoder;
 import scn.data.raw.RawDecoder;
 import scn.data.raw.RawFile;
@@ -79,7 +80,7 @@ final class InspectCommand implements Callable<Integer> {
     /** A .dat or .raw file, read in batches. */
     private static Map<String, Object> events(Path p) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
-        try (EventStream s = EventStream.open(p)) {
+        try (EventStream s = EventFiles.open(p)) {
             System.out.println(p);
             for (String line : s.headerLines()) System.out.println("  header: " + line);
             m.put("file", p.toString());

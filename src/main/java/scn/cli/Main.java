@@ -1,10 +1,13 @@
 package scn.cli;
 
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import scn.backend.DeviceMemoryException;
+import scn.backend.opencl.ClLoader;
 
 /**
  * The {@code engine.jar} entry point.
@@ -14,7 +17,8 @@ import picocli.CommandLine.Command;
  * missing, {@link #main} starts the same jar once more in a child JVM with
  * {@code --add-modules jdk.incubator.vector} and passes standard streams and the exit code through.
  * That costs one extra JVM start (measured in the README), and users need no flags. Set
- * {@code SCN_NO_RELAUNCH=1} to stop it (the engine then refuses to start, naming the flag).
+ * {@code SCN_NO_RELAUNCH=1} to stop it (the engine then refuses to start, naming the flag). The child is also
+ * where a machine with only {@code libOpenCL.so.1} gets the name JOCL loads ({@link ClLoader}).
  */
 @Command(
         name = "engine",
@@ -59,9 +63,17 @@ public final class Main implements Runnable {
                 .execute(args);
     }
 
-    /** Bad input files are the user's to fix: print the message (it names the file and place), no stack trace. */
-    private static int reportInputError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
+    /**
+     * Bad input files and a batch the device cannot hold are the user's to fix: print the message (it names the file
+     * and place, or the batch and what it needs), no stack trace. Exit code 1 for a file, 2 for the device, as for a
+     * device that cannot run the model.
+     */
+    static int reportInputError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
         Throwable cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
+        if (cause instanceof DeviceMemoryException) {
+            cmd.getErr().println(cmd.getCommandName() + ": " + cause.getMessage());
+            return 2;
+        }
         if (!(cause instanceof java.io.IOException)) throw e;
         String message = cause instanceof java.nio.file.NoSuchFileException missing
                 ? missing.getFile() + ": no such file"
@@ -101,13 +113,19 @@ public final class Main implements Runnable {
         cmd.add(jar);
         cmd.add(Main.class.getName());
         cmd.addAll(List.of(args));
-        Process child = new ProcessBuilder(cmd).inheritIO().start();
+        ProcessBuilder builder = new ProcessBuilder(cmd).inheritIO();
+        Path linkDir = ClLoader.linkForChild(builder.environment());
+        Process child = builder.start();
+        // Runs on the way out however the parent ends, normally or by Ctrl-C.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (child.isAlive()) child.destroy(); // forward Ctrl-C: the child saves its state on SIGTERM
             try {
                 child.waitFor();
+                if (linkDir != null) ClLoader.removeLinkDir(linkDir);
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
+            } catch (java.io.IOException e) {
+                // A link left in a temporary folder harms nothing; the child's exit code is what matters.
             }
         }));
         return child.waitFor();

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
+import scn.data.events.DataFormatException;
 
 /**
  * The rows of a GEN1 {@code *_bbox.npy}: one box per row with its timestamp, class and track id, held as

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import scn.data.events.DataFormatException;
+import scn.data.events.Events;
 
 /**
  * A Prophesee {@code .dat} event file (SPEC section 7), memory-mapped and read in place.

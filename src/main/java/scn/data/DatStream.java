@@ -2,6 +2,9 @@ package scn.data;
 
 import java.nio.file.Path;
 import java.util.List;
+import scn.data.events.DataFormatException;
+import scn.data.events.EventStream;
+import scn.data.events.Events;
 
 /** A {@link DatFile} read front to back as an {@link EventStream}, {@value #BATCH} events at a time. */
 final class DatStream implements EventStream {

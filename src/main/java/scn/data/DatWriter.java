@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import scn.data.events.Events;
 
 /**
  * Writes a {@code .dat} event file in the layout {@link DatFile} reads: GEN1 header lines (with Width and

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import scn.data.events.Events;
 import scn.tensor.SpikeTensor;
 import scn.tensor.Tensor;
 
@@ -25,7 +26,7 @@ import scn.tensor.Tensor;
  * <p>Everything random is a pure function of (seed, epoch, sample): the order of an epoch and whether a
  * sample is mirrored. Batches come back in order whatever the thread timing, so a run is reproducible
  * with any number of workers. One worker (the default) is enough: a batch of 8 costs a few milliseconds
- * to read and encode (see {@code DataBench}), far less than a training step.
+ * to read and encode (see {@code scn.bench.DataBench} in {@code bench/}), far less than a training step.
  */
 public final class DataLoader implements AutoCloseable {
     /** Loader settings; {@code paddedHeight x paddedWidth} is the batch frame (SPEC section 3: 256 x 320). */

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import scn.data.events.DataFormatException;
+import scn.data.events.Events;
 import scn.data.raw.RawFile;
 import scn.data.raw.RawWindows;
 import scn.tensor.SpikeTensor;

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import scn.data.events.DataFormatException;
+import scn.data.events.Events;
 import scn.data.raw.RawCheckpoint;
 import scn.data.raw.RawFile;
 import scn.data.raw.RawWindows;

@@ -1,5 +1,6 @@
 package scn.data;
 
+import scn.data.events.Events;
 import scn.tensor.SpikeTensor;
 
 /**

@@ -1,5 +1,7 @@
 package scn.data;
 
+import scn.data.events.Events;
+
 /**
  * The most recent events of a stream, oldest first, in a circular buffer: what a detector running over a
  * whole recording keeps so that its memory follows the window (SPEC section 4: 100 ms) and not the

@@ -2,6 +2,9 @@ package scn.data;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import scn.data.events.DataFormatException;
+import scn.data.events.EventStream;
+import scn.data.events.Events;
 
 /**
  * The events of one time window {@code [from, to)} µs of an event file, with the file's sensor size: what
@@ -19,7 +22,7 @@ public record EventWindow(Events events, int width, int height) {
                 return new EventWindow(ev, f.width(), f.height());
             }
         }
-        try (EventStream s = EventStream.open(file)) {
+        try (EventStream s = EventFiles.open(file)) {
             Events window = new Events();
             Events batch = new Events();
             long first = -1;

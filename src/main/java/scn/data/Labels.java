@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import scn.data.events.DataFormatException;
 
 /**
  * Training labels at a label timestamp, exactly as SPEC section 7 says: the boxes with {@code ts == tL},

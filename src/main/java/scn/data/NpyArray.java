@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import scn.data.events.DataFormatException;
 
 /**
  * A {@code .npy} file (format versions 1.0, 2.0 and 3.0) read into memory: a plain array ({@code '<f4'},

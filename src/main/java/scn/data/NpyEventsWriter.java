@@ -9,6 +9,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import scn.data.events.Events;
 
 /**
  * Writes events as a numpy structured array, streamed: {@code np.load} gives a 1-D array of the packed

@@ -1,7 +1,6 @@
 package scn.detect;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -12,8 +11,6 @@ import scn.data.Batch;
 import scn.data.Boxes;
 import scn.data.DataLoader;
 import scn.data.Dataset;
-import scn.eval.BoxFiles;
-import scn.eval.Gen1Evaluation;
 import scn.nn.SpikingCenterNet;
 import scn.tensor.Arena;
 import scn.tensor.SpikeTensor;
@@ -98,12 +95,5 @@ public final class SplitDetector {
             for (CenterNetDecoder.Detection d : detections.get(b))
                 boxes.add(batch.timestamps()[b], d.x(), d.y(), d.w(), d.h(), d.classId(), 0, d.score());
         }
-    }
-
-    /** The same detections as the evaluator's box lists. */
-    public static Map<String, Gen1Evaluation.Boxes> forEvaluation(Map<String, Boxes> detections) {
-        Map<String, Gen1Evaluation.Boxes> out = new LinkedHashMap<>();
-        detections.forEach((name, boxes) -> out.put(name, BoxFiles.toEval(boxes)));
-        return out;
     }
 }

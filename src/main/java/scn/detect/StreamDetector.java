@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import scn.data.Encoder;
 import scn.data.EventRing;
-import scn.data.EventStream;
-import scn.data.Events;
+import scn.data.events.EventStream;
+import scn.data.events.Events;
 import scn.tensor.SpikeTensor;
 
 /**

@@ -3,12 +3,13 @@ package scn.eval;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import scn.data.Boxes;
-import scn.data.DataFormatException;
+import scn.data.events.DataFormatException;
 
 /**
  * Folders of {@code *_bbox.npy} files as the evaluation sees them: one box list per recording, keyed by
@@ -37,6 +38,13 @@ public final class BoxFiles {
     public static String recordingName(Path file) {
         String n = file.getFileName().toString();
         return n.substring(0, n.length() - SUFFIX.length());
+    }
+
+    /** Box lists per recording (detections, say) as the evaluator's, in the same order. */
+    public static Map<String, Gen1Evaluation.Boxes> toEval(Map<String, Boxes> boxes) {
+        Map<String, Gen1Evaluation.Boxes> out = new LinkedHashMap<>();
+        boxes.forEach((name, b) -> out.put(name, toEval(b)));
+        return out;
     }
 
     /** Rows of a box file as the evaluator's columns ({@code confidence} becomes the score). */

@@ -123,7 +123,7 @@ public final class OracleStudy {
         Map<String, Gen1Evaluation.Boxes> gt = SplitEvaluation.readGroundTruth(split.boxDir());
         Map<Set<Part>, Gen1Evaluation.Result> results = new LinkedHashMap<>();
         for (int i = 0; i < studies.size(); i++) {
-            var dt = SplitDetector.forEvaluation(detections.get(i));
+            var dt = BoxFiles.toEval(detections.get(i));
             results.put(studies.get(i), SplitEvaluation.evaluate(split.protocol(), gt, dt, null));
         }
         return results;

@@ -37,7 +37,7 @@ public final class SplitEvaluation {
             throws IOException {
         var detections = SplitDetector.run(forward, split.dataset(), batch, progress, null);
         var gt = readGroundTruth(split.boxDir());
-        return evaluate(split.protocol(), gt, SplitDetector.forEvaluation(detections), null);
+        return evaluate(split.protocol(), gt, BoxFiles.toEval(detections), null);
     }
 
     /** Every box file of a ground-truth folder; a folder without any is an error. */

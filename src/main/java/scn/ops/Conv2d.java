@@ -1,6 +1,7 @@
 package scn.ops;
 
 import scn.backend.Kernels;
+import scn.tensor.ConvGeometry;
 import scn.tensor.Shape;
 import scn.tensor.SpikeTensor;
 import scn.tensor.Tensor;

@@ -2,6 +2,7 @@ package scn.ops;
 
 import scn.backend.Parallel;
 import scn.backend.Scratch;
+import scn.tensor.ConvGeometry;
 
 /**
  * The fast CPU convolution: depthwise layers go to {@link DepthwiseConvSimd}; 1×1 stride-1 layers are a

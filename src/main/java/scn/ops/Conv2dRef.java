@@ -1,5 +1,7 @@
 package scn.ops;
 
+import scn.tensor.ConvGeometry;
+
 /**
  * The reference 2-D convolution (cross-correlation, zero padding, groups): forward and both backward
  * passes as the plain loops of the definition, sums in double. Inputs {@code [N, Cin, H, W]}, weights

@@ -7,6 +7,7 @@ import scn.backend.Parallel;
 import scn.backend.Scratch;
 import scn.backend.Simd;
 import scn.tensor.Arena;
+import scn.tensor.ConvGeometry;
 
 /**
  * The input gradient of a 3×3, stride-1, padding-1 convolution computed directly, without the column

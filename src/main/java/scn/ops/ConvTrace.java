@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import scn.tensor.ConvGeometry;
 
 /**
  * Which path each convolution on spikes took and at what input density, per layer, for

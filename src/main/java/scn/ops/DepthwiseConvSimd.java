@@ -7,6 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
 import scn.backend.Parallel;
 import scn.backend.Scratch;
 import scn.backend.Simd;
+import scn.tensor.ConvGeometry;
 
 /**
  * Depthwise convolution ({@code groups == Cin == Cout}) computed directly, one channel plane at a time:

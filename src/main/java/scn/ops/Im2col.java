@@ -1,5 +1,7 @@
 package scn.ops;
 
+import scn.tensor.ConvGeometry;
+
 /**
  * Lowering one image's convolution to a matrix product: {@link #fill} copies the receptive fields of a
  * run of output positions into columns ({@code col[(ci*kh + ky)*kw + kx][pos]}), {@link #scatterAdd}

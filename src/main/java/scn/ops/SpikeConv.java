@@ -1,6 +1,7 @@
 package scn.ops;
 
 import scn.backend.SpikePath;
+import scn.tensor.ConvGeometry;
 
 /**
  * Chooses, per convolution call on byte spikes, between the dense path ({@link Conv2dFast}: im2col +

@@ -7,6 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
 import scn.backend.Parallel;
 import scn.backend.Scratch;
 import scn.tensor.Arena;
+import scn.tensor.ConvGeometry;
 
 /**
  * Event-driven convolution of byte spikes: only the active inputs do work, and since an input is 1 the

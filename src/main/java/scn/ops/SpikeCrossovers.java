@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import scn.tensor.ConvGeometry;
 
 /**
  * Crossover densities measured on each convolution shape of the network, read from the resource

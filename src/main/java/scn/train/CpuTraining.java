@@ -1,7 +1,7 @@
 package scn.train;
 
-import scn.backend.Devices;
 import scn.backend.Kernels;
+import scn.backend.opencl.Devices;
 import scn.detect.SplitDetector;
 import scn.tensor.SpikeTensor;
 import scn.tensor.Tensor;

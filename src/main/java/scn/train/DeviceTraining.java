@@ -1,10 +1,9 @@
 package scn.train;
 
-import scn.backend.Devices;
 import scn.backend.opencl.ClDevice;
+import scn.backend.opencl.Devices;
 import scn.detect.SplitDetector;
 import scn.nn.SpikingCenterNet;
-import scn.nn.device.DeviceTrainStep;
 import scn.tensor.SpikeTensor;
 import scn.tensor.Tensor;
 

@@ -1,7 +1,7 @@
 package scn.train;
 
 import java.util.Locale;
-import scn.backend.Devices;
+import scn.backend.opencl.Devices;
 import scn.eval.Protocol;
 
 /**

@@ -134,10 +134,12 @@ public final class Trainer {
         if (!teacher.config().teacher())
             throw new IOException(file + " is a spiking network (" + teacher.config()
                     + "), not a teacher: train one with 'train --teacher'");
-        if (teacher.config().timeSteps() != student.timeSteps()
-                || teacher.config().classes() != student.classes()) {
-            throw new IOException(file + ": the teacher (" + teacher.config()
-                    + ") sees other inputs or classes than the student (" + student + ")");
+        // SPEC 3: the teacher is the student's network with ReLU in place of PLIF, so the heatmaps compare pixel for
+        // pixel and class for class; a narrower or wider teacher would still run, and teach the wrong thing.
+        if (!teacher.config().equals(student.asTeacher(true))) {
+            throw new IOException(file + ": the teacher (" + teacher.config() + ") is not the student's network ("
+                    + student + "): distillation needs the same width, expansion, time steps, classes and input"
+                    + " size; train a teacher with the student's settings ('train --teacher')");
         }
         return teacher;
     }

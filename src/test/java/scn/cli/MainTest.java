@@ -6,7 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import scn.backend.DeviceMemoryException;
 
 class MainTest {
     private static String run(int expectedCode, String... args) {
@@ -35,5 +40,27 @@ class MainTest {
     void unknownOptionsFail() {
         run(-1, "devices", "--no-such-option");
         run(-1, "no-such-command");
+    }
+
+    @Command(name = "step")
+    static final class OutOfMemory implements Runnable {
+        @Override
+        public void run() {
+            throw new DeviceMemoryException("device step: a batch of 64 does not fit on opencl:0 GPU");
+        }
+    }
+
+    /** A batch the device cannot hold ends a command with its message on one line and exit code 2, no stack trace. */
+    @Test
+    void outOfDeviceMemoryIsOneLine() {
+        StringWriter err = new StringWriter();
+        int code = new CommandLine(new OutOfMemory())
+                .setErr(new PrintWriter(err, true))
+                .setExecutionExceptionHandler(Main::reportInputError)
+                .execute();
+        assertEquals(2, code);
+        assertEquals(
+                "step: device step: a batch of 64 does not fit on opencl:0 GPU",
+                err.toString().strip());
     }
 }

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import scn.data.events.DataFormatException;
+import scn.data.events.Events;
 
 /** The {@code .dat} reader against the real ATIS fixture and against files written here. */
 class DatFileTest {

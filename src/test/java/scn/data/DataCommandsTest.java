@@ -17,6 +17,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import scn.cli.Main;
+import scn.data.events.Events;
 
 /** The data commands end to end: encode, inspect, render, and how they report bad input. */
 public class DataCommandsTest {

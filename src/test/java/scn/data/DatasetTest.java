@@ -15,6 +15,7 @@ import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import scn.data.events.Events;
 
 /** The dataset index: samples per label time, bad recordings flagged and skipped, the cache and its invalidation. */
 class DatasetTest {

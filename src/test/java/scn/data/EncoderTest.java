@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import scn.data.events.Events;
 import scn.tensor.SpikeTensor;
 
 /** SPEC section 4 encoding against a plain per-event reference and hand-placed edge cases. */

@@ -15,6 +15,9 @@ import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import scn.data.events.DataFormatException;
+import scn.data.events.EventStream;
+import scn.data.events.Events;
 
 /** Following a {@code .dat} while it is written: every event once, in order, clamped as in the finished file. */
 public class FollowedFileTest {
@@ -52,7 +55,7 @@ public class FollowedFileTest {
             }
         }
         Events expected;
-        try (EventStream s = EventStream.open(whole)) {
+        try (EventStream s = EventFiles.open(whole)) {
             expected = readAll(s);
         }
         Path growing = dir.resolve("growing.dat");

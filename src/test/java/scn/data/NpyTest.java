@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import scn.data.events.DataFormatException;
 
 /** The {@code .npy} reader and writer: versions, both GEN1 box dtypes, byte order, padding, refusals. */
 class NpyTest {

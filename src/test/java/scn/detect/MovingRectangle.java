@@ -3,7 +3,7 @@ package scn.detect;
 import java.io.IOException;
 import java.nio.file.Path;
 import scn.data.DatWriter;
-import scn.data.Events;
+import scn.data.events.Events;
 
 /**
  * The tests' recording: the outline of a rectangle moving over a sensor, as events. Every millisecond a

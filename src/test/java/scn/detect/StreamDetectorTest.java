@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import scn.data.Encoder;
-import scn.data.EventStream;
-import scn.data.Events;
+import scn.data.events.EventStream;
+import scn.data.events.Events;
 import scn.tensor.Tensor;
 
 /**

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import scn.backend.Kernels;
 import scn.backend.SpikePath;
+import scn.tensor.ConvGeometry;
 import scn.tensor.SpikeTensor;
 import scn.tensor.Tensor;
 

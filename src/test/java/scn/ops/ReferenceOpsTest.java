@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static scn.TestUtil.random;
 
 import org.junit.jupiter.api.Test;
+import scn.tensor.ConvGeometry;
 import scn.tensor.Tensor;
 
 /** The references themselves against values worked out by hand, and the shape errors at the API. */

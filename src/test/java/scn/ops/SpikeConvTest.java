@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import scn.backend.Kernels;
 import scn.backend.SpikePath;
+import scn.tensor.ConvGeometry;
 import scn.tensor.SpikeTensor;
 import scn.tensor.Tensor;
 

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import scn.backend.SpikePath;
 import scn.nn.ModelConfig;
 import scn.nn.SpikingCenterNet;
+import scn.tensor.ConvGeometry;
 import scn.tensor.Tensor;
 
 /**

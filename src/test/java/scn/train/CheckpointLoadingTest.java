@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -142,5 +143,34 @@ class CheckpointLoadingTest {
         assertTrue(e.getMessage().contains("heads.offset.hidden.bn.running_var"), e.getMessage());
         assertTrue(e.getMessage().contains("is -Infinity"), e.getMessage());
         assertFalse(Files.exists(run), "no run directory: the run never started");
+    }
+
+    /**
+     * SPEC 3's teacher is the student's network with ReLU: one of another width, class count or input size is refused
+     * before the run starts, naming both configurations. Until this check, only classes and time steps were compared,
+     * so a teacher of another width trained the student against the wrong network.
+     */
+    @Test
+    void aTeacherOfAnotherShapeIsRefusedBeforeTheRunStarts() throws IOException {
+        TrainOptions o =
+                TrainOptions.preset("quick", false).toBuilder().width(0.0625).build();
+        ModelConfig student = new ModelConfig(o.width(), o.expansion(), 5, 2, false);
+        List<ModelConfig> teachers = List.of(
+                new ModelConfig(0.125, o.expansion(), 5, 2, true),
+                new ModelConfig(o.width(), o.expansion(), 5, 3, true),
+                student.asTeacher(true).withInput(128, 160));
+        for (ModelConfig teacher : teachers) {
+            Path file = tmp.resolve("teacher.safetensors");
+            ModelFiles.save(file, new SpikingCenterNet(teacher, 1));
+            Path run = tmp.resolve("student");
+            IOException e = assertThrows(
+                    IOException.class,
+                    () -> Trainer.start(o.withPaths(tmp.toString(), run.toString(), file.toString()), QUIET));
+            assertTrue(
+                    e.getMessage().contains("(" + teacher + ")")
+                            && e.getMessage().contains("(" + student + ")"),
+                    e.getMessage());
+            assertFalse(Files.exists(run), "no run directory: the run never started");
+        }
     }
 }

@@ -14,7 +14,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import scn.ops.Conv2d;
-import scn.ops.ConvGeometry;
+import scn.tensor.ConvGeometry;
 import scn.tensor.Tensor;
 
 /**

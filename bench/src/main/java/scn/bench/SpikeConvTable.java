@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import scn.backend.SpikePath;
 import scn.ops.Conv2d;
-import scn.ops.ConvGeometry;
+import scn.tensor.ConvGeometry;
 import scn.tensor.Tensor;
 
 /**

@@ -13,10 +13,10 @@ import java.util.Map;
 import scn.backend.Kernels;
 import scn.nn.ModelConfig;
 import scn.nn.SpikingCenterNet;
-import scn.ops.ConvGeometry;
 import scn.ops.ConvTrace;
 import scn.ops.SpikeCrossovers;
 import scn.ops.SpikeCrossovers.ConvShape;
+import scn.tensor.ConvGeometry;
 
 /**
  * Measures the crossover table of {@link SpikeCrossovers}: builds the real network at each width,

@@ -2,14 +2,13 @@ package scn.backend.opencl;
 
 import scn.backend.Device;
 import scn.backend.DeviceBuffer.Type;
-import scn.detect.CenterNetLoss;
-import scn.detect.CenterNetTargets;
 
 /**
- * The CenterNet loss on the device ({@code centernetloss.cl}), twin of {@link scn.detect.CenterNetLoss}:
+ * The CenterNet loss on the device ({@code centernetloss.cl}), twin of {@code scn.detect.CenterNetLoss}:
  * from the three head outputs and the targets, the loss terms into a small stats buffer and the
  * gradients with respect to the outputs, all without leaving the device. The targets are built on the
- * host ({@link CenterNetTargets#forBatch}, data preparation) and sent with the batch.
+ * host ({@code CenterNetTargets.forBatch}, data preparation) and sent with the batch as plain arrays, and the
+ * regression weights come as arguments: like every kernel twin, this one knows no class above the backend.
  */
 public final class CenterNetLossCl {
     /** Entries of the stats buffer: {@code [total, heatmap, offset, size, max(1, N_pos)]}. */
@@ -40,15 +39,18 @@ public final class CenterNetLossCl {
             sizes = dev.allocate(Type.FLOAT32, 2L * batch * slots);
         }
 
-        /** Sends the targets of a batch (shapes must match this allocation). */
-        public void write(CenterNetTargets.Batch t) {
-            ClDevice dev = heatmap.device();
-            dev.write(heatmap, t.heatmap().data());
-            dev.write(indices, t.indices());
-            dev.write(mask, t.mask().data());
-            dev.write(offsets, t.offsets().data());
-            dev.write(sizes, t.sizes().data());
-            objects = t.totalObjects();
+        /**
+         * Sends the targets of a batch, shaped as this allocation: {@code heatmap [B, C, H, W]}, {@code indices} and
+         * {@code mask [B, K]}, {@code offsets} and {@code sizes [B, K, 2]}, and the number of objects in the batch.
+         */
+        public void write(float[] heatmap, int[] indices, float[] mask, float[] offsets, float[] sizes, int objects) {
+            ClDevice dev = this.heatmap.device();
+            dev.write(this.heatmap, heatmap);
+            dev.write(this.indices, indices);
+            dev.write(this.mask, mask);
+            dev.write(this.offsets, offsets);
+            dev.write(this.sizes, sizes);
+            this.objects = objects;
         }
 
         @Override
@@ -59,7 +61,8 @@ public final class CenterNetLossCl {
 
     /**
      * Writes {@code stats [5]} and the gradients {@code dHeat}, {@code dOffset}, {@code dSize} (same shapes
-     * as the outputs {@code heat [B, C, H, W]}, {@code offset}, {@code size [B, 2, H, W]}) of the total loss.
+     * as the outputs {@code heat [B, C, H, W]}, {@code offset}, {@code size [B, 2, H, W]}) of the total loss,
+     * {@code heatmap + offsetWeight·offset + sizeWeight·size}.
      */
     public static void compute(
             ClBuffer stats,
@@ -69,7 +72,9 @@ public final class CenterNetLossCl {
             ClBuffer heat,
             ClBuffer offset,
             ClBuffer size,
-            Targets t) {
+            Targets t,
+            float offsetWeight,
+            float sizeWeight) {
         String op = "centernet_loss";
         int plane = t.height * t.width, n = t.batch * t.classes * plane, reg = t.batch * 2 * plane;
         stats.require(op, "stats", Type.FLOAT32, STATS);
@@ -110,7 +115,7 @@ public final class CenterNetLossCl {
                 t.slots,
                 plane,
                 (float) (1 / denom),
-                CenterNetLoss.OFFSET_WEIGHT,
+                offsetWeight,
                 0);
         l1.launch1d(
                 2L * t.batch,
@@ -124,7 +129,7 @@ public final class CenterNetLossCl {
                 t.slots,
                 plane,
                 (float) (1 / denom),
-                CenterNetLoss.SIZE_WEIGHT,
+                sizeWeight,
                 1);
 
         ClKernel fin = dev.kernel("centernetloss", "centernetloss_finalize", "");

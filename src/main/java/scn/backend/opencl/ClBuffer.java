@@ -10,13 +10,21 @@ public final class ClBuffer implements DeviceBuffer {
     private final ClDevice device;
     private final Type type;
     private final long length;
+    private final long ownedBytes; // device memory this buffer gives back on close; 0 for a view of another's
     private cl_mem mem;
 
-    ClBuffer(ClDevice device, cl_mem mem, Type type, long length) {
+    /** A buffer that owns {@code ownedBytes} of device memory, counted in {@link ClDevice#heldBytes} until closed. */
+    ClBuffer(ClDevice device, cl_mem mem, Type type, long length, long ownedBytes) {
         this.device = device;
         this.mem = mem;
         this.type = type;
         this.length = length;
+        this.ownedBytes = ownedBytes;
+    }
+
+    /** A view of memory another buffer owns (an OpenCL sub-buffer). */
+    ClBuffer(ClDevice device, cl_mem mem, Type type, long length) {
+        this(device, mem, type, length, 0);
     }
 
     public ClDevice device() {
@@ -51,6 +59,7 @@ public final class ClBuffer implements DeviceBuffer {
         if (mem != null) {
             clReleaseMemObject(mem);
             mem = null;
+            device.released(ownedBytes);
         }
     }
 

@@ -2,7 +2,10 @@ package scn.backend.opencl;
 
 import static org.jocl.CL.CL_CONTEXT_PLATFORM;
 import static org.jocl.CL.CL_DEVICE_EXTENSIONS;
+import static org.jocl.CL.CL_MEM_OBJECT_ALLOCATION_FAILURE;
 import static org.jocl.CL.CL_MEM_READ_WRITE;
+import static org.jocl.CL.CL_OUT_OF_HOST_MEMORY;
+import static org.jocl.CL.CL_OUT_OF_RESOURCES;
 import static org.jocl.CL.CL_PROFILING_COMMAND_END;
 import static org.jocl.CL.CL_PROFILING_COMMAND_START;
 import static org.jocl.CL.CL_PROGRAM_BUILD_LOG;
@@ -40,6 +43,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jocl.CL;
 import org.jocl.CLException;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
@@ -49,9 +53,11 @@ import org.jocl.cl_context_properties;
 import org.jocl.cl_device_id;
 import org.jocl.cl_event;
 import org.jocl.cl_kernel;
+import org.jocl.cl_mem;
 import org.jocl.cl_program;
 import scn.backend.Device;
 import scn.backend.DeviceBuffer;
+import scn.backend.DeviceMemoryException;
 
 /**
  * One OpenCL device through JOCL: a context, one in-order command queue (with profiling available),
@@ -60,6 +66,10 @@ import scn.backend.DeviceBuffer;
  *
  * <p>This class does not choose work sizes for operators (each {@code *Cl} entry does, from the limits
  * of its {@link ClKernel}) and never runs anything on the CPU in place of the device.
+ *
+ * <p>It counts the bytes its buffers hold. A buffer over the device's limits is refused before the driver is asked,
+ * and the driver's out-of-memory statuses, which many report only when a buffer is first used, become a
+ * {@link DeviceMemoryException} that says what is held of how much, never a bare status code.
  */
 public final class ClDevice implements Device {
     private final ClPlatforms.Info info;
@@ -72,6 +82,7 @@ public final class ClDevice implements Device {
     private final Map<String, KernelTime> times = new LinkedHashMap<>();
     private final List<Pending> pending = new ArrayList<>();
     private boolean profiling;
+    private long held; // bytes of the buffers allocated here and not yet closed
 
     private record Pending(String kernel, cl_event event) {}
 
@@ -127,13 +138,55 @@ public final class ClDevice implements Device {
 
     @Override
     public ClBuffer allocate(DeviceBuffer.Type type, long length) {
-        if (length < 0 || length > Integer.MAX_VALUE) {
-            // Kernels index with 32-bit ints, so no buffer may exceed 2^31 - 1 elements.
-            throw new IllegalArgumentException(
-                    "opencl: buffer of " + length + " elements is outside 0.." + Integer.MAX_VALUE);
-        }
+        if (length < 0) throw new IllegalArgumentException("opencl: buffer of " + length + " elements");
         long bytes = Math.max(1, length * type.bytes); // zero-sized buffers are invalid in OpenCL
-        return new ClBuffer(this, clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, null, null), type, length);
+        String refused = refusal(length, bytes, held, info.maxAllocBytes(), info.globalMemBytes());
+        if (refused != null) throw new DeviceMemoryException(this + ": " + refused);
+        cl_mem mem;
+        try {
+            mem = clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, null, null);
+        } catch (CLException e) {
+            throw failure(e, "allocating " + bytes + " bytes");
+        }
+        held += bytes;
+        return new ClBuffer(this, mem, type, length, bytes);
+    }
+
+    /**
+     * Why a buffer of {@code length} elements ({@code bytes}) cannot be had beside {@code held} bytes on a device of
+     * {@code global} bytes that allows {@code maxAlloc} per buffer; null when it can.
+     */
+    static String refusal(long length, long bytes, long held, long maxAlloc, long global) {
+        // Kernels index with 32-bit ints, so no buffer may exceed 2^31 - 1 elements.
+        if (length > Integer.MAX_VALUE)
+            return "a buffer of " + length + " elements is over the " + Integer.MAX_VALUE + " the kernels can index";
+        if (bytes > maxAlloc)
+            return "a buffer of " + bytes + " bytes is over the device's limit of " + maxAlloc + " bytes per buffer";
+        if (held + bytes > global)
+            return bytes + " bytes more do not fit: " + held + " of its " + global + " bytes are held";
+        return null;
+    }
+
+    /**
+     * The exception for a failed OpenCL call while doing {@code what}: the out-of-memory statuses become a
+     * {@link DeviceMemoryException} naming what this device holds; any other status comes back as it was.
+     */
+    RuntimeException failure(CLException e, String what) {
+        int s = e.getStatus();
+        if (s != CL_MEM_OBJECT_ALLOCATION_FAILURE && s != CL_OUT_OF_RESOURCES && s != CL_OUT_OF_HOST_MEMORY) return e;
+        return new DeviceMemoryException(
+                this + " ran out of memory " + what + " (" + CL.stringFor_errorCode(s) + "); " + held + " of its "
+                        + info.globalMemBytes() + " bytes are held",
+                e);
+    }
+
+    /** Bytes held by this device's buffers that are not closed (views are part of the buffer they view). */
+    public long heldBytes() {
+        return held;
+    }
+
+    void released(long bytes) {
+        held -= bytes;
     }
 
     /** A new float buffer holding a copy of {@code src}. */
@@ -207,9 +260,14 @@ public final class ClDevice implements Device {
                     + " elements " + (toDevice ? "into " : "from ") + b);
         }
         if (n == 0) return;
+        long bytes = (long) n * type.bytes;
         // Blocking both ways: the host array may be reused as soon as the call returns.
-        if (toDevice) clEnqueueWriteBuffer(queue, b.mem(), CL_TRUE, 0, (long) n * type.bytes, host, 0, null, null);
-        else clEnqueueReadBuffer(queue, b.mem(), CL_TRUE, 0, (long) n * type.bytes, host, 0, null, null);
+        try {
+            if (toDevice) clEnqueueWriteBuffer(queue, b.mem(), CL_TRUE, 0, bytes, host, 0, null, null);
+            else clEnqueueReadBuffer(queue, b.mem(), CL_TRUE, 0, bytes, host, 0, null, null);
+        } catch (CLException e) {
+            throw failure(e, (toDevice ? "writing " : "reading ") + bytes + " bytes");
+        }
     }
 
     @Override
@@ -217,7 +275,11 @@ public final class ClDevice implements Device {
         ClBuffer b = own(buf);
         if (b.length() == 0) return;
         byte[] pattern = {0};
-        clEnqueueFillBuffer(queue, b.mem(), Pointer.to(pattern), 1, 0, b.bytes(), 0, null, null);
+        try {
+            clEnqueueFillBuffer(queue, b.mem(), Pointer.to(pattern), 1, 0, b.bytes(), 0, null, null);
+        } catch (CLException e) {
+            throw failure(e, "zeroing " + b.bytes() + " bytes");
+        }
     }
 
     private ClBuffer own(DeviceBuffer buf) {
@@ -274,7 +336,7 @@ public final class ClDevice implements Device {
     }
 
     /** The text of a kernel source file packaged under {@code /opencl/}. */
-    static String source(String name) {
+    public static String source(String name) {
         try (InputStream in = ClDevice.class.getResourceAsStream("/opencl/" + name + ".cl")) {
             if (in == null)
                 throw new IllegalStateException(
@@ -294,7 +356,11 @@ public final class ClDevice implements Device {
         }
         launched.add(k.name());
         cl_event event = profiling ? new cl_event() : null;
-        clEnqueueNDRangeKernel(queue, k.handle(), global.length, null, global, local, 0, null, event);
+        try {
+            clEnqueueNDRangeKernel(queue, k.handle(), global.length, null, global, local, 0, null, event);
+        } catch (CLException e) {
+            throw failure(e, "launching " + k.name());
+        }
         if (event != null) pending.add(new Pending(k.name(), event));
     }
 
@@ -305,7 +371,11 @@ public final class ClDevice implements Device {
 
     @Override
     public void finish() {
-        clFinish(queue);
+        try {
+            clFinish(queue);
+        } catch (CLException e) {
+            throw failure(e, "finishing the queue");
+        }
     }
 
     @Override

@@ -101,17 +101,26 @@ public final class ClPlatforms {
                 }
             }
             unavailable = out.isEmpty() ? "no OpenCL platform with a device was found" : null;
-        } catch (UnsatisfiedLinkError | CLException e) {
-            // A missing libOpenCL.so or an ICD loader with no vendor files (CL_PLATFORM_NOT_FOUND_KHR).
+        } catch (UnsatisfiedLinkError e) {
+            // JOCL found no libOpenCL.so: say which package brings it.
+            unavailable = withAdvice("OpenCL is not available: " + e.getMessage());
+            out.clear();
+        } catch (CLException e) {
+            // An ICD loader with no vendor files (CL_PLATFORM_NOT_FOUND_KHR).
             unavailable = "OpenCL is not available: " + e.getMessage();
             out.clear();
         } catch (NoClassDefFoundError e) {
             // A missing libOpenCL.so fails JOCL's class initialiser: the UnsatisfiedLinkError above on the
             // first call, this on every later one, whose message no longer says why; the first reason stands.
-            if (unavailable == null) unavailable = "OpenCL is not available: " + e.getMessage();
+            if (unavailable == null) unavailable = withAdvice("OpenCL is not available: " + e.getMessage());
             out.clear();
         }
         return out;
+    }
+
+    private static String withAdvice(String reason) {
+        String advice = ClLoader.advice();
+        return advice.isEmpty() ? reason : reason + "; " + advice;
     }
 
     /** Why {@link #devices()} was empty the last time it ran, or null when it found devices. */

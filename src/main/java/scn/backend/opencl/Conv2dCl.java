@@ -2,7 +2,7 @@ package scn.backend.opencl;
 
 import scn.backend.Device;
 import scn.backend.DeviceBuffer.Type;
-import scn.ops.ConvGeometry;
+import scn.tensor.ConvGeometry;
 
 /**
  * 2-D convolution on the device, twin of {@link scn.ops.Conv2dRef} (kernels in {@code conv2d.cl} and
@@ -15,7 +15,7 @@ import scn.ops.ConvGeometry;
  */
 public final class Conv2dCl {
     /** Upper bound on a column buffer, in floats (256 MiB): large enough that a chunk fills a GPU. */
-    static final long COLUMN_FLOATS = 64L << 20;
+    public static final long COLUMN_FLOATS = 64L << 20;
     /** The build of {@code conv2d.cl} for float input, shared by the kernels that never read spikes. */
     private static final String FLOAT_IN = "-DIN_T=float";
 
@@ -36,7 +36,11 @@ public final class Conv2dCl {
         backwardWeight(dw, dy, x, g, COLUMN_FLOATS);
     }
 
-    static void forward(ClBuffer y, ClBuffer x, ClBuffer w, ConvGeometry g, long columnFloats) {
+    /**
+     * As {@link #forward(ClBuffer, ClBuffer, ClBuffer, ConvGeometry)} with column buffers of at most {@code columnFloats}
+     * floats: the kernel checks pass a small bound so that shapes of a few samples still run in several chunks.
+     */
+    public static void forward(ClBuffer y, ClBuffer x, ClBuffer w, ConvGeometry g, long columnFloats) {
         checkIn("conv2d forward", "x", x, g);
         y.require("conv2d forward", "y", Type.FLOAT32, size(g.outShape()));
         w.require("conv2d forward", "w", Type.FLOAT32, size(g.weightShape()));
@@ -98,7 +102,8 @@ public final class Conv2dCl {
         }
     }
 
-    static void backwardInput(ClBuffer dx, ClBuffer dy, ClBuffer w, ConvGeometry g, long columnFloats) {
+    /** As {@link #backwardInput(ClBuffer, ClBuffer, ClBuffer, ConvGeometry)}, the column buffers bounded as in forward. */
+    public static void backwardInput(ClBuffer dx, ClBuffer dy, ClBuffer w, ConvGeometry g, long columnFloats) {
         dx.require("conv2d backward input", "dx", Type.FLOAT32, size(g.inShape()));
         dy.require("conv2d backward input", "dy", Type.FLOAT32, size(g.outShape()));
         w.require("conv2d backward input", "w", Type.FLOAT32, size(g.weightShape()));
@@ -177,7 +182,8 @@ public final class Conv2dCl {
         }
     }
 
-    static void backwardWeight(ClBuffer dw, ClBuffer dy, ClBuffer x, ConvGeometry g, long columnFloats) {
+    /** As {@link #backwardWeight(ClBuffer, ClBuffer, ClBuffer, ConvGeometry)}, the column buffers bounded as in forward. */
+    public static void backwardWeight(ClBuffer dw, ClBuffer dy, ClBuffer x, ConvGeometry g, long columnFloats) {
         checkIn("conv2d backward weight", "x", x, g);
         dw.require("conv2d backward weight", "dw", Type.FLOAT32, size(g.weightShape()));
         dy.require("conv2d backward weight", "dy", Type.FLOAT32, size(g.outShape()));

@@ -2,8 +2,8 @@ package scn.data.raw;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import scn.data.DataFormatException;
-import scn.data.Events;
+import scn.data.events.DataFormatException;
+import scn.data.events.Events;
 
 /**
  * The EVT 3.0 decoder: 16-bit words, the type in the top 4 bits (Prophesee's "EVT 3.0 Format" page).

@@ -2,8 +2,8 @@ package scn.data.raw;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import scn.data.DataFormatException;
-import scn.data.Events;
+import scn.data.events.DataFormatException;
+import scn.data.events.Events;
 
 /**
  * What the EVT 2.0 and EVT 3.0 decoders share: the time-high counter and its loops, the clamp that keeps

@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import scn.data.EventStream;
-import scn.data.Events;
+import scn.data.events.EventStream;
+import scn.data.events.Events;
 
 /**
  * A Prophesee RAW recording ({@code .raw}: a {@link RawHeader}, then EVT 2.0 or EVT 3.0 words), decoded

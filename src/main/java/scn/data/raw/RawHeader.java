@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import scn.data.DataFormatException;
+import scn.data.events.DataFormatException;
 
 /**
  * The ASCII header of a Prophesee RAW file and what it says about the data after it: the encoding

@@ -1,7 +1,7 @@
 package scn.data.raw;
 
 import java.io.IOException;
-import scn.data.Events;
+import scn.data.events.Events;
 
 /**
  * Windows of a RAW recording by event number, the way a dataset reads a {@code .dat}: one pass

@@ -9,7 +9,7 @@ import scn.backend.opencl.ClDevice;
 import scn.backend.opencl.ClSlab;
 import scn.backend.opencl.Conv2dCl;
 import scn.nn.BatchNorm;
-import scn.ops.ConvGeometry;
+import scn.tensor.ConvGeometry;
 
 /**
  * One ConvBnPlif on the device (SPEC 3: conv without bias → batch norm → (+ residual) → PLIF), the

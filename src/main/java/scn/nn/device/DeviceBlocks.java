@@ -13,7 +13,7 @@ import scn.backend.opencl.Conv2dCl;
 import scn.backend.opencl.ElementwiseCl;
 import scn.backend.opencl.Upsample2xCl;
 import scn.nn.BatchNorm;
-import scn.ops.ConvGeometry;
+import scn.tensor.ConvGeometry;
 
 /**
  * The composite layers of the device network, each the counterpart of its CPU class in {@code scn.nn}

@@ -13,8 +13,11 @@ import scn.nn.ModelConfig;
  * {@code scn.nn.SpikingCenterNet.forward} layer by layer (no tape): stem, max-pool, eight basic blocks,
  * three up blocks, three heads averaged over T; {@link #backward} runs the same layers in reverse.
  * Spikes are uint8 buffers; every activation and gradient buffer is allocated once per batch size.
+ *
+ * <p>The loss and the optimiser are not here: a training step ({@code scn.train.DeviceTrainStep}) computes the
+ * loss gradient into {@link #outputGradient} between {@link #forward} and {@link #backward}.
  */
-final class DeviceNetwork implements AutoCloseable {
+public final class DeviceNetwork implements AutoCloseable {
     private static final int POOL_K = 3, POOL_S = 2, POOL_P = 1;
 
     private final ClDevice dev;
@@ -22,7 +25,7 @@ final class DeviceNetwork implements AutoCloseable {
     private final ConvBnPlifLayer stem;
     private final DeviceBlocks.Basic[] blocks = new DeviceBlocks.Basic[8]; // layer1.0, layer1.1, …, layer4.1
     private final DeviceBlocks.Up[] ups = new DeviceBlocks.Up[3];
-    final DeviceBlocks.Head[] heads = new DeviceBlocks.Head[3]; // heatmap, offset, size
+    private final DeviceBlocks.Head[] heads = new DeviceBlocks.Head[3]; // heatmap, offset, size
     private final int c0, poolH, poolW;
 
     private int batch;
@@ -31,7 +34,8 @@ final class DeviceNetwork implements AutoCloseable {
     private ClBuffer poolArgmax; // [T*B*c0, H/4, W/4] int32
     private ClBuffer gPool; // [T, B, c0, H/4, W/4] ∂L/∂poolSpikes
 
-    DeviceNetwork(ClDevice dev, DeviceParameters p, ModelConfig config) {
+    /** The layers of {@code config} over the parameters {@code p}; activations come with {@link #allocate}. */
+    public DeviceNetwork(ClDevice dev, DeviceParameters p, ModelConfig config) {
         if (config.teacher())
             throw new IllegalArgumentException(
                     "device network: only the spiking network runs on the device, not the ReLU teacher");
@@ -98,14 +102,25 @@ final class DeviceNetwork implements AutoCloseable {
         return all;
     }
 
-    int batch() {
+    /** The batch size the activations are allocated for; 0 before the first {@link #allocate}. */
+    public int batch() {
         return batch;
     }
 
+    /** Head {@code i}'s output {@code [B, k, H/4, W/4]} (0 heatmap, 1 offset, 2 size), written by {@link #forward}. */
+    public ClBuffer output(int i) {
+        return heads[i].out;
+    }
+
+    /** The gradient of the loss with respect to {@link #output}{@code (i)}, which {@link #backward} starts from. */
+    public ClBuffer outputGradient(int i) {
+        return heads[i].dOut;
+    }
+
     /** Allocates every activation for {@code batch} samples, releasing those of another batch size first. */
-    void allocate(int batch) {
+    public void allocate(int batch) {
         if (batch == this.batch) return;
-        releaseActivations();
+        release();
         long largest = 1;
         for (ConvBnPlifLayer l : convLayers()) largest = Math.max(largest, l.outputLength(t * batch));
         ws = new Workspace(
@@ -123,8 +138,8 @@ final class DeviceNetwork implements AutoCloseable {
         this.batch = batch;
     }
 
-    /** Runs the network on {@code input [T, B, 4, H, W]} uint8; the head outputs land in {@code heads[i].out}. */
-    void forward(ClBuffer input, boolean training) {
+    /** Runs the network on {@code input [T, B, 4, H, W]} uint8; the head outputs land in {@link #output}. */
+    public void forward(ClBuffer input, boolean training) {
         stem.forward(input, null, training);
         MaxPool2dCl.forward(
                 poolSpikes, poolArgmax, stem.spikes, t * batch * c0, stem.hOut, stem.wOut, POOL_K, POOL_S, POOL_P);
@@ -144,10 +159,10 @@ final class DeviceNetwork implements AutoCloseable {
     }
 
     /**
-     * Backward of a training forward, from the head output gradients {@code heads[i].dOut}; parameter gradients
+     * Backward of a training forward, from the head output gradients {@link #outputGradient}; parameter gradients
      * accumulate.
      */
-    void backward(ClBuffer input) {
+    public void backward(ClBuffer input) {
         for (ConvBnPlifLayer l : convLayers()) dev.zero(l.gSpikes);
         dev.zero(gPool);
         ClBuffer y = ups[2].project.spikes, gy = ups[2].project.gSpikes;
@@ -168,7 +183,8 @@ final class DeviceNetwork implements AutoCloseable {
         stem.backward(input, null, null, null);
     }
 
-    private void releaseActivations() {
+    /** Releases the activations; {@link #allocate} makes them again. */
+    public void release() {
         stem.close();
         for (DeviceBlocks.Basic b : blocks) b.close();
         for (DeviceBlocks.Up u : ups) u.close();
@@ -180,6 +196,6 @@ final class DeviceNetwork implements AutoCloseable {
 
     @Override
     public void close() {
-        releaseActivations();
+        release();
     }
 }

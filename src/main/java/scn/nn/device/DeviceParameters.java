@@ -14,21 +14,20 @@ import scn.backend.opencl.ElementwiseCl;
 import scn.backend.opencl.GradNormCl;
 import scn.nn.SpikingCenterNet;
 import scn.tensor.Tensor;
-import scn.train.AdamW;
 
 /**
  * A model's trained state on the device: every parameter, its gradient and its two AdamW moments in
  * four slabs ({@link ClSlab}) of one layout, plus the batch-norm running statistics. Uploaded from a
  * {@link SpikingCenterNet} at construction; {@link #downloadInto} copies values and statistics back and
  * {@link #uploadFrom} sends them again, and the moments and step count travel to and from a host
- * {@link AdamW} the same way, so a checkpoint holds what a CPU run's holds.
+ * optimiser ({@code scn.train.AdamW}) the same way, so a checkpoint holds what a CPU run's holds.
  *
  * <p>The slabs are ordered by optimiser group: weight decay or not, times the learning-rate multiple
  * (the heads' output convolutions may learn faster, see {@link SpikingCenterNet#isHeadOutput}). So the
  * optimiser is one launch per non-empty group (at most four), zeroing the gradients one fill, and the
  * gradient norm one reduction.
  */
-final class DeviceParameters implements AutoCloseable {
+public final class DeviceParameters implements AutoCloseable {
     private final ClDevice dev;
     private final List<Parameter> order = new ArrayList<>();
     private final Map<String, Integer> index = new HashMap<>();
@@ -42,7 +41,11 @@ final class DeviceParameters implements AutoCloseable {
      */
     private record Group(ClBuffer[] range, float weightDecay, float lrScale) {}
 
-    DeviceParameters(ClDevice dev, SpikingCenterNet model, float weightDecay, float headLrScale) {
+    /**
+     * Uploads {@code model}'s parameters and running statistics; the optimiser's weight decay applies to the
+     * parameters {@code model} decays, and its heads' output convolutions learn at {@code headLrScale} times the rate.
+     */
+    public DeviceParameters(ClDevice dev, SpikingCenterNet model, float weightDecay, float headLrScale) {
         this.dev = dev;
         int[] groupEnds = new int[4];
         for (int g = 0; g < 4; g++) {
@@ -97,30 +100,29 @@ final class DeviceParameters implements AutoCloseable {
     }
 
     /** Sets every gradient to zero (one fill over the gradient slab). */
-    void zeroGrad() {
+    public void zeroGrad() {
         dev.zero(grads.whole());
     }
 
     /** {@code out[at] = Σ g²} over every gradient, left on the device. */
-    void sumSquares(ClBuffer out, int at) {
+    public void sumSquares(ClBuffer out, int at) {
         GradNormCl.sumSquares(out, at, grads.whole(), (int) grads.whole().length());
     }
 
     /** Multiplies every gradient by {@code scale} (gradient-norm clipping). */
-    void scaleGrads(float scale) {
+    public void scaleGrads(float scale) {
         ElementwiseCl.affine(
                 grads.whole(), grads.whole(), scale, 0f, (int) grads.whole().length());
     }
 
-    /** One AdamW update at learning rate {@code lr} (SPEC 5), weight decay on the first range only. */
-    void adamW(float lr) {
+    /** One AdamW update at learning rate {@code lr} with the given betas and epsilon (SPEC 5), one launch per group. */
+    public void adamW(float lr, float beta1, float beta2, float eps) {
         step++;
-        for (Group g : groups) update(g.range(), lr * g.lrScale(), g.weightDecay());
-    }
-
-    private void update(ClBuffer[] range, float lr, float decay) {
-        AdamWCl.step(range[0], range[1], range[2], range[3], lr, AdamW.BETA1, AdamW.BETA2, AdamW.EPS, decay, step, (int)
-                range[0].length());
+        for (Group g : groups) {
+            ClBuffer[] r = g.range();
+            AdamWCl.step(r[0], r[1], r[2], r[3], lr * g.lrScale(), beta1, beta2, eps, g.weightDecay(), step, (int)
+                    r[0].length());
+        }
     }
 
     /** Values, gradients and moments of parts {@code from..to-1} as four buffers; null when empty. */
@@ -129,12 +131,13 @@ final class DeviceParameters implements AutoCloseable {
         return new ClBuffer[] {values.range(from, to), grads.range(from, to), m.range(from, to), v.range(from, to)};
     }
 
-    int steps() {
+    /** Optimiser updates taken (or restored by {@link #uploadMoments}). */
+    public int steps() {
         return step;
     }
 
     /** The current gradients by parameter name, read back (for tests and diagnostics). */
-    Map<String, float[]> readGrads() {
+    public Map<String, float[]> readGrads() {
         Map<String, float[]> out = new LinkedHashMap<>();
         for (int i = 0; i < order.size(); i++) {
             float[] g = new float[order.get(i).value().size()];
@@ -145,7 +148,7 @@ final class DeviceParameters implements AutoCloseable {
     }
 
     /** Copies parameter values and running statistics into {@code model}'s tensors (same configuration). */
-    void downloadInto(SpikingCenterNet model) {
+    public void downloadInto(SpikingCenterNet model) {
         Map<String, Tensor> state = model.stateDict();
         for (int i = 0; i < order.size(); i++)
             dev.read(tensor(state, order.get(i).name()).data(), values.part(i));
@@ -154,7 +157,7 @@ final class DeviceParameters implements AutoCloseable {
     }
 
     /** Writes {@code model}'s parameter values and running statistics to the device (same configuration). */
-    void uploadFrom(SpikingCenterNet model) {
+    public void uploadFrom(SpikingCenterNet model) {
         Map<String, Tensor> state = model.stateDict();
         for (int i = 0; i < order.size(); i++)
             dev.write(values.part(i), tensor(state, order.get(i).name()).data());
@@ -163,42 +166,37 @@ final class DeviceParameters implements AutoCloseable {
     }
 
     /**
-     * Copies the AdamW moments and the step count into {@code optimizer}, which must have been built over
-     * {@code model.parameters()}: its moments come in that order ({@link AdamW#moments}), the device's in
-     * slab order, so they are matched by parameter name.
+     * Copies the AdamW moments into {@code moments}, a host optimiser's {@code [m_0, v_0, m_1, v_1, …]} over
+     * {@code params}: the host's come in that order, the device's in slab order, so they are matched by name.
      */
-    void downloadMoments(SpikingCenterNet model, AdamW optimizer) {
-        List<Parameter> params = model.parameters();
-        List<Tensor> moments = momentsOf(params, optimizer);
+    public void downloadMoments(List<Parameter> params, List<Tensor> moments) {
+        checkMoments(params, moments);
         for (int i = 0; i < params.size(); i++) {
             int at = at(params.get(i).name());
             dev.read(moments.get(2 * i).data(), m.part(at));
             dev.read(moments.get(2 * i + 1).data(), v.part(at));
         }
-        optimizer.restore(step);
     }
 
     /**
-     * The reverse of {@link #downloadMoments}: the device continues from {@code optimizer}'s moments and step count.
+     * The reverse of {@link #downloadMoments}: the device continues from the host's moments, {@code steps} updates
+     * in.
      */
-    void uploadMoments(SpikingCenterNet model, AdamW optimizer) {
-        List<Parameter> params = model.parameters();
-        List<Tensor> moments = momentsOf(params, optimizer);
+    public void uploadMoments(List<Parameter> params, List<Tensor> moments, int steps) {
+        checkMoments(params, moments);
         for (int i = 0; i < params.size(); i++) {
             int at = at(params.get(i).name());
             dev.write(m.part(at), moments.get(2 * i).data());
             dev.write(v.part(at), moments.get(2 * i + 1).data());
         }
-        step = optimizer.steps();
+        step = steps;
     }
 
-    private List<Tensor> momentsOf(List<Parameter> params, AdamW optimizer) {
-        List<Tensor> moments = optimizer.moments();
+    private void checkMoments(List<Parameter> params, List<Tensor> moments) {
         if (params.size() != order.size() || moments.size() != 2 * params.size()) {
             throw new IllegalArgumentException("device model: an optimiser of " + moments.size() / 2
                     + " parameters for a model of " + order.size());
         }
-        return moments;
     }
 
     private static Tensor tensor(Map<String, Tensor> state, String name) {

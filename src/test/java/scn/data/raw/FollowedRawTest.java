@@ -10,11 +10,12 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import scn.data.EventStream;
-import scn.data.Events;
+import scn.data.EventFiles;
 import scn.data.FollowedFile;
 import scn.data.FollowedFileTest;
 import scn.data.GrowingFile;
+import scn.data.events.EventStream;
+import scn.data.events.Events;
 
 /**
  * Following RAW files while they are written, in pieces that cut words (and EVT 3.0's multi-word vectors)
@@ -33,7 +34,7 @@ class FollowedRawTest {
             Path whole =
                     enc.words().write(dir.resolve("whole" + evt3 + ".raw"), RawRoundTripTest.W, RawRoundTripTest.H);
             Events expected;
-            try (EventStream s = EventStream.open(whole)) {
+            try (EventStream s = EventFiles.open(whole)) {
                 expected = FollowedFileTest.readAll(s);
             }
             Path growing = dir.resolve("growing" + evt3 + ".raw");

@@ -19,8 +19,8 @@ import scn.data.Boxes;
 import scn.data.DatFile;
 import scn.data.DataCommandsTest;
 import scn.data.DataCommandsTest.Result;
-import scn.data.Events;
 import scn.data.NpyArray;
+import scn.data.events.Events;
 
 /** RAW files through the commands: convert (to .dat and .npy), inspect and its JSON, encode, render, and errors. */
 class RawCommandsTest {

@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import scn.data.DataFormatException;
-import scn.data.Events;
+import scn.data.events.DataFormatException;
+import scn.data.events.Events;
 
 /** Both decoders word type by word type, on streams the tests put together word by word (RawWords). */
 class RawDecoderTest {

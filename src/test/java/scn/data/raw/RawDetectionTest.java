@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import scn.cli.Main;
 import scn.data.Boxes;
-import scn.data.Events;
+import scn.data.events.Events;
 import scn.detect.MovingRectangle;
 import scn.model.ModelFiles;
 import scn.nn.ModelConfig;

@@ -11,7 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import scn.data.DataFormatException;
+import scn.data.events.DataFormatException;
 
 /** What a RAW header says, where it is silent, where it contradicts itself, and files cut short. */
 class RawHeaderTest {

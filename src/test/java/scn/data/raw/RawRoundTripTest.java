@@ -14,7 +14,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import scn.data.Events;
+import scn.data.events.Events;
 
 /**
  * Random event streams encoded by the tests' encoder and decoded again: the same events in the same

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 import scn.data.Boxes;
 import scn.data.DatFile;
 import scn.data.Dataset;
-import scn.data.Events;
 import scn.data.NpyArray;
+import scn.data.events.Events;
 
 /** The synthetic dataset: deterministic per seed, valid GEN1 files, usable by the dataset reader. */
 class SyntheticDatasetTest {

@@ -1,7 +1,9 @@
-package scn.backend.opencl;
+package scn.check.kernels;
 
 import java.util.List;
 import scn.backend.DeviceBuffer.Type;
+import scn.backend.opencl.ClBuffer;
+import scn.backend.opencl.ElementwiseCl;
 import scn.ops.ElementwiseRef;
 
 /**

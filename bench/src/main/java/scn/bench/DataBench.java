@@ -1,4 +1,4 @@
-package scn.data;
+package scn.bench;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -7,6 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
+import scn.data.Batch;
+import scn.data.DatFile;
+import scn.data.DatWriter;
+import scn.data.DataLoader;
+import scn.data.Dataset;
+import scn.data.Encoder;
+import scn.data.events.Events;
 import scn.data.synth.SyntheticDataset;
 
 /**
@@ -15,7 +22,7 @@ import scn.data.synth.SyntheticDataset;
  * loader's batch-of-8 throughput and the CPU time it spends per batch (goal: at most one core while
  * feeding a training step).
  *
- * <p>Run: {@code java --add-modules jdk.incubator.vector -cp target/engine.jar scn.data.DataBench [DATA_DIR]};
+ * <p>Run: {@code java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar scn.bench.DataBench [DATA_DIR]};
  * without a data folder it generates a small synthetic one in a temporary folder.
  */
 public final class DataBench {

@@ -1,17 +1,28 @@
-package scn.backend.opencl;
+package scn.check.kernels;
 
 import java.util.List;
 import scn.backend.DeviceBuffer.Type;
+import scn.backend.opencl.AdamWCl;
+import scn.backend.opencl.BatchNorm2dCl;
+import scn.backend.opencl.ClBuffer;
+import scn.backend.opencl.ConcatCl;
+import scn.backend.opencl.Conv2dCl;
+import scn.backend.opencl.GemmCl;
+import scn.backend.opencl.MaxPool2dCl;
+import scn.backend.opencl.PlifCl;
+import scn.backend.opencl.Upsample2xCl;
 import scn.ops.AdamWRef;
 import scn.ops.BatchNorm2dRef;
 import scn.ops.Concat;
 import scn.ops.Conv2dRef;
-import scn.ops.ConvGeometry;
 import scn.ops.GemmRef;
 import scn.ops.Mat;
+import scn.ops.MaxPool2d;
 import scn.ops.MaxPool2dRef;
 import scn.ops.PlifRef;
 import scn.ops.Upsample2xRef;
+import scn.tensor.ConvGeometry;
+import scn.tensor.Shape;
 import scn.tensor.Tensor;
 
 /**
@@ -144,9 +155,7 @@ public final class ClCheckCases {
         for (ConvGeometry g : shapes) {
             String what = g.kh() + "x" + g.kw() + " s" + g.stride() + " p" + g.pad() + " g" + g.groups() + " [" + g.n()
                     + "," + g.cin() + "," + g.h() + "," + g.w() + "]->" + g.cout();
-            int in = (int) Conv2dCl.size(g.inShape()),
-                    out = (int) Conv2dCl.size(g.outShape()),
-                    wn = (int) Conv2dCl.size(g.weightShape());
+            int in = Shape.size(g.inShape()), out = Shape.size(g.outShape()), wn = Shape.size(g.weightShape());
             // A chunk of one sample for the first shape exercises the column-buffer chunking.
             long cols = g == shapes[0] ? 1 : Conv2dCl.COLUMN_FLOATS;
             c.check(
@@ -295,7 +304,9 @@ public final class ClCheckCases {
 
     private static void pooling(ClChecks c) {
         for (int[] s : new int[][] {{3, 9, 7}, {2, 1, 1}, {5, 16, 10}}) {
-            int planes = s[0], h = s[1], w = s[2], ho = MaxPool2dCl.out(h, 3, 2, 1), wo = MaxPool2dCl.out(w, 3, 2, 1);
+            int planes = s[0], h = s[1], w = s[2];
+            int[] pooled = MaxPool2d.outShape(new int[] {1, planes, h, w}, 3, 2, 1); // the reference's sizes
+            int ho = pooled[2], wo = pooled[3];
             int in = planes * h * w, out = planes * ho * wo;
             String what = "[" + planes + "," + h + "," + w + "]";
             c.check(

@@ -1,4 +1,4 @@
-package scn.backend.opencl;
+package scn.check.kernels;
 
 import java.util.List;
 import scn.autograd.CustomOp;
@@ -7,6 +7,11 @@ import scn.autograd.Parameter;
 import scn.autograd.Tape;
 import scn.autograd.Var;
 import scn.backend.DeviceBuffer.Type;
+import scn.backend.opencl.BatchNormPlifCl;
+import scn.backend.opencl.CenterNetLossCl;
+import scn.backend.opencl.ChannelBiasCl;
+import scn.backend.opencl.ClBuffer;
+import scn.backend.opencl.GradNormCl;
 import scn.detect.CenterNetLoss;
 import scn.detect.CenterNetTargets;
 import scn.tensor.SpikeTensor;
@@ -233,12 +238,28 @@ final class ClStepCheckCases {
                     CenterNetLoss.Terms ref = CenterNetLoss.compute(pz, po, ps, targets);
                     Tape.backward(ref.total());
                     try (CenterNetLossCl.Targets dt = new CenterNetLossCl.Targets(c.dev, b, classes, h, w, slots)) {
-                        dt.write(targets);
+                        dt.write(
+                                targets.heatmap().data(),
+                                targets.indices(),
+                                targets.mask().data(),
+                                targets.offsets().data(),
+                                targets.sizes().data(),
+                                targets.totalObjects());
                         ClBuffer stats = c.alloc(Type.FLOAT32, CenterNetLossCl.STATS);
                         ClBuffer dz = c.alloc(Type.FLOAT32, z.length),
                                 dOff = c.alloc(Type.FLOAT32, off.length),
                                 dSize = c.alloc(Type.FLOAT32, size.length);
-                        CenterNetLossCl.compute(stats, dz, dOff, dSize, c.up(z), c.up(off), c.up(size), dt);
+                        CenterNetLossCl.compute(
+                                stats,
+                                dz,
+                                dOff,
+                                dSize,
+                                c.up(z),
+                                c.up(off),
+                                c.up(size),
+                                dt,
+                                CenterNetLoss.OFFSET_WEIGHT,
+                                CenterNetLoss.SIZE_WEIGHT);
                         float[] got = c.down(stats);
                         return new float[][] {
                             {ref.total().value().item(), ref.heatmap(), ref.offset(), ref.size()},

@@ -1,6 +1,4 @@
-package scn.ops;
-
-import scn.tensor.Shape;
+package scn.tensor;
 
 /**
  * The shapes of one 2-D convolution, checked once at the API boundary: input {@code [n, cin, h, w]},

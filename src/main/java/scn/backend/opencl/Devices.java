@@ -1,13 +1,17 @@
-package scn.backend;
+package scn.backend.opencl;
 
 import java.util.Locale;
-import scn.backend.opencl.ClDevice;
+import scn.backend.Device;
+import scn.backend.Kernels;
 
 /**
  * Chooses where a command computes from its selector string ({@code cpu}, {@code opencl} or
  * {@code opencl:N}) and says so once on standard error. The CPU is not a {@link Device}: it runs the
  * {@code scn.ops} operators directly ({@link Kernels}), so callers handle {@code cpu} before asking
  * {@link #open} and announce it with {@link #logCpu}.
+ *
+ * <p>It lives beside {@link ClDevice}, the one {@link Device} it opens, rather than in {@code scn.backend}: there it
+ * would make the backend's core and its OpenCL implementation import each other.
  */
 public final class Devices {
     public static final String CPU = "cpu";

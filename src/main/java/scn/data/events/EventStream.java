@@ -1,28 +1,19 @@
-package scn.data;
+package scn.data.events;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import scn.data.raw.RawFile;
 
 /**
  * An event file read from start to end in batches, whatever its format: a {@code .dat} or a Prophesee
  * RAW file ({@code .raw}, EVT 2.0 or 3.0). Memory stays bounded by one batch, so a multi-gigabyte
  * recording can be summarised or converted. Times in every batch are clamped (never decrease), as
- * {@link Events} promises.
+ * {@link Events} promises. {@code scn.data.EventFiles.open} opens one by its extension.
  *
- * <p>For reading one window of a {@code .dat} by time, {@link DatFile} is faster (it seeks); a dataset
- * reads RAW windows from checkpoints (see {@link DatasetIndex}).
+ * <p>For reading one window of a {@code .dat} by time, {@code scn.data.DatFile} is faster (it seeks); a dataset
+ * reads RAW windows from checkpoints (see {@code scn.data.DatasetIndex}).
  */
 public interface EventStream extends AutoCloseable {
-    /** Opens {@code path} by its extension: {@code .dat} or {@code .raw}; anything else is refused. */
-    static EventStream open(Path path) throws IOException {
-        String name = path.getFileName() == null ? "" : path.getFileName().toString();
-        if (name.endsWith(".dat")) return new DatStream(DatFile.open(path));
-        if (name.endsWith(".raw")) return RawFile.open(path);
-        throw new DataFormatException(path, "not an event file (.dat or .raw)");
-    }
-
     Path path();
 
     /** "dat", or the RAW encoding: "evt2" or "evt3". */

@@ -1,4 +1,4 @@
-package scn.backend.opencl;
+package scn.check.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import org.junit.jupiter.api.Test;
 import scn.TestUtil;
+import scn.backend.opencl.ClPlatforms;
 import scn.cli.Main;
 
 /**

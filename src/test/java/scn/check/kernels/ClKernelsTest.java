@@ -1,7 +1,6 @@
-package scn.backend.opencl;
+package scn.check.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -18,8 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import scn.TestUtil;
-import scn.backend.DeviceBuffer.Type;
-import scn.backend.Devices;
+import scn.backend.opencl.ClDevice;
 
 /**
  * Every OpenCL kernel against its CPU reference, through whatever OpenCL device the machine has (PoCL
@@ -118,31 +116,6 @@ class ClKernelsTest {
                     .map(f -> f.substring(0, f.length() - 3))
                     .collect(Collectors.toCollection(TreeSet::new));
             assertEquals(onDisk, new TreeSet<>(ClChecks.PROGRAMS));
-        }
-    }
-
-    @Test
-    void buildErrorsCarryTheCompilerLog() {
-        // plif.cl refuses to build without its time-step count, with an #error naming it.
-        IllegalStateException e =
-                assertThrows(IllegalStateException.class, () -> dev.kernel("plif", "plif_forward", ""));
-        assertTrue(e.getMessage().contains("Build log") && e.getMessage().contains("T_STEPS"), e.getMessage());
-        IllegalStateException missing =
-                assertThrows(IllegalStateException.class, () -> dev.kernel("gemm", "no_such_kernel", "-DRTS=16"));
-        assertTrue(missing.getMessage().contains("no_such_kernel"), missing.getMessage());
-    }
-
-    @Test
-    void selectionAndBufferMisuseAreClearErrors() {
-        assertThrows(
-                IllegalArgumentException.class,
-                () -> Devices.open("opencl:" + ClPlatforms.devices().size()));
-        assertThrows(IllegalArgumentException.class, () -> Devices.open("cuda"));
-        assertThrows(IllegalArgumentException.class, () -> Devices.open("opencl:x"));
-        try (ClBuffer b = dev.allocate(Type.FLOAT32, 3)) {
-            assertThrows(IllegalArgumentException.class, () -> dev.write(b, new float[4]));
-            assertThrows(IllegalArgumentException.class, () -> dev.write(b, new int[3]));
-            assertThrows(IllegalArgumentException.class, () -> ElementwiseCl.relu(b, b, 4));
         }
     }
 }

@@ -1,7 +1,8 @@
-package scn.nn.device;
+package scn.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -14,6 +15,7 @@ import scn.TestUtil;
 import scn.autograd.Parameter;
 import scn.autograd.Tape;
 import scn.autograd.Var;
+import scn.backend.DeviceMemoryException;
 import scn.backend.opencl.ClDevice;
 import scn.detect.CenterNetLoss;
 import scn.detect.CenterNetTargets;
@@ -22,8 +24,6 @@ import scn.nn.ModelConfig;
 import scn.nn.SpikingCenterNet;
 import scn.tensor.SpikeTensor;
 import scn.tensor.Tensor;
-import scn.train.AdamW;
-import scn.train.TrainStep;
 
 /**
  * The whole training step on OpenCL (PoCL on the CPU in CI) against the CPU step on a tiny network
@@ -201,6 +201,28 @@ class DeviceTrainStepTest {
             }
         }
         assertEquals(6, boosted, "weight and bias of three heads");
+    }
+
+    /**
+     * A batch whose stem output alone is over the device's limit per buffer: refused before anything is allocated for
+     * it, with the batch size, what it needs and how many samples fit; then a batch of one still steps.
+     */
+    @Test
+    void aBatchTheDeviceCannotHoldIsNamedAndTheStepGoesOn() {
+        SpikingCenterNet model = new SpikingCenterNet(TINY, 5);
+        try (DeviceTrainStep step = new DeviceTrainStep(dev, model, 1e-4f)) {
+            long stemFloats = (long) TINY.timeSteps() * TINY.channels(0) * (256 / 2) * (320 / 2); // one sample
+            int batch = (int) (dev.info().maxAllocBytes() / Float.BYTES / stemFloats) + 1;
+            long held = dev.heldBytes();
+            DeviceMemoryException e = assertThrows(DeviceMemoryException.class, () -> step.prepare(batch));
+            String m = e.getMessage();
+            assertTrue(m.startsWith("device step: a batch of " + batch + " does not fit on " + dev), m);
+            assertTrue(m.contains(" per sample)") && m.contains(" samples fit"), m);
+            assertTrue(e.getCause() instanceof DeviceMemoryException, m); // refused before the driver was asked
+            assertEquals(held, dev.heldBytes(), "nothing of the batch is left allocated");
+            assertTrue(Float.isFinite(step.run(spikes(1, 3), Tensor.wrap(new float[] {20, 30, 60, 40, 0}, 1, 1, 5), LR)
+                    .total()));
+        }
     }
 
     private static Map<String, Tensor> stepOnce(SpikeTensor x, float headLrScale) {

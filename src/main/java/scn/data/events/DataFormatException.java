@@ -1,4 +1,4 @@
-package scn.data;
+package scn.data.events;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package scn.backend.opencl;
+package scn.check.kernels;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -13,6 +13,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import scn.backend.Device;
 import scn.backend.DeviceBuffer;
+import scn.backend.opencl.ClBuffer;
+import scn.backend.opencl.ClDevice;
 
 /**
  * The kernel twins checked: every OpenCL entry ({@code *Cl} class) runs against its CPU reference on
@@ -21,6 +23,9 @@ import scn.backend.DeviceBuffer;
  *
  * <p>Besides the per-check results, a run reports coverage: which Java entries the checks named, and
  * which kernels of the program sources were never launched (each of those is a failure).
+ *
+ * <p>The harness sits above the backend, not in {@code scn.backend.opencl}: its references are the CPU operators,
+ * the autodiff and the CenterNet loss, which the runtime must not import.
  */
 public final class ClChecks {
     /**

@@ -6,17 +6,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A ring of replicas that are threads of one process: each link is a queue of one message. Messages are copies, so
+ * A ring of replicas that are threads of one process: each link is a queue of messages. Messages are copies, so
  * a replica may change its buffers as soon as {@link #exchange} returns, as over a socket. For tests, and for the
  * all-reduce's reference behaviour without a network.
  */
 public final class MemoryTransport implements Transport {
-    /** Closing a link puts this in its queue, so that the replica waiting on it fails at once. */
+    /**
+     * Closing a link puts this in its queue behind what was sent before, so that the replica waiting on it reads those
+     * messages and then fails at once.
+     */
     private static final Object CLOSED = new Object();
 
     private final int rank;
@@ -34,7 +37,7 @@ public final class MemoryTransport implements Transport {
         if (size < 1) throw new IllegalArgumentException("a ring needs at least one replica, got " + size);
         @SuppressWarnings("unchecked")
         BlockingQueue<Object>[] inbox = new BlockingQueue[size];
-        for (int r = 0; r < size; r++) inbox[r] = new ArrayBlockingQueue<>(1);
+        for (int r = 0; r < size; r++) inbox[r] = new LinkedBlockingQueue<>();
         List<Transport> ends = new ArrayList<>();
         for (int r = 0; r < size; r++) ends.add(new MemoryTransport(r, inbox, timeout));
         return ends;
@@ -72,17 +75,9 @@ public final class MemoryTransport implements Transport {
         return (rank - 1 + size()) % size();
     }
 
-    private void put(Object message) throws IOException {
-        try {
-            // the queue holds one message: the next replica takes it in the same round, so this waits only if it
-            // has not yet taken the previous round's
-            if (!inbox[(rank + 1) % size()].offer(message, timeout.toMillis(), TimeUnit.MILLISECONDS))
-                throw new IOException(describe(rank) + " could not hand a message to " + describe((rank + 1) % size())
-                        + " within " + timeout.toSeconds() + " s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException(describe(rank) + " was interrupted while sending");
-        }
+    private void put(Object message) {
+        // unbounded, as a socket's buffer is to a short message: each round puts one message on each link
+        inbox[(rank + 1) % size()].add(message);
     }
 
     private Object take() throws IOException {
@@ -110,8 +105,6 @@ public final class MemoryTransport implements Transport {
 
     @Override
     public void close() {
-        BlockingQueue<Object> next = inbox[(rank + 1) % size()];
-        next.clear(); // an unread message must not keep the closing mark out
-        next.offer(CLOSED);
+        inbox[(rank + 1) % size()].add(CLOSED);
     }
 }

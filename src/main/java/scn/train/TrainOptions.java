@@ -30,6 +30,10 @@ import scn.eval.Protocol;
  *                        about lr per step; the quick preset uses 10); 0, as in older checkpoints, means 1
  * @param protocol        how the evaluations on {@code val} score; null, as in checkpoints from before the option,
  *                        means {@link Protocol#GEN1}
+ * @param replicas        data-parallel replicas, each taking batches of {@code batch} from its own shard of every
+ *                        epoch, their gradients averaged every step (CPU only; a run of several is started by the Spark
+ *                        module, or by {@link Trainer#start(TrainOptions, java.io.PrintStream, Replica)}); 0, as in
+ *                        checkpoints from before the option, means 1
  */
 public record TrainOptions(
         String preset,
@@ -52,7 +56,8 @@ public record TrainOptions(
         int workers,
         String device,
         float headLrScale,
-        Protocol protocol) {
+        Protocol protocol,
+        int replicas) {
     public TrainOptions {
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
         if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
@@ -70,6 +75,8 @@ public record TrainOptions(
         if (headLrScale == 0) headLrScale = 1;
         if (!(headLrScale > 0)) throw new IllegalArgumentException("--head-lr-scale must be > 0, got " + headLrScale);
         if (protocol == null) protocol = Protocol.GEN1;
+        if (replicas == 0) replicas = 1;
+        if (replicas < 1) throw new IllegalArgumentException("--replicas must be at least 1, got " + replicas);
         if (Devices.openClIndex(device) >= 0) {
             // The device network is the spiking one alone, and the distillation loss has no kernel: say so rather than
             // run elsewhere.
@@ -82,6 +89,10 @@ public record TrainOptions(
                         "--distill-from trains on the CPU only (the teacher and the distillation loss have no device kernels); drop --device "
                                 + device);
             }
+            if (replicas > 1)
+                throw new IllegalArgumentException(
+                        "data-parallel training runs on CPU replicas only (a device per replica is not supported yet);"
+                                + " drop --device " + device);
         }
     }
 
@@ -154,7 +165,8 @@ public record TrainOptions(
                 .workers(workers)
                 .device(device)
                 .headLrScale(headLrScale)
-                .protocol(protocol);
+                .protocol(protocol)
+                .replicas(replicas);
     }
 
     public TrainOptions withPaths(String data, String runDir, String distillFrom) {
@@ -172,15 +184,15 @@ public record TrainOptions(
     }
 
     /**
-     * Options by name, so that nobody counts 21 positional arguments. Starts from the neutral values
+     * Options by name, so that nobody counts 22 positional arguments. Starts from the neutral values
      * (expansion 1.5, weight decay 1e-4, seed 1, evaluation every epoch, flips on, one worker, the CPU,
-     * GEN1's protocol) and checks everything in {@link #build}.
+     * GEN1's protocol, one replica) and checks everything in {@link #build}.
      */
     public static final class Builder {
         private String preset = "custom", data, runDir, distillFrom, device = Devices.CPU;
         private boolean teacher, flip = true;
         private double width = 1.0, expansion = 1.5;
-        private int epochs = 1, batch = 1, evalEvery = 1, checkpointEvery, stepsPerEpoch, workers = 1;
+        private int epochs = 1, batch = 1, evalEvery = 1, checkpointEvery, stepsPerEpoch, workers = 1, replicas = 1;
         private float lr = 1e-4f, minLr = 1e-5f, weightDecay = 1e-4f, headLrScale = 1f;
         private long seed = 1;
         private Protocol protocol = Protocol.GEN1;
@@ -290,6 +302,11 @@ public record TrainOptions(
             return this;
         }
 
+        public Builder replicas(int v) {
+            replicas = v;
+            return this;
+        }
+
         public TrainOptions build() {
             return new TrainOptions(
                     preset,
@@ -312,7 +329,8 @@ public record TrainOptions(
                     workers,
                     device,
                     headLrScale,
-                    protocol);
+                    protocol,
+                    replicas);
         }
     }
 

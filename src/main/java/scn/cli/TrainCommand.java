@@ -1,14 +1,10 @@
 package scn.cli;
 
 import java.io.IOException;
-import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import scn.train.TrainOptions;
 import scn.train.Trainer;
 
@@ -28,98 +24,22 @@ import scn.train.Trainer;
             "With no arguments: the quick preset on the built-in synthetic dataset."
         })
 final class TrainCommand implements Callable<Integer> {
-    @Option(
-            names = "--data",
-            description = "GEN1-layout data folder (train/ val/ test/). Default: the built-in synthetic dataset.")
-    Path data;
-
-    @Option(
-            names = "--run-dir",
-            description = "Where checkpoints, metrics, plots and summary.json go (default: runs/<preset>-<time>).")
-    Path runDir;
-
-    @Option(names = "--preset", description = "quick or full (default: quick without --data, full with it).")
-    String preset;
-
-    @Option(names = "--teacher", description = "Train the ReLU teacher (lr 1e-3 in the full preset).")
-    boolean teacher;
-
-    @Option(
-            names = "--distill-from",
-            description = "A trained teacher's weights (model.safetensors or a checkpoint) to distil into the SNN.")
-    Path distillFrom;
-
-    @Option(
-            names = "--resume",
-            description =
-                    "Continue the run of this checkpoint exactly where it stopped (on its own device unless --device is given).")
-    Path resume;
-
     @Mixin
-    DeviceOption device;
-
-    @Option(names = "--epochs", description = "Epochs.")
-    Integer epochs;
-
-    @Option(names = "--batch", description = "Batch size.")
-    Integer batch;
-
-    @Option(names = "--lr", description = "Peak learning rate (full preset: 1e-4 SNN, 1e-3 teacher).")
-    Float lr;
-
-    @Option(names = "--min-lr", description = "Learning rate at the end of the cosine schedule.")
-    Float minLr;
-
-    @Option(names = "--weight-decay", description = "AdamW decoupled weight decay (default 1e-4).")
-    Float weightDecay;
-
-    @Option(names = "--width", description = "Channel width multiplier.")
-    Double width;
-
-    @Option(names = "--seed", description = "Seed of the weights, the data order and the flips.")
-    Long seed;
-
-    @Option(names = "--eval-every", description = "Evaluate on val every N epochs (always after the last).")
-    Integer evalEvery;
-
-    @Option(
-            names = "--checkpoint-every",
-            description = "Save a checkpoint every N steps (also after each epoch, on Ctrl-C, at the end).")
-    Integer checkpointEvery;
-
-    @Option(
-            names = "--steps-per-epoch",
-            description = "Cut each epoch after N batches of its shuffled order (0: whole split).")
-    Integer stepsPerEpoch;
-
-    @Option(names = "--no-flip", description = "No random left-right mirroring.")
-    boolean noFlip;
-
-    @Option(names = "--workers", description = "Data loading threads (default 1).")
-    Integer workers;
-
-    @Option(
-            names = "--head-lr-scale",
-            description =
-                    "The heads' output convolutions learn at this multiple of the learning rate (quick preset 10, full 1).")
-    Float headLrScale;
-
-    @Mixin
-    ProtocolOptions protocolOptions;
+    TrainArgs args;
 
     @Override
     public Integer call() throws IOException {
         Trainer trainer;
         try {
-            if (resume != null && protocolOptions.given()) {
+            if (args.resume() != null && args.protocolGiven()) {
                 System.err.println("train: a resumed run scores with the protocol stored in its checkpoint; "
                         + "drop --protocol and its overrides (score the weights with 'eval --protocol' instead)");
                 return 2;
             }
-            if (resume != null) {
-                trainer = Trainer.resume(resume, runDir == null ? null : runDir.toString(), device.device, System.out);
+            if (args.resume() != null) {
+                trainer = Trainer.resume(args.resume(), args.runDirOrNull(), args.device(), System.out);
             } else {
-                TrainOptions o = options();
+                TrainOptions o = args.options();
                 trainer = Trainer.start(o, System.out);
             }
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -141,42 +61,5 @@ final class TrainCommand implements Callable<Integer> {
         System.out.println("summary: " + trainer.runDir().resolve(Trainer.SUMMARY) + ", weights: "
                 + trainer.runDir().resolve(Trainer.MODEL));
         return 0;
-    }
-
-    private TrainOptions options() {
-        String name = preset != null ? preset : data == null ? "quick" : "full";
-        TrainOptions p = TrainOptions.preset(name, teacher);
-        String dir = runDir != null
-                ? runDir.toString()
-                : Path.of(
-                                "runs",
-                                name
-                                        + (teacher ? "-teacher-" : "-")
-                                        + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
-                        .toString();
-        return TrainOptions.presetBuilder(name, teacher)
-                .data(data == null ? null : data.toString())
-                .runDir(dir)
-                .distillFrom(distillFrom == null ? null : distillFrom.toString())
-                .width(or(width, p.width()))
-                .epochs(or(epochs, p.epochs()))
-                .batch(or(batch, p.batch()))
-                .lr(or(lr, p.lr()))
-                .minLr(or(minLr, Math.min(p.minLr(), or(lr, p.lr()))))
-                .weightDecay(or(weightDecay, p.weightDecay()))
-                .seed(or(seed, p.seed()))
-                .evalEvery(or(evalEvery, p.evalEvery()))
-                .checkpointEvery(or(checkpointEvery, p.checkpointEvery()))
-                .flip(!noFlip && p.flip())
-                .stepsPerEpoch(or(stepsPerEpoch, p.stepsPerEpoch()))
-                .workers(or(workers, p.workers()))
-                .device(device.spec())
-                .headLrScale(or(headLrScale, p.headLrScale()))
-                .protocol(protocolOptions.protocol())
-                .build();
-    }
-
-    private static <T> T or(T given, T preset) {
-        return given != null ? given : preset;
     }
 }

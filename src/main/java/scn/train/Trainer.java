@@ -207,9 +207,19 @@ public final class Trainer {
         stopAfterStep = step;
     }
 
-    /** Runs {@code hook} after every step, on the training thread. */
-    void afterEachStep(Runnable hook) {
+    /** Runs {@code hook} after every step, on the training thread (an observer: the Spark module, the tests). */
+    public void afterEachStep(Runnable hook) {
         afterEachStep = hook;
+    }
+
+    /** The optimizer steps done so far: where a resumed run starts, where a finished one ended. */
+    public long stepsDone() {
+        return globalStep;
+    }
+
+    /** A 64-bit digest of the parameters' exact bits: equal on replicas whose weights are equal. */
+    public long weightsDigest() {
+        return ReplicaTraining.digestOfValues(model.parameters());
     }
 
     public SpikingCenterNet model() {

@@ -1,0 +1,154 @@
+package scn.cli;
+
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import scn.train.TrainOptions;
+
+/**
+ * The options of {@code engine train}, as a picocli mixin, so that another front end of the same training run (the
+ * Spark module's {@code train}) takes exactly the same options with the same meaning and defaults.
+ */
+public final class TrainArgs {
+    @Option(
+            names = "--data",
+            description = "GEN1-layout data folder (train/ val/ test/). Default: the built-in synthetic dataset.")
+    Path data;
+
+    @Option(
+            names = "--run-dir",
+            description = "Where checkpoints, metrics, plots and summary.json go (default: runs/<preset>-<time>).")
+    Path runDir;
+
+    @Option(names = "--preset", description = "quick or full (default: quick without --data, full with it).")
+    String preset;
+
+    @Option(names = "--teacher", description = "Train the ReLU teacher (lr 1e-3 in the full preset).")
+    boolean teacher;
+
+    @Option(
+            names = "--distill-from",
+            description = "A trained teacher's weights (model.safetensors or a checkpoint) to distil into the SNN.")
+    Path distillFrom;
+
+    @Option(
+            names = "--resume",
+            description =
+                    "Continue the run of this checkpoint exactly where it stopped (on its own device unless --device is given).")
+    Path resume;
+
+    @Mixin
+    DeviceOption device;
+
+    @Option(names = "--epochs", description = "Epochs.")
+    Integer epochs;
+
+    @Option(names = "--batch", description = "Batch size.")
+    Integer batch;
+
+    @Option(names = "--lr", description = "Peak learning rate (full preset: 1e-4 SNN, 1e-3 teacher).")
+    Float lr;
+
+    @Option(names = "--min-lr", description = "Learning rate at the end of the cosine schedule.")
+    Float minLr;
+
+    @Option(names = "--weight-decay", description = "AdamW decoupled weight decay (default 1e-4).")
+    Float weightDecay;
+
+    @Option(names = "--width", description = "Channel width multiplier.")
+    Double width;
+
+    @Option(names = "--seed", description = "Seed of the weights, the data order and the flips.")
+    Long seed;
+
+    @Option(names = "--eval-every", description = "Evaluate on val every N epochs (always after the last).")
+    Integer evalEvery;
+
+    @Option(
+            names = "--checkpoint-every",
+            description = "Save a checkpoint every N steps (also after each epoch, on Ctrl-C, at the end).")
+    Integer checkpointEvery;
+
+    @Option(
+            names = "--steps-per-epoch",
+            description = "Cut each epoch after N batches of its shuffled order (0: whole split).")
+    Integer stepsPerEpoch;
+
+    @Option(names = "--no-flip", description = "No random left-right mirroring.")
+    boolean noFlip;
+
+    @Option(names = "--workers", description = "Data loading threads (default 1).")
+    Integer workers;
+
+    @Option(
+            names = "--head-lr-scale",
+            description =
+                    "The heads' output convolutions learn at this multiple of the learning rate (quick preset 10, full 1).")
+    Float headLrScale;
+
+    @Mixin
+    ProtocolOptions protocolOptions;
+
+    /** The checkpoint to continue from, or null for a new run. */
+    public Path resume() {
+        return resume;
+    }
+
+    /** {@code --run-dir} as given, or null (a resumed run then stays in its own). */
+    public String runDirOrNull() {
+        return runDir == null ? null : runDir.toString();
+    }
+
+    /** {@code --device} as given, or null. */
+    public String device() {
+        return device.device;
+    }
+
+    /** Whether {@code --protocol} or one of its overrides was given (a resumed run keeps its checkpoint's). */
+    public boolean protocolGiven() {
+        return protocolOptions.given();
+    }
+
+    /**
+     * A new run's options: the preset ({@code quick} without {@code --data}, {@code full} with it) with what was given
+     * on the command line; the run directory {@code runs/<preset>-<time>} unless given.
+     */
+    public TrainOptions options() {
+        String name = preset != null ? preset : data == null ? "quick" : "full";
+        TrainOptions p = TrainOptions.preset(name, teacher);
+        String dir = runDir != null
+                ? runDir.toString()
+                : Path.of(
+                                "runs",
+                                name
+                                        + (teacher ? "-teacher-" : "-")
+                                        + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
+                        .toString();
+        return TrainOptions.presetBuilder(name, teacher)
+                .data(data == null ? null : data.toString())
+                .runDir(dir)
+                .distillFrom(distillFrom == null ? null : distillFrom.toString())
+                .width(or(width, p.width()))
+                .epochs(or(epochs, p.epochs()))
+                .batch(or(batch, p.batch()))
+                .lr(or(lr, p.lr()))
+                .minLr(or(minLr, Math.min(p.minLr(), or(lr, p.lr()))))
+                .weightDecay(or(weightDecay, p.weightDecay()))
+                .seed(or(seed, p.seed()))
+                .evalEvery(or(evalEvery, p.evalEvery()))
+                .checkpointEvery(or(checkpointEvery, p.checkpointEvery()))
+                .flip(!noFlip && p.flip())
+                .stepsPerEpoch(or(stepsPerEpoch, p.stepsPerEpoch()))
+                .workers(or(workers, p.workers()))
+                .device(device.spec())
+                .headLrScale(or(headLrScale, p.headLrScale()))
+                .protocol(protocolOptions.protocol())
+                .build();
+    }
+
+    private static <T> T or(T given, T preset) {
+        return given != null ? given : preset;
+    }
+}

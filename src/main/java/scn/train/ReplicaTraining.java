@@ -5,9 +5,9 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import scn.autograd.Parameter;
+import scn.backend.Parallel;
 import scn.detect.SplitDetector;
 import scn.dist.Ring;
 import scn.tensor.SpikeTensor;
@@ -29,13 +29,6 @@ import scn.tensor.Tensor;
  */
 final class ReplicaTraining implements TrainingBackend {
     private static final int TERMS = 5;
-    /**
-     * Replicas in one process (Spark's local mode, the tests) share the engine's one thread team, and a parallel loop
-     * that finds the team busy runs on its caller alone, which sums per-worker partials in another grouping. So the
-     * replicas of a process take turns for every computation (gradients, update, evaluation): each one's arithmetic is
-     * then independent of the others' timing, and a run repeats bit for bit. Between processes it costs nothing.
-     */
-    private static final ReentrantLock TEAM = new ReentrantLock();
 
     private final TrainStep step;
     private final CpuTraining local;
@@ -61,21 +54,12 @@ final class ReplicaTraining implements TrainingBackend {
     @Override
     public TrainStep.Result run(SpikeTensor input, Tensor boxes, float lr) {
         try {
-            TrainStep.Losses own;
-            TEAM.lock();
-            try {
-                own = step.gradients(input, boxes);
-            } finally {
-                TEAM.unlock();
-            }
-            TrainStep.Losses mean = average(own); // outside the turn: the others must compute to get here
-            TrainStep.Result r;
-            TEAM.lock();
-            try {
-                r = step.update(mean, lr);
-            } finally {
-                TEAM.unlock();
-            }
+            // Replicas in one process (Spark's local mode, the tests) take turns for their computations, so that each
+            // one's arithmetic, and the run, does not depend on the others' timing (Parallel.exclusively). The
+            // all-reduce is outside the turns: the others must compute to get there.
+            TrainStep.Losses own = Parallel.exclusively(() -> step.gradients(input, boxes));
+            TrainStep.Losses mean = average(own);
+            TrainStep.Result r = Parallel.exclusively(() -> step.update(mean, lr));
             if (r.finite()) {
                 ring.agree(
                         "the weights after optimizer step " + step.optimizer().steps(),
@@ -167,14 +151,7 @@ final class ReplicaTraining implements TrainingBackend {
     @Override
     public SplitDetector.Forward forward() {
         SplitDetector.Forward f = local.forward();
-        return input -> {
-            TEAM.lock();
-            try {
-                return f.apply(input);
-            } finally {
-                TEAM.unlock();
-            }
-        };
+        return input -> Parallel.exclusively(() -> f.apply(input));
     }
 
     @Override

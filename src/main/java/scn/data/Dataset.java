@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import scn.data.raw.RawFile;
 import scn.data.raw.RawWindows;
 import scn.tensor.SpikeTensor;
@@ -42,7 +43,7 @@ public final class Dataset implements AutoCloseable {
     private final ConcurrentHashMap<Integer, WindowReader> files = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, Boxes> boxes = new ConcurrentHashMap<>();
 
-    private Dataset(DatasetIndex index) {
+    private Dataset(DatasetIndex index, Predicate<String> keep) {
         this.index = index;
         int w = -1;
         int h = -1;
@@ -61,6 +62,7 @@ public final class Dataset implements AutoCloseable {
                         + w + "x" + h);
                 continue;
             }
+            if (!keep.test(r.name())) continue; // after the checks above, so a part sees the whole split's sensor
             for (DatasetIndex.Sample s : r.samples()) {
                 all.add(s);
                 owner.add(used.size());
@@ -82,7 +84,18 @@ public final class Dataset implements AutoCloseable {
 
     /** Opens one folder of recordings with an explicit index cache file (null: no cache). */
     public static Dataset open(Path dir, Path cacheFile) throws IOException {
-        return new Dataset(DatasetIndex.build(dir, cacheFile));
+        return new Dataset(DatasetIndex.build(dir, cacheFile), name -> true);
+    }
+
+    /**
+     * Part of split {@code split}: the samples of the recordings whose names {@code recordings} accepts, as they are in
+     * the whole split (the others are left out silently, not listed by {@link #skipped()}). How the Spark module
+     * gives each task its recordings.
+     */
+    public static Dataset open(Path root, String split, Predicate<String> recordings) throws IOException {
+        Path dir = root.resolve(split);
+        if (!Files.isDirectory(dir)) throw new DataFormatException(root, "has no '" + split + "' folder");
+        return new Dataset(DatasetIndex.build(dir, defaultCacheFile(dir)), recordings);
     }
 
     /** The index cache beside the recordings, or in the user cache when the data folder is read-only. */

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "engine-spark",
         mixinStandardHelpOptions = true,
-        subcommands = {SparkTrainCommand.class},
+        subcommands = {SparkTrainCommand.class, SparkDetectCommand.class, SparkEvalCommand.class},
         description = "The engine on Apache Spark.")
 public final class SparkMain implements Runnable {
     @Override

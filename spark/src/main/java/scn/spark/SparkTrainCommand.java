@@ -55,6 +55,16 @@ final class SparkTrainCommand implements Callable<Integer> {
                     + " (default ${DEFAULT-VALUE}).")
     long ioTimeoutS = TcpTransport.IO_TIMEOUT.toSeconds();
 
+    /**
+     * A Spark context named {@code app}, on the master spark-submit gave, else on {@code master}, else on
+     * {@code fallback} (local mode).
+     */
+    static JavaSparkContext context(String app, String master, String fallback) {
+        SparkConf conf = new SparkConf().setAppName(app);
+        if (!conf.contains("spark.master")) conf.setMaster(master != null ? master : fallback);
+        return new JavaSparkContext(conf);
+    }
+
     @Override
     public Integer call() throws IOException {
         TrainOptions o;
@@ -81,9 +91,7 @@ final class SparkTrainCommand implements Callable<Integer> {
             System.err.println("train: " + e.getMessage());
             return 2;
         }
-        SparkConf conf = new SparkConf().setAppName("scn-train");
-        if (!conf.contains("spark.master")) conf.setMaster(master != null ? master : "local[" + o.replicas() + "]");
-        try (JavaSparkContext spark = new JavaSparkContext(conf)) {
+        try (JavaSparkContext spark = context("scn-train", master, "local[" + o.replicas() + "]")) {
             System.out.printf(
                     "training %d replicas on %s, run directory %s%n", o.replicas(), spark.master(), o.runDir());
             DataParallelTraining.Outcome out = DataParallelTraining.run(

@@ -15,15 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskStart;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import scn.data.synth.SyntheticDataset;
 import scn.tensor.Tensor;
 import scn.train.Checkpoint;
 import scn.train.MetricsLog;
@@ -46,17 +43,9 @@ class DataParallelTrainingTest {
     private static DataParallelTraining.Outcome unbroken;
 
     @BeforeAll
-    static void start() throws IOException {
-        // four recordings of 1.2 s: 22 training samples, 11 per replica
-        data = tmp.resolve("data");
-        SyntheticDataset.generate(data, new SyntheticDataset.Config(4, 1, 1.2, 10.0, 5000, 2), s -> {});
-        spark = new JavaSparkContext(
-                new SparkConf().setMaster("local[2]").setAppName("scn-test").set("spark.ui.enabled", "false"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (spark != null) spark.close();
+    static void start() {
+        spark = LocalSpark.context();
+        data = LocalSpark.data(); // 22 training samples, 11 per replica
     }
 
     /** Two epochs of 4 steps of batch 2 on each of 2 replicas, width 0.0625, a checkpoint every 2 steps. */

@@ -50,19 +50,22 @@ public final class Dataset implements AutoCloseable {
         List<DatasetIndex.Sample> all = new ArrayList<>();
         List<Integer> owner = new ArrayList<>();
         for (DatasetIndex.Recording r : index.recordings()) {
+            // every recording takes part in the checks, so that a part of the split has the whole split's sensor
+            boolean kept = keep.test(r.name());
             if (!r.ok()) {
-                skipped.add(r.problem());
+                if (kept) skipped.add(r.problem());
                 continue;
             }
             if (w < 0) {
                 w = r.width();
                 h = r.height();
             } else if (r.width() != w || r.height() != h) {
-                skipped.add(r.eventFile() + ": sensor " + r.width() + "x" + r.height() + " differs from the split's "
-                        + w + "x" + h);
+                if (kept)
+                    skipped.add(r.eventFile() + ": sensor " + r.width() + "x" + r.height()
+                            + " differs from the split's " + w + "x" + h);
                 continue;
             }
-            if (!keep.test(r.name())) continue; // after the checks above, so a part sees the whole split's sensor
+            if (!kept) continue;
             for (DatasetIndex.Sample s : r.samples()) {
                 all.add(s);
                 owner.add(used.size());
@@ -89,8 +92,8 @@ public final class Dataset implements AutoCloseable {
 
     /**
      * Part of split {@code split}: the samples of the recordings whose names {@code recordings} accepts, as they are in
-     * the whole split (the others are left out silently, not listed by {@link #skipped()}). How the Spark module
-     * gives each task its recordings.
+     * the whole split; {@link #skipped()} lists only the accepted recordings' problems. How the Spark module gives
+     * each task its recordings.
      */
     public static Dataset open(Path root, String split, Predicate<String> recordings) throws IOException {
         Path dir = root.resolve(split);

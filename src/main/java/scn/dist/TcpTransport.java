@@ -150,7 +150,8 @@ public final class TcpTransport implements Transport {
         this.ioTimeout = ioTimeout;
         for (SocketChannel c : List.of(next, previous)) {
             c.setOption(StandardSocketOptions.TCP_NODELAY, true); // the agreement messages are small
-            // a whole staging buffer in flight: fewer wake-ups per megabyte (measured in AllReduceBandwidth)
+            // room for a whole staging buffer, so that a write seldom waits for the reader to wake up; the
+            // difference was within the noise of this machine (docs/SPARK.md)
             c.setOption(StandardSocketOptions.SO_SNDBUF, STAGE_BYTES);
             c.setOption(StandardSocketOptions.SO_RCVBUF, STAGE_BYTES);
             c.configureBlocking(false);

@@ -97,7 +97,8 @@ class ReplicaTrainingTest {
         ModelConfig tiny = new ModelConfig(0.0625, 1.5, 5, 2, false);
         float[] boxes = {20, 30, 60, 40, 0, 150, 100, 20, 50, 1, 200, 120, 40, 40, 0, 0, 0, 0, 0, -1};
         record Seen(List<float[]> own, List<float[]> averaged, TrainStep.Losses ownLoss, TrainStep.Losses mean) {}
-        List<Seen> seen = onEveryReplica(MemoryTransport.ring(2, WAIT), ring -> () -> {
+        // over TCP, as on Spark: the transport must carry every bit
+        List<Seen> seen = onEveryReplica(tcpRing(2), ring -> () -> {
             SpikingCenterNet model = new SpikingCenterNet(tiny, 4); // the same weights on both
             TrainStep step = new TrainStep(model, 1e-4f, null, 10f);
             ReplicaTraining replica = new ReplicaTraining(step, ring, () -> false);

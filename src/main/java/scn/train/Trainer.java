@@ -72,7 +72,7 @@ public final class Trainer {
     private final PrintStream out;
     private final Ring ring; // null: a run of one
     private final boolean lead; // writes the run directory: alone, or replica 0
-    private Runnable afterEachStep = () -> {}; // tests: look at the weights between steps
+    private Runnable afterEachStep = () -> {}; // an observer's: the Spark module's digests, the tests' copies
     private long globalStep;
     private int epoch;
     private int batchInEpoch;

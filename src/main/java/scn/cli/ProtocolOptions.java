@@ -7,9 +7,9 @@ import scn.eval.Protocol;
 
 /**
  * {@code --protocol NAME} and the four values that may override it, shared by the commands that score
- * detections ({@code evaluate}, {@code eval}, {@code train}, and the Spark module's). A score means little without its protocol
- * (GEN1 detections score 0.02 mAP apart under SPEC's and Prophesee's toolbox filters), so the commands
- * print and write the protocol with every score.
+ * detections ({@code evaluate}, {@code eval}, {@code train}, and the Spark module's). A score means little
+ * without its protocol (GEN1 detections score 0.02 mAP apart under SPEC's and Prophesee's toolbox filters),
+ * so the commands print and write the protocol with every score.
  */
 public final class ProtocolOptions {
     @Option(

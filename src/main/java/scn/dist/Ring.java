@@ -10,11 +10,11 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>The buffer of {@code n} floats is cut into {@code p} chunks, chunk {@code c} being {@code [n·c/p, n·(c+1)/p)}.
  * Reduce-scatter: in step {@code s} of {@code p − 1}, replica {@code r} sends chunk {@code r − s} to replica
- * {@code r + 1} and adds what it receives of chunk {@code r − s − 1} to its own, received value first. So chunk
- * {@code c} is summed as {@code (…((g_c + g_{c+1}) + g_{c+2}) + …) + g_{c−1}} (replica indices mod {@code p}) and ends
- * at replica {@code c − 1}, which divides it by {@code p}. All-gather: {@code p − 1} more steps pass each finished chunk
- * on unchanged, so every replica ends with the owner's bits. Each replica sends and receives {@code 2(p − 1)/p} of the
- * buffer in all, whatever {@code p}.
+ * {@code r + 1} and adds what it receives of chunk {@code r − s − 1} to its own, received value first. So
+ * chunk {@code c} is summed as {@code (…((g_c + g_{c+1}) + g_{c+2}) + …) + g_{c−1}} (replica indices mod
+ * {@code p}) and ends at replica {@code c − 1}, which divides it by {@code p}. All-gather: {@code p − 1} more
+ * steps pass each finished chunk on unchanged, so every replica ends with the owner's bits. Each replica sends
+ * and receives {@code 2(p − 1)/p} of the buffer in all, whatever {@code p}.
  */
 public final class Ring implements AutoCloseable {
     private final Transport transport;
@@ -37,7 +37,7 @@ public final class Ring implements AutoCloseable {
         return transport.describe(rank);
     }
 
-    /** Replaces {@code data} on every replica by the mean over the replicas, identical on all (see the class comment). */
+    /** Replaces {@code data} on every replica by the mean over the replicas, the same bits on all (class comment). */
     public void allReduceMean(float[] data) throws IOException {
         int p = size(), r = rank(), n = data.length;
         if (p == 1) return;

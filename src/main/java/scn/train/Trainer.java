@@ -112,8 +112,8 @@ public final class Trainer {
     }
 
     /**
-     * Replica {@code ring.rank()} of a new data-parallel run of {@code ring.size()} replicas ({@code options.replicas()}
-     * of them); every replica calls it with the same options. A null ring: a run of one.
+     * Replica {@code ring.rank()} of a new data-parallel run of {@code ring.size()} replicas (as many as
+     * {@code options.replicas()}); every replica calls it with the same options. A null ring: a run of one.
      */
     public static Trainer start(TrainOptions options, PrintStream out, Ring ring) throws IOException {
         String dataDir = options.data() != null

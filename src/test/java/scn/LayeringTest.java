@@ -44,6 +44,7 @@ class LayeringTest {
         LAYERS.put("data", new String[] {"scn.data.."});
         LAYERS.put("detect", new String[] {"scn.detect"});
         LAYERS.put("eval", new String[] {"scn.eval"});
+        LAYERS.put("dist", new String[] {"scn.dist"});
         LAYERS.put("train", new String[] {"scn.train"});
         LAYERS.put("energy", new String[] {"scn.energy"});
         LAYERS.put("check", new String[] {"scn.check.."});

@@ -3,6 +3,8 @@ package scn.backend;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * Fork-join over a fixed team of workers: the CPU backend's only source of threads.
@@ -42,6 +44,8 @@ public final class Parallel {
      * must run inline, since the workers are busy with the outer loop.
      */
     private static final AtomicBoolean TEAM_BUSY = new AtomicBoolean();
+    /** Held by {@link #exclusively} callers, one at a time. */
+    private static final ReentrantLock TURNS = new ReentrantLock();
 
     private Parallel() {}
 
@@ -53,6 +57,21 @@ public final class Parallel {
 
     public static int threads() {
         return THREADS;
+    }
+
+    /**
+     * Runs {@code work} while no other {@code exclusively} caller computes, so that every parallel loop inside it finds
+     * the team free and splits as it would alone. For several computations in one process (data-parallel replicas or
+     * Spark tasks in Spark's local mode): a loop that finds the team busy runs on its caller alone, which groups
+     * per-worker partial sums differently, so without turns their results would depend on each other's timing.
+     */
+    public static <T> T exclusively(Supplier<T> work) {
+        TURNS.lock();
+        try {
+            return work.get();
+        } finally {
+            TURNS.unlock();
+        }
     }
 
     /**

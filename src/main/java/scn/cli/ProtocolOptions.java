@@ -7,11 +7,11 @@ import scn.eval.Protocol;
 
 /**
  * {@code --protocol NAME} and the four values that may override it, shared by the commands that score
- * detections ({@code evaluate}, {@code eval}, {@code train}). A score means little without its protocol
- * (GEN1 detections score 0.02 mAP apart under SPEC's and Prophesee's toolbox filters), so the commands
- * print and write the protocol with every score.
+ * detections ({@code evaluate}, {@code eval}, {@code train}, and the Spark module's). A score means little
+ * without its protocol (GEN1 detections score 0.02 mAP apart under SPEC's and Prophesee's toolbox filters),
+ * so the commands print and write the protocol with every score.
  */
-final class ProtocolOptions {
+public final class ProtocolOptions {
     @Option(
             names = "--protocol",
             paramLabel = "NAME",
@@ -50,7 +50,7 @@ final class ProtocolOptions {
     }
 
     /** As {@link #protocol()}, with an override out of range reported as {@code command: why}; null then (exit 2). */
-    Protocol protocolOrReport(String command) {
+    public Protocol protocolOrReport(String command) {
         try {
             return protocol();
         } catch (IllegalArgumentException e) {

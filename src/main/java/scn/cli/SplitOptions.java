@@ -3,8 +3,11 @@ package scn.cli;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Trained weights and a data split to run them on: the options {@code eval} and {@code energy} share. */
-final class SplitOptions {
+/**
+ * Trained weights and a data split to run them on: the options {@code eval} and {@code energy} share, and the Spark
+ * module's {@code eval} and {@code detect}.
+ */
+public final class SplitOptions {
     @Option(
             names = "--checkpoint",
             required = true,
@@ -19,4 +22,20 @@ final class SplitOptions {
 
     @Option(names = "--batch", defaultValue = "8", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
+
+    public Path checkpoint() {
+        return checkpoint;
+    }
+
+    public Path data() {
+        return data;
+    }
+
+    public String split() {
+        return split;
+    }
+
+    public int batch() {
+        return batch;
+    }
 }

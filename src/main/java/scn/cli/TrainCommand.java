@@ -5,22 +5,18 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import scn.autograd.Tape;
 import scn.data.Dataset;
 import scn.energy.EnergyEstimator;
 import scn.eval.SplitEvaluation;
 import scn.nn.SpikingCenterNet;
 import scn.train.Checkpoint;
-import scn.train.Distillation;
 import scn.train.TrainOptions;
 import scn.train.Trainer;
 
@@ -40,129 +36,22 @@ import scn.train.Trainer;
             "With no arguments: the quick preset on the built-in synthetic dataset."
         })
 final class TrainCommand implements Callable<Integer> {
-    @Option(
-            names = "--data",
-            description = "GEN1-layout data folder (train/ val/ test/). Default: the built-in synthetic dataset.")
-    Path data;
-
-    @Option(
-            names = "--run-dir",
-            description = "Where checkpoints, metrics, plots and summary.json go (default: runs/<preset>-<time>).")
-    Path runDir;
-
-    @Option(names = "--preset", description = "quick or full (default: quick without --data, full with it).")
-    String preset;
-
-    @Option(names = "--teacher", description = "Train the ReLU teacher (lr 1e-3 in the full preset).")
-    boolean teacher;
-
-    @Option(
-            names = "--distill-from",
-            description = "A trained teacher's weights (model.safetensors or a checkpoint) to distil into the SNN.")
-    Path distillFrom;
-
-    @Option(
-            names = "--distill-weight",
-            paramLabel = "A",
-            description = "Weight of the distillation term in the loss (default 1, SPEC).")
-    Float distillWeight;
-
-    @Option(
-            names = "--distill-target",
-            paramLabel = "prob|logit|kl",
-            description = "What is matched per heatmap cell: sigmoid probabilities squared (prob, SPEC), logits "
-                    + "squared (logit), or the Bernoulli divergence of soft targets (kl).")
-    String distillTarget;
-
-    @Option(
-            names = "--distill-temperature",
-            paramLabel = "T",
-            description = "Temperature of prob and kl: logits divided by T, the term multiplied by T² (default 1).")
-    Float distillTemperature;
-
-    @Option(
-            names = "--distill-norm",
-            paramLabel = "sum|mean|objects",
-            description = "What the sum over heatmap cells is divided by: the batch size (sum, SPEC), the number of "
-                    + "cells (mean) or of objects (objects).")
-    String distillNorm;
-
-    @Option(
-            names = "--distill-regression",
-            description = "Also distil the offset and size heads (L1, weighted by the teacher's confidence).")
-    boolean distillRegression;
-
-    @Option(
-            names = "--resume",
-            description =
-                    "Continue the run of this checkpoint exactly where it stopped (on its own device unless --device is given).")
-    Path resume;
-
     @Mixin
-    DeviceOption device;
-
-    @Option(names = "--epochs", description = "Epochs.")
-    Integer epochs;
-
-    @Option(names = "--batch", description = "Batch size.")
-    Integer batch;
-
-    @Option(names = "--lr", description = "Peak learning rate (full preset: 1e-4 SNN, 1e-3 teacher).")
-    Float lr;
-
-    @Option(names = "--min-lr", description = "Learning rate at the end of the cosine schedule.")
-    Float minLr;
-
-    @Option(names = "--weight-decay", description = "AdamW decoupled weight decay (default 1e-4).")
-    Float weightDecay;
-
-    @Option(names = "--width", description = "Channel width multiplier.")
-    Double width;
-
-    @Option(names = "--seed", description = "Seed of the weights, the data order and the flips.")
-    Long seed;
-
-    @Option(names = "--eval-every", description = "Evaluate on val every N epochs (always after the last).")
-    Integer evalEvery;
-
-    @Option(
-            names = "--checkpoint-every",
-            description = "Save a checkpoint every N steps (also after each epoch, on Ctrl-C, at the end).")
-    Integer checkpointEvery;
-
-    @Option(
-            names = "--steps-per-epoch",
-            description = "Cut each epoch after N batches of its shuffled order (0: whole split).")
-    Integer stepsPerEpoch;
-
-    @Option(names = "--no-flip", description = "No random left-right mirroring.")
-    boolean noFlip;
-
-    @Option(names = "--workers", description = "Data loading threads (default 1).")
-    Integer workers;
-
-    @Option(
-            names = "--head-lr-scale",
-            description =
-                    "The heads' output convolutions learn at this multiple of the learning rate (quick preset 10, full 1).")
-    Float headLrScale;
-
-    @Mixin
-    ProtocolOptions protocolOptions;
+    TrainArgs args;
 
     @Override
     public Integer call() throws IOException {
         Trainer trainer;
         try {
-            if (resume != null && protocolOptions.given()) {
+            if (args.resume() != null && args.protocolGiven()) {
                 System.err.println("train: a resumed run scores with the protocol stored in its checkpoint; "
                         + "drop --protocol and its overrides (score the weights with 'eval --protocol' instead)");
                 return 2;
             }
-            if (resume != null) {
-                trainer = Trainer.resume(resume, runDir == null ? null : runDir.toString(), device.device, System.out);
+            if (args.resume() != null) {
+                trainer = Trainer.resume(args.resume(), args.runDirOrNull(), args.device(), System.out);
             } else {
-                TrainOptions o = options();
+                TrainOptions o = args.options();
                 trainer = Trainer.start(o, System.out);
             }
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -246,71 +135,5 @@ final class TrainCommand implements Callable<Integer> {
         return m.has("val_map") && m.get("val_map").isJsonPrimitive()
                 ? m.get("val_map").getAsDouble()
                 : null;
-    }
-
-    private TrainOptions options() {
-        String name = preset != null ? preset : data == null ? "quick" : "full";
-        TrainOptions p = TrainOptions.preset(name, teacher);
-        String dir = runDir != null
-                ? runDir.toString()
-                : Path.of(
-                                "runs",
-                                name
-                                        + (teacher ? "-teacher-" : "-")
-                                        + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
-                        .toString();
-        return TrainOptions.presetBuilder(name, teacher)
-                .data(data == null ? null : data.toString())
-                .runDir(dir)
-                .distillFrom(distillFrom == null ? null : distillFrom.toString())
-                .width(or(width, p.width()))
-                .epochs(or(epochs, p.epochs()))
-                .batch(or(batch, p.batch()))
-                .lr(or(lr, p.lr()))
-                .minLr(or(minLr, Math.min(p.minLr(), or(lr, p.lr()))))
-                .weightDecay(or(weightDecay, p.weightDecay()))
-                .seed(or(seed, p.seed()))
-                .evalEvery(or(evalEvery, p.evalEvery()))
-                .checkpointEvery(or(checkpointEvery, p.checkpointEvery()))
-                .flip(!noFlip && p.flip())
-                .stepsPerEpoch(or(stepsPerEpoch, p.stepsPerEpoch()))
-                .workers(or(workers, p.workers()))
-                .device(device.spec())
-                .headLrScale(or(headLrScale, p.headLrScale()))
-                .protocol(protocolOptions.protocol())
-                .distillation(distillation())
-                .build();
-    }
-
-    /** The distillation settings given, over SPEC's; refused when given without a teacher to distil from. */
-    private Distillation distillation() {
-        boolean given = distillWeight != null
-                || distillTarget != null
-                || distillTemperature != null
-                || distillNorm != null
-                || distillRegression;
-        if (given && distillFrom == null)
-            throw new IllegalArgumentException("the --distill-* options need --distill-from TEACHER");
-        Distillation spec = Distillation.SPEC;
-        return new Distillation(
-                or(distillWeight, spec.weight()),
-                distillTarget == null
-                        ? spec.target()
-                        : choice(Distillation.Target.class, "--distill-target", distillTarget),
-                or(distillTemperature, spec.temperature()),
-                distillNorm == null ? spec.norm() : choice(Distillation.Norm.class, "--distill-norm", distillNorm),
-                distillRegression);
-    }
-
-    private static <E extends Enum<E>> E choice(Class<E> type, String option, String value) {
-        for (E e : type.getEnumConstants()) if (e.name().equalsIgnoreCase(value.trim())) return e;
-        StringBuilder names = new StringBuilder();
-        for (E e : type.getEnumConstants())
-            names.append(names.isEmpty() ? "" : ", ").append(e.name().toLowerCase(Locale.ROOT));
-        throw new IllegalArgumentException(option + " must be one of " + names + ", got '" + value + "'");
-    }
-
-    private static <T> T or(T given, T preset) {
-        return given != null ? given : preset;
     }
 }

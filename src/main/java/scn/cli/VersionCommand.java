@@ -2,15 +2,11 @@ package scn.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import scn.dist.EngineVersion;
 
 /** {@code engine version}: the engine's version and the Java runtime it runs on. */
 @Command(name = "version", description = "Print the engine version and the Java runtime.")
 final class VersionCommand implements Runnable {
-    static String version() {
-        String v = Main.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
-    }
-
     @Override
     public void run() {
         for (String line : new Provider().getVersion()) System.out.println(line);
@@ -20,7 +16,7 @@ final class VersionCommand implements Runnable {
         @Override
         public String[] getVersion() {
             return new String[] {
-                "Spiking CenterNet engine " + version(),
+                "Spiking CenterNet engine " + EngineVersion.version(),
                 "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")",
             };
         }

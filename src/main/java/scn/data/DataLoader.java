@@ -29,7 +29,11 @@ import scn.tensor.Tensor;
  * to read and encode (see {@code scn.bench.DataBench} in {@code bench/}), far less than a training step.
  */
 public final class DataLoader implements AutoCloseable {
-    /** Loader settings; {@code paddedHeight x paddedWidth} is the batch frame (SPEC section 3: 256 x 320). */
+    /**
+     * Loader settings; {@code paddedHeight x paddedWidth} is the batch frame (SPEC section 3: 256 x 320). A loader
+     * reads shard {@code shard} of {@code shards} of every epoch's order (see {@link #shardOrder}); one shard of one
+     * is the whole order.
+     */
     public record Options(
             int batchSize,
             long seed,
@@ -39,23 +43,45 @@ public final class DataLoader implements AutoCloseable {
             int workers,
             int prefetch,
             int paddedHeight,
-            int paddedWidth) {
+            int paddedWidth,
+            int shard,
+            int shards) {
         public Options {
             if (batchSize < 1 || workers < 1 || prefetch < 1)
                 throw new IllegalArgumentException("batch size, workers and prefetch must be positive: " + this);
+            if (shards < 1 || shard < 0 || shard >= shards)
+                throw new IllegalArgumentException("shard " + shard + " of " + shards + " does not exist");
         }
 
-        /** Batches of {@code batchSize}, one worker, four batches ahead, the SPEC 256 x 320 frame. */
+        /** Batches of {@code batchSize}, one worker, four batches ahead, the SPEC 256 x 320 frame, the whole order. */
         public static Options of(int batchSize, long seed, boolean shuffle, boolean flip) {
-            return new Options(batchSize, seed, shuffle, flip, false, 1, 4, 256, 320);
+            return new Options(batchSize, seed, shuffle, flip, false, 1, 4, 256, 320, 0, 1);
         }
 
         public Options withWorkers(int n) {
-            return new Options(batchSize, seed, shuffle, flip, dropLast, n, prefetch, paddedHeight, paddedWidth);
+            return new Options(
+                    batchSize, seed, shuffle, flip, dropLast, n, prefetch, paddedHeight, paddedWidth, shard, shards);
         }
 
         public Options withDropLast(boolean drop) {
-            return new Options(batchSize, seed, shuffle, flip, drop, workers, prefetch, paddedHeight, paddedWidth);
+            return new Options(
+                    batchSize, seed, shuffle, flip, drop, workers, prefetch, paddedHeight, paddedWidth, shard, shards);
+        }
+
+        /** Shard {@code index} of {@code count}: what one of {@code count} data-parallel replicas reads. */
+        public Options withShard(int index, int count) {
+            return new Options(
+                    batchSize,
+                    seed,
+                    shuffle,
+                    flip,
+                    dropLast,
+                    workers,
+                    prefetch,
+                    paddedHeight,
+                    paddedWidth,
+                    index,
+                    count);
         }
     }
 
@@ -70,6 +96,11 @@ public final class DataLoader implements AutoCloseable {
             throw new IllegalArgumentException("batch frame " + options.paddedHeight() + "x" + options.paddedWidth()
                     + " is smaller than the " + dataset.height() + "x" + dataset.width() + " sensor");
         }
+        if (options.shards() > 1 && dataset.size() < options.shards()) {
+            throw new IllegalArgumentException("the split has " + dataset.size() + " samples, fewer than the "
+                    + options.shards() + " replicas: the shard of replica " + dataset.size()
+                    + " would be empty; use at most " + dataset.size() + " replicas");
+        }
         this.dataset = dataset;
         this.options = options;
         this.pool = Executors.newFixedThreadPool(options.workers(), r -> {
@@ -83,7 +114,7 @@ public final class DataLoader implements AutoCloseable {
     }
 
     public int batchesPerEpoch() {
-        int n = dataset.size();
+        int n = shardSize();
         return options.dropLast() ? n / options.batchSize() : (n + options.batchSize() - 1) / options.batchSize();
     }
 
@@ -100,6 +131,24 @@ public final class DataLoader implements AutoCloseable {
             }
         }
         return order;
+    }
+
+    /** How many samples each shard holds: the same for all, so that replicas take their steps together. */
+    public int shardSize() {
+        return dataset.size() / options.shards();
+    }
+
+    /**
+     * This loader's shard of epoch {@code epoch}'s order: every {@code shards}-th sample of it from position
+     * {@code shard} on, {@link #shardSize()} of them. With several shards the last {@code size mod shards} samples of
+     * the order (different ones each epoch) are left out, so that every replica has as many batches as the others.
+     */
+    public int[] shardOrder(int epoch) {
+        int[] order = order(epoch);
+        if (options.shards() == 1) return order;
+        int[] shard = new int[shardSize()];
+        for (int j = 0; j < shard.length; j++) shard[j] = order[options.shard() + j * options.shards()];
+        return shard;
     }
 
     /** Whether sample {@code sample} is mirrored in epoch {@code epoch} (never, unless flipping is on). */
@@ -136,7 +185,7 @@ public final class DataLoader implements AutoCloseable {
 
         EpochIterator(int epoch) {
             this.epoch = epoch;
-            this.order = order(epoch);
+            this.order = shardOrder(epoch);
             this.batches = batchesPerEpoch();
             fill();
         }

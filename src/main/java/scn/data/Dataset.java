@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import scn.data.events.DataFormatException;
 import scn.data.events.Events;
 import scn.data.raw.RawFile;
@@ -44,25 +45,29 @@ public final class Dataset implements AutoCloseable {
     private final ConcurrentHashMap<Integer, WindowReader> files = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, Boxes> boxes = new ConcurrentHashMap<>();
 
-    private Dataset(DatasetIndex index) {
+    private Dataset(DatasetIndex index, Predicate<String> keep) {
         this.index = index;
         int w = -1;
         int h = -1;
         List<DatasetIndex.Sample> all = new ArrayList<>();
         List<Integer> owner = new ArrayList<>();
         for (DatasetIndex.Recording r : index.recordings()) {
+            // every recording takes part in the checks, so that a part of the split has the whole split's sensor
+            boolean kept = keep.test(r.name());
             if (!r.ok()) {
-                skipped.add(r.problem());
+                if (kept) skipped.add(r.problem());
                 continue;
             }
             if (w < 0) {
                 w = r.width();
                 h = r.height();
             } else if (r.width() != w || r.height() != h) {
-                skipped.add(r.eventFile() + ": sensor " + r.width() + "x" + r.height() + " differs from the split's "
-                        + w + "x" + h);
+                if (kept)
+                    skipped.add(r.eventFile() + ": sensor " + r.width() + "x" + r.height()
+                            + " differs from the split's " + w + "x" + h);
                 continue;
             }
+            if (!kept) continue;
             for (DatasetIndex.Sample s : r.samples()) {
                 all.add(s);
                 owner.add(used.size());
@@ -84,7 +89,18 @@ public final class Dataset implements AutoCloseable {
 
     /** Opens one folder of recordings with an explicit index cache file (null: no cache). */
     public static Dataset open(Path dir, Path cacheFile) throws IOException {
-        return new Dataset(DatasetIndex.build(dir, cacheFile));
+        return new Dataset(DatasetIndex.build(dir, cacheFile), name -> true);
+    }
+
+    /**
+     * Part of split {@code split}: the samples of the recordings whose names {@code recordings} accepts, as they are in
+     * the whole split; {@link #skipped()} lists only the accepted recordings' problems. How the Spark module gives
+     * each task its recordings.
+     */
+    public static Dataset open(Path root, String split, Predicate<String> recordings) throws IOException {
+        Path dir = root.resolve(split);
+        if (!Files.isDirectory(dir)) throw new DataFormatException(root, "has no '" + split + "' folder");
+        return new Dataset(DatasetIndex.build(dir, defaultCacheFile(dir)), recordings);
     }
 
     /** The index cache beside the recordings, or in the user cache when the data folder is read-only. */

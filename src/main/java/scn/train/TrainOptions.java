@@ -32,6 +32,10 @@ import scn.eval.Protocol;
  *                        means {@link Protocol#GEN1}
  * @param distillation    how {@code distillFrom}'s outputs are matched; null, as in checkpoints from before the
  *                        option, means {@link Distillation#SPEC}
+ * @param replicas        data-parallel replicas, each taking batches of {@code batch} from its own shard of every
+ *                        epoch, their gradients averaged every step (CPU only; a run of several is started by the Spark
+ *                        module, or by {@link Trainer#start(TrainOptions, java.io.PrintStream, Replica)}); 0, as in
+ *                        checkpoints from before the option, means 1
  */
 public record TrainOptions(
         String preset,
@@ -55,7 +59,8 @@ public record TrainOptions(
         String device,
         float headLrScale,
         Protocol protocol,
-        Distillation distillation) {
+        Distillation distillation,
+        int replicas) {
     public TrainOptions {
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
         if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
@@ -74,6 +79,8 @@ public record TrainOptions(
         if (!(headLrScale > 0)) throw new IllegalArgumentException("--head-lr-scale must be > 0, got " + headLrScale);
         if (protocol == null) protocol = Protocol.GEN1;
         if (distillation == null) distillation = Distillation.SPEC;
+        if (replicas == 0) replicas = 1;
+        if (replicas < 1) throw new IllegalArgumentException("--replicas must be at least 1, got " + replicas);
         if (Devices.openClIndex(device) >= 0) {
             // The device network is the spiking one alone, and the distillation loss has no kernel: say so rather than
             // run elsewhere.
@@ -86,6 +93,10 @@ public record TrainOptions(
                         "--distill-from trains on the CPU only (the teacher and the distillation loss have no device kernels); drop --device "
                                 + device);
             }
+            if (replicas > 1)
+                throw new IllegalArgumentException(
+                        "data-parallel training runs on CPU replicas only (a device per replica is not supported yet);"
+                                + " drop --device " + device);
         }
     }
 
@@ -159,7 +170,8 @@ public record TrainOptions(
                 .device(device)
                 .headLrScale(headLrScale)
                 .protocol(protocol)
-                .distillation(distillation);
+                .distillation(distillation)
+                .replicas(replicas);
     }
 
     public TrainOptions withPaths(String data, String runDir, String distillFrom) {
@@ -179,13 +191,13 @@ public record TrainOptions(
     /**
      * Options by name, so that nobody counts 22 positional arguments. Starts from the neutral values
      * (expansion 1.5, weight decay 1e-4, seed 1, evaluation every epoch, flips on, one worker, the CPU,
-     * GEN1's protocol) and checks everything in {@link #build}.
+     * GEN1's protocol, one replica) and checks everything in {@link #build}.
      */
     public static final class Builder {
         private String preset = "custom", data, runDir, distillFrom, device = Devices.CPU;
         private boolean teacher, flip = true;
         private double width = 1.0, expansion = 1.5;
-        private int epochs = 1, batch = 1, evalEvery = 1, checkpointEvery, stepsPerEpoch, workers = 1;
+        private int epochs = 1, batch = 1, evalEvery = 1, checkpointEvery, stepsPerEpoch, workers = 1, replicas = 1;
         private float lr = 1e-4f, minLr = 1e-5f, weightDecay = 1e-4f, headLrScale = 1f;
         private long seed = 1;
         private Protocol protocol = Protocol.GEN1;
@@ -301,6 +313,11 @@ public record TrainOptions(
             return this;
         }
 
+        public Builder replicas(int v) {
+            replicas = v;
+            return this;
+        }
+
         public TrainOptions build() {
             return new TrainOptions(
                     preset,
@@ -324,7 +341,8 @@ public record TrainOptions(
                     device,
                     headLrScale,
                     protocol,
-                    distillation);
+                    distillation,
+                    replicas);
         }
     }
 

@@ -97,12 +97,39 @@ public final class TrainStep {
         }
     }
 
+    /**
+     * The loss terms of a forward and backward pass whose gradients wait in the parameters for {@link #update}. When
+     * {@code total} is not finite there was no backward pass and the gradients are zero.
+     */
+    public record Losses(float total, float heatmap, float offset, float size, float distill) {}
+
     /** Runs one step on {@code input [T, B, 4, 256, 320]} with {@code boxes [B, N, 5]} at learning rate {@code lr}. */
     public Result run(SpikeTensor input, Tensor boxes, float lr) {
+        return update(gradients(input, boxes), lr);
+    }
+
+    /**
+     * The first half of {@link #run}: forward, loss and backward, leaving the gradients in the parameters (zeroed
+     * first). Data-parallel training averages them over the replicas before {@link #update}.
+     */
+    public Losses gradients(SpikeTensor input, Tensor boxes) {
         arena.reset(); // the previous step's activations and gradients are dead: reuse their arrays
         try (var scope = arena.activate()) {
-            return step(input, boxes, lr);
+            return forwardBackward(input, boxes);
         }
+    }
+
+    /**
+     * The second half of {@link #run}: clips the parameters' gradients and applies AdamW at {@code lr}, unless the
+     * loss in {@code losses} or the gradient norm is not finite, in which case nothing changes.
+     */
+    public Result update(Losses losses, float lr) {
+        if (!Float.isFinite(losses.total()))
+            return new Result(
+                    losses.total(), losses.heatmap(), losses.offset(), losses.size(), losses.distill(), Double.NaN);
+        double norm = AdamW.clipGradNorm(model.parameters(), CLIP_NORM);
+        if (Double.isFinite(norm)) optimizer.step(lr);
+        return new Result(losses.total(), losses.heatmap(), losses.offset(), losses.size(), losses.distill(), norm);
     }
 
     /** The arena whose arrays the steps recycle (an inference pass may borrow it between steps). */
@@ -110,7 +137,7 @@ public final class TrainStep {
         return arena;
     }
 
-    private Result step(SpikeTensor input, Tensor boxes, float lr) {
+    private Losses forwardBackward(SpikeTensor input, Tensor boxes) {
         optimizer.zeroGrad();
         SpikingCenterNet.Outputs taught = null;
         if (teacher != null) {
@@ -140,13 +167,8 @@ public final class TrainStep {
             total = Functional.add(total, Arithmetic.scale(kd, distillation.weight()));
         }
         float value = total.value().item();
-        if (!Float.isFinite(value)) {
-            Tape.clear(); // nothing will use this step's gradients
-            return new Result(value, loss.heatmap(), loss.offset(), loss.size(), distill, Double.NaN);
-        }
-        Tape.backward(total);
-        double norm = AdamW.clipGradNorm(model.parameters(), CLIP_NORM);
-        if (Double.isFinite(norm)) optimizer.step(lr);
-        return new Result(value, loss.heatmap(), loss.offset(), loss.size(), distill, norm);
+        if (Float.isFinite(value)) Tape.backward(total);
+        else Tape.clear(); // nothing will use this step's gradients
+        return new Losses(value, loss.heatmap(), loss.offset(), loss.size(), distill);
     }
 }

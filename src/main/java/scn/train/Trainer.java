@@ -1,5 +1,6 @@
 package scn.train;
 
+import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 import com.google.gson.ToNumberPolicy;
@@ -20,6 +21,7 @@ import scn.data.Batch;
 import scn.data.DataLoader;
 import scn.data.Dataset;
 import scn.data.synth.SyntheticDataset;
+import scn.dist.Ring;
 import scn.eval.Protocol;
 import scn.eval.SplitEvaluation;
 import scn.model.ModelFiles;
@@ -40,12 +42,22 @@ import scn.nn.SpikingCenterNet;
  * <p>The steps run where {@link TrainOptions#device()} says ({@link TrainingBackend}); the host model and
  * optimiser are what checkpoints hold, brought up to date from the device before every save, so a run
  * resumes on the device it was started on (or another one, given {@code device} on resume).
+ *
+ * <p>Data-parallel: a run of {@link TrainOptions#replicas()} replicas runs one {@code Trainer} per replica, each given
+ * its place in their {@link Ring} ({@link #start(TrainOptions, PrintStream, Ring)}). Every replica reads its own shard
+ * of each epoch's shuffled order ({@link DataLoader#shardOrder}) in batches of {@code batch}, and every step averages
+ * the replicas' gradients ({@link ReplicaTraining}). Before the first step the replicas check that they agree on the
+ * run, the data and the weights. Replica 0 alone touches the run directory: metrics, evaluations, checkpoints, plots,
+ * the final weights and the summary, which therefore read as a single run's (the loss terms being the replicas' mean
+ * and samples/s counting all replicas).
  */
 public final class Trainer {
     public static final String SUMMARY = "summary.json";
     public static final String MODEL = "model.safetensors";
     /** How long a shutdown waits for the loop to reach a step boundary and save. */
     private static final long SHUTDOWN_WAIT_S = 300;
+
+    private static final Gson GSON = new Gson();
 
     /** The outcome of {@link #run()}; {@code stopped} when interrupted before the last epoch. */
     public record Summary(
@@ -61,6 +73,9 @@ public final class Trainer {
     private final SpikingCenterNet model;
     private final TrainingBackend backend;
     private final PrintStream out;
+    private final Ring ring; // null: a run of one
+    private final boolean lead; // writes the run directory: alone, or replica 0
+    private Runnable afterEachStep = () -> {}; // an observer's: the Spark module's digests, the tests' copies
     private long globalStep;
     private int epoch;
     private int batchInEpoch;
@@ -72,26 +87,45 @@ public final class Trainer {
     private volatile boolean stopRequested;
     private final CountDownLatch finished = new CountDownLatch(1);
 
-    private Trainer(TrainOptions options, SpikingCenterNet model, SpikingCenterNet teacher, PrintStream out)
+    private Trainer(TrainOptions options, SpikingCenterNet model, SpikingCenterNet teacher, PrintStream out, Ring ring)
             throws IOException {
+        int replicas = ring == null ? 1 : ring.size();
+        if (options.replicas() != replicas) {
+            throw new IllegalArgumentException(
+                    options.replicas() > 1 && ring == null
+                            ? "a run of " + options.replicas()
+                                    + " replicas trains on Spark (the spark/ module's jar and"
+                                    + " spark-submit), not alone"
+                            : "the run is for " + options.replicas() + " replicas, but " + replicas + " were started");
+        }
         this.options = options;
         this.runDir = Path.of(options.runDir());
         this.data = Path.of(options.data());
         this.model = model;
         this.out = out;
-        prepareRunDir(runDir);
-        this.backend = TrainingBackend.open(options, model, teacher);
+        this.ring = ring;
+        this.lead = ring == null || ring.rank() == 0;
+        if (lead) prepareRunDir(runDir);
+        this.backend = TrainingBackend.open(options, model, teacher, ring, () -> stopRequested);
     }
 
     /** A new run; {@code options.data()} null means the built-in synthetic dataset (generated once). */
     public static Trainer start(TrainOptions options, PrintStream out) throws IOException {
+        return start(options, out, null);
+    }
+
+    /**
+     * Replica {@code ring.rank()} of a new data-parallel run of {@code ring.size()} replicas (as many as
+     * {@code options.replicas()}); every replica calls it with the same options. A null ring: a run of one.
+     */
+    public static Trainer start(TrainOptions options, PrintStream out, Ring ring) throws IOException {
         String dataDir = options.data() != null
                 ? options.data()
                 : SyntheticDataset.ensureDefault().toString();
         TrainOptions o = options.withPaths(dataDir, options.runDir(), options.distillFrom());
         ModelConfig config = new ModelConfig(o.width(), o.expansion(), 5, 2, o.teacher());
         SpikingCenterNet teacher = o.distillFrom() == null ? null : loadTeacher(Path.of(o.distillFrom()), config);
-        Trainer t = new Trainer(o, new SpikingCenterNet(config, o.seed()), teacher, out);
+        Trainer t = new Trainer(o, new SpikingCenterNet(config, o.seed()), teacher, out, ring);
         t.fresh = true;
         return t;
     }
@@ -109,12 +143,31 @@ public final class Trainer {
      * null.
      */
     public static Trainer resume(Path checkpoint, String runDir, String device, PrintStream out) throws IOException {
+        return resume(checkpoint, runDir, device, out, null);
+    }
+
+    /**
+     * Replica {@code ring.rank()} of a data-parallel run continuing from {@code checkpoint} (which replica 0 wrote);
+     * every replica calls it with the same checkpoint. The run must have as many replicas as when it was saved: its
+     * position counts steps of that many shards.
+     */
+    public static Trainer resume(Path checkpoint, String runDir, PrintStream out, Ring ring) throws IOException {
+        return resume(checkpoint, runDir, null, out, ring);
+    }
+
+    private static Trainer resume(Path checkpoint, String runDir, String device, PrintStream out, Ring ring)
+            throws IOException {
         Checkpoint.Loaded c = Checkpoint.load(checkpoint);
         TrainOptions o = c.options();
+        int replicas = ring == null ? 1 : ring.size();
+        if (o.replicas() != replicas)
+            throw new IOException(checkpoint + " belongs to a run of " + o.replicas() + " replica(s) and cannot go on"
+                    + " with " + replicas + ": its position counts steps of " + o.replicas() + " shards"
+                    + (o.replicas() > 1 ? " (resume it on Spark with " + o.replicas() + " replicas)" : ""));
         if (runDir != null) o = o.withPaths(o.data(), runDir, o.distillFrom());
         if (device != null) o = o.withDevice(device);
         SpikingCenterNet teacher = o.distillFrom() == null ? null : loadTeacher(Path.of(o.distillFrom()), c.config());
-        Trainer t = new Trainer(o, new SpikingCenterNet(c.config(), o.seed()), teacher, out);
+        Trainer t = new Trainer(o, new SpikingCenterNet(c.config(), o.seed()), teacher, out, ring);
         try {
             c.restore(t.model, t.backend.optimizer()); // on the host; run() sends it to the device
         } catch (IOException | RuntimeException e) {
@@ -157,6 +210,21 @@ public final class Trainer {
     /** Makes the run stop (and save) after step {@code step}, as Ctrl-C would at that step boundary. */
     void stopAfter(long step) {
         stopAfterStep = step;
+    }
+
+    /** Runs {@code hook} after every step, on the training thread (an observer: the Spark module, the tests). */
+    public void afterEachStep(Runnable hook) {
+        afterEachStep = hook;
+    }
+
+    /** The optimizer steps done so far: where a resumed run starts, where a finished one ended. */
+    public long stepsDone() {
+        return globalStep;
+    }
+
+    /** A 64-bit digest of the parameters' exact bits: equal on replicas whose weights are equal. */
+    public long weightsDigest() {
+        return ReplicaTraining.digestOfValues(model.parameters());
     }
 
     public SpikingCenterNet model() {
@@ -209,13 +277,15 @@ public final class Trainer {
     public Summary run() throws IOException {
         Thread hook = new Thread(this::stopAndWait, "scn-train-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        // replicas other than 0 neither evaluate nor write: no val split and no metrics file for them
         try (Dataset train = SplitEvaluation.openSplit(data, "train");
-                Dataset val = SplitEvaluation.openSplit(data, "val");
+                Dataset val = lead ? SplitEvaluation.openSplit(data, "val") : null;
                 DataLoader loader = new DataLoader(
                         train,
                         DataLoader.Options.of(options.batch(), options.seed(), true, options.flip())
-                                .withWorkers(options.workers()));
-                MetricsLog metrics = MetricsLog.open(runDir, globalStep)) {
+                                .withWorkers(options.workers())
+                                .withShard(ring == null ? 0 : ring.rank(), options.replicas()));
+                MetricsLog metrics = lead ? MetricsLog.open(runDir, globalStep) : null) {
             return loop(train, val, loader, metrics);
         } finally {
             backend.close();
@@ -234,12 +304,14 @@ public final class Trainer {
                 : loader.batchesPerEpoch();
         long total = (long) perEpoch * options.epochs();
         out.printf(
-                "training %s on %s: %d samples, %d steps of batch %d per epoch, %d epochs, lr %s -> %s (cosine)%s%n",
+                "training %s on %s: %d samples, %d steps of batch %s per epoch, %d epochs, lr %s -> %s (cosine)%s%n",
                 model.config(),
                 data,
                 train.size(),
                 perEpoch,
-                options.batch(),
+                options.replicas() == 1
+                        ? options.batch()
+                        : options.batch() + " on each of " + options.replicas() + " replicas",
                 options.epochs(),
                 options.lr(),
                 options.minLr(),
@@ -262,7 +334,8 @@ public final class Trainer {
                         prior[3]);
         }
         backend.upload(); // the priors, or the restored checkpoint, to where the steps run
-        Map<String, Double> lastEval = lastEvaluation(metrics);
+        if (ring != null) agreeOnStart(train);
+        Map<String, Double> lastEval = lead ? lastEvaluation(metrics) : Map.of();
         long sessionStart = System.nanoTime();
         long sessionSteps = 0;
         try (Progress progress =
@@ -272,7 +345,7 @@ public final class Trainer {
                 for (int i = 0; i < batchInEpoch; i++)
                     batches.next(); // the part of the epoch done before the checkpoint
                 while (batchInEpoch < perEpoch) {
-                    if (stopRequested) return stop(lastEval, sessionStart);
+                    if (backend.stopBeforeNextStep(stopRequested)) return stop(lastEval, sessionStart);
                     Batch batch = batches.next();
                     float lr = options.lrAt(globalStep, total);
                     TrainStep.Result r = backend.run(batch.input(), batch.boxes(), lr);
@@ -281,8 +354,9 @@ public final class Trainer {
                     batchInEpoch++;
                     sessionSteps++;
                     double seconds = (System.nanoTime() - sessionStart) * 1e-9;
-                    double samplesPerS = sessionSteps * options.batch() / Math.max(1e-9, seconds);
-                    metrics.write("step", stepFields(r, lr, samplesPerS, seconds));
+                    double samplesPerS = sessionSteps * options.batch() * options.replicas() / Math.max(1e-9, seconds);
+                    if (lead) metrics.write("step", stepFields(r, lr, samplesPerS, seconds));
+                    afterEachStep.run();
                     progress.update(
                             globalStep,
                             String.format(
@@ -305,7 +379,7 @@ public final class Trainer {
                 epoch++;
                 batchInEpoch = 0;
                 boolean last = epoch == options.epochs();
-                if (last || (options.evalEvery() > 0 && epoch % options.evalEvery() == 0)) {
+                if (lead && (last || (options.evalEvery() > 0 && epoch % options.evalEvery() == 0))) {
                     lastEval = evaluate(val);
                     Map<String, Object> fields = new LinkedHashMap<>();
                     fields.put("step", globalStep);
@@ -326,10 +400,11 @@ public final class Trainer {
                 save(sessionStart);
             }
         }
+        Summary s = new Summary(lastEval, options.epochs(), globalStep, elapsed(sessionStart), false, lastCheckpoint);
+        if (!lead) return s;
         Plots.write(runDir, metrics);
         backend.download();
         ModelFiles.save(runDir.resolve(MODEL), model);
-        Summary s = new Summary(lastEval, options.epochs(), globalStep, elapsed(sessionStart), false, lastCheckpoint);
         writeSummary(s);
         return s;
     }
@@ -367,7 +442,35 @@ public final class Trainer {
         return m;
     }
 
+    /**
+     * Fails unless every replica is about to run the same thing: the options, the position in the data, the size of
+     * the training split, and bit for bit the weights and optimizer moments (all built from the seed or read from
+     * one checkpoint, so a difference means a different build, data or file).
+     */
+    private void agreeOnStart(Dataset train) throws IOException {
+        ring.agree("the options", GSON.toJson(options));
+        ring.agree(
+                "where the run stands and its data",
+                String.format(
+                        Locale.ROOT,
+                        "step %d (epoch %d, batch %d), %d training samples in %s",
+                        globalStep,
+                        epoch,
+                        batchInEpoch,
+                        train.size(),
+                        data));
+        ring.agree(
+                "the weights and optimizer state",
+                String.format(
+                        Locale.ROOT,
+                        "weights %x, moments %x after %d optimizer steps",
+                        ReplicaTraining.digestOfValues(model.parameters()),
+                        ReplicaTraining.digest(backend.optimizer().moments()),
+                        backend.optimizer().steps()));
+    }
+
     private void save(long sessionStart) throws IOException {
+        if (!lead) return; // replica 0 saves for all: their weights and moments are the same
         backend.download();
         lastCheckpoint = Checkpoint.save(
                 runDir,
@@ -383,9 +486,11 @@ public final class Trainer {
 
     private Summary stop(Map<String, Double> lastEval, long sessionStart) throws IOException {
         save(sessionStart);
-        out.printf(
-                "%nstopped at step %d; checkpoint saved to %s%nresume with: train --resume %s%n",
-                globalStep, lastCheckpoint, lastCheckpoint);
+        if (lead)
+            out.printf(
+                    "%nstopped at step %d; checkpoint saved to %s%nresume with: train --resume %s%n",
+                    globalStep, lastCheckpoint, lastCheckpoint);
+        else out.printf("%nstopped at step %d with the other replicas; replica 0 saved the checkpoint%n", globalStep);
         return new Summary(lastEval, epoch, globalStep, elapsed(sessionStart), true, lastCheckpoint);
     }
 
@@ -410,6 +515,7 @@ public final class Trainer {
     private void writeSummary(Summary s) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         for (var e : s.val().entrySet()) m.put("val_" + e.getKey(), e.getValue());
+        if (options.replicas() > 1) m.put("replicas", options.replicas());
         m.put("protocol", options.protocol().toMap());
         m.put("epochs", s.epochs());
         m.put("steps", s.steps());

@@ -1,6 +1,8 @@
 package scn.train;
 
+import java.util.function.BooleanSupplier;
 import scn.detect.SplitDetector;
+import scn.dist.Ring;
 import scn.nn.SpikingCenterNet;
 import scn.tensor.SpikeTensor;
 import scn.tensor.Tensor;
@@ -12,8 +14,22 @@ import scn.tensor.Tensor;
  * {@link #download} and {@link #upload} keep them and the backend's copy in step.
  */
 interface TrainingBackend extends AutoCloseable {
-    /** Opens the backend {@code options.device()} names for {@code model}, logging the choice on standard error. */
-    static TrainingBackend open(TrainOptions options, SpikingCenterNet model, SpikingCenterNet teacher) {
+    /**
+     * Opens the backend {@code options.device()} names for {@code model}, logging the choice on standard error; with
+     * several replicas, this one's place in their {@code ring} ({@link ReplicaTraining}), voting to stop when
+     * {@code stopRequested} says so.
+     */
+    static TrainingBackend open(
+            TrainOptions options,
+            SpikingCenterNet model,
+            SpikingCenterNet teacher,
+            Ring ring,
+            BooleanSupplier stopRequested) {
+        if (options.replicas() > 1) {
+            // TrainOptions refuses a device with several replicas
+            var step = new TrainStep(model, options.weightDecay(), teacher, options.headLrScale());
+            return new ReplicaTraining(step, ring, stopRequested);
+        }
         if (options.onCpu())
             return new CpuTraining(new TrainStep(
                     model, options.weightDecay(), teacher, options.distillation(), options.headLrScale()));
@@ -47,6 +63,14 @@ interface TrainingBackend extends AutoCloseable {
      * are.
      */
     SplitDetector.Forward forward();
+
+    /**
+     * Whether the run stops before its next step, given whether this process was asked to ({@code requested}). Alone
+     * that is the answer; replicas stop together, after the step in which any of them asked.
+     */
+    default boolean stopBeforeNextStep(boolean requested) {
+        return requested;
+    }
 
     /** One line for the log: where the steps run. */
     String describe();

@@ -103,6 +103,51 @@ class DataLoaderTest {
         }
     }
 
+    @Test
+    void shardsSplitEachEpochsOrderIntoEqualDisjointParts() throws IOException {
+        try (Dataset ds = Dataset.open(root, "train")) {
+            assertEquals(12, ds.size());
+            for (int shards : new int[] {1, 2, 5, 12}) {
+                List<Integer> seen = new ArrayList<>();
+                int[] order = null;
+                for (int k = 0; k < shards; k++) {
+                    try (DataLoader loader = new DataLoader(
+                            ds, DataLoader.Options.of(2, 7, true, false).withShard(k, shards))) {
+                        order = loader.order(1);
+                        int[] mine = loader.shardOrder(1);
+                        assertEquals(12 / shards, mine.length, "shard " + k + " of " + shards);
+                        assertEquals((12 / shards + 1) / 2, loader.batchesPerEpoch());
+                        int i = 0;
+                        for (Batch b : loader.epoch(1)) {
+                            for (int j = 0; j < b.size(); j++, i++) {
+                                Dataset.Sample s = ds.load(mine[i], false);
+                                assertEquals(s.recording(), b.recordings()[j]);
+                                assertEquals(s.timestamp(), b.timestamps()[j]);
+                            }
+                        }
+                        assertEquals(mine.length, i, "the batches hold exactly the shard");
+                        for (int s : mine) seen.add(s);
+                    }
+                }
+                // together the shards are the order's first (12 / shards) · shards samples, each once
+                List<Integer> expected = new ArrayList<>();
+                for (int i = 0; i < 12 / shards * shards; i++) expected.add(order[i]);
+                java.util.Collections.sort(seen);
+                java.util.Collections.sort(expected);
+                assertEquals(expected, seen, shards + " shards");
+            }
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class,
+                    () -> new DataLoader(
+                            ds, DataLoader.Options.of(2, 7, true, false).withShard(0, 13)));
+            assertTrue(
+                    e.getMessage().contains("12 samples")
+                            && e.getMessage().contains("13 replicas")
+                            && e.getMessage().contains("replica 12 would be empty"),
+                    e.getMessage());
+        }
+    }
+
     /** A fingerprint of every batch of epoch 0: names, times, boxes and a hash of the input. */
     private static List<String> run(Dataset ds, long seed, int workers) {
         List<String> out = new ArrayList<>();

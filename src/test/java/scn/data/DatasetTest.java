@@ -100,6 +100,31 @@ class DatasetTest {
     }
 
     @Test
+    void aPartOfTheSplitHoldsItsRecordingsSamplesAndSkipsNothing() throws IOException {
+        try (Dataset whole = Dataset.open(root, "train");
+                Dataset a = Dataset.open(root, "train", "a"::equals);
+                Dataset e = Dataset.open(root, "train", "e_gap"::equals)) {
+            assertEquals(whole.size(), a.size(), "all samples are a's");
+            for (int i = 0; i < a.size(); i++) {
+                assertEquals("a", a.recordingName(i));
+                assertEquals(whole.timestamp(i), a.timestamp(i));
+                assertArrayEquals(
+                        whole.load(i, false).input().data(),
+                        a.load(i, false).input().data());
+            }
+            assertEquals(0, e.size(), "e's only window is empty");
+            assertEquals(3, whole.skipped().size());
+            assertTrue(a.skipped().isEmpty() && e.skipped().isEmpty(), "the others' problems are not theirs");
+            try (Dataset c = Dataset.open(root, "train", "c_cut"::equals)) {
+                assertEquals(0, c.size());
+                assertEquals(1, c.skipped().size());
+                assertTrue(
+                        c.skipped().get(0).contains("c_cut_td.dat"), c.skipped().get(0));
+            }
+        }
+    }
+
+    @Test
     void aSampleIsItsWindowEncodedAndItsLabels() throws IOException {
         try (Dataset ds = Dataset.open(root, "train");
                 DatFile f = DatFile.open(train.resolve("a_td.dat"))) {

@@ -1,0 +1,107 @@
+package scn.spark;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.api.java.JavaSparkContext;
+import scn.backend.Parallel;
+import scn.data.Boxes;
+import scn.data.Dataset;
+import scn.detect.SplitDetector;
+import scn.eval.SplitEvaluation;
+import scn.nn.SpikingCenterNet;
+import scn.tensor.Arena;
+import scn.train.Checkpoint;
+
+/**
+ * Detection over a whole split on Spark, one task per recording: each task loads the weights, opens its recording's
+ * part of the split ({@link Dataset#open(Path, String, java.util.function.Predicate)}) and runs the same detection as
+ * the engine's {@code detect} and {@code eval} ({@link SplitDetector#run}); the driver gathers the boxes per
+ * recording. The checkpoint and the data must be at the same path for every executor.
+ *
+ * <p>A recording's samples go through the network in batches of their own, whereas the local command's batches run
+ * on across recordings. In evaluation mode a sample's arithmetic is its own (batch norm uses its running statistics)
+ * but for one thing: a spike convolution takes the event-driven or the dense path by the spike density of the whole
+ * batch ({@code scn.ops.SpikeConv}), and the two paths may round differently. So a sample whose batch-mates differ
+ * may score a hair apart; the module's tests, at batch 4 with a batch across two recordings, find every box equal bit
+ * for bit.
+ */
+public final class SplitDetection {
+    private SplitDetection() {}
+
+    /** One recording's detections, as plain arrays (what a task sends back). */
+    record Found(
+            String recording, long[] t, float[] x, float[] y, float[] w, float[] h, int[] classId, float[] confidence)
+            implements Serializable {
+        static Found of(String recording, Boxes b) {
+            int n = b.size();
+            Found f = new Found(
+                    recording,
+                    new long[n],
+                    new float[n],
+                    new float[n],
+                    new float[n],
+                    new float[n],
+                    new int[n],
+                    new float[n]);
+            for (int i = 0; i < n; i++) {
+                f.t[i] = b.t(i);
+                f.x[i] = b.x(i);
+                f.y[i] = b.y(i);
+                f.w[i] = b.w(i);
+                f.h[i] = b.h(i);
+                f.classId[i] = b.classId(i);
+                f.confidence[i] = b.confidence(i);
+            }
+            return f;
+        }
+
+        Boxes boxes() {
+            Boxes b = new Boxes();
+            for (int i = 0; i < t.length; i++) b.add(t[i], x[i], y[i], w[i], h[i], classId[i], 0, confidence[i]);
+            return b;
+        }
+    }
+
+    /**
+     * The detections of {@code checkpoint} over split {@code split} of {@code data}, per recording in name order
+     * (recordings without a usable sample are absent), as {@link SplitDetector#run} gives them.
+     */
+    public static Map<String, Boxes> run(JavaSparkContext spark, Path checkpoint, Path data, String split, int batch)
+            throws IOException {
+        if (batch < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+        Checkpoint.loadModel(checkpoint); // refuse a bad file here, once, rather than in every task
+        List<String> recordings;
+        try (Dataset ds = SplitEvaluation.openSplit(data, split)) { // indexes the split once, for the tasks to reuse
+            LinkedHashSet<String> names = new LinkedHashSet<>();
+            for (int i = 0; i < ds.size(); i++) names.add(ds.recordingName(i));
+            recordings = new ArrayList<>(names);
+        }
+        String weights = checkpoint.toString(), root = data.toString();
+        List<Found> found = spark.parallelize(recordings, recordings.size())
+                .map(name -> detect(weights, root, split, name, batch))
+                .collect();
+        Map<String, Boxes> out = new TreeMap<>();
+        for (Found f : found) out.put(f.recording(), f.boxes());
+        return out;
+    }
+
+    private static Found detect(String weights, String root, String split, String recording, int batch) {
+        try (Dataset part = Dataset.open(Path.of(root), split, recording::equals)) {
+            SpikingCenterNet model = Checkpoint.loadModel(Path.of(weights));
+            SplitDetector.Forward alone = SplitDetector.onCpu(model, new Arena());
+            // tasks of one executor take turns, so that each forward splits over the threads as it would alone
+            SplitDetector.Forward forward = input -> Parallel.exclusively(() -> alone.apply(input));
+            Map<String, Boxes> got = SplitDetector.run(forward, part, batch, null, null);
+            return Found.of(recording, got.getOrDefault(recording, new Boxes()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(recording + ": " + e.getMessage(), e);
+        }
+    }
+}

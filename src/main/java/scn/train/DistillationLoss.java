@@ -118,7 +118,8 @@ public final class DistillationLoss {
         }
         float[] so = studentOffset.value().data(), to = teacherOffset.data();
         float[] ss = studentSize.value().data(), ts = teacherSize.data();
-        float[] dOffset = new float[so.length], dSize = new float[ss.length]; // [B, 2, H, W]
+        // the maps' arrays may be longer than the maps (arena arrays): size the gradients by the shape
+        float[] dOffset = new float[Shape.size(s)], dSize = new float[Shape.size(s)]; // [B, 2, H, W]
         double sum = 0;
         for (int b = 0; b < batch; b++) {
             for (int ch = 0; ch < channels; ch++) {

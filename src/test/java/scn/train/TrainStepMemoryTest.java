@@ -62,16 +62,22 @@ class TrainStepMemoryTest {
     void stepsInPaddedArraysMatchStepsInExactOnes() {
         boolean before = Kernels.reference();
         try {
-            for (boolean reference : new boolean[] {false, true}) {
+            // the reference kernels; the fast ones; the fast ones distilling every head from a teacher
+            for (int run = 0; run < 3; run++) {
+                boolean reference = run == 0;
                 Kernels.forceReference(reference);
+                SpikingCenterNet teacher = run < 2 ? null : new SpikingCenterNet(TINY.asTeacher(true), 4);
+                Distillation kd = new Distillation(0.5f, Distillation.Target.KL, 2f, Distillation.Norm.OBJECTS, true);
                 SpikingCenterNet exact = new SpikingCenterNet(TINY, 3), padded = new SpikingCenterNet(TINY, 3);
-                TrainStep a = new TrainStep(exact, 1e-4f, null, Distillation.SPEC, 1f, new Arena());
-                TrainStep b = new TrainStep(padded, 1e-4f, null, Distillation.SPEC, 1f, Arena.padded(17));
+                TrainStep a = new TrainStep(exact, 1e-4f, teacher, kd, 1f, new Arena());
+                TrainStep b = new TrainStep(padded, 1e-4f, teacher, kd, 1f, Arena.padded(17));
                 for (int i = 0; i < 2; i++) {
                     TrainStep.Result ra = a.run(spikes(2), boxes(2), 1e-3f), rb = b.run(spikes(2), boxes(2), 1e-3f);
                     assertTrue(
                             rb.finite(),
-                            "padded step " + i + (reference ? " (reference kernels)" : "") + " is not finite");
+                            "padded step " + i
+                                    + (reference ? " (reference kernels)" : teacher != null ? " (distilling)" : "")
+                                    + " is not finite");
                     assertEquals(ra.total(), rb.total(), 1e-5 * Math.abs(ra.total()), "loss of step " + i);
                     assertEquals(ra.gradNorm(), rb.gradNorm(), 1e-4 * ra.gradNorm(), "gradient norm of step " + i);
                 }

@@ -139,6 +139,17 @@ public final class Parallel {
         }
     }
 
+    /**
+     * One poll of a wait that has lasted {@code waitedNanos}: a hot spin at first, then a yield of the core; false
+     * once the waiter should park instead.
+     */
+    private static boolean poll(long waitedNanos) {
+        if (waitedNanos < HOT_NANOS) Thread.onSpinWait();
+        else if (waitedNanos < SPIN_NANOS) Thread.yield();
+        else return false;
+        return true;
+    }
+
     private static Worker[] startWorkers(int count) {
         Worker[] workers = new Worker[count];
         for (int i = 0; i < count; i++) {
@@ -175,19 +186,12 @@ public final class Parallel {
 
         /** Waits until the chunk is done (spinning, then yielding, then parked); its failure, or null. */
         Throwable await() {
-            if (pending) {
-                long start = System.nanoTime();
-                while (pending) {
-                    long waited = System.nanoTime() - start;
-                    if (waited < HOT_NANOS) {
-                        Thread.onSpinWait();
-                    } else if (waited < SPIN_NANOS) {
-                        Thread.yield();
-                    } else {
-                        waiter = Thread.currentThread();
-                        if (pending) LockSupport.park(this); // run() clears pending before it reads waiter
-                        waiter = null;
-                    }
+            long start = System.nanoTime();
+            while (pending) {
+                if (!poll(System.nanoTime() - start)) {
+                    waiter = Thread.currentThread();
+                    if (pending) LockSupport.park(this); // run() clears pending before it reads waiter
+                    waiter = null;
                 }
             }
             Throwable t = failure;
@@ -209,11 +213,7 @@ public final class Parallel {
                     Thread w = waiter;
                     if (w != null) LockSupport.unpark(w);
                     idleSince = System.nanoTime();
-                } else if (System.nanoTime() - idleSince < HOT_NANOS) {
-                    Thread.onSpinWait();
-                } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
-                    Thread.yield();
-                } else {
+                } else if (!poll(System.nanoTime() - idleSince)) {
                     parked = true;
                     if (!pending) LockSupport.park(this); // submit() sets pending before it reads parked
                     parked = false;

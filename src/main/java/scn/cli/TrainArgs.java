@@ -3,7 +3,6 @@ package scn.cli;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import scn.train.Distillation;
@@ -46,7 +45,7 @@ public final class TrainArgs {
             paramLabel = "prob|logit|kl",
             description = "What is matched per heatmap cell: sigmoid probabilities squared (prob, SPEC), logits "
                     + "squared (logit), or the Bernoulli divergence of soft targets (kl).")
-    String distillTarget;
+    Distillation.Target distillTarget;
 
     @Option(
             names = "--distill-temperature",
@@ -59,7 +58,7 @@ public final class TrainArgs {
             paramLabel = "sum|mean|objects",
             description = "What the sum over heatmap cells is divided by: the batch size (sum, SPEC), the number of "
                     + "cells (mean) or of objects (objects).")
-    String distillNorm;
+    Distillation.Norm distillNorm;
 
     @Option(
             names = "--distill-regression",
@@ -194,20 +193,10 @@ public final class TrainArgs {
         Distillation spec = Distillation.SPEC;
         return new Distillation(
                 or(distillWeight, spec.weight()),
-                distillTarget == null
-                        ? spec.target()
-                        : choice(Distillation.Target.class, "--distill-target", distillTarget),
+                or(distillTarget, spec.target()),
                 or(distillTemperature, spec.temperature()),
-                distillNorm == null ? spec.norm() : choice(Distillation.Norm.class, "--distill-norm", distillNorm),
+                or(distillNorm, spec.norm()),
                 distillRegression);
-    }
-
-    private static <E extends Enum<E>> E choice(Class<E> type, String option, String value) {
-        for (E e : type.getEnumConstants()) if (e.name().equalsIgnoreCase(value.trim())) return e;
-        StringBuilder names = new StringBuilder();
-        for (E e : type.getEnumConstants())
-            names.append(names.isEmpty() ? "" : ", ").append(e.name().toLowerCase(Locale.ROOT));
-        throw new IllegalArgumentException(option + " must be one of " + names + ", got '" + value + "'");
     }
 
     private static <T> T or(T given, T preset) {

@@ -11,12 +11,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import scn.autograd.Tape;
 import scn.data.Dataset;
 import scn.energy.EnergyEstimator;
 import scn.eval.SplitEvaluation;
-import scn.nn.SpikingCenterNet;
-import scn.train.Checkpoint;
 import scn.train.TrainOptions;
 import scn.train.Trainer;
 
@@ -88,11 +85,10 @@ final class TrainCommand implements Callable<Integer> {
     private static void report(Trainer trainer, Trainer.Summary s) throws IOException {
         TrainOptions o = trainer.options();
         Map<String, Object> fields = new LinkedHashMap<>();
-        SpikingCenterNet model = Checkpoint.loadModel(trainer.runDir().resolve(Trainer.MODEL));
         EnergyEstimator.Report e;
-        try (Dataset val = SplitEvaluation.openSplit(Path.of(o.data()), "val");
-                var noGrad = Tape.noGrad()) {
-            e = EnergyEstimator.measure(model, val, ENERGY_SAMPLES, o.batch(), done -> {});
+        try (Dataset val = SplitEvaluation.openSplit(Path.of(o.data()), "val")) {
+            // the run leaves its final weights in the host model, as it saved them
+            e = EnergyEstimator.measure(trainer.model(), val, ENERGY_SAMPLES, o.batch(), done -> {});
         }
         fields.put("firing_rate", e.firingRate());
         fields.put("energy_mj_per_step", e.energyPj() * 1e-9);

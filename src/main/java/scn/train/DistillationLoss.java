@@ -34,11 +34,6 @@ public final class DistillationLoss {
     /** The parts of the term, each unweighted (α is applied by the caller). */
     public record Terms(Var heatmap, Var regression) {}
 
-    /** The SPEC term on the heatmap alone (unweighted). */
-    public static Var compute(Var studentLogits, Tensor teacherLogits) {
-        return heatmap(studentLogits, teacherLogits, Distillation.SPEC, 0);
-    }
-
     /** The heatmap term of {@code d} (unweighted); {@code objects} is the batch's object count, for {@code norm objects}. */
     public static Var heatmap(Var studentLogits, Tensor teacherLogits, Distillation d, int objects) {
         int[] s = studentLogits.shape();

@@ -13,8 +13,8 @@ import scn.tensor.Tensor;
 
 /**
  * One optimisation step of the detector: forward in training mode, CenterNet loss (plus, with a
- * teacher, the distillation term, {@link Distillation#SPEC} unless told otherwise), backward, gradient-norm clipping and the AdamW update
- * (SPEC section 5). The teacher is frozen: it runs in evaluation mode without a tape.
+ * teacher, the distillation term, {@link Distillation#SPEC} unless told otherwise), backward,
+ * gradient-norm clipping and the AdamW update (SPEC section 5). The teacher is frozen: it runs in evaluation mode without a tape.
  *
  * <p>A step whose loss or gradient norm is NaN or infinite changes nothing: the update is skipped and
  * {@link Result#finite()} says so, so the caller can stop with the weights of the last good step.

@@ -258,9 +258,15 @@ public final class Trainer {
             throw new IOException(file + " is not a run summary: " + e.getMessage(), e);
         }
         m.putAll(fields);
+        writeSummaryFile(runDir, m);
+    }
+
+    /** Writes {@code summary} as the run's {@code summary.json}, atomically: a reader sees the old file or the new. */
+    private static void writeSummaryFile(Path runDir, Map<String, Object> summary) throws IOException {
         Path tmp = runDir.resolve(SUMMARY + ".tmp");
-        Files.writeString(tmp, new GsonBuilder().setPrettyPrinting().create().toJson(m) + "\n", StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(
+                tmp, new GsonBuilder().setPrettyPrinting().create().toJson(summary) + "\n", StandardCharsets.UTF_8);
+        Files.move(tmp, runDir.resolve(SUMMARY), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** How the run's evaluations score. */
@@ -524,9 +530,7 @@ public final class Trainer {
         m.put("options", options);
         m.put("checkpoint", String.valueOf(s.checkpoint()));
         m.put("weights", runDir.resolve(MODEL).toString());
-        Path tmp = runDir.resolve(SUMMARY + ".tmp");
-        Files.writeString(tmp, new GsonBuilder().setPrettyPrinting().create().toJson(m) + "\n", StandardCharsets.UTF_8);
-        Files.move(tmp, runDir.resolve(SUMMARY), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        writeSummaryFile(runDir, m);
     }
 
     /** The shutdown hook: ask the loop to stop at the next step boundary and wait until it has saved. */

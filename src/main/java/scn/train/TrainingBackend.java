@@ -25,14 +25,11 @@ interface TrainingBackend extends AutoCloseable {
             SpikingCenterNet teacher,
             Ring ring,
             BooleanSupplier stopRequested) {
-        if (options.replicas() > 1) {
-            // TrainOptions refuses a device with several replicas
-            var step = new TrainStep(model, options.weightDecay(), teacher, options.headLrScale());
-            return new ReplicaTraining(step, ring, stopRequested);
+        if (options.onCpu()) { // TrainOptions refuses a device with several replicas
+            var step =
+                    new TrainStep(model, options.weightDecay(), teacher, options.distillation(), options.headLrScale());
+            return options.replicas() > 1 ? new ReplicaTraining(step, ring, stopRequested) : new CpuTraining(step);
         }
-        if (options.onCpu())
-            return new CpuTraining(new TrainStep(
-                    model, options.weightDecay(), teacher, options.distillation(), options.headLrScale()));
         // TrainOptions refuses a teacher or distillation with a device, so there is no teacher here.
         return DeviceTraining.open(options.device(), model, options.weightDecay(), options.headLrScale());
     }

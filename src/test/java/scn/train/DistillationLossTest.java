@@ -25,7 +25,7 @@ class DistillationLossTest {
         float[] s = {0.3f, -1.2f, 2.0f, 0f, -0.4f, 1.1f, 0.7f, -2.5f}; // [B=2, k=2, 1, 2]
         float[] t = {-0.5f, -1.0f, 1.0f, 0.2f, 0.4f, 1.1f, -0.7f, -2.0f};
         Var student = Var.leaf(Tensor.wrap(s.clone(), 2, 2, 1, 2));
-        Var loss = DistillationLoss.compute(student, Tensor.wrap(t, 2, 2, 1, 2));
+        Var loss = DistillationLoss.heatmap(student, Tensor.wrap(t, 2, 2, 1, 2), Distillation.SPEC, 0);
         assertEquals(value(s, t, 2), loss.value().item(), 1e-6);
         Tape.backward(loss);
         double h = 1e-3;
@@ -43,7 +43,11 @@ class DistillationLossTest {
         float[] s = {0.1f, -3f, 4f, 0.5f};
         assertEquals(
                 0f,
-                DistillationLoss.compute(Var.constant(Tensor.wrap(s.clone(), 1, 1, 2, 2)), Tensor.wrap(s, 1, 1, 2, 2))
+                DistillationLoss.heatmap(
+                                Var.constant(Tensor.wrap(s.clone(), 1, 1, 2, 2)),
+                                Tensor.wrap(s, 1, 1, 2, 2),
+                                Distillation.SPEC,
+                                0)
                         .value()
                         .item());
     }

@@ -19,6 +19,8 @@ public final class SparkMain implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new SparkMain()).execute(args));
+        System.exit(new CommandLine(new SparkMain())
+                .setCaseInsensitiveEnumValuesAllowed(true) // as the engine's command line: --distill-target kl
+                .execute(args));
     }
 }

@@ -21,7 +21,8 @@ import scn.tensor.Tensor;
  * The network's differentiable operators: each runs its kernel from {@code scn.ops} forward and records
  * its local backward on the {@link Tape}. Stateless layers accept a multi-step activation
  * {@code [T, B, C, H, W]} and fold time into the batch (SPEC section 1); the result keeps the rank of
- * the input.
+ * the input. An operator whose input lives on a device runs there ({@link FunctionalCl}), with the same
+ * kernels' twins: the model code is the same for both.
  */
 public final class Functional {
     private Functional() {}
@@ -47,6 +48,7 @@ public final class Functional {
 
     /** 2-D convolution plus an optional per-channel {@code bias [Cout]}. */
     public static Var conv2d(Var x, Var w, Var bias, int stride, int pad, int groups) {
+        if (x.onDevice()) return FunctionalCl.conv2d(x, w, bias, stride, pad, groups);
         String layer = Profile.layer();
         int[] xs = fold("conv2d", x.shape());
         ConvGeometry g = ConvGeometry.of(xs, w.value().shapeRef(), stride, pad, groups);
@@ -104,7 +106,8 @@ public final class Functional {
      * and updates {@code runMean}/{@code runVar} in place; in evaluation mode it uses them.
      */
     public static Var batchNorm2d(
-            Var x, Var gamma, Var beta, Tensor runMean, Tensor runVar, boolean training, float momentum, float eps) {
+            Var x, Var gamma, Var beta, Var runMean, Var runVar, boolean training, float momentum, float eps) {
+        if (x.onDevice()) return FunctionalCl.batchNorm2d(x, gamma, beta, runMean, runVar, training, momentum, eps);
         String layer = Profile.layer();
         int[] xs = fold("batch_norm2d", x.shape());
         Tensor x4 = x.value().view(xs);
@@ -114,10 +117,11 @@ public final class Functional {
         if (training) {
             mean = new float[xs[1]];
             invStd = new float[xs[1]];
-            BatchNorm2d.forwardTrain(y, x4, gamma.value(), beta.value(), runMean, runVar, mean, invStd, momentum, eps);
+            BatchNorm2d.forwardTrain(
+                    y, x4, gamma.value(), beta.value(), runMean.value(), runVar.value(), mean, invStd, momentum, eps);
         } else {
-            BatchNorm2d.forwardEval(y, x4, gamma.value(), beta.value(), runMean, runVar, eps);
-            float[][] stats = BatchNorm2d.runningMeanInvStd(runMean, runVar, eps);
+            BatchNorm2d.forwardEval(y, x4, gamma.value(), beta.value(), runMean.value(), runVar.value(), eps);
+            float[][] stats = BatchNorm2d.runningMeanInvStd(runMean.value(), runVar.value(), eps);
             mean = stats[0];
             invStd = stats[1];
         }
@@ -153,13 +157,15 @@ public final class Functional {
             Var x,
             Var gamma,
             Var beta,
-            Tensor runMean,
-            Tensor runVar,
+            Var runMean,
+            Var runVar,
             boolean training,
             float momentum,
             float eps,
             Var residual,
             Var w) {
+        if (x.onDevice())
+            return FunctionalCl.batchNormPlif(x, gamma, beta, runMean, runVar, training, momentum, eps, residual, w);
         return batchNormPlif(x, gamma, beta, runMean, runVar, training, momentum, eps, residual, w, null);
     }
 
@@ -178,14 +184,16 @@ public final class Functional {
             int groups,
             Var gamma,
             Var beta,
-            Tensor runMean,
-            Tensor runVar,
+            Var runMean,
+            Var runVar,
             boolean training,
             float momentum,
             float eps,
             Var residual,
             Var plifW) {
         Var conv = conv2d(x, w, stride, pad, groups);
+        if (x.onDevice()) // the device keeps the convolution's output (FunctionalCl)
+        return FunctionalCl.batchNormPlif(conv, gamma, beta, runMean, runVar, training, momentum, eps, residual, plifW);
         String layer = Profile.layer();
         ConvGeometry g = ConvGeometry.of(fold("conv2d", x.shape()), w.value().shapeRef(), stride, pad, groups);
         String name = w instanceof Parameter p ? p.layerName() : null;
@@ -214,8 +222,8 @@ public final class Functional {
             Var x,
             Var gamma,
             Var beta,
-            Tensor runMean,
-            Tensor runVar,
+            Var runMean,
+            Var runVar,
             boolean training,
             float momentum,
             float eps,
@@ -231,9 +239,9 @@ public final class Functional {
         float wv = w.value().item();
         long t0 = Profile.start();
         if (training) {
-            BatchNorm2d.statistics(x4, runMean, runVar, mean, invStd, momentum, eps);
+            BatchNorm2d.statistics(x4, runMean.value(), runVar.value(), mean, invStd, momentum, eps);
         } else {
-            float[][] stats = BatchNorm2d.runningMeanInvStd(runMean, runVar, eps);
+            float[][] stats = BatchNorm2d.runningMeanInvStd(runMean.value(), runVar.value(), eps);
             System.arraycopy(stats[0], 0, mean, 0, mean.length);
             System.arraycopy(stats[1], 0, invStd, 0, invStd.length);
         }
@@ -308,6 +316,7 @@ public final class Functional {
      * and stays binary. Where each maximum came from is not kept: the backward pools the input again.
      */
     public static Var maxPool2d(Var x, int kernel, int stride, int pad) {
+        if (x.onDevice()) return FunctionalCl.maxPool2d(x, kernel, stride, pad);
         int[] xs = fold("max_pool2d", x.shape());
         int[] ys = MaxPool2d.outShape(xs, kernel, stride, pad);
         int[] argmax = Arena.ints(Shape.size(ys)); // [N, C, Ho, Wo] flat input index of each maximum
@@ -347,6 +356,7 @@ public final class Functional {
 
     /** Nearest-neighbour ×2 upsampling; spikes stay spikes. */
     public static Var upsample2x(Var x) {
+        if (x.onDevice()) return FunctionalCl.upsample2x(x);
         int[] xs = fold("upsample2x", x.shape());
         int[] ys = Upsample2x.outShape(xs);
         Var out;
@@ -365,6 +375,7 @@ public final class Functional {
 
     /** Channel concatenation {@code [a, b]}, in that order; two spike inputs give spikes. */
     public static Var concatChannels(Var a, Var b) {
+        if (a.onDevice()) return FunctionalCl.concatChannels(a, b);
         if (a.shape().length != b.shape().length) {
             throw new IllegalArgumentException("concat: inputs " + Shape.str(a.shape()) + " and " + Shape.str(b.shape())
                     + " have different ranks");
@@ -398,6 +409,7 @@ public final class Functional {
      * {@code w}: returns spikes (bytes). Its backward recomputes the recurrence from {@code x}.
      */
     public static Var plif(Var x, Var w) {
+        if (x.onDevice()) return FunctionalCl.plif(x, w);
         String layer = Profile.layer();
         int[] xs = x.shape();
         if (xs.length < 2) throw new IllegalArgumentException("plif: input must be [T, ...], got " + Shape.str(xs));
@@ -425,6 +437,7 @@ public final class Functional {
 
     /** Mean over the leading time axis: {@code [T, ...]} → {@code [...]}. */
     public static Var meanTime(Var x) {
+        if (x.onDevice()) return FunctionalCl.meanTime(x);
         int[] xs = x.shape();
         if (xs.length < 2)
             throw new IllegalArgumentException("mean_time: input must be [T, ...], got " + Shape.str(xs));
@@ -439,6 +452,7 @@ public final class Functional {
     }
 
     public static Var relu(Var x) {
+        if (x.onDevice()) return FunctionalCl.relu(x);
         Tensor y = Tensor.empty(x.shape());
         int n = y.size();
         Elementwise.relu(y.data(), x.value().data(), n);
@@ -451,6 +465,7 @@ public final class Functional {
     }
 
     public static Var sigmoid(Var x) {
+        if (x.onDevice()) return FunctionalCl.sigmoid(x);
         Tensor y = Tensor.empty(x.shape());
         int n = y.size();
         Elementwise.sigmoid(y.data(), x.value().data(), n);
@@ -461,6 +476,7 @@ public final class Functional {
 
     /** {@code a + b}, same shapes (the residual sum). */
     public static Var add(Var a, Var b) {
+        if (a.onDevice()) return FunctionalCl.add(a, b);
         Shape.requireSame("add", "a", a.shape(), "b", b.shape());
         Tensor y = Tensor.empty(a.shape());
         int n = y.size();

@@ -16,7 +16,10 @@ import scn.tensor.Shape;
  * <p>{@link #noGrad()} opens an inference scope in which nothing is recorded.
  */
 public final class Tape {
-    /** One operator's local backward: reads its output's gradient, adds into its inputs' gradients. */
+    /**
+     * One operator's local backward: reads its output's gradient, adds into its inputs' gradients. On a device
+     * {@code dy} is null and the backward reads the output's {@link Var#deviceGrad()}.
+     */
     @FunctionalInterface
     public interface Backward {
         void run(scn.tensor.Tensor dy);
@@ -139,9 +142,10 @@ public final class Tape {
                 nodes.set(i, null);
                 Var out = node.output();
                 if (!node.readsOutput()) out.releaseValue();
-                scn.tensor.Tensor dy = out.grad();
-                if (dy != null) { // else nothing downstream of this value reached the loss
-                    if (out.gradientHook() != null) out.gradientHook().accept(dy);
+                if (out.hasGrad()) { // else nothing downstream of this value reached the loss
+                    scn.tensor.Tensor dy = out.grad(); // null on a device: the backward reads out.deviceGrad()
+                    if (out.gradientHook() != null && dy != null)
+                        out.gradientHook().accept(dy);
                     node.backward().run(dy);
                     if (out.intermediate()) out.releaseGrad();
                 }

@@ -1,5 +1,7 @@
 package scn.autograd;
 
+import scn.backend.DeviceBuffer;
+import scn.backend.opencl.ClBuffer;
 import scn.tensor.Arena;
 import scn.tensor.Shape;
 import scn.tensor.SpikeTensor;
@@ -9,11 +11,22 @@ import scn.tensor.Tensor;
  * A value in the autodiff graph: a float tensor, or binary spikes kept as bytes (converted to float
  * only if some operator asks for {@link #value()}), plus the gradient accumulated into it by
  * {@link Tape#backward}. Gradients are allocated on first use and only ever added to.
+ *
+ * <p>A value may instead live on an OpenCL device ({@link #onDevice()}): a float or uint8 buffer there, with
+ * its gradient beside it. Every operator of {@link Functional} runs where its inputs are, so the same
+ * model code runs on either; {@link #value()} reads a device value back.
  */
 public class Var {
     private Tensor value;
     private final SpikeTensor spikes;
     private Tensor grad;
+    /** The value on a device (float32 or uint8 spikes), else null; a state variable's may be set and cleared. */
+    private ClBuffer buffer;
+
+    private int[] deviceShape;
+    /** The gradient on the device; a parameter's is its part of the model's gradient slab. */
+    private ClBuffer deviceGrad;
+
     private final boolean requiresGrad;
     /** An operator's result: its arrays may come from the active arena and its gradient is dropped after use. */
     private final boolean intermediate;
@@ -36,6 +49,34 @@ public class Var {
         this.requiresGrad = requiresGrad;
         this.intermediate = intermediate;
         this.ownsValue = ownsValue;
+    }
+
+    private Var(ClBuffer buffer, int[] shape, boolean requiresGrad, boolean intermediate, boolean ownsValue) {
+        this((Tensor) null, null, requiresGrad, intermediate, ownsValue);
+        this.buffer = buffer;
+        this.deviceShape = shape.clone();
+        requireLength(buffer, shape);
+    }
+
+    private static void requireLength(ClBuffer buffer, int[] shape) {
+        if (buffer.length() != Shape.size(shape))
+            throw new IllegalArgumentException(
+                    "Var: a device buffer of " + buffer.length() + " elements cannot hold shape " + Shape.str(shape));
+    }
+
+    /** A constant on a device: float32, or uint8 spikes (what the network's input is). */
+    public static Var constant(ClBuffer buffer, int... shape) {
+        return new Var(buffer, shape, false, false, false);
+    }
+
+    /** A leaf on a device that collects a gradient (a layer's input, replayed by a check). */
+    public static Var leaf(ClBuffer buffer, int... shape) {
+        return new Var(buffer, shape, true, false, false);
+    }
+
+    /** An operator's result on a device, in a buffer it took from the device's arena for this value alone. */
+    static Var result(ClBuffer buffer, int[] shape, boolean requiresGrad) {
+        return new Var(buffer, shape, requiresGrad, true, true);
     }
 
     /** A constant: no gradient flows into it. */
@@ -78,11 +119,74 @@ public class Var {
         return new Var(null, spikes, requiresGrad, true, false);
     }
 
-    /** The value as float32 (for spikes, converted once and kept). */
+    /**
+     * The value as float32 (for spikes, converted once and kept). A device result is read back once; a state
+     * variable placed on a device ({@link #place}) answers with its host tensor, which is current only
+     * after the model's {@code download}.
+     */
     public Tensor value() {
         requireHeld();
-        if (value == null) value = spikes.toFloat();
+        if (value == null) value = buffer != null ? read(buffer, deviceShape) : spikes.toFloat();
         return value;
+    }
+
+    private static Tensor read(ClBuffer b, int[] shape) {
+        if (b.type() == DeviceBuffer.Type.UINT8) {
+            byte[] s = new byte[Shape.size(shape)];
+            b.device().read(s, b);
+            return SpikeTensor.wrapTrusted(s, shape).toFloat();
+        }
+        Tensor t = Tensor.zeros(shape);
+        b.device().read(t.data(), b);
+        return t;
+    }
+
+    /** Whether this value lives on a device: operators on it run there. */
+    public boolean onDevice() {
+        return buffer != null;
+    }
+
+    /** The device buffer of this value (float32 or uint8 spikes); null when it lives on the host. */
+    public ClBuffer buffer() {
+        requireHeld();
+        return buffer;
+    }
+
+    /**
+     * Puts this state variable (a parameter, a running statistic) on a device as {@code value}, with its
+     * gradient in {@code grad} (null: made when first needed); {@code null, null} brings it back to the host.
+     */
+    public void place(ClBuffer value, ClBuffer grad) {
+        if (intermediate) throw new IllegalStateException(this + ": only state variables are placed");
+        if (value != null) requireLength(value, shape());
+        int[] s = shape();
+        this.buffer = value;
+        this.deviceShape = value == null ? null : s;
+        this.deviceGrad = grad;
+    }
+
+    /**
+     * The gradient on the device, zero-filled on first use: an intermediate's from the arena, a leaf's newly
+     * allocated (a parameter's was placed with it).
+     */
+    public ClBuffer deviceGradBuffer() {
+        if (deviceGrad == null) {
+            deviceGrad = intermediate
+                    ? buffer.device().arena().zeros(DeviceBuffer.Type.FLOAT32, buffer.length())
+                    : buffer.device().allocate(DeviceBuffer.Type.FLOAT32, buffer.length());
+            if (!intermediate) buffer.device().zero(deviceGrad);
+        }
+        return deviceGrad;
+    }
+
+    /** The device gradient, or null if none has been made. */
+    public ClBuffer deviceGrad() {
+        return deviceGrad;
+    }
+
+    /** Whether a gradient has reached this value (on the host or on the device). */
+    boolean hasGrad() {
+        return buffer != null ? deviceGrad != null : grad != null;
     }
 
     /** The spikes when this value is held as bytes, else null. */
@@ -99,6 +203,7 @@ public class Var {
     }
 
     public int[] shape() {
+        if (deviceShape != null) return deviceShape;
         return spikes != null ? spikes.shapeRef() : value.shapeRef();
     }
 
@@ -136,12 +241,15 @@ public class Var {
 
     public void zeroGrad() {
         if (grad != null) grad.zero();
+        if (deviceGrad != null) deviceGrad.device().zero(deviceGrad);
     }
 
     /** Drops the gradient buffer (intermediate values after their backward has run). */
     void releaseGrad() {
         if (grad != null) Arena.giveBack(grad.data());
         grad = null;
+        if (deviceGrad != null && intermediate) deviceGrad.device().arena().giveBack(deviceGrad);
+        if (intermediate) deviceGrad = null;
     }
 
     /**
@@ -151,6 +259,10 @@ public class Var {
      */
     void releaseValue() {
         if (!ownsValue || released) return;
+        if (buffer != null) {
+            released = buffer.device().arena().giveBack(buffer);
+            return;
+        }
         boolean gone = value != null && Arena.giveBack(value.data());
         if (spikes != null) gone |= Arena.giveBack(spikes.data());
         released = gone;
@@ -158,6 +270,9 @@ public class Var {
 
     @Override
     public String toString() {
-        return (spikes != null ? "Var<spikes>" : "Var") + Shape.str(shape());
+        String kind = buffer != null
+                ? buffer.type() == DeviceBuffer.Type.UINT8 ? "Var<spikes@device>" : "Var<@device>"
+                : spikes != null ? "Var<spikes>" : "Var";
+        return kind + Shape.str(shape());
     }
 }

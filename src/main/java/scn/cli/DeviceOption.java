@@ -7,7 +7,6 @@ import scn.detect.SplitDetector;
 import scn.nn.SpikingCenterNet;
 import scn.tensor.Arena;
 import scn.tensor.SpikeTensor;
-import scn.train.DeviceTrainStep;
 
 /**
  * {@code --device cpu|opencl[:N]}, shared by the commands that compute. The choice is logged once on
@@ -38,30 +37,23 @@ final class DeviceOption {
     }
 
     /**
-     * {@code model}'s evaluation-mode forward on the chosen device, logged. The device runs the spiking
-     * network only, so a ReLU teacher with a device is an {@link IllegalArgumentException}.
+     * {@code model}'s evaluation-mode forward on the chosen device, logged: the model is placed there without
+     * gradients or optimiser state, and brought back to the host when the inference is closed.
      */
     Inference inference(SpikingCenterNet model) {
         if (Devices.openClIndex(spec()) < 0) {
             Devices.logCpu();
-            return of(SplitDetector.onCpu(model, new Arena()), () -> {});
-        }
-        if (model.config().teacher()) {
-            throw new IllegalArgumentException(
-                    "the ReLU teacher runs on the CPU only (the device runs the spiking network alone); drop --device "
-                            + spec());
+            return of(SplitDetector.inference(model, new Arena()), () -> {});
         }
         ClDevice dev = Devices.openCl(spec());
-        DeviceTrainStep step;
         try {
-            step = new DeviceTrainStep(
-                    dev, model, 0f); // its optimiser buffers go unused: not worth a forward-only twin
+            model.toDevice(dev, false);
         } catch (RuntimeException e) {
             dev.close();
             throw e;
         }
-        return of(step::infer, () -> {
-            step.close();
+        return of(SplitDetector.inference(model, new Arena()), () -> {
+            model.toHost();
             dev.close();
         });
     }

@@ -2,6 +2,12 @@ package scn.detect;
 
 import scn.autograd.CustomOp;
 import scn.autograd.Var;
+import scn.backend.DeviceBuffer;
+import scn.backend.opencl.CenterNetLossCl;
+import scn.backend.opencl.ClArena;
+import scn.backend.opencl.ClBuffer;
+import scn.backend.opencl.ClDevice;
+import scn.backend.opencl.ElementwiseCl;
 import scn.tensor.Shape;
 import scn.tensor.Tensor;
 
@@ -37,6 +43,7 @@ public final class CenterNetLoss {
         Shape.requireSame("CenterNetLoss", "offset", offset.shape(), "expected", regShape);
         Shape.requireSame("CenterNetLoss", "size", size.shape(), "expected", regShape);
 
+        if (heatmapLogits.onDevice()) return onDevice(heatmapLogits, offset, size, targets);
         float[] dz = new float[Shape.size(hs)]; // [B, C, H, W] ∂heatmap/∂logits
         float heat = focal(heatmapLogits.value().data(), targets.heatmap().data(), dz);
         float[] dOffset = new float[Shape.size(regShape)], dSize = new float[Shape.size(regShape)]; // [B, 2, H, W]
@@ -57,6 +64,58 @@ public final class CenterNetLoss {
                 offset,
                 size);
         return new Terms(loss, heat, off, siz);
+    }
+
+    /**
+     * The same loss for head outputs on a device ({@link CenterNetLossCl}): the targets go there, the terms and
+     * the gradients are computed there, and only the five terms come back. The loss is a host scalar whose
+     * backward adds the gradients, scaled by its own, into the heads' device gradients.
+     */
+    private static Terms onDevice(Var heat, Var offset, Var size, CenterNetTargets.Batch t) {
+        ClDevice dev = heat.buffer().device();
+        ClArena arena = dev.arena();
+        int[] hs = heat.shape();
+        int batch = hs[0], n = Shape.size(hs), reg = Shape.size(offset.shape());
+        ClBuffer stats = arena.take(DeviceBuffer.Type.FLOAT32, CenterNetLossCl.STATS);
+        ClBuffer dz = arena.take(DeviceBuffer.Type.FLOAT32, n);
+        ClBuffer dOffset = arena.take(DeviceBuffer.Type.FLOAT32, reg),
+                dSize = arena.take(DeviceBuffer.Type.FLOAT32, reg);
+        try (var targets = new CenterNetLossCl.Targets(dev, batch, hs[1], hs[2], hs[3], t.indices().length / batch)) {
+            targets.write(
+                    t.heatmap().data(),
+                    t.indices(),
+                    t.mask().data(),
+                    t.offsets().data(),
+                    t.sizes().data(),
+                    t.totalObjects());
+            CenterNetLossCl.compute(
+                    stats,
+                    dz,
+                    dOffset,
+                    dSize,
+                    heat.buffer(),
+                    offset.buffer(),
+                    size.buffer(),
+                    targets,
+                    OFFSET_WEIGHT,
+                    SIZE_WEIGHT);
+        }
+        float[] s = new float[CenterNetLossCl.STATS];
+        dev.read(s, stats);
+        arena.giveBack(stats);
+        Var loss = CustomOp.apply(
+                Tensor.scalar(s[0]),
+                g -> {
+                    float up = g.item();
+                    if (heat.requiresGrad()) ElementwiseCl.scaleBackward(heat.deviceGradBuffer(), dz, up, n);
+                    if (offset.requiresGrad()) ElementwiseCl.scaleBackward(offset.deviceGradBuffer(), dOffset, up, reg);
+                    if (size.requiresGrad()) ElementwiseCl.scaleBackward(size.deviceGradBuffer(), dSize, up, reg);
+                    for (ClBuffer b : new ClBuffer[] {dz, dOffset, dSize}) arena.giveBack(b);
+                },
+                heat,
+                offset,
+                size);
+        return new Terms(loss, s[1], s[2], s[3]);
     }
 
     /** The focal loss over the {@code dz.length} logits; writes its gradient with respect to them into {@code dz}. */

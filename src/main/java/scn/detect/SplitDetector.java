@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.IntConsumer;
 import scn.autograd.Tape;
-import scn.autograd.Var;
 import scn.data.Batch;
 import scn.data.Boxes;
 import scn.data.DataLoader;
@@ -42,13 +41,17 @@ public final class SplitDetector {
 
     private SplitDetector() {}
 
-    /** {@code model}'s forward on the CPU, without a tape; {@code arena} recycles the activations between calls. */
-    public static Forward onCpu(SpikingCenterNet model, Arena arena) {
+    /**
+     * {@code model}'s forward without a tape, where the model lives (the host, or the device it was placed on, whose
+     * outputs are read back); {@code arena} (and a device's own) recycles the activations between calls.
+     */
+    public static Forward inference(SpikingCenterNet model, Arena arena) {
         return input -> {
             arena.reset();
+            if (model.device() != null) model.device().device().arena().reset();
             try (var noGrad = Tape.noGrad();
                     var scope = arena.activate()) {
-                SpikingCenterNet.Outputs o = model.forward(Var.constant(input), false);
+                SpikingCenterNet.Outputs o = model.forward(model.input(input), false);
                 return new Heads(
                         o.heatmap().value(), o.offset().value(), o.size().value());
             }

@@ -45,8 +45,8 @@ final class BasicBlock {
                         stride,
                         bn.weight,
                         bn.bias,
-                        bn.runningMean,
-                        bn.runningVar,
+                        bn.runningMean.value(),
+                        bn.runningVar.value(),
                         BatchNorm.MOMENTUM,
                         BatchNorm.EPS,
                         training);

@@ -12,7 +12,8 @@ import scn.tensor.Tensor;
 public final class BatchNorm {
     public static final float MOMENTUM = 0.1f, EPS = 1e-5f;
     final Parameter weight, bias;
-    final Tensor runningMean, runningVar;
+    /** Running statistics: state the forward moves in training mode, never trained; on a device with the model. */
+    final Var runningMean, runningVar;
 
     BatchNorm(ParameterStore store, String name, int channels) {
         weight = store.parameter(name + ".weight", Tensor.full(1f, channels), false);

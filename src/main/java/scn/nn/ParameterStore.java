@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import scn.autograd.Parameter;
+import scn.autograd.Var;
+import scn.backend.opencl.ClDevice;
 import scn.tensor.Tensor;
 
 /**
@@ -16,7 +18,8 @@ import scn.tensor.Tensor;
  */
 public final class ParameterStore {
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
-    private final Map<String, Tensor> buffers = new LinkedHashMap<>();
+    private final Map<String, Var> buffers = new LinkedHashMap<>();
+    private DeviceState device; // where the parameters and buffers live, when not on the host
     private final List<Parameter> decayed = new ArrayList<>();
     private final SplittableRandom random;
 
@@ -34,12 +37,13 @@ public final class ParameterStore {
         return p;
     }
 
-    /** Registers a tensor that is saved and loaded but not trained. */
-    public Tensor buffer(String name, Tensor initial) {
+    /** Registers a tensor that is saved and loaded but not trained (a constant {@link Var}, moved in place). */
+    public Var buffer(String name, Tensor initial) {
         if (parameters.containsKey(name) || buffers.containsKey(name))
             throw new IllegalStateException("duplicate buffer name " + name);
-        buffers.put(name, initial);
-        return initial;
+        Var v = Var.constant(initial);
+        buffers.put(name, v);
+        return v;
     }
 
     /**
@@ -69,8 +73,31 @@ public final class ParameterStore {
     public Map<String, Tensor> stateDict() {
         Map<String, Tensor> all = new LinkedHashMap<>();
         parameters.forEach((name, p) -> all.put(name, p.value()));
-        all.putAll(buffers);
+        buffers.forEach((name, b) -> all.put(name, b.value()));
         return all;
+    }
+
+    /**
+     * Puts every parameter and buffer on {@code dev} (see {@link DeviceState}), with gradients when {@code training};
+     * a placement elsewhere is released first.
+     */
+    public DeviceState place(ClDevice dev, boolean training) {
+        release();
+        device = new DeviceState(dev, parameters(), List.copyOf(buffers.values()), training);
+        return device;
+    }
+
+    /** Where the parameters live: null on the host. */
+    public DeviceState device() {
+        return device;
+    }
+
+    /** Brings the parameters back to the host, the device's values first: the device memory is freed. */
+    public void release() {
+        if (device == null) return;
+        device.download();
+        device.close();
+        device = null;
     }
 
     public long parameterCount() {

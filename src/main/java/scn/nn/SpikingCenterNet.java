@@ -7,8 +7,11 @@ import scn.autograd.Functional;
 import scn.autograd.Parameter;
 import scn.autograd.Tape;
 import scn.autograd.Var;
+import scn.backend.DeviceBuffer;
 import scn.backend.Kernels;
 import scn.backend.Profile;
+import scn.backend.opencl.ClBuffer;
+import scn.backend.opencl.ClDevice;
 import scn.ops.ConvTrace;
 import scn.tensor.Shape;
 import scn.tensor.SpikeTensor;
@@ -95,6 +98,48 @@ public final class SpikingCenterNet {
     /** Parameters and batch-norm running statistics under their canonical names. */
     public Map<String, Tensor> stateDict() {
         return store.stateDict();
+    }
+
+    /**
+     * Moves the parameters and running statistics to {@code dev}; from then on the model runs there, on input
+     * from {@link #input}. {@code training} gives the parameters gradients there (inference holds none). The host
+     * tensors stay for checkpoints: {@link #download} and {@link #upload} keep the two in step.
+     */
+    public DeviceState toDevice(ClDevice dev, boolean training) {
+        return store.place(dev, training);
+    }
+
+    /** Where the model runs: null on the host. */
+    public DeviceState device() {
+        return store.device();
+    }
+
+    /** Brings the model back to the host with the device's values, freeing its device memory. */
+    public void toHost() {
+        store.release();
+    }
+
+    /** Makes the host tensors (what {@link #stateDict} holds) current from the device; nothing on the host. */
+    public void download() {
+        if (store.device() != null) store.device().download();
+    }
+
+    /** Sends the host tensors to the device; nothing on the host. */
+    public void upload() {
+        if (store.device() != null) store.device().upload();
+    }
+
+    /**
+     * {@code x} as the network's input where the model runs: as it is on the host, copied into a buffer of the
+     * device's arena there (which the next step's {@code reset} takes back).
+     */
+    public Var input(SpikeTensor x) {
+        DeviceState d = store.device();
+        if (d == null) return Var.constant(x);
+        ClBuffer b = d.device().arena().take(DeviceBuffer.Type.UINT8, x.size());
+        byte[] bytes = x.data().length == x.size() ? x.data() : java.util.Arrays.copyOf(x.data(), x.size());
+        d.device().write(b, bytes);
+        return Var.constant(b, x.shapeRef());
     }
 
     /** Checks the input shape and runs the network; {@code training} selects batch statistics in batch norm. */

@@ -2,6 +2,10 @@ package scn.train;
 
 import scn.autograd.CustomOp;
 import scn.autograd.Var;
+import scn.backend.DeviceBuffer;
+import scn.backend.opencl.ClArena;
+import scn.backend.opencl.ClBuffer;
+import scn.backend.opencl.ElementwiseCl;
 import scn.tensor.Shape;
 import scn.tensor.Tensor;
 
@@ -74,14 +78,7 @@ public final class DistillationLoss {
             dz[i] = (float) (grad / divisor);
         }
         return CustomOp.apply(
-                Tensor.scalar((float) (sum / divisor)),
-                g -> {
-                    if (!studentLogits.requiresGrad()) return;
-                    float up = g.item();
-                    float[] into = studentLogits.gradBuffer().data();
-                    for (int i = 0; i < dz.length; i++) into[i] += dz[i] * up;
-                },
-                studentLogits);
+                Tensor.scalar((float) (sum / divisor)), g -> accumulate(studentLogits, dz, g.item()), studentLogits);
     }
 
     /**
@@ -139,8 +136,17 @@ public final class DistillationLoss {
                 studentSize);
     }
 
+    /** {@code v}'s gradient {@code += d·up}, on the host or, sent there, on its device. */
     private static void accumulate(Var v, float[] d, float up) {
         if (!v.requiresGrad()) return;
+        if (v.onDevice()) {
+            ClArena arena = v.buffer().device().arena();
+            ClBuffer b = arena.take(DeviceBuffer.Type.FLOAT32, d.length);
+            b.device().write(b, d);
+            ElementwiseCl.scaleBackward(v.deviceGradBuffer(), b, up, d.length);
+            arena.giveBack(b);
+            return;
+        }
         float[] into = v.gradBuffer().data();
         for (int i = 0; i < d.length; i++) into[i] += d[i] * up;
     }

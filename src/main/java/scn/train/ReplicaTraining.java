@@ -31,7 +31,7 @@ final class ReplicaTraining implements TrainingBackend {
     private static final int TERMS = 5;
 
     private final TrainStep step;
-    private final CpuTraining local;
+    private final LocalTraining local;
     private final Ring ring;
     private final BooleanSupplier stopRequested;
     private final List<Parameter> parameters;
@@ -40,7 +40,7 @@ final class ReplicaTraining implements TrainingBackend {
 
     ReplicaTraining(TrainStep step, Ring ring, BooleanSupplier stopRequested) {
         this.step = step;
-        this.local = new CpuTraining(step);
+        this.local = LocalTraining.onCpu(step);
         this.ring = ring;
         this.stopRequested = stopRequested;
         this.parameters = step.model().parameters();

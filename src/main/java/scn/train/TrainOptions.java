@@ -23,7 +23,7 @@ import scn.eval.Protocol;
  * @param checkpointEvery save a checkpoint every this many steps (and at every epoch end, on Ctrl-C and at the end)
  * @param flip            mirror samples left to right at random (ours: CenterNet's standard augmentation)
  * @param stepsPerEpoch   end each epoch after this many batches of its shuffled order (0: the whole split)
- * @param device          where the steps run: {@code cpu} or {@code opencl[:N]} (SNN without distillation only);
+ * @param device          where the steps run: {@code cpu} or {@code opencl[:N]};
  *                        null, as in checkpoints from before the option, means {@code cpu}
  * @param headLrScale     the heads' output convolutions learn at this multiple of the learning rate (ours: they
  *                        turn spike rates in [0, 1] into logits and sizes of several units, weights AdamW moves by
@@ -81,23 +81,10 @@ public record TrainOptions(
         if (distillation == null) distillation = Distillation.SPEC;
         if (replicas == 0) replicas = 1;
         if (replicas < 1) throw new IllegalArgumentException("--replicas must be at least 1, got " + replicas);
-        if (Devices.openClIndex(device) >= 0) {
-            // The device network is the spiking one alone, and the distillation loss has no kernel: say so rather than
-            // run elsewhere.
-            if (teacher)
-                throw new IllegalArgumentException(
-                        "--teacher trains on the CPU only (the device runs the spiking network alone); drop --device "
-                                + device);
-            if (distillFrom != null) {
-                throw new IllegalArgumentException(
-                        "--distill-from trains on the CPU only (the teacher and the distillation loss have no device kernels); drop --device "
-                                + device);
-            }
-            if (replicas > 1)
-                throw new IllegalArgumentException(
-                        "data-parallel training runs on CPU replicas only (a device per replica is not supported yet);"
-                                + " drop --device " + device);
-        }
+        if (Devices.openClIndex(device) >= 0 && replicas > 1)
+            throw new IllegalArgumentException(
+                    "data-parallel training runs on CPU replicas only (a device per replica is not supported yet);"
+                            + " drop --device " + device);
     }
 
     /** Whether the steps run on the CPU. */

@@ -1,11 +1,15 @@
 package scn.train;
 
+import java.util.Locale;
 import scn.autograd.Arithmetic;
 import scn.autograd.Functional;
 import scn.autograd.Tape;
 import scn.autograd.Var;
+import scn.backend.DeviceMemoryException;
+import scn.backend.opencl.ClArena;
 import scn.detect.CenterNetLoss;
 import scn.detect.CenterNetTargets;
+import scn.nn.DeviceState;
 import scn.nn.SpikingCenterNet;
 import scn.tensor.Arena;
 import scn.tensor.SpikeTensor;
@@ -66,6 +70,9 @@ public final class TrainStep {
         if (teacher != null && !teacher.config().teacher())
             throw new IllegalArgumentException(
                     "the distillation teacher must be a ReLU network, got " + teacher.config());
+        if (model.device() != null && !model.device().training())
+            throw new IllegalArgumentException(
+                    "the model was placed on " + model.device().device() + " for inference: place it for training");
         this.model = model;
         this.teacher = teacher;
         this.optimizer = new AdamW(
@@ -80,6 +87,11 @@ public final class TrainStep {
 
     public AdamW optimizer() {
         return optimizer;
+    }
+
+    /** The distillation teacher, or null. */
+    public SpikingCenterNet teacher() {
+        return teacher;
     }
 
     /** The model this step trains. */
@@ -114,9 +126,37 @@ public final class TrainStep {
      */
     public Losses gradients(SpikeTensor input, Tensor boxes) {
         arena.reset(); // the previous step's activations and gradients are dead: reuse their arrays
+        if (model.device() != null) model.device().device().arena().reset(); // and the device's buffers
         try (var scope = arena.activate()) {
             return forwardBackward(input, boxes);
+        } catch (DeviceMemoryException e) {
+            throw tooLarge(input.shapeRef()[1], e);
         }
+    }
+
+    /**
+     * The error for a batch of {@code b} samples the model's device could not hold, which names what the step had
+     * taken and what the model holds. Everything the step took is freed and the tape cleared, so the step stays
+     * usable with a smaller batch.
+     */
+    private DeviceMemoryException tooLarge(int b, DeviceMemoryException cause) {
+        Tape.clear();
+        DeviceState device = model.device();
+        if (device == null) return cause;
+        ClArena deviceArena = device.device().arena();
+        long taken = deviceArena.heldBytes();
+        deviceArena.trim();
+        return new DeviceMemoryException(
+                String.format(
+                        Locale.ROOT,
+                        "a training step of %d samples does not fit on %s: its activations had taken %.1f MiB beside"
+                                + " the model's %.1f MiB when the next buffer failed (%s); try a smaller --batch",
+                        b,
+                        device.device(),
+                        taken / 1048576.0,
+                        device.bytes() / 1048576.0,
+                        cause.getMessage()),
+                cause);
     }
 
     /**
@@ -127,7 +167,10 @@ public final class TrainStep {
         if (!Float.isFinite(losses.total()))
             return new Result(
                     losses.total(), losses.heatmap(), losses.offset(), losses.size(), losses.distill(), Double.NaN);
-        double norm = AdamW.clipGradNorm(model.parameters(), CLIP_NORM);
+        DeviceState device = model.device();
+        double norm = device != null
+                ? AdamW.clipGradNorm(device.gradients(), CLIP_NORM)
+                : AdamW.clipGradNorm(model.parameters(), CLIP_NORM);
         if (Double.isFinite(norm)) optimizer.step(lr);
         return new Result(losses.total(), losses.heatmap(), losses.offset(), losses.size(), losses.distill(), norm);
     }
@@ -138,14 +181,16 @@ public final class TrainStep {
     }
 
     private Losses forwardBackward(SpikeTensor input, Tensor boxes) {
-        optimizer.zeroGrad();
+        DeviceState device = model.device();
+        if (device != null) device.device().zero(device.gradients()); // one fill for every gradient
+        else optimizer.zeroGrad();
         SpikingCenterNet.Outputs taught = null;
         if (teacher != null) {
             try (var noGrad = Tape.noGrad()) {
-                taught = teacher.forward(Var.constant(input), false);
+                taught = teacher.forward(teacher.input(input), false);
             }
         }
-        SpikingCenterNet.Outputs out = model.forward(Var.constant(input), true);
+        SpikingCenterNet.Outputs out = model.forward(model.input(input), true);
         CenterNetTargets.Batch targets = CenterNetTargets.forBatch(geometry, boxes);
         CenterNetLoss.Terms loss = CenterNetLoss.compute(out.heatmap(), out.offset(), out.size(), targets);
         Var total = loss.total();

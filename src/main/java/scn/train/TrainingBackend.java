@@ -8,8 +8,8 @@ import scn.tensor.SpikeTensor;
 import scn.tensor.Tensor;
 
 /**
- * Where a run's training steps and evaluation passes execute: the CPU ({@link CpuTraining}, the autodiff
- * {@link TrainStep}) or an OpenCL device ({@link DeviceTraining}, the whole step on the device). The
+ * Where a run's training steps and evaluation passes execute: the CPU ({@link LocalTraining}) or an OpenCL
+ * device (the same {@link TrainStep}, with the model placed there). The
  * {@link Trainer} sees only this, and keeps the host model and optimiser that checkpoints read and write;
  * {@link #download} and {@link #upload} keep them and the backend's copy in step.
  */
@@ -28,10 +28,10 @@ interface TrainingBackend extends AutoCloseable {
         if (options.onCpu()) { // TrainOptions refuses a device with several replicas
             var step =
                     new TrainStep(model, options.weightDecay(), teacher, options.distillation(), options.headLrScale());
-            return options.replicas() > 1 ? new ReplicaTraining(step, ring, stopRequested) : new CpuTraining(step);
+            if (options.replicas() > 1) return new ReplicaTraining(step, ring, stopRequested);
+            return LocalTraining.onCpu(step);
         }
-        // TrainOptions refuses a teacher or distillation with a device, so there is no teacher here.
-        return DeviceTraining.open(options.device(), model, options.weightDecay(), options.headLrScale());
+        return LocalTraining.onDevice(options.device(), options, model, teacher);
     }
 
     /**

@@ -95,12 +95,36 @@ class BatchNormPlifTest {
             Var y;
             if (fused && conv) {
                 y = Functional.convBnPlif(
-                        x, convW, 1, 1, 1, gamma, beta, runMean, runVar, training, MOMENTUM, EPS, residual, w);
+                        x,
+                        convW,
+                        1,
+                        1,
+                        1,
+                        gamma,
+                        beta,
+                        Var.constant(runMean),
+                        Var.constant(runVar),
+                        training,
+                        MOMENTUM,
+                        EPS,
+                        residual,
+                        w);
             } else if (fused) {
-                y = Functional.batchNormPlif(x, gamma, beta, runMean, runVar, training, MOMENTUM, EPS, residual, w);
+                y = Functional.batchNormPlif(
+                        x,
+                        gamma,
+                        beta,
+                        Var.constant(runMean),
+                        Var.constant(runVar),
+                        training,
+                        MOMENTUM,
+                        EPS,
+                        residual,
+                        w);
             } else {
                 Var in = conv ? Functional.conv2d(x, convW, 1, 1, 1) : x;
-                Var pre = Functional.batchNorm2d(in, gamma, beta, runMean, runVar, training, MOMENTUM, EPS);
+                Var pre = Functional.batchNorm2d(
+                        in, gamma, beta, Var.constant(runMean), Var.constant(runVar), training, MOMENTUM, EPS);
                 if (residual != null) pre = Functional.add(pre, residual);
                 y = Functional.plif(pre, w);
             }

@@ -37,13 +37,26 @@ class ConvBnPlifTest {
         try (var scope = new Arena().activate()) {
             Var y = recompute
                     ? Functional.convBnPlif(
-                            x, w, 1, 1, groups, gamma, beta, runMean, runVar, true, 0.1f, 1e-5f, null, plifW)
+                            x,
+                            w,
+                            1,
+                            1,
+                            groups,
+                            gamma,
+                            beta,
+                            Var.constant(runMean),
+                            Var.constant(runVar),
+                            true,
+                            0.1f,
+                            1e-5f,
+                            null,
+                            plifW)
                     : Functional.batchNormPlif(
                             Functional.conv2d(x, w, 1, 1, groups),
                             gamma,
                             beta,
-                            runMean,
-                            runVar,
+                            Var.constant(runMean),
+                            Var.constant(runVar),
                             true,
                             0.1f,
                             1e-5f,

@@ -183,14 +183,23 @@ class GradientCheckTest {
         return List.of(
                 op(
                         "batch norm training",
-                        v -> Functional.batchNorm2d(v[0], v[1], v[2], rm.copy(), rv.copy(), true, MOMENTUM, EPS),
+                        v -> Functional.batchNorm2d(
+                                v[0],
+                                v[1],
+                                v[2],
+                                Var.constant(rm.copy()),
+                                Var.constant(rv.copy()),
+                                true,
+                                MOMENTUM,
+                                EPS),
                         x -> DoubleOps.batchNormTrain(x[0], x[1], x[2], 4, 3, 6, EPS),
                         random(10, 4, 3, 2, 3),
                         random(11, 3),
                         random(12, 3)),
                 op(
                         "batch norm evaluation",
-                        v -> Functional.batchNorm2d(v[0], v[1], v[2], em, ev, false, MOMENTUM, EPS),
+                        v -> Functional.batchNorm2d(
+                                v[0], v[1], v[2], Var.constant(em), Var.constant(ev), false, MOMENTUM, EPS),
                         x -> DoubleOps.batchNormEval(x[0], x[1], x[2], doubles(em), doubles(ev), 2, 3, 6, EPS),
                         random(15, 2, 3, 2, 3),
                         random(16, 3),
@@ -307,7 +316,17 @@ class GradientCheckTest {
         Tensor rm = Tensor.zeros(c), rv = Tensor.full(1f, c);
         return spiking(
                 "batch norm + residual + plif, fused",
-                v -> Functional.batchNormPlif(v[0], v[1], v[2], rm.copy(), rv.copy(), true, MOMENTUM, EPS, v[3], v[4]),
+                v -> Functional.batchNormPlif(
+                        v[0],
+                        v[1],
+                        v[2],
+                        Var.constant(rm.copy()),
+                        Var.constant(rv.copy()),
+                        true,
+                        MOMENTUM,
+                        EPS,
+                        v[3],
+                        v[4]),
                 in -> {
                     double[] pre = DoubleOps.batchNormTrain(in[0], in[1], in[2], t * b, c, hw, EPS);
                     for (int i = 0; i < pre.length; i++) pre[i] += in[3][i];

@@ -74,7 +74,7 @@ class OracleStudyTest {
     void modelAloneIsThePlainEvaluationAndEverythingReplacedIsTheGroundTruthsOwnScore() throws Exception {
         Path root = TinyData.root();
         SpikingCenterNet model = new SpikingCenterNet(new ModelConfig(0.0625, 1.5, 5, 2, false), 7);
-        var forward = SplitDetector.onCpu(model, new Arena());
+        var forward = SplitDetector.inference(model, new Arena());
         try (Dataset val = SplitEvaluation.openSplit(root, "val")) {
             Set<OracleStudy.Part> none = EnumSet.noneOf(OracleStudy.Part.class),
                     all = EnumSet.allOf(OracleStudy.Part.class);

@@ -49,7 +49,7 @@ public final class TrainedInference {
                 if (list.size() == batches) break;
             }
         }
-        SplitDetector.Forward forward = SplitDetector.onCpu(model, new Arena());
+        SplitDetector.Forward forward = SplitDetector.inference(model, new Arena());
         SpikePath.Mode[] modes = {SpikePath.Mode.DENSE, SpikePath.Mode.AUTO};
         double[] ms = new double[modes.length];
         List<java.util.Map<String, long[]>> profiles = new ArrayList<>();

@@ -95,7 +95,7 @@ public final class SplitDetection {
     private static Found detect(String weights, String root, String split, String recording, int batch) {
         try (Dataset part = Dataset.open(Path.of(root), split, recording::equals)) {
             SpikingCenterNet model = Checkpoint.loadModel(Path.of(weights));
-            SplitDetector.Forward alone = SplitDetector.onCpu(model, new Arena());
+            SplitDetector.Forward alone = SplitDetector.inference(model, new Arena());
             // tasks of one executor take turns, so that each forward splits over the threads as it would alone
             SplitDetector.Forward forward = input -> Parallel.exclusively(() -> alone.apply(input));
             Map<String, Boxes> got = SplitDetector.run(forward, part, batch, null, null);

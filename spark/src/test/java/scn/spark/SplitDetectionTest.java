@@ -45,7 +45,7 @@ class SplitDetectionTest {
         int batch = 4;
         Map<String, Boxes> local;
         try (Dataset ds = SplitEvaluation.openSplit(data, "train")) {
-            local = SplitDetector.run(SplitDetector.onCpu(model, new Arena()), ds, batch, null, null);
+            local = SplitDetector.run(SplitDetector.inference(model, new Arena()), ds, batch, null, null);
         }
         Map<String, Boxes> spark = SplitDetection.run(LocalSpark.context(), weights(), data, "train", batch);
         assertEquals(2, local.size(), "two recordings, two tasks");
@@ -74,7 +74,7 @@ class SplitDetectionTest {
         Gen1Evaluation.Result local;
         try (Dataset ds = SplitEvaluation.openSplit(data, "val")) {
             local = SplitEvaluation.run(
-                    SplitDetector.onCpu(model, new Arena()),
+                    SplitDetector.inference(model, new Arena()),
                     new SplitEvaluation.Split(ds, data.resolve("val"), loose),
                     4,
                     null);

@@ -82,6 +82,7 @@ public final class ClDevice implements Device {
     private final Map<String, KernelTime> times = new LinkedHashMap<>();
     private final List<Pending> pending = new ArrayList<>();
     private boolean profiling;
+    private ClArena arena;
     private long held; // bytes of the buffers allocated here and not yet closed
 
     private record Pending(String kernel, cl_event event) {}
@@ -187,6 +188,12 @@ public final class ClDevice implements Device {
 
     void released(long bytes) {
         held -= bytes;
+    }
+
+    /** The arena the autodiff takes this device's activations and gradients from, made on first use. */
+    public ClArena arena() {
+        if (arena == null) arena = new ClArena(this);
+        return arena;
     }
 
     /** A new float buffer holding a copy of {@code src}. */
@@ -409,6 +416,7 @@ public final class ClDevice implements Device {
         for (Pending p : pending) clReleaseEvent(p.event());
         pending.clear();
         for (ClBuffer b : scratch.values()) b.close();
+        if (arena != null) arena.close();
         for (ClKernel k : kernels.values()) clReleaseKernel(k.handle());
         for (cl_program p : programs.values()) clReleaseProgram(p);
         clReleaseCommandQueue(queue);

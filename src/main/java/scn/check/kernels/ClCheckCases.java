@@ -39,7 +39,7 @@ import scn.tensor.Tensor;
  */
 public final class ClCheckCases {
     /** The number of checks {@link #all} runs; the tests assert it, so a dropped case is noticed. */
-    public static final int COUNT = 82 + ClStepCheckCases.COUNT;
+    public static final int COUNT = 82 + ClStepCheckCases.COUNT + ClDistillationCases.COUNT;
 
     private static final double SUM_RTOL = 1e-4;
 
@@ -54,6 +54,7 @@ public final class ClCheckCases {
         elementwise(c);
         adamw(c);
         ClStepCheckCases.all(c);
+        ClDistillationCases.all(c);
     }
 
     private static void gemm(ClChecks c) {

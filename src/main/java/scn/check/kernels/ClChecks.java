@@ -25,7 +25,7 @@ import scn.backend.opencl.ClDevice;
  * which kernels of the program sources were never launched (each of those is a failure).
  *
  * <p>The harness sits above the backend, not in {@code scn.backend.opencl}: its references are the CPU operators,
- * the autodiff and the CenterNet loss, which the runtime must not import.
+ * the autodiff, the CenterNet loss and the distillation term, which the runtime must not import.
  */
 public final class ClChecks {
     /**
@@ -44,7 +44,8 @@ public final class ClChecks {
             "adamw",
             "channelbias",
             "centernetloss",
-            "gradnorm");
+            "gradnorm",
+            "distillation");
 
     /** One check: the worst error, the tolerance, the device time of its kernels (profiling events) and any failure. */
     public record Result(String name, double maxAbsErr, double atol, double rtol, long deviceNanos, String failure) {

@@ -51,4 +51,35 @@ class ClDeviceTest {
             assertThrows(IllegalArgumentException.class, () -> ElementwiseCl.relu(b, b, 4));
         }
     }
+
+    /** The distillation twin checks its buffers and settings before anything is launched. */
+    @Test
+    void distillationRefusesMisfitArguments() {
+        try (ClBuffer f = dev.allocate(Type.FLOAT32, 12);
+                ClBuffer i = dev.allocate(Type.INT32, 12);
+                ClBuffer stats = dev.allocate(Type.FLOAT32, 2)) {
+            int kl = DistillationLossCl.KL;
+            IllegalArgumentException shortDz = assertThrows(
+                    IllegalArgumentException.class, () -> DistillationLossCl.heatmap(stats, 0, f, f, f, 13, kl, 1, 1));
+            assertTrue(shortDz.getMessage().contains("dz"), shortDz.getMessage());
+            assertThrows(
+                    IllegalArgumentException.class, () -> DistillationLossCl.heatmap(stats, 0, f, i, f, 12, kl, 1, 1));
+            assertThrows(
+                    IllegalArgumentException.class, () -> DistillationLossCl.heatmap(stats, 2, f, f, f, 12, kl, 1, 1));
+            assertThrows(
+                    IllegalArgumentException.class, () -> DistillationLossCl.heatmap(stats, 0, f, f, f, 12, 3, 1, 1));
+            assertThrows(
+                    IllegalArgumentException.class, () -> DistillationLossCl.heatmap(stats, 0, f, f, f, 12, kl, 0, 1));
+            assertThrows(
+                    IllegalArgumentException.class, () -> DistillationLossCl.heatmap(stats, 0, f, f, f, 12, kl, 1, 0));
+            // [B=1, 2, 6 cells] maps fit in 12, but the teacher's logits of 3 classes need 18
+            IllegalArgumentException logits = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> DistillationLossCl.regression(stats, 1, f, f, f, f, f, f, f, 1, 3, 6, 0.1f));
+            assertTrue(logits.getMessage().contains("teacher logits"), logits.getMessage());
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> DistillationLossCl.regression(stats, 1, f, i, f, f, f, f, f, 1, 2, 6, 0.1f));
+        }
+    }
 }

@@ -1,10 +1,12 @@
 package scn.train;
 
 import scn.autograd.CustomOp;
+import scn.autograd.Tape;
 import scn.autograd.Var;
 import scn.backend.DeviceBuffer;
 import scn.backend.opencl.ClArena;
 import scn.backend.opencl.ClBuffer;
+import scn.backend.opencl.DistillationLossCl;
 import scn.backend.opencl.ElementwiseCl;
 import scn.tensor.Shape;
 import scn.tensor.Tensor;
@@ -38,6 +40,98 @@ public final class DistillationLoss {
     /** The parts of the term, each unweighted (α is applied by the caller). */
     public record Terms(Var heatmap, Var regression) {}
 
+    /**
+     * The heatmap term of {@code d} between the student's and the teacher's outputs, wherever they live: on one
+     * device it is computed there ({@link DistillationLossCl}), and only its value comes back.
+     */
+    public static Var heatmap(Var studentLogits, Var teacherLogits, Distillation d, int objects) {
+        if (!together(studentLogits, teacherLogits)) return heatmap(studentLogits, teacherLogits.value(), d, objects);
+        int[] s = studentLogits.shape();
+        Shape.requireSame("DistillationLoss", "student heatmap", s, "teacher heatmap", teacherLogits.shape());
+        int n = Shape.size(s);
+        ClArena arena = studentLogits.buffer().device().arena();
+        ClBuffer stats = arena.take(DeviceBuffer.Type.FLOAT32, 1), dz = arena.take(DeviceBuffer.Type.FLOAT32, n);
+        DistillationLossCl.heatmap(
+                stats,
+                0,
+                dz,
+                studentLogits.buffer(),
+                teacherLogits.buffer(),
+                n,
+                d.target().ordinal(),
+                d.temperature(),
+                (float) divisor(d.norm(), s, objects));
+        return deviceTerm(stats, studentLogits, dz, null, null);
+    }
+
+    /** The regression term (see the other {@code regression}) wherever the maps live, as {@link #heatmap(Var, Var, Distillation, int)}. */
+    public static Var regression(
+            Var studentOffset, Var studentSize, Var teacherOffset, Var teacherSize, Var teacherLogits) {
+        if (!together(studentOffset, studentSize, teacherOffset, teacherSize, teacherLogits))
+            return regression(
+                    studentOffset, studentSize, teacherOffset.value(), teacherSize.value(), teacherLogits.value());
+        int[] s = studentOffset.shape(), h = teacherLogits.shape();
+        Shape.requireSame("DistillationLoss", "student offset", s, "teacher offset", teacherOffset.shape());
+        Shape.requireSame("DistillationLoss", "student size", studentSize.shape(), "teacher size", teacherSize.shape());
+        ClArena arena = studentOffset.buffer().device().arena();
+        int n = Shape.size(s);
+        ClBuffer stats = arena.take(DeviceBuffer.Type.FLOAT32, 1);
+        ClBuffer dOffset = arena.take(DeviceBuffer.Type.FLOAT32, n), dSize = arena.take(DeviceBuffer.Type.FLOAT32, n);
+        DistillationLossCl.regression(
+                stats,
+                0,
+                dOffset,
+                dSize,
+                studentOffset.buffer(),
+                studentSize.buffer(),
+                teacherOffset.buffer(),
+                teacherSize.buffer(),
+                teacherLogits.buffer(),
+                s[0],
+                h[1],
+                s[2] * s[3],
+                SIZE_WEIGHT);
+        return deviceTerm(stats, studentOffset, dOffset, studentSize, dSize);
+    }
+
+    /** Whether every one of {@code vs} lives on one device. */
+    private static boolean together(Var... vs) {
+        for (Var v : vs)
+            if (!v.onDevice() || v.buffer().device() != vs[0].buffer().device()) return false;
+        return true;
+    }
+
+    /**
+     * The term whose value the kernel left in {@code stats[0]}, as a host scalar whose backward adds its gradients
+     * {@code da}, {@code db} (scaled by its own) into {@code a}'s and {@code b}'s ({@code b} may be null).
+     */
+    private static Var deviceTerm(ClBuffer stats, Var a, ClBuffer da, Var b, ClBuffer db) {
+        ClArena arena = stats.device().arena();
+        float[] value = new float[1];
+        stats.device().read(value, stats);
+        arena.giveBack(stats);
+        Tape.Backward backward = g -> {
+            float up = g.item();
+            if (a.requiresGrad()) ElementwiseCl.scaleBackward(a.deviceGradBuffer(), da, up, (int) da.length());
+            if (b != null && b.requiresGrad())
+                ElementwiseCl.scaleBackward(b.deviceGradBuffer(), db, up, (int) db.length());
+            arena.giveBack(da);
+            if (db != null) arena.giveBack(db);
+        };
+        return b == null
+                ? CustomOp.apply(Tensor.scalar(value[0]), backward, a)
+                : CustomOp.apply(Tensor.scalar(value[0]), backward, a, b);
+    }
+
+    /** What {@code norm} divides the sum over the cells of {@code shape [B, k, H, W]} by. */
+    private static double divisor(Distillation.Norm norm, int[] shape, int objects) {
+        return switch (norm) {
+            case SUM -> shape[0];
+            case MEAN -> Shape.size(shape);
+            case OBJECTS -> Math.max(1, objects);
+        };
+    }
+
     /** The heatmap term of {@code d} (unweighted); {@code objects} is the batch's object count, for {@code norm objects}. */
     public static Var heatmap(Var studentLogits, Tensor teacherLogits, Distillation d, int objects) {
         int[] s = studentLogits.shape();
@@ -45,11 +139,7 @@ public final class DistillationLoss {
         float[] z = studentLogits.value().data();
         float[] t = teacherLogits.data();
         float[] dz = new float[Shape.size(s)]; // [B, k, H, W]
-        double divisor = switch (d.norm()) {
-            case SUM -> s[0];
-            case MEAN -> dz.length;
-            case OBJECTS -> Math.max(1, objects);
-        };
+        double divisor = divisor(d.norm(), s, objects);
         double temp = d.temperature(), a = 1 / temp;
         double sum = 0;
         for (int i = 0; i < dz.length; i++) {

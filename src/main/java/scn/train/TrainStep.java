@@ -196,17 +196,12 @@ public final class TrainStep {
         Var total = loss.total();
         float distill = 0f;
         if (taught != null) {
-            Tensor teacherHeatmap = taught.heatmap().value();
-            Var kd = DistillationLoss.heatmap(out.heatmap(), teacherHeatmap, distillation, targets.totalObjects());
+            Var kd = DistillationLoss.heatmap(out.heatmap(), taught.heatmap(), distillation, targets.totalObjects());
             if (distillation.regression()) {
                 kd = Functional.add(
                         kd,
                         DistillationLoss.regression(
-                                out.offset(),
-                                out.size(),
-                                taught.offset().value(),
-                                taught.size().value(),
-                                teacherHeatmap));
+                                out.offset(), out.size(), taught.offset(), taught.size(), taught.heatmap()));
             }
             distill = kd.value().item();
             total = Functional.add(total, Arithmetic.scale(kd, distillation.weight()));

@@ -118,7 +118,10 @@ class TrainStepOnDeviceTest {
             assertClose(what + " heatmap loss", want.heatmap(), got.heatmap());
             assertClose(what + " offset loss", want.offset(), got.offset());
             assertClose(what + " size loss", want.size(), got.size());
-            assertClose(what + " distillation loss", want.distill(), got.distill());
+            // The term measures the gap between the student's and the teacher's outputs, both near their initial
+            // values: a difference of near-equal numbers, which turns the outputs' 1e-3 into about 1e-2 of the term.
+            // The kernel itself, on equal inputs, is held to 1e-5 by check-kernels (ClDistillationCases).
+            assertEquals(want.distill(), got.distill(), 1e-2 * Math.abs(want.distill()), what + " distillation loss");
             if (d != null) assertTrue(want.distill() > 0, what + ": a distillation term");
             List<Parameter> hp = host.parameters(), dp = placed.parameters();
             long values = 0, off = 0;

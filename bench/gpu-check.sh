@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The OpenCL checks and benchmarks of a GPU in one go: the device list, every kernel against the CPU
-# reference, and the whole training step and inference at width 1.0, batch 8 (plus width 0.25), with
-# per-kernel times from OpenCL profiling events. Results go to OUT (default gpu-check/).
+# reference, and the paper's pipeline at width 1.0, batch 8 (plus width 0.25): the student's training step, the
+# ReLU teacher's, the student's step while distilling the teacher, inference, and the device memory of training
+# and of inference, with per-kernel times of the student's step from OpenCL profiling events. Results go to OUT (default gpu-check/).
 #   bench/gpu-check.sh [OUT]                          # runs java -jar target/engine.jar
 #   ENGINE="java -jar /path/engine.jar" bench/gpu-check.sh OUT
 set -uo pipefail

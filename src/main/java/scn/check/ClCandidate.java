@@ -25,10 +25,10 @@ import scn.tensor.Tensor;
 
 /**
  * The OpenCL kernels, one layer at a time: the candidate of {@code check-paths --device opencl[:N]}. Each
- * layer runs the operators the device network ({@code scn.nn.device}) runs for it, in the same order, on
+ * layer runs the kernels the model runs for it on a device ({@code scn.autograd.FunctionalCl}), in the same order, on
  * inputs and parameters uploaded for that layer alone: spikes as uint8, floats as float32.
  *
- * <p>Between forward and backward a layer keeps on the host what the device network keeps on the device
+ * <p>Between forward and backward a layer keeps on the host what the device keeps there
  * (a convolution's output, the batch statistics, the max-pool's winners), and its backward uploads those
  * again with {@code dy}, runs the device's backward kernels, downloads the gradients and adds them into
  * the inputs' and parameters' gradient buffers. So every device buffer lives within one forward or one
@@ -36,8 +36,9 @@ import scn.tensor.Tensor;
  * operators' own scratch space ({@code ClDevice.scratch}), which grows to the largest layer and goes with
  * the device.
  *
- * <p>What it does not do: the ReLU teacher (the device runs the spiking network only: refused, never run on
- * the CPU instead), and the backward of an evaluation-mode forward (the device network has none; the
+ * <p>What it does not do: the ReLU teacher's layers (ReLU and a plain batch norm are not written here: refused,
+ * never run on the CPU instead; the teacher's whole step on the device is compared with the host's by
+ * {@code TrainStepOnDeviceTest}), and the backward of an evaluation-mode forward (the device has none; the
  * check never asks for it). A training forward moves the batch-norm running statistics as the CPU
  * layer's does: they are uploaded, moved on the device and downloaded back.
  */
@@ -238,7 +239,7 @@ public final class ClCandidate implements Candidate {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // The layers between neurons, each as DeviceNetwork / DeviceBlocks run it.
+    // The layers between neurons, each as FunctionalCl runs it.
 
     /** MaxPool2dCl on {@code [T, B, C, H, W]}, spikes or floats; the winners are kept for the backward. */
     private Var maxPool(Layer.MaxPool p, Var x) {

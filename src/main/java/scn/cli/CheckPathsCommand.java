@@ -98,10 +98,10 @@ final class CheckPathsCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         boolean cpu = device.onCpu();
         if (!cpu && teacher) {
-            // The device runs the spiking network only, and a ReLU layer is never run on the CPU in its place.
+            // The device candidate checks the spiking layers; a ReLU layer is never run on the CPU in its place.
             System.err.println(
-                    "check-paths: --teacher checks on the CPU only (the OpenCL kernels run the spiking network "
-                            + "alone); drop --device " + device.spec());
+                    "check-paths: --teacher checks on the CPU only (the OpenCL candidate checks the spiking "
+                            + "layers); drop --device " + device.spec());
             return 2;
         }
         ClDevice dev = null;

@@ -8,6 +8,10 @@ import java.util.Map;
 import java.util.function.LongConsumer;
 import scn.autograd.Tape;
 import scn.autograd.Var;
+import scn.backend.DeviceBuffer;
+import scn.backend.opencl.ClArena;
+import scn.backend.opencl.ClBuffer;
+import scn.backend.opencl.EnergyCountCl;
 import scn.data.Batch;
 import scn.data.DataLoader;
 import scn.data.Dataset;
@@ -82,6 +86,19 @@ public final class EnergyEstimator implements Probe.Listener {
         long[] reachY = reach(h, outH, kernel, stride, pad);
         long[] reachX = reach(w, outW, kernel, stride, pad);
         long perOutputChannelGroup = cout / groups;
+        double dense = (double) images * cout * outH * outW * (cin / groups) * kernel * kernel;
+        if (input.onDevice()) { // counted where the activation is: three numbers come back, not the activation
+            ClBuffer x = input.buffer();
+            ClArena arena = x.device().arena();
+            ClBuffer ry = arena.take(DeviceBuffer.Type.INT32, h), rx = arena.take(DeviceBuffer.Type.INT32, w);
+            x.device().write(ry, toInts(reachY));
+            x.device().write(rx, toInts(reachX));
+            EnergyCountCl.Counts c = EnergyCountCl.count(x, ry, rx, h, w, Math.toIntExact(x.length()));
+            arena.giveBack(ry);
+            arena.giveBack(rx);
+            add(l, images * cin * (long) h * w, c.nonZero(), c.nonBinary() == 0, c.reached() * perOutputChannelGroup, dense);
+            return;
+        }
         SpikeTensor spikes = input.spikes();
         byte[] b = spikes != null ? spikes.data() : null;
         float[] f = spikes == null ? input.value().data() : null;
@@ -103,13 +120,23 @@ public final class EnergyEstimator implements Probe.Listener {
                 }
             }
         }
-        double dense = (double) images * cout * outH * outW * (cin / groups) * kernel * kernel;
-        l.inputs += images * cin * plane;
+        add(l, images * cin * plane, nonZero, binary, reached * perOutputChannelGroup, dense);
+    }
+
+    /** Adds one pass over a layer: its inputs, the non-zero ones, and ACs when binary, else its dense MACs. */
+    private static void add(Layer l, long inputs, long nonZero, boolean binary, double acs, double dense) {
+        l.inputs += inputs;
         l.nonZero += nonZero;
         l.denseMacs += dense;
-        if (binary) l.acs += reached * perOutputChannelGroup;
+        if (binary) l.acs += acs;
         else l.macs += dense;
         l.binary &= binary;
+    }
+
+    private static int[] toInts(long[] a) {
+        int[] out = new int[a.length];
+        for (int i = 0; i < a.length; i++) out[i] = Math.toIntExact(a[i]);
+        return out;
     }
 
     @Override
@@ -147,7 +174,8 @@ public final class EnergyEstimator implements Probe.Listener {
                 arena.reset();
                 try (var noGrad = Tape.noGrad();
                         var scope = arena.activate()) {
-                    Probe.watch(estimator, () -> model.forward(Var.constant(b.input()), false));
+                    if (model.device() != null) model.device().device().arena().reset();
+                    Probe.watch(estimator, () -> model.forward(model.input(b.input()), false));
                 }
                 seen += b.size();
                 progress.accept(Math.min(seen, want)); // whole batches: the last may pass the samples asked for

@@ -23,7 +23,7 @@ import scn.tensor.Tensor;
  * of batch 1 at width 0.0625, the device run stopped after the first step and resumed from its
  * checkpoint, which must hold what the CPU's holds and continue on the device.
  *
- * <p>Tolerances, as in {@code DeviceTrainStepTest}: both paths compute the same float32 operations with
+ * <p>Tolerances, as in {@code TrainStepOnDeviceTest}: both paths compute the same float32 operations with
  * sums in other orders, so the loss agrees to 1e-3 relative. The AdamW moments after two steps are
  * sums of clipped gradients (and their squares), which agree elementwise to 1e-3 of the tensor's largest
  * value except where a membrane potential within round-off of the threshold fired on one path only; at

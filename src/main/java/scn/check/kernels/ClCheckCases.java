@@ -1,6 +1,8 @@
 package scn.check.kernels;
 
+import java.util.ArrayList;
 import java.util.List;
+import scn.autograd.Var;
 import scn.backend.DeviceBuffer.Type;
 import scn.backend.opencl.AdamWCl;
 import scn.backend.opencl.BatchNorm2dCl;
@@ -11,6 +13,7 @@ import scn.backend.opencl.GemmCl;
 import scn.backend.opencl.MaxPool2dCl;
 import scn.backend.opencl.PlifCl;
 import scn.backend.opencl.Upsample2xCl;
+import scn.energy.EnergyEstimator;
 import scn.ops.AdamWRef;
 import scn.ops.BatchNorm2dRef;
 import scn.ops.Concat;
@@ -23,6 +26,7 @@ import scn.ops.PlifRef;
 import scn.ops.Upsample2xRef;
 import scn.tensor.ConvGeometry;
 import scn.tensor.Shape;
+import scn.tensor.SpikeTensor;
 import scn.tensor.Tensor;
 
 /**
@@ -39,7 +43,7 @@ import scn.tensor.Tensor;
  */
 public final class ClCheckCases {
     /** The number of checks {@link #all} runs; the tests assert it, so a dropped case is noticed. */
-    public static final int COUNT = 82 + ClStepCheckCases.COUNT + ClDistillationCases.COUNT;
+    public static final int COUNT = 83 + ClStepCheckCases.COUNT + ClDistillationCases.COUNT;
 
     private static final double SUM_RTOL = 1e-4;
 
@@ -53,6 +57,7 @@ public final class ClCheckCases {
         pooling(c);
         elementwise(c);
         adamw(c);
+        energy(c);
         ClStepCheckCases.all(c);
         ClDistillationCases.all(c);
     }
@@ -411,6 +416,54 @@ public final class ClCheckCases {
 
     private static void elementwise(ClChecks c) {
         ClElementwiseCases.all(c);
+    }
+
+    /**
+     * The energy estimate's counts on the device against its host loop, through {@link EnergyEstimator#conv} on a
+     * host and a device value: spikes under a 3×3 and a 7×7 stride-2 window, binary floats, and floats that are not
+     * binary (counted as dense MACs). Integer counts: exact. The largest input spans several work-groups.
+     */
+    private static void energy(ClChecks c) {
+        c.check(
+                "energy counts: spikes 3x3 s1 and 7x7 s2 (n=2346, 122880), binary and other floats (n=2346)",
+                0,
+                0,
+                List.of("EnergyCountCl.count"),
+                () -> {
+                    List<float[]> out = new ArrayList<>();
+                    int[][] shapes = {{2, 3, 17, 23}, {5, 4, 64, 96}}; // [N, C, H, W]
+                    int[][] windows = {{3, 1, 1}, {7, 2, 3}}; // kernel, stride, pad
+                    for (int i = 0; i < shapes.length; i++) {
+                        int[] s = shapes[i], k = windows[i];
+                        byte[] b = c.spikes(s[0] * s[1] * s[2] * s[3], 0.2);
+                        out.addAll(energyPair(
+                                Var.constant(SpikeTensor.wrap(b, s)), Var.constant(c.up(b), s), k[0], k[1], k[2]));
+                    }
+                    int[] s = shapes[0];
+                    float[] binary = ClChecks.toFloat(c.spikes(s[0] * s[1] * s[2] * s[3], 0.3));
+                    float[] other = binary.clone();
+                    other[5] = 0.5f;
+                    for (float[] f : new float[][] {binary, other})
+                        out.addAll(energyPair(
+                                Var.constant(Tensor.wrap(f.clone(), s)), Var.constant(c.up(f), s), 3, 1, 1));
+                    return out.toArray(float[][]::new);
+                });
+    }
+
+    /** The figures of one layer counted over {@code host} and over {@code device}: inputs, rate, ACs, MACs. */
+    private static List<float[]> energyPair(Var host, Var device, int kernel, int stride, int pad) {
+        int[] s = host.shape();
+        int outH = (s[2] + 2 * pad - kernel) / stride + 1, outW = (s[3] + 2 * pad - kernel) / stride + 1;
+        List<float[]> pair = new ArrayList<>();
+        for (Var v : new Var[] {host, device}) {
+            EnergyEstimator e = new EnergyEstimator();
+            e.conv("layer", v, 8, kernel, stride, pad, 1, outH, outW);
+            EnergyEstimator.LayerReport r = e.report(1, 1).layers().get(0);
+            pair.add(new float[] {
+                (float) r.inputFiringRate(), r.binaryInput() ? 1 : 0, (float) r.acs(), (float) r.macs()
+            });
+        }
+        return pair;
     }
 
     private static void adamw(ClChecks c) {

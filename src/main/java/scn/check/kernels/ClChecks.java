@@ -45,7 +45,8 @@ public final class ClChecks {
             "channelbias",
             "centernetloss",
             "gradnorm",
-            "distillation");
+            "distillation",
+            "energy");
 
     /** One check: the worst error, the tolerance, the device time of its kernels (profiling events) and any failure. */
     public record Result(String name, double maxAbsErr, double atol, double rtol, long deviceNanos, String failure) {

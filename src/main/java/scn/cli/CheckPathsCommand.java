@@ -99,9 +99,8 @@ final class CheckPathsCommand implements Callable<Integer> {
         boolean cpu = device.onCpu();
         if (!cpu && teacher) {
             // The device candidate checks the spiking layers; a ReLU layer is never run on the CPU in its place.
-            System.err.println(
-                    "check-paths: --teacher checks on the CPU only (the OpenCL candidate checks the spiking "
-                            + "layers); drop --device " + device.spec());
+            System.err.println("check-paths: --teacher checks on the CPU only (the OpenCL candidate checks the spiking "
+                    + "layers); drop --device " + device.spec());
             return 2;
         }
         ClDevice dev = null;

@@ -30,6 +30,13 @@ public final class TrainArgs {
     boolean teacher;
 
     @Option(
+            names = "--no-distill",
+            description =
+                    "Without --data, --teacher and --distill-from: train the student alone, as long as the main "
+                            + "job's distilled student, without its teacher (the comparison the main job's gain is measured by).")
+    boolean noDistill;
+
+    @Option(
             names = "--distill-from",
             description = "A trained teacher's weights (model.safetensors or a checkpoint) to distil into the SNN.")
     Path distillFrom;
@@ -136,6 +143,38 @@ public final class TrainArgs {
     /** {@code --device} as given, or null. */
     public String device() {
         return device.device;
+    }
+
+    /** Epochs of the main job's teacher: brief, so that teacher and student together take about ten minutes. */
+    static final int STORY_TEACHER_EPOCHS = 2;
+
+    /** The main job's teacher lives here, so that a later main job with the same settings reuses it. */
+    static final Path STORY_TEACHER_DIR = Path.of("runs", "quick-teacher");
+
+    /**
+     * Whether this is the main job, which tells the paper's story (a teacher, then the student distilling it): the
+     * synthetic set's quick preset, with neither a teacher nor one to distil from, nor a resume, nor {@code
+     * --no-distill} given.
+     */
+    public boolean mainJob() {
+        return data == null && preset == null && !teacher && distillFrom == null && resume == null && !noDistill;
+    }
+
+    /**
+     * The main job's teacher: the quick preset's ReLU teacher trained {@link #STORY_TEACHER_EPOCHS} epochs with this
+     * run's seed, device and loader settings, in {@link #STORY_TEACHER_DIR}.
+     */
+    public TrainOptions storyTeacher() {
+        TrainOptions p = TrainOptions.preset("quick", true);
+        return TrainOptions.presetBuilder("quick", true)
+                .runDir(STORY_TEACHER_DIR.toString())
+                .epochs(STORY_TEACHER_EPOCHS)
+                .seed(or(seed, p.seed()))
+                .flip(!noFlip && p.flip())
+                .workers(or(workers, p.workers()))
+                .device(device.spec())
+                .protocol(protocolOptions.protocol())
+                .build();
     }
 
     /** Whether {@code --protocol} or one of its overrides was given (a resumed run keeps its checkpoint's). */

@@ -14,6 +14,7 @@ import picocli.CommandLine.Mixin;
 import scn.data.Dataset;
 import scn.energy.EnergyEstimator;
 import scn.eval.SplitEvaluation;
+import scn.train.Checkpoint;
 import scn.train.TrainOptions;
 import scn.train.Trainer;
 
@@ -49,6 +50,13 @@ final class TrainCommand implements Callable<Integer> {
                 trainer = Trainer.resume(args.resume(), args.runDirOrNull(), args.device(), System.out);
             } else {
                 TrainOptions o = args.options();
+                if (args.mainJob()) {
+                    Path teacher = storyTeacher(args.storyTeacher());
+                    if (teacher == null) return 130; // stopped while the teacher trained: its checkpoint resumes it
+                    o = o.toBuilder().distillFrom(teacher.toString()).build();
+                    System.out.println("student: the spiking network, distilling the teacher ("
+                            + o.distillation().describe() + "); 'train --no-distill' trains it alone for comparison");
+                }
                 trainer = Trainer.start(o, System.out);
             }
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -71,6 +79,56 @@ final class TrainCommand implements Callable<Integer> {
         System.out.println("summary: " + trainer.runDir().resolve(Trainer.SUMMARY) + ", weights: "
                 + trainer.runDir().resolve(Trainer.MODEL));
         return 0;
+    }
+
+    /**
+     * The main job's teacher, the paper's first step: reused from {@code options.runDir()} when a finished run with
+     * these very settings lies there (said so, with its val mAP), else trained there now. Its weights, or null when
+     * the run was stopped (Ctrl-C) before it finished.
+     */
+    static Path storyTeacher(TrainOptions options) throws IOException {
+        Path dir = Path.of(options.runDir()), weights = dir.resolve(Trainer.MODEL);
+        TrainOptions trained = finishedRun(dir);
+        if (trained != null && Trainer.sameRun(trained, options)) {
+            Double map = teacherValMap(weights);
+            System.out.printf(
+                    Locale.ROOT,
+                    "teacher: reusing the ReLU teacher in %s (val mAP %s), trained with these settings; delete the"
+                            + " folder to train it again%n",
+                    dir,
+                    map == null ? "unknown" : String.format(Locale.ROOT, "%.4f", map));
+            return weights;
+        }
+        System.out.println("teacher: training the ReLU teacher briefly (" + options.epochs() + " epochs) in " + dir
+                + ", which later runs with the same settings reuse");
+        if (Files.exists(dir)) deleteRun(dir); // another configuration's, or unfinished: it is ours to replace
+        Trainer t = Trainer.start(options, System.out);
+        System.out.println("backend: " + t.backend());
+        Trainer.Summary s = t.run();
+        if (s.stopped()) return null;
+        System.out.printf(
+                Locale.ROOT, "teacher: val mAP %.4f after %d steps in %.0f s%n%n", s.valMap(), s.steps(), s.seconds());
+        return weights;
+    }
+
+    /** The options of the finished run in {@code dir} (its summary and final weights written), or null. */
+    private static TrainOptions finishedRun(Path dir) {
+        Path checkpoint = dir.resolve(Checkpoint.FILE);
+        if (!Files.isRegularFile(dir.resolve(Trainer.SUMMARY))
+                || !Files.isRegularFile(dir.resolve(Trainer.MODEL))
+                || !Files.isRegularFile(checkpoint)) return null;
+        try {
+            return Checkpoint.load(checkpoint).options();
+        } catch (IOException | RuntimeException e) {
+            return null; // unreadable: trained again
+        }
+    }
+
+    /** Deletes the files of a run folder (the folder's own files only: a run writes no subfolders). */
+    private static void deleteRun(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) if (Files.isRegularFile(f)) Files.delete(f);
+        }
     }
 
     /** Samples of val the energy estimate runs over after training. */

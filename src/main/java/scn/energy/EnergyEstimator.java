@@ -96,7 +96,13 @@ public final class EnergyEstimator implements Probe.Listener {
             EnergyCountCl.Counts c = EnergyCountCl.count(x, ry, rx, h, w, Math.toIntExact(x.length()));
             arena.giveBack(ry);
             arena.giveBack(rx);
-            add(l, images * cin * (long) h * w, c.nonZero(), c.nonBinary() == 0, c.reached() * perOutputChannelGroup, dense);
+            add(
+                    l,
+                    images * cin * (long) h * w,
+                    c.nonZero(),
+                    c.nonBinary() == 0,
+                    c.reached() * perOutputChannelGroup,
+                    dense);
             return;
         }
         SpikeTensor spikes = input.spikes();

@@ -131,6 +131,18 @@ public final class Trainer {
     }
 
     /**
+     * Whether {@code trained} (a finished run's options) describes the run {@code wanted} would start: the same
+     * settings and data, wherever the steps ran (the device does not change what is trained, up to round-off).
+     */
+    public static boolean sameRun(TrainOptions trained, TrainOptions wanted) throws IOException {
+        String data = wanted.data() != null
+                ? wanted.data()
+                : SyntheticDataset.ensureDefault().toString();
+        TrainOptions w = wanted.withPaths(data, wanted.runDir(), wanted.distillFrom());
+        return trained.withDevice(w.device()).equals(w);
+    }
+
+    /**
      * Continues the run a checkpoint belongs to, on its own device and in its own run directory unless {@code runDir}
      * is given.
      */

@@ -444,8 +444,8 @@ public final class ClCheckCases {
                     float[] other = binary.clone();
                     other[5] = 0.5f;
                     for (float[] f : new float[][] {binary, other})
-                        out.addAll(energyPair(
-                                Var.constant(Tensor.wrap(f.clone(), s)), Var.constant(c.up(f), s), 3, 1, 1));
+                        out.addAll(
+                                energyPair(Var.constant(Tensor.wrap(f.clone(), s)), Var.constant(c.up(f), s), 3, 1, 1));
                     return out.toArray(float[][]::new);
                 });
     }
@@ -459,9 +459,9 @@ public final class ClCheckCases {
             EnergyEstimator e = new EnergyEstimator();
             e.conv("layer", v, 8, kernel, stride, pad, 1, outH, outW);
             EnergyEstimator.LayerReport r = e.report(1, 1).layers().get(0);
-            pair.add(new float[] {
-                (float) r.inputFiringRate(), r.binaryInput() ? 1 : 0, (float) r.acs(), (float) r.macs()
-            });
+            pair.add(
+                    new float[] {(float) r.inputFiringRate(), r.binaryInput() ? 1 : 0, (float) r.acs(), (float) r.macs()
+                    });
         }
         return pair;
     }

@@ -155,8 +155,12 @@ class DeviceCommandsTest {
         Run d = run(concat(new String[] {"energy", "--device", device, "--json", devJson.toString()}, common));
         assertEquals(0, d.code(), d.err());
         assertTrue(d.err().startsWith("device: " + device + " "), "the device is logged first: " + d.err());
-        var want = JsonParser.parseString(Files.readString(cpuJson)).getAsJsonObject().getAsJsonArray("layers");
-        var got = JsonParser.parseString(Files.readString(devJson)).getAsJsonObject().getAsJsonArray("layers");
+        var want = JsonParser.parseString(Files.readString(cpuJson))
+                .getAsJsonObject()
+                .getAsJsonArray("layers");
+        var got = JsonParser.parseString(Files.readString(devJson))
+                .getAsJsonObject()
+                .getAsJsonArray("layers");
         assertEquals(want.size(), got.size());
         for (int i = 0; i < want.size(); i++) {
             var a = want.get(i).getAsJsonObject();

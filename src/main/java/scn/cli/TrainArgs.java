@@ -5,6 +5,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import scn.backend.opencl.Devices;
 import scn.train.Distillation;
 import scn.train.TrainOptions;
 
@@ -214,6 +215,7 @@ public final class TrainArgs {
                 .stepsPerEpoch(or(stepsPerEpoch, p.stepsPerEpoch()))
                 .workers(or(workers, p.workers()))
                 .device(device.spec())
+                .replicas(Devices.list(device.spec()).size()) // several devices: one replica on each, in this process
                 .headLrScale(or(headLrScale, p.headLrScale()))
                 .protocol(protocolOptions.protocol())
                 .distillation(distillation())

@@ -3,15 +3,29 @@ package scn.cli;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import scn.backend.opencl.Devices;
 import scn.data.Dataset;
+import scn.dist.MemoryTransport;
+import scn.dist.Ring;
+import scn.dist.Transport;
 import scn.energy.EnergyEstimator;
 import scn.eval.SplitEvaluation;
 import scn.train.Checkpoint;
@@ -47,6 +61,10 @@ final class TrainCommand implements Callable<Integer> {
                 return 2;
             }
             if (args.resume() != null) {
+                String devices = args.device() != null
+                        ? args.device()
+                        : Checkpoint.load(args.resume()).options().device();
+                if (Devices.list(devices).size() > 1) return inProcess(devices, null);
                 trainer = Trainer.resume(args.resume(), args.runDirOrNull(), args.device(), System.out);
             } else {
                 TrainOptions o = args.options();
@@ -57,15 +75,58 @@ final class TrainCommand implements Callable<Integer> {
                     System.out.println("student: the spiking network, distilling the teacher ("
                             + o.distillation().describe() + "); 'train --no-distill' trains it alone for comparison");
                 }
+                int devices = Devices.list(o.device()).size();
+                if (devices > 1)
+                    return inProcess(o.device(), o.toBuilder().replicas(devices).build());
                 trainer = Trainer.start(o, System.out);
             }
         } catch (IllegalArgumentException | IllegalStateException e) {
             System.err.println("train: " + e.getMessage());
             return 2;
         }
+        announce(trainer);
+        return finish(trainer, trainer.run());
+    }
+
+    private static void announce(Trainer trainer) {
         System.out.println("backend: " + trainer.backend());
         System.out.println("run directory: " + trainer.runDir());
-        Trainer.Summary s = trainer.run();
+    }
+
+    /**
+     * A data-parallel run of one replica per device of the list {@code devices} in this process (a new run of
+     * {@code options}, or the resume of {@code args.resume()} when it is null): the replicas' gradients are averaged
+     * by the same ring all-reduce as on Spark, over memory. Replica 0 reports and writes the run.
+     */
+    private Integer inProcess(String devices, TrainOptions options) throws IOException {
+        int n = Devices.list(devices).size();
+        List<Transport> ring = MemoryTransport.ring(n, Duration.ofMinutes(10));
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+        Trainer[] replicas = new Trainer[n];
+        for (int r = 0; r < n; r++) {
+            PrintStream out = r == 0 ? System.out : quiet;
+            replicas[r] = options != null
+                    ? Trainer.start(options, out, new Ring(ring.get(r)))
+                    : Trainer.resume(args.resume(), args.runDirOrNull(), devices, out, new Ring(ring.get(r)));
+        }
+        announce(replicas[0]);
+        ExecutorService pool = Executors.newFixedThreadPool(n - 1);
+        try {
+            List<Future<Trainer.Summary>> others = new ArrayList<>();
+            for (int r = 1; r < n; r++) others.add(pool.submit(replicas[r]::run));
+            Integer code = finish(replicas[0], replicas[0].run());
+            for (Future<Trainer.Summary> f : others) f.get();
+            return code;
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IOException("a replica failed: " + (e.getCause() != null ? e.getCause() : e), e);
+        } finally {
+            pool.shutdownNow();
+            for (Transport t : ring) t.close();
+        }
+    }
+
+    /** The report of a finished (or stopped) run. */
+    private Integer finish(Trainer trainer, Trainer.Summary s) throws IOException {
         if (s.stopped()) return 130;
         System.out.printf(Locale.ROOT, "%ndone: %d epochs, %d steps in %.0f s%n", s.epochs(), s.steps(), s.seconds());
         System.out.printf(

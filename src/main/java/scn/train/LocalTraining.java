@@ -53,6 +53,11 @@ final class LocalTraining implements TrainingBackend {
         }
     }
 
+    /** The step this backend runs. */
+    TrainStep step() {
+        return step;
+    }
+
     @Override
     public TrainStep.Result run(SpikeTensor input, Tensor boxes, float lr) {
         return step.run(input, boxes, lr);

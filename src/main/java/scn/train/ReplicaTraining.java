@@ -37,10 +37,14 @@ final class ReplicaTraining implements TrainingBackend {
     private final List<Parameter> parameters;
     private final float[] flat; // [gradients..., total, heatmap, offset, size, distill, stop vote]
     private boolean stopAgreed;
+    /** Whether the model lives on a device: its gradients are read into and written from {@link #staging}. */
+    private final boolean onDevice;
+    /** Host copies of the device's gradients, one per parameter, made once (a transfer needs exact lengths). */
+    private final float[][] staging;
 
-    ReplicaTraining(TrainStep step, Ring ring, BooleanSupplier stopRequested) {
-        this.step = step;
-        this.local = LocalTraining.onCpu(step);
+    ReplicaTraining(LocalTraining local, Ring ring, BooleanSupplier stopRequested) {
+        this.step = local.step();
+        this.local = local;
         this.ring = ring;
         this.stopRequested = stopRequested;
         this.parameters = step.model().parameters();
@@ -49,6 +53,11 @@ final class ReplicaTraining implements TrainingBackend {
         if (n + TERMS + 1 > Integer.MAX_VALUE)
             throw new IllegalArgumentException("a model of " + n + " parameters does not fit one all-reduce buffer");
         this.flat = new float[(int) n + TERMS + 1];
+        this.onDevice = step.model().device() != null;
+        this.staging = new float[parameters.size()][];
+        if (onDevice)
+            for (int i = 0; i < staging.length; i++)
+                staging[i] = new float[parameters.get(i).value().size()];
     }
 
     @Override
@@ -61,6 +70,7 @@ final class ReplicaTraining implements TrainingBackend {
             TrainStep.Losses mean = average(own);
             TrainStep.Result r = Parallel.exclusively(() -> step.update(mean, lr));
             if (r.finite()) {
+                if (onDevice) step.model().download(); // the digest reads the host tensors
                 ring.agree(
                         "the weights after optimizer step " + step.optimizer().steps(),
                         Long.toHexString(digestOfValues(parameters)));
@@ -78,8 +88,9 @@ final class ReplicaTraining implements TrainingBackend {
     TrainStep.Losses average(TrainStep.Losses own) throws IOException {
         int at = 0;
         boolean finite = Float.isFinite(own.total());
-        for (Parameter p : parameters) {
-            float[] g = p.grad() == null ? null : p.grad().data();
+        for (int i = 0; i < parameters.size(); i++) {
+            Parameter p = parameters.get(i);
+            float[] g = gradient(i);
             int n = p.value().size();
             if (!finite) Arrays.fill(flat, at, at + n, Float.NaN);
             else if (g == null) Arrays.fill(flat, at, at + n, 0f);
@@ -94,13 +105,27 @@ final class ReplicaTraining implements TrainingBackend {
         flat[at + 5] = stopRequested.getAsBoolean() ? 1f : 0f;
         ring.allReduceMean(flat);
         at = 0;
-        for (Parameter p : parameters) {
+        for (int i = 0; i < parameters.size(); i++) {
+            Parameter p = parameters.get(i);
             int n = p.value().size();
-            System.arraycopy(flat, at, p.gradBuffer().data(), 0, n);
+            if (onDevice) {
+                System.arraycopy(flat, at, staging[i], 0, n);
+                p.buffer().device().write(p.deviceGrad(), staging[i]);
+            } else {
+                System.arraycopy(flat, at, p.gradBuffer().data(), 0, n);
+            }
             at += n;
         }
         stopAgreed = flat[at + 5] > 0;
         return new TrainStep.Losses(flat[at], flat[at + 1], flat[at + 2], flat[at + 3], flat[at + 4]);
+    }
+
+    /** Parameter {@code i}'s gradient on the host (read from the device there), or null when none reached it. */
+    private float[] gradient(int i) {
+        Parameter p = parameters.get(i);
+        if (!onDevice) return p.grad() == null ? null : p.grad().data();
+        p.buffer().device().read(staging[i], p.deviceGrad());
+        return staging[i];
     }
 
     /** {@link #digest(List)} of the parameters' values. */
@@ -143,10 +168,14 @@ final class ReplicaTraining implements TrainingBackend {
     }
 
     @Override
-    public void download() {}
+    public void download() {
+        local.download();
+    }
 
     @Override
-    public void upload() {}
+    public void upload() {
+        local.upload();
+    }
 
     @Override
     public SplitDetector.Forward forward() {
@@ -166,5 +195,7 @@ final class ReplicaTraining implements TrainingBackend {
     }
 
     @Override
-    public void close() {}
+    public void close() {
+        local.close();
+    }
 }

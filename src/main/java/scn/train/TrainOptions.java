@@ -81,15 +81,15 @@ public record TrainOptions(
         if (distillation == null) distillation = Distillation.SPEC;
         if (replicas == 0) replicas = 1;
         if (replicas < 1) throw new IllegalArgumentException("--replicas must be at least 1, got " + replicas);
-        if (Devices.openClIndex(device) >= 0 && replicas > 1)
-            throw new IllegalArgumentException(
-                    "data-parallel training runs on CPU replicas only (a device per replica is not supported yet);"
-                            + " drop --device " + device);
+        int devices = Devices.list(device).size(); // checks each entry's spelling
+        if (devices > 1 && replicas % devices != 0)
+            throw new IllegalArgumentException("--device lists " + devices + " devices for " + replicas
+                    + " replicas: give as many replicas as devices (or a multiple)");
     }
 
-    /** Whether the steps run on the CPU. */
+    /** Whether the steps run on the CPU (every replica's). */
     public boolean onCpu() {
-        return Devices.isCpu(device);
+        return Devices.list(device).stream().allMatch(Devices::isCpu);
     }
 
     /** The settings of preset {@code name} ({@code quick} or {@code full}) for an SNN or a teacher. */

@@ -167,7 +167,8 @@ public final class Trainer {
         return resume(checkpoint, runDir, null, out, ring);
     }
 
-    private static Trainer resume(Path checkpoint, String runDir, String device, PrintStream out, Ring ring)
+    /** As {@link #resume(Path, String, PrintStream, Ring)}, on {@code device} (a list, one per replica in turn). */
+    public static Trainer resume(Path checkpoint, String runDir, String device, PrintStream out, Ring ring)
             throws IOException {
         Checkpoint.Loaded c = Checkpoint.load(checkpoint);
         TrainOptions o = c.options();
@@ -175,7 +176,9 @@ public final class Trainer {
         if (o.replicas() != replicas)
             throw new IOException(checkpoint + " belongs to a run of " + o.replicas() + " replica(s) and cannot go on"
                     + " with " + replicas + ": its position counts steps of " + o.replicas() + " shards"
-                    + (o.replicas() > 1 ? " (resume it on Spark with " + o.replicas() + " replicas)" : ""));
+                    + (o.replicas() > 1
+                            ? " (resume it on Spark with " + o.replicas() + " replicas, or with its --device list)"
+                            : ""));
         if (runDir != null) o = o.withPaths(o.data(), runDir, o.distillFrom());
         if (device != null) o = o.withDevice(device);
         SpikingCenterNet teacher = o.distillFrom() == null ? null : loadTeacher(Path.of(o.distillFrom()), c.config());

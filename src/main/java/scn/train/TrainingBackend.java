@@ -1,6 +1,7 @@
 package scn.train;
 
 import java.util.function.BooleanSupplier;
+import scn.backend.opencl.Devices;
 import scn.detect.SplitDetector;
 import scn.dist.Ring;
 import scn.nn.SpikingCenterNet;
@@ -25,13 +26,12 @@ interface TrainingBackend extends AutoCloseable {
             SpikingCenterNet teacher,
             Ring ring,
             BooleanSupplier stopRequested) {
-        if (options.onCpu()) { // TrainOptions refuses a device with several replicas
-            var step =
-                    new TrainStep(model, options.weightDecay(), teacher, options.distillation(), options.headLrScale());
-            if (options.replicas() > 1) return new ReplicaTraining(step, ring, stopRequested);
-            return LocalTraining.onCpu(step);
-        }
-        return LocalTraining.onDevice(options.device(), options, model, teacher);
+        String device = Devices.forReplica(options.device(), ring == null ? 0 : ring.rank());
+        LocalTraining local = Devices.isCpu(device)
+                ? LocalTraining.onCpu(new TrainStep(
+                        model, options.weightDecay(), teacher, options.distillation(), options.headLrScale()))
+                : LocalTraining.onDevice(device, options, model, teacher);
+        return options.replicas() > 1 ? new ReplicaTraining(local, ring, stopRequested) : local;
     }
 
     /**

@@ -101,7 +101,7 @@ class ReplicaTrainingTest {
         List<Seen> seen = onEveryReplica(tcpRing(2), ring -> () -> {
             SpikingCenterNet model = new SpikingCenterNet(tiny, 4); // the same weights on both
             TrainStep step = new TrainStep(model, 1e-4f, null, 10f);
-            ReplicaTraining replica = new ReplicaTraining(step, ring, () -> false);
+            ReplicaTraining replica = new ReplicaTraining(LocalTraining.onCpu(step), ring, () -> false);
             SpikeTensor x = SpikeTensor.fromFloat(TestUtil.randomSpikes(10 + ring.rank(), 0.03, 5, 2, 4, 256, 320));
             TrainStep.Losses own = step.gradients(x, Tensor.wrap(boxes.clone(), 2, 2, 5));
             List<float[]> ownGrads = new ArrayList<>();
@@ -236,10 +236,10 @@ class ReplicaTrainingTest {
         e = assertThrows(
                 IllegalArgumentException.class,
                 () -> TinyData.options(tmp.resolve("r3"), 1, 1).toBuilder()
-                        .replicas(2)
-                        .device("opencl")
+                        .replicas(3)
+                        .device("cpu,opencl")
                         .build());
-        assertTrue(e.getMessage().contains("CPU replicas only"), e.getMessage());
+        assertTrue(e.getMessage().contains("lists 2 devices for 3 replicas"), e.getMessage());
 
         // replicas given different seeds disagree on the options, and say so with both values
         List<Exception> failures = onEveryReplica(MemoryTransport.ring(2, WAIT), r -> () -> {

@@ -1,5 +1,7 @@
 package scn.backend.opencl;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import scn.backend.Device;
 import scn.backend.Kernels;
@@ -17,6 +19,27 @@ public final class Devices {
     public static final String CPU = "cpu";
 
     private Devices() {}
+
+    /**
+     * The devices of a list such as {@code opencl:0,opencl:1} (one per data-parallel replica in turn), each checked
+     * as {@link #openClIndex} checks it; a single selector is a list of one.
+     */
+    public static List<String> list(String spec) {
+        List<String> out = new ArrayList<>();
+        for (String s : spec.split(",", -1)) {
+            String d = s.trim();
+            if (d.isEmpty()) throw new IllegalArgumentException("device list '" + spec + "' has an empty entry");
+            openClIndex(d);
+            out.add(d);
+        }
+        return out;
+    }
+
+    /** The device of replica {@code rank} in the list {@code spec}: the list's entries in turn. */
+    public static String forReplica(String spec, int rank) {
+        List<String> all = list(spec);
+        return all.get(rank % all.size());
+    }
 
     /** Whether {@code spec} selects the CPU. */
     public static boolean isCpu(String spec) {

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.IntConsumer;
 import scn.autograd.Tape;
+import scn.backend.DeviceMemoryException;
 import scn.data.Batch;
 import scn.data.Boxes;
 import scn.data.DataLoader;
@@ -54,6 +55,24 @@ public final class SplitDetector {
                 SpikingCenterNet.Outputs o = model.forward(model.input(input), false);
                 return new Heads(
                         o.heatmap().value(), o.offset().value(), o.size().value());
+            } catch (DeviceMemoryException e) {
+                if (model.device() == null) throw e;
+                // What the pass had taken goes, so that a smaller batch can follow; the message names this batch.
+                var device = model.device().device();
+                long taken = device.arena().heldBytes();
+                device.arena().trim();
+                throw new DeviceMemoryException(
+                        String.format(
+                                java.util.Locale.ROOT,
+                                "an inference pass of %d samples does not fit on %s: its activations had taken %.1f"
+                                        + " MiB beside the model's %.1f MiB when the next buffer failed (%s); try a"
+                                        + " smaller --batch",
+                                input.shapeRef()[1],
+                                device,
+                                taken / 1048576.0,
+                                model.device().bytes() / 1048576.0,
+                                e.getMessage()),
+                        e);
             }
         };
     }

@@ -341,6 +341,12 @@ class TrainStepOnDeviceTest {
             assertTrue(m.startsWith("a training step of " + batch + " samples does not fit on " + dev), m);
             assertTrue(m.contains("MiB") && m.contains("--batch"), m);
             assertEquals(0, Tape.size(), "the failed step left nothing on the tape");
+            DeviceMemoryException f = assertThrows(
+                    DeviceMemoryException.class,
+                    () -> SplitDetector.inference(model, new Arena()).apply(huge));
+            assertTrue(
+                    f.getMessage().startsWith("an inference pass of " + batch + " samples does not fit on " + dev),
+                    f.getMessage());
             assertTrue(dev.heldBytes() <= held, "nothing of the batch is left allocated");
             assertTrue(Float.isFinite(step.run(spikes(1, 3), Tensor.wrap(new float[] {10, 12, 30, 20, 0}, 1, 1, 5), LR)
                     .total()));

@@ -1,5 +1,7 @@
 package scn.autograd;
 
+import scn.backend.opencl.ClBuffer;
+import scn.backend.opencl.ElementwiseCl;
 import scn.tensor.SpikeTensor;
 import scn.tensor.Tensor;
 
@@ -15,6 +17,29 @@ public final class CustomOp {
         Var out = Var.resultIn(value, Tape.needsGrad(inputs));
         Tape.record(out, backward);
         return out;
+    }
+
+    /**
+     * A scalar loss term computed on a device (its value read back): its backward adds {@code up · grads[i]} into
+     * {@code inputs[i]}'s device gradient, {@code up} being the term's own gradient, then gives the {@code grads}
+     * (buffers of the device's arena, each of its input's size) back to the arena.
+     */
+    public static Var deviceTerm(float value, Var[] inputs, ClBuffer[] grads) {
+        if (inputs.length != grads.length)
+            throw new IllegalArgumentException(inputs.length + " inputs but " + grads.length + " gradients");
+        return apply(
+                Tensor.scalar(value),
+                g -> {
+                    float up = g.item();
+                    for (int i = 0; i < inputs.length; i++) {
+                        ClBuffer d = grads[i];
+                        if (inputs[i].requiresGrad())
+                            ElementwiseCl.scaleBackward(
+                                    inputs[i].deviceGradBuffer(), d, up, Math.toIntExact(d.length()));
+                        d.device().arena().giveBack(d);
+                    }
+                },
+                inputs);
     }
 
     /**

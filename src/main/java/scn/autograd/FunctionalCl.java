@@ -62,8 +62,12 @@ final class FunctionalCl {
         ClArena arena = arena("batch_norm2d", x, gamma, beta, runMean, runVar);
         int[] xs = Functional.fold("batch_norm2d", x.shape());
         int n = xs[0], c = xs[1], hw = xs[2] * xs[3];
+        boolean grad = Tape.needsGrad(x, gamma, beta);
         ClBuffer y = arena.take(FLOAT32, Shape.size(xs));
-        ClBuffer mean = arena.take(FLOAT32, c), invStd = arena.take(FLOAT32, c);
+        // The statistics the backward normalises with: the batch's (which training forms anyway), or in evaluation
+        // the running ones, formed only when a backward will read them (not for a frozen teacher's forward).
+        ClBuffer mean = training || grad ? arena.take(FLOAT32, c) : null;
+        ClBuffer invStd = training || grad ? arena.take(FLOAT32, c) : null;
         if (training) {
             BatchNorm2dCl.forwardTrain(
                     y,
@@ -82,15 +86,18 @@ final class FunctionalCl {
         } else {
             BatchNorm2dCl.forwardEval(
                     y, x.buffer(), gamma.buffer(), beta.buffer(), runMean.buffer(), runVar.buffer(), n, c, hw, eps);
-            // For the backward: the running statistics as a mean and 1/√(var + ε).
-            ElementwiseCl.affine(mean, runMean.buffer(), 1f, 0f, c);
-            ElementwiseCl.affine(invStd, runVar.buffer(), 1f, eps, c);
-            ElementwiseCl.pow(invStd, invStd, -0.5f, c);
+            if (grad) { // the running statistics as a mean and 1/√(var + ε)
+                ElementwiseCl.affine(mean, runMean.buffer(), 1f, 0f, c);
+                ElementwiseCl.affine(invStd, runVar.buffer(), 1f, eps, c);
+                ElementwiseCl.pow(invStd, invStd, -0.5f, c);
+            }
         }
-        Var out = Var.result(y, x.shape(), Tape.needsGrad(x, gamma, beta));
-        if (!out.requiresGrad()) {
-            arena.giveBack(mean);
-            arena.giveBack(invStd);
+        Var out = Var.result(y, x.shape(), grad);
+        if (!grad) {
+            if (mean != null) {
+                arena.giveBack(mean);
+                arena.giveBack(invStd);
+            }
             return out;
         }
         Tape.recordFreeingOutput(out, unused -> {
@@ -129,8 +136,13 @@ final class FunctionalCl {
         int[] xs = Functional.fold("batch_norm2d", x.shape());
         if (residual != null) Shape.requireSame("batch_norm_plif", "residual", residual.shape(), "input", x.shape());
         int t = x.shape()[0], n = xs[0], c = xs[1], hw = xs[2] * xs[3], total = Shape.size(xs);
+        boolean grad = Tape.needsGrad(x, gamma, beta, residual, w);
+        if (grad && !training)
+            throw new UnsupportedOperationException(
+                    "batch_norm_plif: on a device the backward needs a training-mode forward (batch statistics)");
         ClBuffer s = arena.take(UINT8, total), pre = arena.take(FLOAT32, total);
-        ClBuffer mean = arena.take(FLOAT32, c), invStd = arena.take(FLOAT32, c);
+        // the batch statistics, kept for the backward; evaluation normalises with the running ones inline
+        ClBuffer mean = training ? arena.take(FLOAT32, c) : null, invStd = training ? arena.take(FLOAT32, c) : null;
         ClBuffer res = residual == null ? null : residual.buffer();
         BatchNormPlifCl.forward(
                 s,
@@ -152,15 +164,14 @@ final class FunctionalCl {
                 momentum,
                 eps);
         arena.giveBack(pre);
-        Var out = Var.result(s, x.shape(), Tape.needsGrad(x, gamma, beta, residual, w));
-        if (!out.requiresGrad()) {
-            arena.giveBack(mean);
-            arena.giveBack(invStd);
+        Var out = Var.result(s, x.shape(), grad);
+        if (!grad) {
+            if (training) {
+                arena.giveBack(mean);
+                arena.giveBack(invStd);
+            }
             return out;
         }
-        if (!training)
-            throw new UnsupportedOperationException(
-                    "batch_norm_plif: on a device the backward needs a training-mode forward (batch statistics)");
         Tape.recordFreeingOutput(out, unused -> {
             ClBuffer again = arena.take(FLOAT32, total), dPre = arena.take(FLOAT32, total);
             BatchNormPlifCl.backward(

@@ -7,7 +7,6 @@ import scn.backend.opencl.CenterNetLossCl;
 import scn.backend.opencl.ClArena;
 import scn.backend.opencl.ClBuffer;
 import scn.backend.opencl.ClDevice;
-import scn.backend.opencl.ElementwiseCl;
 import scn.tensor.Shape;
 import scn.tensor.Tensor;
 
@@ -103,18 +102,7 @@ public final class CenterNetLoss {
         float[] s = new float[CenterNetLossCl.STATS];
         dev.read(s, stats);
         arena.giveBack(stats);
-        Var loss = CustomOp.apply(
-                Tensor.scalar(s[0]),
-                g -> {
-                    float up = g.item();
-                    if (heat.requiresGrad()) ElementwiseCl.scaleBackward(heat.deviceGradBuffer(), dz, up, n);
-                    if (offset.requiresGrad()) ElementwiseCl.scaleBackward(offset.deviceGradBuffer(), dOffset, up, reg);
-                    if (size.requiresGrad()) ElementwiseCl.scaleBackward(size.deviceGradBuffer(), dSize, up, reg);
-                    for (ClBuffer b : new ClBuffer[] {dz, dOffset, dSize}) arena.giveBack(b);
-                },
-                heat,
-                offset,
-                size);
+        Var loss = CustomOp.deviceTerm(s[0], new Var[] {heat, offset, size}, new ClBuffer[] {dz, dOffset, dSize});
         return new Terms(loss, s[1], s[2], s[3]);
     }
 

@@ -57,22 +57,7 @@ public final class SplitDetector {
                         o.heatmap().value(), o.offset().value(), o.size().value());
             } catch (DeviceMemoryException e) {
                 if (model.device() == null) throw e;
-                // What the pass had taken goes, so that a smaller batch can follow; the message names this batch.
-                var device = model.device().device();
-                long taken = device.arena().heldBytes();
-                device.arena().trim();
-                throw new DeviceMemoryException(
-                        String.format(
-                                java.util.Locale.ROOT,
-                                "an inference pass of %d samples does not fit on %s: its activations had taken %.1f"
-                                        + " MiB beside the model's %.1f MiB when the next buffer failed (%s); try a"
-                                        + " smaller --batch",
-                                input.shapeRef()[1],
-                                device,
-                                taken / 1048576.0,
-                                model.device().bytes() / 1048576.0,
-                                e.getMessage()),
-                        e);
+                throw model.device().tooLarge("an inference pass", input.shapeRef()[1], e);
             }
         };
     }

@@ -1,8 +1,10 @@
 package scn.nn;
 
 import java.util.List;
+import java.util.Locale;
 import scn.autograd.Parameter;
 import scn.autograd.Var;
+import scn.backend.DeviceMemoryException;
 import scn.backend.opencl.ClBuffer;
 import scn.backend.opencl.ClDevice;
 import scn.backend.opencl.ClSlab;
@@ -72,6 +74,28 @@ public final class DeviceState implements AutoCloseable {
     public long bytes() {
         long n = values.whole().bytes() + stats.whole().bytes();
         return grads == null ? n : n + grads.whole().bytes();
+    }
+
+    /**
+     * The error for {@code what} ("a training step", "an inference pass") of {@code batch} samples that did not fit
+     * this device: names what its activations had taken beside the model, and frees all of that, so that a smaller
+     * batch can follow.
+     */
+    public DeviceMemoryException tooLarge(String what, int batch, DeviceMemoryException cause) {
+        long taken = dev.arena().heldBytes();
+        dev.arena().trim();
+        return new DeviceMemoryException(
+                String.format(
+                        Locale.ROOT,
+                        "%s of %d samples does not fit on %s: its activations had taken %.1f MiB beside the model's"
+                                + " %.1f MiB when the next buffer failed (%s); try a smaller --batch",
+                        what,
+                        batch,
+                        dev,
+                        taken / 1048576.0,
+                        bytes() / 1048576.0,
+                        cause.getMessage()),
+                cause);
     }
 
     /** Unplaces every variable (back to the host, without copying) and frees the slabs. */

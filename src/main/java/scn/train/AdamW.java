@@ -167,8 +167,8 @@ public final class AdamW {
         dev.read(sq, out);
         dev.arena().giveBack(out);
         double norm = Math.sqrt(sq[0]);
-        double scale = maxNorm / (norm + 1e-6);
-        if (scale < 1 && Double.isFinite(norm)) ElementwiseCl.affine(grads, grads, (float) scale, 0f, n);
+        double scale = clipScale(norm, maxNorm);
+        if (scale < 1) ElementwiseCl.affine(grads, grads, (float) scale, 0f, n);
         return norm;
     }
 
@@ -183,8 +183,8 @@ public final class AdamW {
             for (float g : p.grad().data()) sq += (double) g * g;
         }
         double norm = Math.sqrt(sq);
-        double scale = maxNorm / (norm + 1e-6);
-        if (scale < 1 && Double.isFinite(norm)) {
+        double scale = clipScale(norm, maxNorm);
+        if (scale < 1) {
             for (Parameter p : parameters) {
                 if (p.grad() == null) continue;
                 float[] g = p.grad().data();
@@ -192,5 +192,10 @@ public final class AdamW {
             }
         }
         return norm;
+    }
+
+    /** What gradients of norm {@code norm} are multiplied by (as torch's clip_grad_norm_); 1 when the norm is not finite. */
+    private static double clipScale(double norm, double maxNorm) {
+        return Double.isFinite(norm) ? Math.min(1, maxNorm / (norm + 1e-6)) : 1;
     }
 }

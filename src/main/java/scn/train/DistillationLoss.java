@@ -1,7 +1,6 @@
 package scn.train;
 
 import scn.autograd.CustomOp;
-import scn.autograd.Tape;
 import scn.autograd.Var;
 import scn.backend.DeviceBuffer;
 import scn.backend.opencl.ClArena;
@@ -61,7 +60,7 @@ public final class DistillationLoss {
                 d.target().ordinal(),
                 d.temperature(),
                 (float) divisor(d.norm(), s, objects));
-        return deviceTerm(stats, studentLogits, dz, null, null);
+        return deviceTerm(stats, new Var[] {studentLogits}, new ClBuffer[] {dz});
     }
 
     /** The regression term (see the other {@code regression}) wherever the maps live, as {@link #heatmap(Var, Var, Distillation, int)}. */
@@ -91,7 +90,7 @@ public final class DistillationLoss {
                 h[1],
                 s[2] * s[3],
                 SIZE_WEIGHT);
-        return deviceTerm(stats, studentOffset, dOffset, studentSize, dSize);
+        return deviceTerm(stats, new Var[] {studentOffset, studentSize}, new ClBuffer[] {dOffset, dSize});
     }
 
     /** Whether every one of {@code vs} lives on one device. */
@@ -101,26 +100,12 @@ public final class DistillationLoss {
         return true;
     }
 
-    /**
-     * The term whose value the kernel left in {@code stats[0]}, as a host scalar whose backward adds its gradients
-     * {@code da}, {@code db} (scaled by its own) into {@code a}'s and {@code b}'s ({@code b} may be null).
-     */
-    private static Var deviceTerm(ClBuffer stats, Var a, ClBuffer da, Var b, ClBuffer db) {
-        ClArena arena = stats.device().arena();
+    /** The term whose value the kernel left in {@code stats[0]}, its gradients {@code grads} for {@code inputs}. */
+    private static Var deviceTerm(ClBuffer stats, Var[] inputs, ClBuffer[] grads) {
         float[] value = new float[1];
         stats.device().read(value, stats);
-        arena.giveBack(stats);
-        Tape.Backward backward = g -> {
-            float up = g.item();
-            if (a.requiresGrad()) ElementwiseCl.scaleBackward(a.deviceGradBuffer(), da, up, (int) da.length());
-            if (b != null && b.requiresGrad())
-                ElementwiseCl.scaleBackward(b.deviceGradBuffer(), db, up, (int) db.length());
-            arena.giveBack(da);
-            if (db != null) arena.giveBack(db);
-        };
-        return b == null
-                ? CustomOp.apply(Tensor.scalar(value[0]), backward, a)
-                : CustomOp.apply(Tensor.scalar(value[0]), backward, a, b);
+        stats.device().arena().giveBack(stats);
+        return CustomOp.deviceTerm(value[0], inputs, grads);
     }
 
     /** What {@code norm} divides the sum over the cells of {@code shape [B, k, H, W]} by. */

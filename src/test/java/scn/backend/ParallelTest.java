@@ -14,6 +14,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
@@ -128,6 +131,45 @@ class ParallelTest {
         }
         for (Thread t : callers) t.join();
         assertEquals(4 * 200 * 50, total.get());
+    }
+
+    @Test
+    void computationsAloneRunSideBySideOnTheirOwnThreads() throws Exception {
+        // Two callers inside alone() must both be inside exclusively() at once (taking turns, the second would wait
+        // for the first, which waits for the second at the barrier), and each loop runs as one chunk on its caller.
+        CyclicBarrier both = new CyclicBarrier(2);
+        List<Chunk> seen = Collections.synchronizedList(new ArrayList<>());
+        List<Thread> ran = Collections.synchronizedList(new ArrayList<>());
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            Thread[] callers = new Thread[2];
+            Throwable[] failed = new Throwable[2];
+            for (int k = 0; k < 2; k++) {
+                int id = k;
+                callers[k] = new Thread(() -> {
+                    try {
+                        Parallel.alone(() -> Parallel.exclusively(() -> {
+                            Parallel.forEach(64, (w, from, to) -> {
+                                seen.add(new Chunk(w, from, to));
+                                ran.add(Thread.currentThread());
+                            });
+                            try {
+                                both.await(10, TimeUnit.SECONDS);
+                            } catch (Exception e) {
+                                throw new IllegalStateException("the other computation did not run beside this one", e);
+                            }
+                            return null;
+                        }));
+                    } catch (Throwable t) {
+                        failed[id] = t;
+                    }
+                });
+                callers[k].start();
+            }
+            for (Thread t : callers) t.join();
+            for (Throwable t : failed) if (t != null) throw t;
+            assertEquals(List.of(new Chunk(0, 0, 64), new Chunk(0, 0, 64)), seen);
+            assertEquals(Set.of(callers[0], callers[1]), Set.copyOf(ran));
+        });
     }
 
     @Test

@@ -14,6 +14,7 @@ import org.apache.spark.BarrierTaskContext;
 import scala.collection.Iterator;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.runtime.AbstractFunction1;
+import scn.backend.Parallel;
 import scn.dist.EngineVersion;
 import scn.dist.Ring;
 import scn.dist.TcpTransport;
@@ -94,7 +95,7 @@ final class ReplicaTask extends AbstractFunction1<Iterator<Integer>, Iterator<St
             long startStep = from == null ? -1 : t.stepsDone();
             DigestChain chain = new DigestChain();
             t.afterEachStep(() -> chain.add(t.weightsDigest()));
-            Trainer.Summary s = t.run();
+            Trainer.Summary s = computeAlone(ctx) ? Parallel.alone(() -> run(t)) : t.run();
             return new Report(
                     rank,
                     ctx.stageAttemptNumber(),
@@ -106,6 +107,24 @@ final class ReplicaTask extends AbstractFunction1<Iterator<Integer>, Iterator<St
                     s.stopped(),
                     s.valMap());
         }
+    }
+
+    private static Trainer.Summary run(Trainer t) {
+        try {
+            return t.run();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Whether this replica computes on its task's thread alone: when Spark gave the task one CPU
+     * ({@code spark.task.cpus}, 1 by default). The replicas of one executor then compute side by side, each on its own
+     * core, instead of taking turns with the engine's whole thread team ({@link Parallel#exclusively}). Every task of
+     * the stage has the same number of CPUs, so all replicas decide alike and stay bit-identical.
+     */
+    static boolean computeAlone(BarrierTaskContext ctx) {
+        return ctx.cpus() == 1;
     }
 
     /** The host of a {@code host:port} address (an IPv6 host keeps its colons). */

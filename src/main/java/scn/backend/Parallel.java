@@ -135,7 +135,10 @@ public final class Parallel {
     /** Runs chunk {@code c} = tasks {@code [bounds[c], bounds[c+1])} as worker {@code c}; the caller runs chunk 0. */
     private static void run(int[] bounds, RangeBody body) {
         int chunks = bounds.length - 1, n = bounds[chunks];
-        if (chunks <= 1 || Thread.currentThread() instanceof Worker || false || !TEAM_BUSY.compareAndSet(false, true)) {
+        if (chunks <= 1
+                || Thread.currentThread() instanceof Worker
+                || ALONE.get()
+                || !TEAM_BUSY.compareAndSet(false, true)) {
             if (n > 0) body.run(0, 0, n); // one chunk: bodies keep per-worker partials in thread-local scratch
             return;
         }

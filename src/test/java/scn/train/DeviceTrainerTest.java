@@ -1,6 +1,8 @@
 package scn.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -11,12 +13,21 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import scn.TestUtil;
+import scn.dist.MemoryTransport;
+import scn.dist.Ring;
+import scn.dist.Transport;
 import scn.model.ModelFiles;
 import scn.nn.ModelConfig;
 import scn.nn.SpikingCenterNet;
@@ -111,6 +122,57 @@ class DeviceTrainerTest {
             for (int i = 0; i < want.length; i++) if (Math.abs(want[i] - got[i]) > tol) far++;
         }
         assertTrue(far <= values / 100, far + " of " + values + " moment values differ beyond round-off");
+    }
+
+    /**
+     * Two replicas on the device (opened twice), as {@code train --device D,D} runs them in one process: stopped after
+     * their second step and resumed from the checkpoint, which remembers both devices, they end with the weights of
+     * the unbroken run bit for bit (each replica's kernels sum in a fixed order, and the all-reduce too).
+     */
+    @Test
+    void replicasOnDevicesStopAndResumeToTheUnbrokenRunsWeights() throws Exception {
+        String d = "opencl:" + TestUtil.openClTestDevice();
+        Path whole = tmp.resolve("whole"), cut = tmp.resolve("cut");
+        // the device set's 3 training samples give each replica one step per epoch
+        java.util.function.Function<Path, TrainOptions> options = dir -> TinyData.onDevice(dir, "cpu").toBuilder()
+                .device(d + "," + d)
+                .replicas(2)
+                .epochs(3)
+                .build();
+        Map<String, Tensor> unbroken = twoReplicas(options.apply(whole), 0, null);
+        assertThrows(IOException.class, () -> twoReplicas(options.apply(cut), 1, null), "stopped: no final weights");
+        Checkpoint.Loaded saved = Checkpoint.load(cut.resolve(Checkpoint.FILE));
+        // replica 1 is asked to stop after step 1; its vote travels with step 2's gradients, after which both stop
+        assertEquals(2, saved.position().step());
+        assertEquals(d + "," + d, saved.options().device(), "the checkpoint remembers the devices");
+        Map<String, Tensor> resumed = twoReplicas(options.apply(cut), 0, cut.resolve(Checkpoint.FILE));
+        for (String name : unbroken.keySet())
+            assertArrayEquals(unbroken.get(name).data(), resumed.get(name).data(), name);
+        assertEquals(3, steps(cut).size(), "the resumed run's log continues the stopped one");
+    }
+
+    /** Runs two replicas over memory, each on its thread; replica 1 stops after {@code stopAfter} steps when > 0. */
+    private static Map<String, Tensor> twoReplicas(TrainOptions o, long stopAfter, Path resumeFrom) throws Exception {
+        List<Transport> ring = MemoryTransport.ring(2, Duration.ofMinutes(5));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<Trainer.Summary>> running = new ArrayList<>();
+            for (Transport t : ring) {
+                Ring r = new Ring(t);
+                running.add(pool.submit(() -> {
+                    Trainer trainer = resumeFrom == null
+                            ? Trainer.start(o, QUIET, r)
+                            : Trainer.resume(resumeFrom, null, QUIET, r);
+                    if (r.rank() == 1 && stopAfter > 0) trainer.stopAfter(stopAfter);
+                    return trainer.run();
+                }));
+            }
+            for (Future<Trainer.Summary> f : running) f.get();
+        } finally {
+            pool.shutdownNow();
+            ring.forEach(Transport::close);
+        }
+        return Checkpoint.loadModel(Path.of(o.runDir()).resolve(Trainer.MODEL)).stateDict();
     }
 
     /** {@code optimizer.m} or {@code optimizer.v} of a checkpoint key (or the key, for the step count). */

@@ -233,7 +233,7 @@ public final class Functional {
         String layer = Profile.layer();
         int[] xs = fold("batch_norm2d", x.shape());
         if (residual != null) Shape.requireSame("batch_norm_plif", "residual", residual.shape(), "input", x.shape());
-        int t = x.shape()[0], m = Shape.size(xs) / t;
+        int t = x.shape()[0];
         Tensor x4 = x.value().view(xs);
         float[] mean = new float[xs[1]], invStd = new float[xs[1]];
         float wv = w.value().item();
@@ -272,17 +272,32 @@ public final class Functional {
         Tape.record(out, dy -> {
             Tensor in = recompute == null ? x4 : recompute.get().view(xs);
             long t2 = Profile.start();
-            Tensor dPre = Tensor.empty(xs); // [T*B, C, H, W] the neuron's input again, then (in place) its gradient
-            BatchNorm2d.normalize(dPre, in, gamma.value(), beta.value(), mean, invStd);
-            if (residual != null) addResidual(dPre, residual);
-            double dw = Plif.backwardInPlace(dPre.data(), dy.data(), t, m, wv);
+            Tensor dPre = Tensor.empty(xs); // [T*B, C, H, W] ∂L/∂(the neuron's input), formed again on the fly
+            double[] sumDy = new double[xs[1]], sumDyXhat = new double[xs[1]]; // the batch norm's sums over dPre
+            double dw = NormPlif.backward(
+                    dPre.data(),
+                    dy.data(),
+                    in.data(),
+                    resFloats,
+                    resSpikes == null ? null : resSpikes.data(),
+                    gamma.value().data(),
+                    beta.value().data(),
+                    mean,
+                    invStd,
+                    t,
+                    xs[0] / t,
+                    xs[1],
+                    xs[2] * xs[3],
+                    wv,
+                    sumDy,
+                    sumDyXhat);
             out.releaseGrad(); // dy is spent: its array can take the input's gradient below
             if (w.requiresGrad()) w.gradBuffer().data()[0] += (float) dw;
-            Profile.stop(layer, "plif.backward", t2);
+            Profile.stop(layer, "norm_plif.backward", t2);
             long t3 = Profile.start();
             if (residual != null && residual.requiresGrad())
                 Elementwise.accumulate(residual.gradBuffer().data(), dPre.data(), dPre.size());
-            BatchNorm2d.backward(
+            BatchNorm2d.backwardFromSums(
                     x.requiresGrad() ? x.gradBuffer().view(xs) : null,
                     gamma.requiresGrad() ? gamma.gradBuffer() : null,
                     beta.requiresGrad() ? beta.gradBuffer() : null,
@@ -291,6 +306,8 @@ public final class Functional {
                     gamma.value(),
                     mean,
                     invStd,
+                    sumDy,
+                    sumDyXhat,
                     training);
             Arena.giveBack(dPre.data());
             if (recompute != null) Arena.giveBack(in.data());
@@ -300,17 +317,6 @@ public final class Functional {
     }
 
     /** {@code pre += residual}, reading spikes as bytes. */
-    private static void addResidual(Tensor pre, Var residual) {
-        float[] p = pre.data();
-        int n = pre.size();
-        if (residual.spikes() != null) {
-            byte[] r = residual.spikes().data();
-            for (int i = 0; i < n; i++) p[i] += r[i];
-        } else {
-            Elementwise.accumulate(p, residual.value().data(), n);
-        }
-    }
-
     /**
      * Max-pool with a square window; ties go to the first element in scan order. On spikes it is an OR
      * and stays binary. Where each maximum came from is not kept: the backward pools the input again.

@@ -109,6 +109,61 @@ public final class BatchNorm2d {
         }
     }
 
+    /**
+     * {@link #backward} given each channel's {@code sumDy = Σ dy} and {@code sumDyXhat = Σ dy·x̂}, as a fused
+     * operator that produced {@code dy} also summed them ({@link NormPlif#backward}). Accumulates.
+     */
+    public static void backwardFromSums(
+            Tensor dx,
+            Tensor dGamma,
+            Tensor dBeta,
+            Tensor dy,
+            Tensor x,
+            Tensor gamma,
+            float[] mean,
+            float[] invStd,
+            double[] sumDy,
+            double[] sumDyXhat,
+            boolean batchStats) {
+        int n = x.dim(0), c = x.dim(1), hw = x.dim(2) * x.dim(3);
+        float[] dxa = dx == null ? null : dx.data(),
+                dga = dGamma == null ? null : dGamma.data(),
+                dba = dBeta == null ? null : dBeta.data();
+        if (Kernels.reference()) {
+            BatchNorm2dRef.backwardFromSums(
+                    dxa,
+                    dga,
+                    dba,
+                    dy.data(),
+                    x.data(),
+                    gamma.data(),
+                    mean,
+                    invStd,
+                    sumDy,
+                    sumDyXhat,
+                    n,
+                    c,
+                    hw,
+                    batchStats);
+        } else {
+            BatchNorm2dSimd.backwardFromSums(
+                    dxa,
+                    dga,
+                    dba,
+                    dy.data(),
+                    x.data(),
+                    gamma.data(),
+                    mean,
+                    invStd,
+                    sumDy,
+                    sumDyXhat,
+                    n,
+                    c,
+                    hw,
+                    batchStats);
+        }
+    }
+
     /** The running statistics as (mean, 1/sqrt(var + eps)), for the evaluation-mode backward. */
     public static float[][] runningMeanInvStd(Tensor runMean, Tensor runVar, float eps) {
         float[] m = runMean.data().clone();

@@ -113,17 +113,56 @@ public final class BatchNorm2dRef {
             int c,
             int hw,
             boolean batchStats) {
-        long m = (long) n * hw;
+        double[] sumDy = new double[c], sumDyXhat = new double[c];
+        sums(sumDy, sumDyXhat, dy, x, mean, invStd, n, c, hw);
+        backwardFromSums(dx, dGamma, dBeta, dy, x, gamma, mean, invStd, sumDy, sumDyXhat, n, c, hw, batchStats);
+    }
+
+    /** {@code sumDy[ch] = Σ dy}, {@code sumDyXhat[ch] = Σ dy·x̂} over each channel: what the backward needs. */
+    static void sums(
+            double[] sumDy,
+            double[] sumDyXhat,
+            float[] dy,
+            float[] x,
+            float[] mean,
+            float[] invStd,
+            int n,
+            int c,
+            int hw) {
         for (int ch = 0; ch < c; ch++) {
-            double sumDy = 0, sumDyXhat = 0;
+            double sDy = 0, sDyXhat = 0;
             for (int i = 0; i < n; i++) {
                 for (int p = 0; p < hw; p++) {
                     int at = (i * c + ch) * hw + p;
                     double xhat = (x[at] - mean[ch]) * (double) invStd[ch];
-                    sumDy += dy[at];
-                    sumDyXhat += dy[at] * xhat;
+                    sDy += dy[at];
+                    sDyXhat += dy[at] * xhat;
                 }
             }
+            sumDy[ch] = sDy;
+            sumDyXhat[ch] = sDyXhat;
+        }
+    }
+
+    /** The backward given the channels' {@link #sums}. */
+    static void backwardFromSums(
+            float[] dx,
+            float[] dGamma,
+            float[] dBeta,
+            float[] dy,
+            float[] x,
+            float[] gamma,
+            float[] mean,
+            float[] invStd,
+            double[] sums,
+            double[] sumsXhat,
+            int n,
+            int c,
+            int hw,
+            boolean batchStats) {
+        long m = (long) n * hw;
+        for (int ch = 0; ch < c; ch++) {
+            double sumDy = sums[ch], sumDyXhat = sumsXhat[ch];
             if (dGamma != null) dGamma[ch] += (float) sumDyXhat;
             if (dBeta != null) dBeta[ch] += (float) sumDy;
             if (dx == null) continue;

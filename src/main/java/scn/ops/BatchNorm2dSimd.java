@@ -87,27 +87,97 @@ final class BatchNorm2dSimd {
             int c,
             int hw,
             boolean batchStats) {
-        long m = (long) n * hw;
         Parallel.forEach(c, (worker, from, to) -> {
             for (int ch = from; ch < to; ch++) {
-                float mu = mean[ch], is = invStd[ch];
                 double sumDy = 0, sumDyX = 0;
                 for (int i = 0; i < n; i++) {
                     int at = (i * c + ch) * hw;
                     sumDy += planeSum(dy, at, hw);
-                    sumDyX += planeDot(dy, x, at, hw, mu);
+                    sumDyX += planeDot(dy, x, at, hw, mean[ch]);
                 }
-                double sumDyXhat = sumDyX * is;
-                if (dGamma != null) dGamma[ch] += (float) sumDyXhat;
-                if (dBeta != null) dBeta[ch] += (float) sumDy;
-                if (dx == null) continue;
-                float k = gamma[ch] * is;
-                // dx = k·dy + a·(x − μ) + b, with a = −k·is·Σdy·x̂/m and b = −k·Σdy/m in training mode.
-                float a = batchStats ? (float) (-k * is * sumDyXhat / m) : 0f;
-                float b = batchStats ? (float) (-k * sumDy / m) : 0f;
-                for (int i = 0; i < n; i++) accumulateDx(dx, dy, x, (i * c + ch) * hw, hw, k, a, b, mu);
+                channelBackward(
+                        ch,
+                        dx,
+                        dGamma,
+                        dBeta,
+                        dy,
+                        x,
+                        gamma,
+                        mean,
+                        invStd,
+                        sumDy,
+                        sumDyX * invStd[ch],
+                        n,
+                        c,
+                        hw,
+                        batchStats);
             }
         });
+    }
+
+    /** The backward given each channel's {@code Σ dy} and {@code Σ dy·x̂} (as {@link BatchNorm2dRef#sums}). */
+    static void backwardFromSums(
+            float[] dx,
+            float[] dGamma,
+            float[] dBeta,
+            float[] dy,
+            float[] x,
+            float[] gamma,
+            float[] mean,
+            float[] invStd,
+            double[] sumDy,
+            double[] sumDyXhat,
+            int n,
+            int c,
+            int hw,
+            boolean batchStats) {
+        Parallel.forEach(c, (worker, from, to) -> {
+            for (int ch = from; ch < to; ch++)
+                channelBackward(
+                        ch,
+                        dx,
+                        dGamma,
+                        dBeta,
+                        dy,
+                        x,
+                        gamma,
+                        mean,
+                        invStd,
+                        sumDy[ch],
+                        sumDyXhat[ch],
+                        n,
+                        c,
+                        hw,
+                        batchStats);
+        });
+    }
+
+    private static void channelBackward(
+            int ch,
+            float[] dx,
+            float[] dGamma,
+            float[] dBeta,
+            float[] dy,
+            float[] x,
+            float[] gamma,
+            float[] mean,
+            float[] invStd,
+            double sumDy,
+            double sumDyXhat,
+            int n,
+            int c,
+            int hw,
+            boolean batchStats) {
+        long m = (long) n * hw;
+        float mu = mean[ch], is = invStd[ch];
+        if (dGamma != null) dGamma[ch] += (float) sumDyXhat;
+        if (dBeta != null) dBeta[ch] += (float) sumDy;
+        if (dx == null) return;
+        float k = gamma[ch] * is;
+        // dx = k·dy + a·(x − μ) + b, with a = −k·is·Σdy·x̂/m and b = −k·Σdy/m in training mode.
+        float a = batchStats ? (float) (-k * is * sumDyXhat / m) : 0f;
+        float b = batchStats ? (float) (-k * sumDy / m) : 0f;
+        for (int i = 0; i < n; i++) accumulateDx(dx, dy, x, (i * c + ch) * hw, hw, k, a, b, mu);
     }
 
     private static float planeSum(float[] v, int at, int len) {

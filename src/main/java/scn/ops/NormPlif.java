@@ -9,6 +9,12 @@ import scn.backend.Kernels;
  * norm and PLIF) or {@link NormPlifFast}, whose spikes are identical to the fast batch norm followed by
  * the fast PLIF.
  *
+ * <p>The backward goes the same way in one pass: it forms the neuron's input again, runs the PLIF's
+ * backward through time, writes {@code ∂L/∂(neuron input)} and adds up, per channel, the two sums the batch
+ * norm's backward needs ({@link BatchNorm2d#backwardFromSums}), where the composition of the batch norm's
+ * normalisation, the residual sum, the PLIF's backward and the batch norm's sums read and wrote the whole
+ * tensor four times over.
+ *
  * <p>Layout: {@code x [T, B, C, HW]} (time-major, channels inside the batch), {@code residual} the same
  * size as floats or spike bytes (at most one of them), spikes {@code s} the same size.
  */
@@ -33,22 +39,70 @@ public final class NormPlif {
             int c,
             int hw,
             float w) {
+        check(s.length, x, residualF, residualB, gamma, beta, mean, invStd, t, b, c, hw);
+        if (Kernels.reference()) {
+            NormPlifRef.forward(s, x, residualF, residualB, gamma, beta, mean, invStd, t, b, c, hw, w);
+        } else {
+            NormPlifFast.forward(s, x, residualF, residualB, gamma, beta, mean, invStd, t, b, c, hw, w);
+        }
+    }
+
+    /**
+     * The backward of {@link #forward}: overwrites {@code dPre} with {@code ∂L/∂(γ·(x − mean)·invStd + β + residual)}
+     * from the spike gradients {@code ds}, sets {@code sumDy[ch] = Σ dPre} and {@code sumDyXhat[ch] = Σ dPre·x̂}
+     * ({@code x̂ = (x − mean)·invStd}) over each channel, and returns {@code ∂L/∂w}.
+     */
+    public static double backward(
+            float[] dPre,
+            float[] ds,
+            float[] x,
+            float[] residualF,
+            byte[] residualB,
+            float[] gamma,
+            float[] beta,
+            float[] mean,
+            float[] invStd,
+            int t,
+            int b,
+            int c,
+            int hw,
+            float w,
+            double[] sumDy,
+            double[] sumDyXhat) {
+        check(Math.min(dPre.length, ds.length), x, residualF, residualB, gamma, beta, mean, invStd, t, b, c, hw);
+        if (sumDy.length < c || sumDyXhat.length < c)
+            throw new IllegalArgumentException("norm_plif: per-channel sums shorter than C = " + c);
+        return Kernels.reference()
+                ? NormPlifRef.backward(
+                        dPre, ds, x, residualF, residualB, gamma, beta, mean, invStd, t, b, c, hw, w, sumDy, sumDyXhat)
+                : NormPlifFast.backward(
+                        dPre, ds, x, residualF, residualB, gamma, beta, mean, invStd, t, b, c, hw, w, sumDy, sumDyXhat);
+    }
+
+    private static void check(
+            int outLength,
+            float[] x,
+            float[] residualF,
+            byte[] residualB,
+            float[] gamma,
+            float[] beta,
+            float[] mean,
+            float[] invStd,
+            int t,
+            int b,
+            int c,
+            int hw) {
         if (residualF != null && residualB != null)
             throw new IllegalArgumentException("norm_plif: at most one residual");
         long size = (long) t * b * c * hw;
         if (x.length < size
-                || s.length < size
+                || outLength < size
                 || (residualF != null && residualF.length < size)
                 || (residualB != null && residualB.length < size)) {
             throw new IllegalArgumentException("norm_plif: arrays shorter than T*B*C*HW = " + size);
         }
         if (gamma.length < c || beta.length < c || mean.length < c || invStd.length < c) {
             throw new IllegalArgumentException("norm_plif: per-channel arrays shorter than C = " + c);
-        }
-        if (Kernels.reference()) {
-            NormPlifRef.forward(s, x, residualF, residualB, gamma, beta, mean, invStd, t, b, c, hw, w);
-        } else {
-            NormPlifFast.forward(s, x, residualF, residualB, gamma, beta, mean, invStd, t, b, c, hw, w);
         }
     }
 }

@@ -1,8 +1,11 @@
 package scn.ops;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import scn.backend.Parallel;
+import scn.backend.Scratch;
 import scn.backend.Simd;
 
 /**
@@ -12,10 +15,19 @@ import scn.backend.Simd;
  * element sees the same float operations as {@link BatchNorm2dSimd#normalize}, the residual sum and
  * {@link PlifFast#forward} in turn, so the spikes are identical to theirs, without the float array of
  * the neuron's input being written and read back.
+ *
+ * <p>The backward forms the input again the same way and runs {@link PlifFast#backward}'s arithmetic on it, so
+ * {@code ∂L/∂(neuron input)} is bit for bit what the normalisation, the residual sum and the PLIF's backward in
+ * place give one after the other; the batch norm's sums and {@code ∂L/∂w} are added up along the way, in float
+ * vectors flushed into doubles every {@link #FLUSH} vectors (as often as the batch norm's own sums are), per
+ * (image, channel) plane, and the planes' sums in a fixed order, so no figure depends on the thread count.
  */
 final class NormPlifFast {
     private static final VectorSpecies<Float> S = Simd.F;
     private static final int L = S.length();
+    private static final float SLOPE = (float) (Math.PI / 2) * PlifRef.ALPHA;
+    /** Vectors of neurons whose float sums are moved into the double ones at once. */
+    private static final int FLUSH = 64;
 
     private NormPlifFast() {}
 
@@ -63,5 +75,120 @@ final class NormPlifFast {
                 }
             }
         });
+    }
+
+    static double backward(
+            float[] dPre,
+            float[] ds,
+            float[] x,
+            float[] residualF,
+            byte[] residualB,
+            float[] gamma,
+            float[] beta,
+            float[] mean,
+            float[] invStd,
+            int t,
+            int b,
+            int c,
+            int hw,
+            float w,
+            double[] sumDy,
+            double[] sumDyXhat) {
+        float decay = PlifRef.decay(w);
+        int m = b * c * hw, planes = b * c;
+        double[] planeDy = new double[planes], planeDyX = new double[planes], planeDecay = new double[planes];
+        Parallel.forEach(planes, (worker, from, to) -> {
+            float[] pre = Scratch.floats(0, t * L), h = Scratch.floats(1, t * L), vPrev = Scratch.floats(2, t * L);
+            for (int plane = from; plane < to; plane++) {
+                int ch = plane % c;
+                float mu = mean[ch], scale = gamma[ch] * invStd[ch], shift = beta[ch] - mu * scale;
+                double sDy = 0, sDyX = 0, sDecay = 0;
+                FloatVector accDy = FloatVector.zero(S), accDyX = accDy, accDecay = accDy;
+                int j0 = plane * hw, j1 = j0 + hw, j = j0;
+                for (int vectors = 1; j + L <= j1; j += L, vectors++) {
+                    FloatVector v = FloatVector.zero(S);
+                    for (int k = 0; k < t; k++) {
+                        int at = k * m + j;
+                        FloatVector p = FloatVector.fromArray(S, x, at).fma(scale, shift);
+                        if (residualF != null) p = p.add(FloatVector.fromArray(S, residualF, at));
+                        if (residualB != null) p = p.add(Simd.floatsOf(residualB, at));
+                        p.intoArray(pre, k * L);
+                        v.intoArray(vPrev, k * L);
+                        FloatVector hk = p.sub(v).mul(decay).add(v);
+                        hk.intoArray(h, k * L);
+                        v = hk.blend(0f, hk.sub(PlifRef.THRESHOLD).compare(VectorOperators.GE, 0f));
+                    }
+                    FloatVector dv = FloatVector.zero(S);
+                    for (int k = t - 1; k >= 0; k--) {
+                        int at = k * m + j;
+                        FloatVector u = FloatVector.fromArray(S, h, k * L).sub(PlifRef.THRESHOLD);
+                        VectorMask<Float> fire = u.compare(VectorOperators.GE, 0f);
+                        FloatVector z = u.mul(SLOPE);
+                        FloatVector sg = FloatVector.broadcast(S, PlifRef.ALPHA / 2)
+                                .div(z.mul(z).add(1f));
+                        FloatVector dh =
+                                FloatVector.fromArray(S, ds, at).mul(sg).add(dv.blend(0f, fire));
+                        // 0 + dh·decay, as the reference's in-place backward writes it: the same bits, signed zeros too
+                        FloatVector d = dh.mul(decay).add(FloatVector.zero(S));
+                        d.intoArray(dPre, at);
+                        dv = dh.mul(1f - decay);
+                        accDecay = dh.fma(
+                                FloatVector.fromArray(S, pre, k * L).sub(FloatVector.fromArray(S, vPrev, k * L)),
+                                accDecay);
+                        accDy = accDy.add(d);
+                        accDyX = d.fma(FloatVector.fromArray(S, x, at).sub(mu), accDyX);
+                    }
+                    if (vectors % FLUSH == 0) {
+                        sDy += Simd.sum(accDy);
+                        sDyX += Simd.sum(accDyX);
+                        sDecay += Simd.sum(accDecay);
+                        accDy = accDyX = accDecay = FloatVector.zero(S);
+                    }
+                }
+                sDy += Simd.sum(accDy);
+                sDyX += Simd.sum(accDyX);
+                sDecay += Simd.sum(accDecay);
+                for (; j < j1; j++) { // the plane's tail, as the forward's: no fma
+                    float v = 0f;
+                    for (int k = 0; k < t; k++) {
+                        int at = k * m + j;
+                        float p = x[at] * scale + shift;
+                        if (residualF != null) p += residualF[at];
+                        if (residualB != null) p += residualB[at];
+                        pre[k] = p;
+                        vPrev[k] = v;
+                        h[k] = v + (p - v) * decay;
+                        v = h[k] - PlifRef.THRESHOLD >= 0 ? 0f : h[k];
+                    }
+                    float dv = 0f;
+                    for (int k = t - 1; k >= 0; k--) {
+                        int at = k * m + j;
+                        float spike = h[k] - PlifRef.THRESHOLD >= 0 ? 1f : 0f;
+                        float dh = ds[at] * PlifRef.surrogate(h[k] - PlifRef.THRESHOLD) + dv * (1f - spike);
+                        float d = 0f + dh * decay;
+                        dPre[at] = d;
+                        dv = dh * (1f - decay);
+                        sDecay += (double) dh * (pre[k] - vPrev[k]);
+                        sDy += d;
+                        sDyX += d * (x[at] - mu);
+                    }
+                }
+                planeDy[plane] = sDy;
+                planeDyX[plane] = sDyX;
+                planeDecay[plane] = sDecay;
+            }
+        });
+        double dDecay = 0;
+        for (int ch = 0; ch < c; ch++) {
+            double sDy = 0, sDyX = 0;
+            for (int bi = 0; bi < b; bi++) {
+                sDy += planeDy[bi * c + ch];
+                sDyX += planeDyX[bi * c + ch];
+            }
+            sumDy[ch] = sDy;
+            sumDyXhat[ch] = sDyX * invStd[ch];
+        }
+        for (double d : planeDecay) dDecay += d;
+        return dDecay * decay * (1 - decay);
     }
 }

@@ -2,7 +2,8 @@ package scn.ops;
 
 /**
  * The reference of {@link NormPlif}: literally the reference batch-norm normalisation, the residual sum
- * and the reference PLIF, one after the other, through a temporary array.
+ * and the reference PLIF, one after the other, through a temporary array; backward, the PLIF's backward on
+ * that array and the reference batch norm's sums.
  */
 final class NormPlifRef {
     private NormPlifRef() {}
@@ -27,5 +28,31 @@ final class NormPlifRef {
         if (residualF != null) for (int i = 0; i < size; i++) pre[i] += residualF[i];
         if (residualB != null) for (int i = 0; i < size; i++) pre[i] += residualB[i];
         PlifRef.forward(s, pre, t, size / t, w);
+    }
+
+    static double backward(
+            float[] dPre,
+            float[] ds,
+            float[] x,
+            float[] residualF,
+            byte[] residualB,
+            float[] gamma,
+            float[] beta,
+            float[] mean,
+            float[] invStd,
+            int t,
+            int b,
+            int c,
+            int hw,
+            float w,
+            double[] sumDy,
+            double[] sumDyXhat) {
+        int size = t * b * c * hw, n = t * b;
+        BatchNorm2dRef.normalize(dPre, x, gamma, beta, mean, invStd, n, c, hw);
+        if (residualF != null) for (int i = 0; i < size; i++) dPre[i] += residualF[i];
+        if (residualB != null) for (int i = 0; i < size; i++) dPre[i] += residualB[i];
+        double dw = PlifRef.backwardInPlace(dPre, ds, t, size / t, w);
+        BatchNorm2dRef.sums(sumDy, sumDyXhat, dPre, x, mean, invStd, n, c, hw);
+        return dw;
     }
 }

@@ -16,9 +16,4 @@ public final class Plif {
     public static double backward(float[] dx, float[] ds, float[] x, int t, int m, float w) {
         return Kernels.reference() ? PlifRef.backward(dx, ds, x, t, m, w) : PlifFast.backward(dx, ds, x, t, m, w);
     }
-
-    /** Overwrites {@code x} with {@code ∂L/∂x} (as {@link #backward} into zeros); returns {@code ∂L/∂w}. */
-    public static double backwardInPlace(float[] x, float[] ds, int t, int m, float w) {
-        return Kernels.reference() ? PlifRef.backwardInPlace(x, ds, t, m, w) : PlifFast.backwardInPlace(x, ds, t, m, w);
-    }
 }

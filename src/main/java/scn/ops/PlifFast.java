@@ -65,19 +65,8 @@ final class PlifFast {
         return fire ? 0f : h;
     }
 
+    /** {@code dx += ∂L/∂x}, as {@link PlifRef#backward}; returns {@code ∂L/∂w}. */
     static double backward(float[] dx, float[] ds, float[] x, int t, int m, float w) {
-        return backward(dx, ds, x, t, m, w, false);
-    }
-
-    static double backwardInPlace(float[] x, float[] ds, int t, int m, float w) {
-        return backward(x, ds, x, t, m, w, true);
-    }
-
-    /**
-     * As {@link PlifRef}: each input is read before its gradient is written, so {@code dx} may be {@code x} when {@code
-     * overwrite}.
-     */
-    private static double backward(float[] dx, float[] ds, float[] x, int t, int m, float w, boolean overwrite) {
         float decay = PlifRef.decay(w);
         double[] partial = new double[Parallel.threads()];
         Parallel.forEach(Gemm.ceilDiv(m, BLOCK), (worker, from, to) -> {
@@ -107,9 +96,7 @@ final class PlifFast {
                     FloatVector sg = FloatVector.broadcast(S, PlifRef.ALPHA / 2)
                             .div(z.mul(z).add(1f));
                     FloatVector dh = FloatVector.fromArray(S, ds, at).mul(sg).add(dv.blend(0f, fire));
-                    dh.mul(decay)
-                            .add(overwrite ? FloatVector.zero(S) : FloatVector.fromArray(S, dx, at))
-                            .intoArray(dx, at);
+                    dh.mul(decay).add(FloatVector.fromArray(S, dx, at)).intoArray(dx, at);
                     dv = dh.mul(1f - decay);
                     dDecayV = dh.fma(xa.sub(FloatVector.fromArray(S, vPrev, k * L)), dDecayV);
                 }
@@ -128,7 +115,7 @@ final class PlifFast {
                     float xa = x[at];
                     float spike = h[k] - PlifRef.THRESHOLD >= 0 ? 1f : 0f;
                     float dh = ds[at] * PlifRef.surrogate(h[k] - PlifRef.THRESHOLD) + dv * (1f - spike);
-                    dx[at] = (overwrite ? 0f : dx[at]) + dh * decay;
+                    dx[at] = dx[at] + dh * decay;
                     dv = dh * (1f - decay);
                     dDecay += (double) dh * (xa - vPrev[k]);
                 }

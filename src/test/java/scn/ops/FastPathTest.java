@@ -35,7 +35,7 @@ import scn.tensor.Tensor;
  */
 class FastPathTest {
     private static final Set<String> COVERED = new TreeSet<>();
-    private static final int FAST_METHODS = 33;
+    private static final int FAST_METHODS = 34;
 
     /** Runs {@code compute} on the references and on the fast paths and compares the results. */
     private static void check(String what, double atol, double rtol, Supplier<float[]> compute, String... fastMethods) {
@@ -436,18 +436,13 @@ class FastPathTest {
                             Plif.forward(s, x, t, m, w);
                             float[] dx = new float[t * m];
                             double dw = Plif.backward(dx, ds, x, t, m, w);
-                            // In place: exactly what the backward adds into zeros, on either path.
-                            float[] inPlace = x.clone();
-                            assertEquals(dw, Plif.backwardInPlace(inPlace, ds, t, m, w));
-                            assertArrayEquals(dx, inPlace);
                             float[] spikes = new float[s.length];
                             for (int i = 0; i < s.length; i++) spikes[i] = s[i];
                             return concat(spikes, dx, new float[] {(float) dw});
                         },
                         "PlifFast.forward",
                         "PlifFast.step",
-                        "PlifFast.backward",
-                        "PlifFast.backwardInPlace"); // step: the forward's time step (m = 7 runs its scalar form)
+                        "PlifFast.backward"); // step: the forward's time step (m = 7 runs its scalar form)
             }
         }
     }
@@ -510,6 +505,110 @@ class FastPathTest {
                     if (rb != null) for (int i = 0; i < n; i++) p[i] += rb[i];
                     Plif.forward(composed, p, t, n / t, w);
                     assertArrayEquals(composed, fused, "fused vs composed fast path, " + residual + " w=" + w);
+                }
+            }
+        }
+    }
+
+    /**
+     * The fused backward of {@code plif(bn(x) + residual)} against the reference composition, then the batch norm's
+     * backward from its sums; and its {@code ∂L/∂(neuron input)} exactly against the fast path's normalisation,
+     * residual sum and PLIF backward run one after the other, which it replaces.
+     */
+    @Test
+    void normPlifFusedBackward() {
+        int t = 5;
+        // {B, C, HW}: plane tails, one and several vectors, and more than FLUSH vectors in a plane
+        int[][] shapes = {{2, 3, 37}, {1, 4, 80}, {3, 2, 320}, {1, 1, 1200}};
+        long seed = 760;
+        for (int[] shape : shapes) {
+            int b = shape[0], c = shape[1], hw = shape[2], n = t * b * c * hw;
+            int[] s4 = {t * b, c, 1, hw};
+            Tensor x = random(seed++, s4), gamma = random(seed++, c), beta = random(seed++, c);
+            float[] ds = random(seed++, n).data();
+            float[] mean = random(seed++, c).data(), invStd = new float[c];
+            for (int i = 0; i < c; i++) invStd[i] = 2f + i * 0.25f; // inputs spread over the threshold
+            float[] resF = random(seed++, n).data();
+            float[] resSpikes = randomSpikes(seed++, 0.3, n).data();
+            byte[] resB = new byte[n];
+            for (int i = 0; i < n; i++) resB[i] = (byte) resSpikes[i];
+            for (String residual : new String[] {"none", "float", "spikes"}) {
+                float[] rf = residual.equals("float") ? resF : null;
+                byte[] rb = residual.equals("spikes") ? resB : null;
+                for (float w : new float[] {0f, 1.5f}) {
+                    String what = java.util.Arrays.toString(shape) + " residual " + residual + " w=" + w;
+                    Supplier<float[]> fused = () -> {
+                        float[] dPre = new float[n];
+                        double[] sumDy = new double[c], sumDyXhat = new double[c];
+                        double dw = NormPlif.backward(
+                                dPre,
+                                ds,
+                                x.data(),
+                                rf,
+                                rb,
+                                gamma.data(),
+                                beta.data(),
+                                mean,
+                                invStd,
+                                t,
+                                b,
+                                c,
+                                hw,
+                                w,
+                                sumDy,
+                                sumDyXhat);
+                        Tensor dx = Tensor.zeros(s4), dGamma = Tensor.zeros(c), dBeta = Tensor.zeros(c);
+                        BatchNorm2d.backwardFromSums(
+                                dx,
+                                dGamma,
+                                dBeta,
+                                Tensor.wrap(dPre, s4),
+                                x,
+                                gamma,
+                                mean,
+                                invStd,
+                                sumDy,
+                                sumDyXhat,
+                                true);
+                        float[] sums = new float[2 * c];
+                        for (int i = 0; i < c; i++) {
+                            sums[i] = (float) sumDy[i];
+                            sums[c + i] = (float) sumDyXhat[i];
+                        }
+                        return concat(dPre, new float[] {(float) dw}, sums, dx.data(), dGamma.data(), dBeta.data());
+                    };
+                    check(
+                            "norm plif backward " + what,
+                            1e-6 * t * b * hw,
+                            1e-4,
+                            fused,
+                            "NormPlifFast.backward",
+                            "BatchNorm2dSimd.backwardFromSums");
+                    float[] dPre = new float[n], composed = new float[n];
+                    NormPlif.backward(
+                            dPre,
+                            ds,
+                            x.data(),
+                            rf,
+                            rb,
+                            gamma.data(),
+                            beta.data(),
+                            mean,
+                            invStd,
+                            t,
+                            b,
+                            c,
+                            hw,
+                            w,
+                            new double[c],
+                            new double[c]);
+                    Tensor pre = Tensor.zeros(s4);
+                    BatchNorm2d.normalize(pre, x, gamma, beta, mean, invStd);
+                    float[] p = pre.data();
+                    if (rf != null) for (int i = 0; i < n; i++) p[i] += rf[i];
+                    if (rb != null) for (int i = 0; i < n; i++) p[i] += rb[i];
+                    Plif.backward(composed, ds, p, t, n / t, w);
+                    assertArrayEquals(composed, dPre, "fused vs composed fast path, " + what);
                 }
             }
         }

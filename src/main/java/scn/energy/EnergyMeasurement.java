@@ -31,7 +31,7 @@ public record EnergyMeasurement(EnergyEstimator.Counts counts, List<PathCount> p
     public record PathCount(String layer, int sparse, int dense) implements Serializable {
         /** {@code sparse}, {@code dense} or {@code mixed}, as {@link ConvTrace.Row#forwardPath()} says it. */
         public String path() {
-            return dense == 0 ? "sparse" : sparse == 0 ? "dense" : "mixed";
+            return ConvTrace.Row.path(sparse, dense);
         }
     }
 

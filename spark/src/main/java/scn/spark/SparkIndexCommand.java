@@ -59,10 +59,11 @@ final class SparkIndexCommand implements Callable<Integer> {
                     continue;
                 }
                 System.out.printf(
-                        "%s: %d recordings (%d indexed in Spark tasks, %d from the cache), %d usable, %d samples;"
+                        "%s: %d recording%s (%d indexed in Spark tasks, %d from the cache), %d usable, %d samples;"
                                 + " cache %s%n",
                         split,
                         all.size(),
+                        all.size() == 1 ? "" : "s",
                         index.rebuiltCount(),
                         all.size() - index.rebuiltCount(),
                         usable,

@@ -15,6 +15,7 @@ import scn.data.Dataset;
 import scn.energy.EnergyEstimator;
 import scn.energy.EnergyMeasurement;
 import scn.eval.SplitEvaluation;
+import scn.nn.SpikingCenterNet;
 import scn.train.Checkpoint;
 
 /**
@@ -86,7 +87,7 @@ public final class SplitEnergy {
             String weights, String root, String split, Share share, int batch, SpikePath.Mode spikes, String device) {
         String on = TaskDevices.of(TaskContext.get(), device);
         try (Dataset part = Dataset.open(Path.of(root), split, share.recording()::equals)) {
-            var model = Checkpoint.loadModel(Path.of(weights));
+            SpikingCenterNet model = Checkpoint.loadModel(Path.of(weights));
             return new Part(EnergyMeasurement.measure(model, on, part, share.samples(), batch, spikes, n -> {}), on);
         } catch (IOException e) {
             throw new UncheckedIOException(share.recording() + ": " + e.getMessage(), e);

@@ -11,9 +11,10 @@ import scn.tensor.SpikeTensor;
 /**
  * {@code --device cpu|opencl[:N]}, shared by the commands that compute. The choice is logged once on
  * standard error; a device that cannot run what the command needs is refused with a message saying
- * so, never replaced by the CPU.
+ * so, never replaced by the CPU. The Spark module's tasks place their models with {@link #inference(String,
+ * SpikingCenterNet)}.
  */
-final class DeviceOption {
+public final class DeviceOption {
     @Option(
             names = "--device",
             paramLabel = "cpu|opencl[:N]",
@@ -31,7 +32,7 @@ final class DeviceOption {
     }
 
     /** An evaluation-mode forward pass and what it holds on the device; closing it releases the device. */
-    interface Inference extends SplitDetector.Forward, AutoCloseable {
+    public interface Inference extends SplitDetector.Forward, AutoCloseable {
         @Override
         void close();
     }
@@ -41,11 +42,16 @@ final class DeviceOption {
      * gradients or optimiser state, and brought back to the host when the inference is closed.
      */
     Inference inference(SpikingCenterNet model) {
-        if (Devices.openClIndex(spec()) < 0) {
+        return inference(spec(), model);
+    }
+
+    /** As {@link #inference(SpikingCenterNet)}, on device {@code spec} ({@code cpu} or {@code opencl[:N]}). */
+    public static Inference inference(String spec, SpikingCenterNet model) {
+        if (Devices.openClIndex(spec) < 0) {
             Devices.logCpu();
             return of(SplitDetector.inference(model, new Arena()), () -> {});
         }
-        ClDevice dev = Devices.openCl(spec());
+        ClDevice dev = Devices.openCl(spec);
         try {
             model.toDevice(dev, false);
         } catch (RuntimeException e) {

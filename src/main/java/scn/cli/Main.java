@@ -66,9 +66,9 @@ public final class Main implements Runnable {
     /**
      * Bad input files and a batch the device cannot hold are the user's to fix: print the message (it names the file
      * and place, or the batch and what it needs), no stack trace. Exit code 1 for a file, 2 for the device, as for a
-     * device that cannot run the model.
+     * device that cannot run the model. The Spark module's commands report the same way.
      */
-    static int reportInputError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
+    public static int reportInputError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
         Throwable cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
         if (cause instanceof DeviceMemoryException) {
             cmd.getErr().println(cmd.getCommandName() + ": " + cause.getMessage());

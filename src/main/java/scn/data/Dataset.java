@@ -82,8 +82,7 @@ public final class Dataset implements AutoCloseable {
 
     /** Opens split {@code split} of the data folder {@code root}, indexing it (or reusing its cached index). */
     public static Dataset open(Path root, String split) throws IOException {
-        Path dir = root.resolve(split);
-        if (!Files.isDirectory(dir)) throw new DataFormatException(root, "has no '" + split + "' folder");
+        Path dir = splitDir(root, split);
         return open(dir, defaultCacheFile(dir));
     }
 
@@ -98,9 +97,29 @@ public final class Dataset implements AutoCloseable {
      * each task its recordings.
      */
     public static Dataset open(Path root, String split, Predicate<String> recordings) throws IOException {
+        Path dir = splitDir(root, split);
+        return new Dataset(DatasetIndex.build(dir, defaultCacheFile(dir)), recordings);
+    }
+
+    /**
+     * Indexes split {@code split} of {@code root} into the cache file that {@link #open} reuses ({@link #cacheFile}),
+     * the recordings that are not in it, or changed, indexed by {@code indexer}: how the Spark module's {@code index}
+     * builds the cache, a task per recording.
+     */
+    public static DatasetIndex index(Path root, String split, DatasetIndex.Indexer indexer) throws IOException {
+        Path dir = splitDir(root, split);
+        return DatasetIndex.build(dir, defaultCacheFile(dir), indexer);
+    }
+
+    /** The index cache file of split {@code split} of {@code root}: where {@link #open} reads and writes it. */
+    public static Path cacheFile(Path root, String split) throws IOException {
+        return defaultCacheFile(splitDir(root, split));
+    }
+
+    private static Path splitDir(Path root, String split) throws DataFormatException {
         Path dir = root.resolve(split);
         if (!Files.isDirectory(dir)) throw new DataFormatException(root, "has no '" + split + "' folder");
-        return new Dataset(DatasetIndex.build(dir, defaultCacheFile(dir)), recordings);
+        return dir;
     }
 
     /** The index cache beside the recordings, or in the user cache when the data folder is read-only. */

@@ -91,11 +91,35 @@ public final class DatasetIndex {
         return rebuilt;
     }
 
+    /** A recording to (re)index: its event and box files, and their stamps when the folder was listed. */
+    public record Stale(String name, Path eventFile, Path bbox, FileStamp eventFileStamp, FileStamp bboxStamp) {
+        /** Indexes the recording; its problems become its {@code problem} or warnings, never an exception. */
+        public Recording index() {
+            return DatasetIndex.index(name, eventFile, bbox, eventFileStamp, bboxStamp);
+        }
+    }
+
+    /** Indexes recordings, giving one {@link Recording} per {@link Stale} in the same order. */
+    @FunctionalInterface
+    public interface Indexer {
+        List<Recording> indexAll(List<Stale> stale) throws IOException;
+    }
+
     /**
      * Indexes {@code splitDir}, reusing the entries of {@code cacheFile} whose files are unchanged and
      * rewriting it; {@code cacheFile} may be null (no cache) and a cache that cannot be written is skipped.
      */
     public static DatasetIndex build(Path splitDir, Path cacheFile) throws IOException {
+        return build(
+                splitDir, cacheFile, stale -> stale.stream().map(Stale::index).toList());
+    }
+
+    /**
+     * As {@link #build(Path, Path)}, the recordings that are not in the cache, or changed, indexed by {@code indexer}
+     * (the Spark module's indexes each in a task of its own); the index and the cache file are the same whoever
+     * indexes.
+     */
+    public static DatasetIndex build(Path splitDir, Path cacheFile, Indexer indexer) throws IOException {
         Map<String, List<Path>> byName = new TreeMap<>();
         try (Stream<Path> s = Files.list(splitDir)) {
             for (Path p : s.sorted().toList()) {
@@ -105,8 +129,8 @@ public final class DatasetIndex {
             }
         }
         Map<String, Recording> cached = cacheFile == null ? Map.of() : readCache(cacheFile, splitDir);
-        List<Recording> out = new ArrayList<>();
-        int rebuilt = 0;
+        List<Recording> out = new ArrayList<>(); // null where a stale recording goes, in name order
+        List<Stale> stale = new ArrayList<>();
         for (Map.Entry<String, List<Path>> e : byName.entrySet()) {
             String name = e.getKey();
             Path events = e.getValue().get(0);
@@ -134,12 +158,16 @@ public final class DatasetIndex {
                     && c.bboxStamp().equals(bs)) {
                 out.add(c);
             } else {
-                out.add(index(name, events, bbox, ds, bs));
-                rebuilt++;
+                out.add(null);
+                stale.add(new Stale(name, events, bbox, ds, bs));
             }
         }
-        DatasetIndex index = new DatasetIndex(out, rebuilt);
-        if (cacheFile != null && (rebuilt > 0 || cached.size() != out.size())) index.tryWriteCache(cacheFile);
+        List<Recording> indexed = stale.isEmpty() ? List.of() : indexer.indexAll(List.copyOf(stale));
+        if (indexed.size() != stale.size())
+            throw new IllegalStateException(stale.size() + " recordings to index, " + indexed.size() + " indexed");
+        for (int i = 0, next = 0; i < out.size(); i++) if (out.get(i) == null) out.set(i, indexed.get(next++));
+        DatasetIndex index = new DatasetIndex(out, stale.size());
+        if (cacheFile != null && (!stale.isEmpty() || cached.size() != out.size())) index.tryWriteCache(cacheFile);
         return index;
     }
 
@@ -288,40 +316,55 @@ public final class DatasetIndex {
         try {
             int i = 1;
             while (i < lines.size()) {
-                String[] r = lines.get(i++).split("\t", -1);
-                if (!r[0].equals("R") || r.length != 14) return Map.of();
-                String name = r[1];
-                String problem = r[13].isEmpty() ? null : r[13];
-                List<String> warnings = new ArrayList<>();
-                List<Sample> samples = new ArrayList<>();
-                while (i < lines.size() && !lines.get(i).startsWith("R\t")) {
-                    String[] f = lines.get(i++).split("\t", -1);
-                    if (f[0].equals("W")) warnings.add(f[1]);
-                    else if (f[0].equals("S")) samples.add(sample(f));
-                    else return Map.of();
-                }
-                out.put(
-                        name,
-                        new Recording(
-                                name,
-                                splitDir.resolve(r[2]),
-                                splitDir.resolve(name + "_bbox.npy"),
-                                new FileStamp(Long.parseLong(r[3]), Long.parseLong(r[4])),
-                                new FileStamp(Long.parseLong(r[5]), Long.parseLong(r[6])),
-                                Integer.parseInt(r[7]),
-                                Integer.parseInt(r[8]),
-                                Long.parseLong(r[9]),
-                                Long.parseLong(r[10]),
-                                Long.parseLong(r[11]),
-                                problem,
-                                warnings,
-                                samples));
-                if (Integer.parseInt(r[12]) != samples.size()) return Map.of();
+                int end = i + 1;
+                while (end < lines.size() && !lines.get(end).startsWith("R\t")) end++;
+                Recording r = entry(lines.subList(i, end), splitDir);
+                out.put(r.name(), r);
+                i = end;
             }
         } catch (RuntimeException e) {
             return Map.of(); // a damaged cache is rebuilt, not trusted
         }
         return out;
+    }
+
+    /**
+     * A recording as the cache file holds it: {@link #cacheEntry}'s lines, read back; the files are in {@code splitDir}.
+     * The Spark module's tasks send their recordings to the driver in this form.
+     */
+    public static Recording fromCacheEntry(String entry, Path splitDir) {
+        return entry(List.of(entry.split("\n")), splitDir);
+    }
+
+    /** One recording's lines of the cache: an {@code R} line, then its warnings ({@code W}) and samples ({@code S}). */
+    private static Recording entry(List<String> lines, Path splitDir) {
+        String[] r = lines.get(0).split("\t", -1);
+        if (!r[0].equals("R") || r.length != 14) throw new IllegalArgumentException("not a recording line");
+        String name = r[1];
+        String problem = r[13].isEmpty() ? null : r[13];
+        List<String> warnings = new ArrayList<>();
+        List<Sample> samples = new ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split("\t", -1);
+            if (f[0].equals("W")) warnings.add(f[1]);
+            else if (f[0].equals("S")) samples.add(sample(f));
+            else throw new IllegalArgumentException("unknown line " + f[0]);
+        }
+        if (Integer.parseInt(r[12]) != samples.size()) throw new IllegalArgumentException("samples missing");
+        return new Recording(
+                name,
+                splitDir.resolve(r[2]),
+                splitDir.resolve(name + "_bbox.npy"),
+                new FileStamp(Long.parseLong(r[3]), Long.parseLong(r[4])),
+                new FileStamp(Long.parseLong(r[5]), Long.parseLong(r[6])),
+                Integer.parseInt(r[7]),
+                Integer.parseInt(r[8]),
+                Long.parseLong(r[9]),
+                Long.parseLong(r[10]),
+                Long.parseLong(r[11]),
+                problem,
+                warnings,
+                samples);
     }
 
     /** A cache line {@code S tL from to runningMax [checkpoint fields]}. */
@@ -338,32 +381,7 @@ public final class DatasetIndex {
             Files.createDirectories(cacheFile.toAbsolutePath().getParent());
             try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
                 w.write(MAGIC + "\n");
-                for (Recording r : recordings) {
-                    w.write(String.join(
-                                    "\t",
-                                    "R",
-                                    r.name(),
-                                    r.eventFile().getFileName().toString(),
-                                    "" + r.eventFileStamp().size(),
-                                    "" + r.eventFileStamp().mtimeMillis(),
-                                    "" + r.bboxStamp().size(),
-                                    "" + r.bboxStamp().mtimeMillis(),
-                                    "" + r.width(),
-                                    "" + r.height(),
-                                    "" + r.events(),
-                                    "" + r.firstTime(),
-                                    "" + r.lastTime(),
-                                    "" + r.samples().size(),
-                                    r.problem() == null ? "" : oneLine(r.problem()))
-                            + "\n");
-                    for (String warning : r.warnings()) w.write("W\t" + oneLine(warning) + "\n");
-                    for (Sample s : r.samples()) {
-                        String seek = s.seek() == null
-                                ? ""
-                                : "\t" + String.join("\t", s.seek().toFields());
-                        w.write("S\t" + s.tL() + "\t" + s.from() + "\t" + s.to() + "\t" + s.runningMax() + seek + "\n");
-                    }
-                }
+                for (Recording r : recordings) w.write(cacheEntry(r));
             }
             Files.move(tmp, cacheFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -374,6 +392,37 @@ public final class DatasetIndex {
                 // nothing more to clean up
             }
         }
+    }
+
+    /** Recording {@code r}'s lines of the cache file, each ending in a newline. */
+    public static String cacheEntry(Recording r) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.join(
+                        "\t",
+                        "R",
+                        r.name(),
+                        r.eventFile().getFileName().toString(),
+                        "" + r.eventFileStamp().size(),
+                        "" + r.eventFileStamp().mtimeMillis(),
+                        "" + r.bboxStamp().size(),
+                        "" + r.bboxStamp().mtimeMillis(),
+                        "" + r.width(),
+                        "" + r.height(),
+                        "" + r.events(),
+                        "" + r.firstTime(),
+                        "" + r.lastTime(),
+                        "" + r.samples().size(),
+                        r.problem() == null ? "" : oneLine(r.problem())))
+                .append('\n');
+        for (String warning : r.warnings())
+            out.append("W\t").append(oneLine(warning)).append('\n');
+        for (Sample s : r.samples()) {
+            String seek =
+                    s.seek() == null ? "" : "\t" + String.join("\t", s.seek().toFields());
+            out.append("S\t" + s.tL() + "\t" + s.from() + "\t" + s.to() + "\t" + s.runningMax() + seek)
+                    .append('\n');
+        }
+        return out.toString();
     }
 
     private static String oneLine(String s) {

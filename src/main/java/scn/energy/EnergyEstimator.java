@@ -1,6 +1,7 @@
 package scn.energy;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,19 +35,56 @@ import scn.tensor.SpikeTensor;
  * {@code E = 0.9 pJ · ACs + 4.6 pJ · MACs} (45 nm, Horowitz 2014). Figures are per sample and per time
  * step. The ReLU teacher's figure for comparison is the dense MAC count of the same layers at 4.6 pJ.
  * Max-pooling, upsampling, concatenation, the neurons and the time average are not counted.
+ *
+ * <p>The totals are integer counts ({@link Counts}), so the counts of parts of a split, taken apart (the Spark
+ * module's tasks, one per recording), add up to the whole's exactly, in any order.
  */
 public final class EnergyEstimator implements Probe.Listener {
     public static final double PJ_PER_AC = 0.9, PJ_PER_MAC = 4.6;
 
     /** One layer's totals over everything watched. */
-    public static final class Layer {
-        public final String name;
-        long inputs, nonZero;
+    private static final class Layer {
+        final String name;
+        long inputs, nonZero, acs, macs, denseMacs;
         boolean binary = true;
-        double acs, macs, denseMacs;
 
         Layer(String name) {
             this.name = name;
+        }
+    }
+
+    /**
+     * One layer's totals: its convolution's inputs and the non-zero ones among them, whether all were 0 or 1, the
+     * accumulates (binary passes, and residual additions), the multiply-accumulates (other passes) and the dense
+     * multiply-accumulates of every pass (the ReLU teacher's figure).
+     */
+    public record LayerCount(
+            String name, long inputs, long nonZero, boolean binary, long acs, long macs, long denseMacs)
+            implements Serializable {
+        LayerCount plus(LayerCount o) {
+            return new LayerCount(
+                    name,
+                    inputs + o.inputs,
+                    nonZero + o.nonZero,
+                    binary && o.binary,
+                    acs + o.acs,
+                    macs + o.macs,
+                    denseMacs + o.denseMacs);
+        }
+    }
+
+    /** Every layer's totals, in the order the layers ran, over {@code samples} samples. */
+    public record Counts(List<LayerCount> layers, long samples) implements Serializable {
+        public Counts {
+            layers = List.copyOf(layers);
+        }
+
+        /** The totals over this part and {@code other}: the layers of both, in this one's order, then other's new ones. */
+        public Counts plus(Counts other) {
+            Map<String, LayerCount> sum = new LinkedHashMap<>();
+            for (LayerCount l : layers) sum.put(l.name(), l);
+            for (LayerCount l : other.layers) sum.merge(l.name(), l, LayerCount::plus);
+            return new Counts(new ArrayList<>(sum.values()), samples + other.samples);
         }
     }
 
@@ -86,7 +124,7 @@ public final class EnergyEstimator implements Probe.Listener {
         long[] reachY = reach(h, outH, kernel, stride, pad);
         long[] reachX = reach(w, outW, kernel, stride, pad);
         long perOutputChannelGroup = cout / groups;
-        double dense = (double) images * cout * outH * outW * (cin / groups) * kernel * kernel;
+        long dense = images * cout * outH * outW * (cin / groups) * kernel * kernel;
         if (input.onDevice()) { // counted where the activation is: three numbers come back, not the activation
             ClBuffer x = input.buffer();
             ClArena arena = x.device().arena();
@@ -108,8 +146,7 @@ public final class EnergyEstimator implements Probe.Listener {
         SpikeTensor spikes = input.spikes();
         byte[] b = spikes != null ? spikes.data() : null;
         float[] f = spikes == null ? input.value().data() : null;
-        long nonZero = 0;
-        double reached = 0;
+        long nonZero = 0, reached = 0;
         boolean binary = true;
         int plane = h * w;
         for (long n = 0; n < images * cin; n++) {
@@ -130,7 +167,7 @@ public final class EnergyEstimator implements Probe.Listener {
     }
 
     /** Adds one pass over a layer: its inputs, the non-zero ones, and ACs when binary, else its dense MACs. */
-    private static void add(Layer l, long inputs, long nonZero, boolean binary, double acs, double dense) {
+    private static void add(Layer l, long inputs, long nonZero, boolean binary, long acs, long dense) {
         l.inputs += inputs;
         l.nonZero += nonZero;
         l.denseMacs += dense;
@@ -163,20 +200,43 @@ public final class EnergyEstimator implements Probe.Listener {
     }
 
     /**
-     * Runs {@code model} in evaluation mode over the first {@code samples} samples of {@code dataset} (0: all),
-     * in batches of {@code batch}, watching every layer, and returns the figures; {@code progress} hears the
-     * samples done.
+     * Runs {@code model} in evaluation mode over the first {@code samples} samples of {@code dataset} (0: all), in
+     * whole batches of {@code batch} (the last may pass the samples asked for: {@link #samplesMeasured}), watching every
+     * layer, and returns the figures; {@code progress} hears the samples done, up to {@code samples}.
      */
     public static Report measure(
             SpikingCenterNet model, Dataset dataset, long samples, int batch, LongConsumer progress)
             throws IOException {
-        EnergyEstimator estimator = new EnergyEstimator();
         long want = samples == 0 ? dataset.size() : Math.min(samples, dataset.size());
+        long measured = samplesMeasured(samples, batch, dataset.size());
+        Counts c = count(model, dataset, measured, batch, done -> progress.accept(Math.min(done, want)));
+        return report(c, model.config().timeSteps());
+    }
+
+    /**
+     * How many samples {@link #measure} runs for {@code samples} (0: all) of a split of {@code size} in batches of
+     * {@code batch}: whole batches, no more than the split holds.
+     */
+    public static long samplesMeasured(long samples, int batch, long size) {
+        long want = samples == 0 ? size : Math.min(samples, size);
+        return Math.min(size, (want + batch - 1) / batch * batch);
+    }
+
+    /**
+     * Runs {@code model} in evaluation mode over exactly the first {@code samples} samples of {@code dataset} (no more
+     * than it holds), in batches of {@code batch} (the last cut short where {@code samples} ends), and returns what
+     * every layer counted; {@code progress} hears the samples done.
+     */
+    public static Counts count(SpikingCenterNet model, Dataset dataset, long samples, int batch, LongConsumer progress)
+            throws IOException {
+        EnergyEstimator estimator = new EnergyEstimator();
+        long want = Math.min(samples, dataset.size());
         long seen = 0;
         Arena arena = new Arena();
         try (DataLoader loader = new DataLoader(dataset, DataLoader.Options.of(batch, 0, false, false))) {
-            for (Batch b : loader.epoch(0)) {
+            for (Batch whole : loader.epoch(0)) {
                 if (seen >= want) break;
+                Batch b = seen + whole.size() <= want ? whole : whole.first((int) (want - seen));
                 arena.reset();
                 try (var noGrad = Tape.noGrad();
                         var scope = arena.activate()) {
@@ -184,24 +244,37 @@ public final class EnergyEstimator implements Probe.Listener {
                     Probe.watch(estimator, () -> model.forward(model.input(b.input()), false));
                 }
                 seen += b.size();
-                progress.accept(Math.min(seen, want)); // whole batches: the last may pass the samples asked for
+                progress.accept(seen);
             }
         }
-        return estimator.report(seen, model.config().timeSteps());
+        return estimator.counts(seen);
+    }
+
+    /** What every layer counted so far, over {@code samples} samples. */
+    public Counts counts(long samples) {
+        List<LayerCount> out = new ArrayList<>();
+        for (Layer l : layers.values())
+            out.add(new LayerCount(l.name, l.inputs, l.nonZero, l.binary, l.acs, l.macs, l.denseMacs));
+        return new Counts(out, samples);
     }
 
     /** Figures per sample and time step, having watched {@code samples} samples of {@code timeSteps} steps. */
     public Report report(long samples, int timeSteps) {
-        double per = (double) samples * timeSteps;
+        return report(counts(samples), timeSteps);
+    }
+
+    /** Figures per sample and time step from counts over samples of {@code timeSteps} steps. */
+    public static Report report(Counts counts, int timeSteps) {
+        double per = (double) counts.samples() * timeSteps;
         List<LayerReport> out = new ArrayList<>();
         double acs = 0, macs = 0, teacher = 0;
         long inputs = 0, nonZero = 0;
-        for (Layer l : layers.values()) {
-            double a = l.acs / per, m = l.macs / per, d = l.denseMacs / per;
+        for (LayerCount l : counts.layers()) {
+            double a = l.acs() / per, m = l.macs() / per, d = l.denseMacs() / per;
             out.add(new LayerReport(
-                    l.name,
-                    l.inputs == 0 ? Double.NaN : (double) l.nonZero / l.inputs,
-                    l.binary,
+                    l.name(),
+                    l.inputs() == 0 ? Double.NaN : (double) l.nonZero() / l.inputs(),
+                    l.binary(),
                     a,
                     m,
                     PJ_PER_AC * a + PJ_PER_MAC * m,
@@ -209,8 +282,8 @@ public final class EnergyEstimator implements Probe.Listener {
             acs += a;
             macs += m;
             teacher += d;
-            inputs += l.inputs;
-            nonZero += l.nonZero;
+            inputs += l.inputs();
+            nonZero += l.nonZero();
         }
         return new Report(
                 out,
@@ -220,7 +293,7 @@ public final class EnergyEstimator implements Probe.Listener {
                 teacher,
                 PJ_PER_MAC * teacher,
                 inputs == 0 ? 0 : (double) nonZero / inputs,
-                samples,
+                counts.samples(),
                 timeSteps);
     }
 }

@@ -48,7 +48,8 @@ public final class ConvTrace {
             return path(weightSparse, weightDense);
         }
 
-        private static String path(int sparse, int dense) {
+        /** How {@code sparse} event-driven and {@code dense} passes read: {@code sparse}, {@code dense}, {@code mixed}. */
+        public static String path(int sparse, int dense) {
             if (sparse + dense == 0) return "-";
             return dense == 0 ? "sparse" : sparse == 0 ? "dense" : "mixed";
         }

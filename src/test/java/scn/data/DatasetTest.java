@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -137,6 +138,35 @@ class DatasetTest {
             assertArrayEquals(new float[] {100, 50, 20, 60, 1}, s.boxes()[1]);
             Dataset.Sample empty = ds.load(2, false);
             assertEquals(0, empty.boxes().length, "the only box at 300 ms lies outside the frame");
+        }
+    }
+
+    @Test
+    void recordingsIndexedApartWriteTheSameCacheFile() throws IOException {
+        Path cache = train.resolve(Dataset.CACHE_NAME);
+        try (Dataset ds = Dataset.open(root, "train")) {
+            assertEquals(5, ds.index().rebuiltCount());
+        }
+        byte[] local = Files.readAllBytes(cache);
+        Files.delete(cache);
+        // each recording indexed alone and read back from its cache entry, as the Spark module's tasks send them
+        List<String> asked = new ArrayList<>();
+        DatasetIndex built = Dataset.index(root, "train", stale -> {
+            List<DatasetIndex.Recording> out = new ArrayList<>();
+            for (DatasetIndex.Stale s : stale) {
+                asked.add(s.name());
+                out.add(DatasetIndex.fromCacheEntry(DatasetIndex.cacheEntry(s.index()), train));
+            }
+            return out;
+        });
+        assertEquals(List.of("a", "b_nobox", "c_cut", "d_wide", "e_gap"), asked);
+        assertEquals(5, built.rebuiltCount());
+        assertEquals(cache, Dataset.cacheFile(root, "train"));
+        assertArrayEquals(local, Files.readAllBytes(cache), "problems, warnings and samples alike");
+        try (Dataset ds = Dataset.open(root, "train")) {
+            assertEquals(0, ds.index().rebuiltCount(), "the cache is reused");
+            assertEquals(3, ds.size());
+            assertEquals(3, ds.skipped().size());
         }
     }
 

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashSet;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import scn.autograd.Functional;
@@ -52,6 +54,43 @@ class EnergyEstimatorTest {
         assertEquals(10, r.layers().get(1).acs());
         assertEquals(0.9 * (39 + 10), r.energyPj(), 1e-9);
         assertEquals(3 * 16 * 9, r.teacherMacs());
+    }
+
+    @Test
+    void countsOfPartsAddUpToTheCountsOfTheWhole() {
+        SplittableRandom rnd = new SplittableRandom(3);
+        Var x1 = Var.constant(randomSpikes(rnd, 0.3, 1, 2, 5, 7)),
+                x2 = Var.constant(randomSpikes(rnd, 0.3, 1, 2, 5, 7));
+        Tensor f = Tensor.zeros(1, 2, 5, 7);
+        f.data()[3] = 0.5f;
+        EnergyEstimator whole = new EnergyEstimator(), first = new EnergyEstimator(), second = new EnergyEstimator();
+        for (EnergyEstimator e : new EnergyEstimator[] {whole, first}) {
+            e.conv("c", x1, 3, 3, 1, 1, 1, 5, 7);
+            e.add("r", 4);
+        }
+        for (EnergyEstimator e : new EnergyEstimator[] {whole, second}) {
+            e.conv("c", x2, 3, 3, 1, 1, 1, 5, 7);
+            e.conv("d", Var.constant(f), 3, 3, 1, 1, 1, 5, 7); // not binary: dense MACs, in the second part only
+        }
+        EnergyEstimator.Counts sum = first.counts(1).plus(second.counts(1));
+        assertEquals(
+                List.of("c", "r", "d"),
+                sum.layers().stream().map(EnergyEstimator.LayerCount::name).toList());
+        EnergyEstimator.Counts w = whole.counts(2);
+        assertEquals(new HashSet<>(w.layers()), new HashSet<>(sum.layers()));
+        assertEquals(2, sum.samples());
+        assertTrue(sum.layers().get(0).binary() && !sum.layers().get(2).binary());
+        assertEquals(
+                EnergyEstimator.report(w, 5).energyPj(),
+                EnergyEstimator.report(sum, 5).energyPj());
+    }
+
+    @Test
+    void measureTakesWholeBatches() {
+        assertEquals(8, EnergyEstimator.samplesMeasured(7, 4, 20));
+        assertEquals(8, EnergyEstimator.samplesMeasured(8, 4, 20));
+        assertEquals(6, EnergyEstimator.samplesMeasured(7, 4, 6), "no more than the split holds");
+        assertEquals(20, EnergyEstimator.samplesMeasured(0, 3, 20), "0: all");
     }
 
     @Test

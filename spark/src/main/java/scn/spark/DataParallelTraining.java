@@ -44,10 +44,26 @@ public final class DataParallelTraining {
 
     /**
      * Trains {@code options} ({@code options.replicas()} replicas) on {@code spark}, from scratch or, with
-     * {@code resumeFrom}, from that checkpoint; fails if the replicas' weights were not the same after every step.
+     * {@code resumeFrom}, from that checkpoint, each replica on its task's GPU, else the CPU; fails if the replicas'
+     * weights were not the same after every step.
      */
     public static Outcome run(
             JavaSparkContext spark, TrainOptions options, Path resumeFrom, Duration connectTimeout, Duration ioTimeout)
+            throws IOException {
+        return run(spark, options, resumeFrom, connectTimeout, ioTimeout, true);
+    }
+
+    /**
+     * As {@link #run(JavaSparkContext, TrainOptions, Path, Duration, Duration)}; with {@code taskDevices} false every
+     * replica computes where {@code options.device()} says (a list: one entry per replica in turn).
+     */
+    public static Outcome run(
+            JavaSparkContext spark,
+            TrainOptions options,
+            Path resumeFrom,
+            Duration connectTimeout,
+            Duration ioTimeout,
+            boolean taskDevices)
             throws IOException {
         TrainOptions o = options;
         if (o.data() == null) // the built-in set, made here; replicas elsewhere must see this path too
@@ -61,7 +77,7 @@ public final class DataParallelTraining {
         }
         Files.createDirectories(runDir);
         int n = o.replicas();
-        ReplicaTask task = new ReplicaTask(o, resumeFrom, connectTimeout, ioTimeout);
+        ReplicaTask task = new ReplicaTask(o, resumeFrom, connectTimeout, ioTimeout, taskDevices);
         List<Integer> ranks = IntStream.range(0, n).boxed().toList();
         RDD<String> reports = spark.parallelize(ranks, n).rdd().barrier().mapPartitions(task, false, STRING);
         List<ReplicaTask.Report> got = new ArrayList<>();

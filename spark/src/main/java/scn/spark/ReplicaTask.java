@@ -32,6 +32,10 @@ import scn.train.Trainer;
  * the run was asked to resume, else from scratch. The replicas check before their first step that they agree on the
  * position and the weights, so two replicas that found different checkpoints fail rather than train apart.
  *
+ * <p>Where it computes: on the device of the run's options when the command named one; else each replica on its
+ * task's GPU, else the CPU, the replicas' devices gathered into one list in rank order ({@link TaskDevices#ofReplicas})
+ * so that they agree on their options.
+ *
  * <p>It returns one JSON line ({@link Report}) for the driver: which stage attempt it was, where it started, and a
  * chain of its weights' digests after every step, which the driver compares across replicas.
  */
@@ -42,9 +46,12 @@ final class ReplicaTask extends AbstractFunction1<Iterator<Integer>, Iterator<St
     private final String options; // TrainOptions as JSON: every field a plain value
     private final String resumeFrom; // null: a new run
     private final long connectTimeoutS, ioTimeoutS;
+    private final boolean taskDevices; // each replica on its task's GPU, not on the options' device
 
-    ReplicaTask(TrainOptions options, Path resumeFrom, Duration connectTimeout, Duration ioTimeout) {
+    ReplicaTask(
+            TrainOptions options, Path resumeFrom, Duration connectTimeout, Duration ioTimeout, boolean taskDevices) {
         this.options = GSON.toJson(options);
+        this.taskDevices = taskDevices;
         this.resumeFrom = resumeFrom == null ? null : resumeFrom.toString();
         this.connectTimeoutS = connectTimeout.toSeconds();
         this.ioTimeoutS = ioTimeout.toSeconds();
@@ -67,6 +74,7 @@ final class ReplicaTask extends AbstractFunction1<Iterator<Integer>, Iterator<St
         BarrierTaskContext ctx = BarrierTaskContext.get();
         int rank = ctx.partitionId();
         TrainOptions o = GSON.fromJson(options, TrainOptions.class);
+        if (taskDevices) o = o.withDevice(TaskDevices.ofReplicas(ctx));
         try {
             Report r = train(ctx, rank, o);
             return CollectionConverters.asScala(List.of(GSON.toJson(r)).iterator());
@@ -91,7 +99,9 @@ final class ReplicaTask extends AbstractFunction1<Iterator<Integer>, Iterator<St
             Path own = Path.of(o.runDir()).resolve(Checkpoint.FILE);
             Path from = Files.isRegularFile(own) ? own : resumeFrom == null ? null : Path.of(resumeFrom);
             PrintStream out = rank == 0 ? System.out : new PrintStream(OutputStream.nullOutputStream());
-            Trainer t = from == null ? Trainer.start(o, out, ring) : Trainer.resume(from, o.runDir(), out, ring);
+            Trainer t = from == null
+                    ? Trainer.start(o, out, ring)
+                    : Trainer.resume(from, o.runDir(), o.device(), out, ring);
             long startStep = from == null ? -1 : t.stepsDone();
             DigestChain chain = new DigestChain();
             t.afterEachStep(() -> chain.add(t.weightsDigest()));

@@ -24,6 +24,9 @@ final class SparkDetectCommand implements Callable<Integer> {
     @Mixin
     SplitOptions in;
 
+    @Mixin
+    TaskDeviceOption device;
+
     @Option(names = "--out", required = true, description = "Output folder for the *_bbox.npy files.")
     Path out;
 
@@ -35,7 +38,7 @@ final class SparkDetectCommand implements Callable<Integer> {
         try (JavaSparkContext spark = SparkTrainCommand.context("scn-detect", master, "local[*]")) {
             Map<String, Boxes> found;
             try {
-                found = SplitDetection.run(spark, in.checkpoint(), in.data(), in.split(), in.batch());
+                found = SplitDetection.run(spark, in.checkpoint(), in.data(), in.split(), in.batch(), device.given());
             } catch (IllegalArgumentException e) {
                 System.err.println("detect: " + e.getMessage());
                 return 2;

@@ -29,6 +29,9 @@ final class SparkEvalCommand implements Callable<Integer> {
     SplitOptions in;
 
     @Mixin
+    TaskDeviceOption device;
+
+    @Mixin
     ProtocolOptions protocolOptions;
 
     @Option(
@@ -46,7 +49,7 @@ final class SparkEvalCommand implements Callable<Integer> {
         if (protocol == null) return 2;
         Gen1Evaluation.Result r;
         try (JavaSparkContext spark = SparkTrainCommand.context("scn-eval", master, "local[*]")) {
-            r = evaluate(spark, in.checkpoint(), in.data(), in.split(), in.batch(), protocol);
+            r = evaluate(spark, in.checkpoint(), in.data(), in.split(), in.batch(), device.given(), protocol);
         } catch (IllegalArgumentException e) {
             System.err.println("eval: " + e.getMessage());
             return 2;
@@ -56,11 +59,20 @@ final class SparkEvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** What {@code eval} scores: the split's detections on Spark against its box files, by {@code protocol}. */
+    /**
+     * What {@code eval} scores: the split's detections on Spark (each task on {@code device}, or its own GPU when that
+     * is null) against its box files, by {@code protocol}.
+     */
     static Gen1Evaluation.Result evaluate(
-            JavaSparkContext spark, Path checkpoint, Path data, String split, int batch, Protocol protocol)
+            JavaSparkContext spark,
+            Path checkpoint,
+            Path data,
+            String split,
+            int batch,
+            String device,
+            Protocol protocol)
             throws IOException {
-        var found = SplitDetection.run(spark, checkpoint, data, split, batch);
+        var found = SplitDetection.run(spark, checkpoint, data, split, batch, device);
         var gt = SplitEvaluation.readGroundTruth(data.resolve(split));
         return SplitEvaluation.evaluate(protocol, gt, BoxFiles.toEval(found), System.err);
     }

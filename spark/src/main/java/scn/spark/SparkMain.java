@@ -2,6 +2,7 @@ package scn.spark;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import scn.cli.Main;
 
 /**
  * The Spark module's entry point, for {@code spark-submit --class scn.spark.SparkMain engine-spark.jar COMMAND …}; run
@@ -10,7 +11,13 @@ import picocli.CommandLine.Command;
 @Command(
         name = "engine-spark",
         mixinStandardHelpOptions = true,
-        subcommands = {SparkTrainCommand.class, SparkDetectCommand.class, SparkEvalCommand.class},
+        subcommands = {
+            SparkTrainCommand.class,
+            SparkDetectCommand.class,
+            SparkEvalCommand.class,
+            SparkEnergyCommand.class,
+            SparkIndexCommand.class
+        },
         description = "The engine on Apache Spark.")
 public final class SparkMain implements Runnable {
     @Override
@@ -21,6 +28,7 @@ public final class SparkMain implements Runnable {
     public static void main(String[] args) {
         System.exit(new CommandLine(new SparkMain())
                 .setCaseInsensitiveEnumValuesAllowed(true) // as the engine's command line: --distill-target kl
+                .setExecutionExceptionHandler(Main::reportInputError) // a bad input file: its message, no trace
                 .execute(args));
     }
 }

@@ -18,7 +18,8 @@ import scn.train.Trainer;
 
 /**
  * {@code engine-spark train}: the engine's {@code train}, with the same options, run as {@code --replicas}
- * data-parallel CPU replicas on Spark ({@link DataParallelTraining}). Its run directory reads as a plain run's:
+ * data-parallel replicas on Spark ({@link DataParallelTraining}), each on its task's GPU, else the CPU, unless
+ * {@code --device} names the devices (a list: one per replica in turn). Its run directory reads as a plain run's:
  * {@code summary.json} (with {@code replicas}), {@code metrics.jsonl}, plots, checkpoints, {@code model.safetensors}.
  */
 @Command(
@@ -76,6 +77,7 @@ final class SparkTrainCommand implements Callable<Integer> {
                     return 2;
                 }
                 o = Checkpoint.load(resume).options();
+                if (args.device() != null) o = o.withDevice(args.device());
                 if (args.runDirOrNull() != null) o = o.withPaths(o.data(), args.runDirOrNull(), o.distillFrom());
                 if (replicas != null && replicas != o.replicas()) {
                     System.err.println("train: " + resume + " belongs to a run of " + o.replicas()
@@ -95,7 +97,12 @@ final class SparkTrainCommand implements Callable<Integer> {
             System.out.printf(
                     "training %d replicas on %s, run directory %s%n", o.replicas(), spark.master(), o.runDir());
             DataParallelTraining.Outcome out = DataParallelTraining.run(
-                    spark, o, resume, Duration.ofSeconds(connectTimeoutS), Duration.ofSeconds(ioTimeoutS));
+                    spark,
+                    o,
+                    resume,
+                    Duration.ofSeconds(connectTimeoutS),
+                    Duration.ofSeconds(ioTimeoutS),
+                    args.device() == null);
             ReplicaTask.Report lead = out.lead();
             if (lead.stopped()) return 130;
             System.out.printf(

@@ -47,7 +47,7 @@ class SplitDetectionTest {
         try (Dataset ds = SplitEvaluation.openSplit(data, "train")) {
             local = SplitDetector.run(SplitDetector.inference(model, new Arena()), ds, batch, null, null);
         }
-        Map<String, Boxes> spark = SplitDetection.run(LocalSpark.context(), weights(), data, "train", batch);
+        Map<String, Boxes> spark = SplitDetection.run(LocalSpark.context(), weights(), data, "train", batch, null);
         assertEquals(2, local.size(), "two recordings, two tasks");
         assertEquals(local.keySet(), spark.keySet());
         for (String name : local.keySet()) {
@@ -79,7 +79,8 @@ class SplitDetectionTest {
                     4,
                     null);
         }
-        Gen1Evaluation.Result spark = SparkEvalCommand.evaluate(LocalSpark.context(), weights(), data, "val", 4, loose);
+        Gen1Evaluation.Result spark =
+                SparkEvalCommand.evaluate(LocalSpark.context(), weights(), data, "val", 4, null, loose);
         assertTrue(local.images() > 0);
         assertEquals(local.images(), spark.images());
         assertEquals(local.toMap(), spark.toMap());

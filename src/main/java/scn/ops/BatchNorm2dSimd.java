@@ -3,6 +3,7 @@ package scn.ops;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import scn.backend.Parallel;
+import scn.backend.Scratch;
 import scn.backend.Simd;
 
 /**
@@ -13,6 +14,8 @@ import scn.backend.Simd;
 final class BatchNorm2dSimd {
     private static final VectorSpecies<Float> S = Simd.F;
     private static final int L = S.length();
+    /** The {@link Scratch} slot of the lanes the plane sums go through ({@link Simd#sum(FloatVector, float[])}). */
+    private static final int LANES_SLOT = 5;
 
     private BatchNorm2dSimd() {}
 
@@ -29,12 +32,13 @@ final class BatchNorm2dSimd {
             float eps) {
         long m = (long) n * hw;
         Parallel.forEach(c, (worker, from, to) -> {
+            float[] lanes = Scratch.floats(LANES_SLOT, L);
             for (int ch = from; ch < to; ch++) {
                 double sum = 0;
-                for (int i = 0; i < n; i++) sum += planeSum(x, (i * c + ch) * hw, hw);
+                for (int i = 0; i < n; i++) sum += planeSum(x, (i * c + ch) * hw, hw, lanes);
                 float mu = (float) (sum / m);
                 double sq = 0;
-                for (int i = 0; i < n; i++) sq += planeSquaredDeviation(x, (i * c + ch) * hw, hw, mu);
+                for (int i = 0; i < n; i++) sq += planeSquaredDeviation(x, (i * c + ch) * hw, hw, mu, lanes);
                 double var = sq / m;
                 float is = (float) (1.0 / Math.sqrt(var + eps));
                 mean[ch] = mu;
@@ -88,12 +92,13 @@ final class BatchNorm2dSimd {
             int hw,
             boolean batchStats) {
         Parallel.forEach(c, (worker, from, to) -> {
+            float[] lanes = Scratch.floats(LANES_SLOT, L);
             for (int ch = from; ch < to; ch++) {
                 double sumDy = 0, sumDyX = 0;
                 for (int i = 0; i < n; i++) {
                     int at = (i * c + ch) * hw;
-                    sumDy += planeSum(dy, at, hw);
-                    sumDyX += planeDot(dy, x, at, hw, mean[ch]);
+                    sumDy += planeSum(dy, at, hw, lanes);
+                    sumDyX += planeDot(dy, x, at, hw, mean[ch], lanes);
                 }
                 channelBackward(
                         ch,
@@ -180,23 +185,23 @@ final class BatchNorm2dSimd {
         for (int i = 0; i < n; i++) accumulateDx(dx, dy, x, (i * c + ch) * hw, hw, k, a, b, mu);
     }
 
-    private static float planeSum(float[] v, int at, int len) {
+    private static float planeSum(float[] v, int at, int len, float[] lanes) {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (; i + L <= len; i += L) acc = acc.add(FloatVector.fromArray(S, v, at + i));
-        float s = Simd.sum(acc);
+        float s = Simd.sum(acc, lanes);
         for (; i < len; i++) s += v[at + i];
         return s;
     }
 
-    private static float planeSquaredDeviation(float[] v, int at, int len, float mu) {
+    private static float planeSquaredDeviation(float[] v, int at, int len, float mu, float[] lanes) {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (; i + L <= len; i += L) {
             FloatVector d = FloatVector.fromArray(S, v, at + i).sub(mu);
             acc = d.fma(d, acc);
         }
-        float s = Simd.sum(acc);
+        float s = Simd.sum(acc, lanes);
         for (; i < len; i++) {
             float d = v[at + i] - mu;
             s += d * d;
@@ -205,14 +210,14 @@ final class BatchNorm2dSimd {
     }
 
     /** {@code Σ dy·(x − μ)} over one plane. */
-    private static float planeDot(float[] dy, float[] x, int at, int len, float mu) {
+    private static float planeDot(float[] dy, float[] x, int at, int len, float mu, float[] lanes) {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (; i + L <= len; i += L) {
             acc = FloatVector.fromArray(S, dy, at + i)
                     .fma(FloatVector.fromArray(S, x, at + i).sub(mu), acc);
         }
-        float s = Simd.sum(acc);
+        float s = Simd.sum(acc, lanes);
         for (; i < len; i++) s += dy[at + i] * (x[at + i] - mu);
         return s;
     }

@@ -99,55 +99,53 @@ final class NormPlifFast {
         double[] planeDy = new double[planes], planeDyX = new double[planes], planeDecay = new double[planes];
         Parallel.forEach(planes, (worker, from, to) -> {
             float[] pre = Scratch.floats(0, t * L), h = Scratch.floats(1, t * L), vPrev = Scratch.floats(2, t * L);
+            float[] lanes = Scratch.floats(3, L);
             for (int plane = from; plane < to; plane++) {
                 int ch = plane % c;
                 float mu = mean[ch], scale = gamma[ch] * invStd[ch], shift = beta[ch] - mu * scale;
                 double sDy = 0, sDyX = 0, sDecay = 0;
-                FloatVector accDy = FloatVector.zero(S), accDyX = accDy, accDecay = accDy;
                 int j0 = plane * hw, j1 = j0 + hw, j = j0;
-                for (int vectors = 1; j + L <= j1; j += L, vectors++) {
-                    FloatVector v = FloatVector.zero(S);
-                    for (int k = 0; k < t; k++) {
-                        int at = k * m + j;
-                        FloatVector p = FloatVector.fromArray(S, x, at).fma(scale, shift);
-                        if (residualF != null) p = p.add(FloatVector.fromArray(S, residualF, at));
-                        if (residualB != null) p = p.add(Simd.floatsOf(residualB, at));
-                        p.intoArray(pre, k * L);
-                        v.intoArray(vPrev, k * L);
-                        FloatVector hk = p.sub(v).mul(decay).add(v);
-                        hk.intoArray(h, k * L);
-                        v = hk.blend(0f, hk.sub(PlifRef.THRESHOLD).compare(VectorOperators.GE, 0f));
+                while (j + L <= j1) { // groups of FLUSH vectors, each summed in float, the groups in double
+                    FloatVector accDy = FloatVector.zero(S), accDyX = accDy, accDecay = accDy;
+                    for (int end = Math.min(j1 - L, j + (FLUSH - 1) * L); j <= end; j += L) {
+                        FloatVector v = FloatVector.zero(S);
+                        for (int k = 0; k < t; k++) {
+                            int at = k * m + j;
+                            FloatVector p = FloatVector.fromArray(S, x, at).fma(scale, shift);
+                            if (residualF != null) p = p.add(FloatVector.fromArray(S, residualF, at));
+                            if (residualB != null) p = p.add(Simd.floatsOf(residualB, at));
+                            p.intoArray(pre, k * L);
+                            v.intoArray(vPrev, k * L);
+                            FloatVector hk = p.sub(v).mul(decay).add(v);
+                            hk.intoArray(h, k * L);
+                            v = hk.blend(0f, hk.sub(PlifRef.THRESHOLD).compare(VectorOperators.GE, 0f));
+                        }
+                        FloatVector dv = FloatVector.zero(S);
+                        for (int k = t - 1; k >= 0; k--) {
+                            int at = k * m + j;
+                            FloatVector u = FloatVector.fromArray(S, h, k * L).sub(PlifRef.THRESHOLD);
+                            VectorMask<Float> fire = u.compare(VectorOperators.GE, 0f);
+                            FloatVector z = u.mul(SLOPE);
+                            FloatVector sg = FloatVector.broadcast(S, PlifRef.ALPHA / 2)
+                                    .div(z.mul(z).add(1f));
+                            FloatVector dh =
+                                    FloatVector.fromArray(S, ds, at).mul(sg).add(dv.blend(0f, fire));
+                            // 0 + dh·decay, as the reference's in-place backward writes it: the same bits, signed
+                            // zeros too
+                            FloatVector d = dh.mul(decay).add(FloatVector.zero(S));
+                            d.intoArray(dPre, at);
+                            dv = dh.mul(1f - decay);
+                            accDecay = dh.fma(
+                                    FloatVector.fromArray(S, pre, k * L).sub(FloatVector.fromArray(S, vPrev, k * L)),
+                                    accDecay);
+                            accDy = accDy.add(d);
+                            accDyX = d.fma(FloatVector.fromArray(S, x, at).sub(mu), accDyX);
+                        }
                     }
-                    FloatVector dv = FloatVector.zero(S);
-                    for (int k = t - 1; k >= 0; k--) {
-                        int at = k * m + j;
-                        FloatVector u = FloatVector.fromArray(S, h, k * L).sub(PlifRef.THRESHOLD);
-                        VectorMask<Float> fire = u.compare(VectorOperators.GE, 0f);
-                        FloatVector z = u.mul(SLOPE);
-                        FloatVector sg = FloatVector.broadcast(S, PlifRef.ALPHA / 2)
-                                .div(z.mul(z).add(1f));
-                        FloatVector dh =
-                                FloatVector.fromArray(S, ds, at).mul(sg).add(dv.blend(0f, fire));
-                        // 0 + dh·decay, as the reference's in-place backward writes it: the same bits, signed zeros too
-                        FloatVector d = dh.mul(decay).add(FloatVector.zero(S));
-                        d.intoArray(dPre, at);
-                        dv = dh.mul(1f - decay);
-                        accDecay = dh.fma(
-                                FloatVector.fromArray(S, pre, k * L).sub(FloatVector.fromArray(S, vPrev, k * L)),
-                                accDecay);
-                        accDy = accDy.add(d);
-                        accDyX = d.fma(FloatVector.fromArray(S, x, at).sub(mu), accDyX);
-                    }
-                    if (vectors % FLUSH == 0) {
-                        sDy += Simd.sum(accDy);
-                        sDyX += Simd.sum(accDyX);
-                        sDecay += Simd.sum(accDecay);
-                        accDy = accDyX = accDecay = FloatVector.zero(S);
-                    }
+                    sDy += Simd.sum(accDy, lanes);
+                    sDyX += Simd.sum(accDyX, lanes);
+                    sDecay += Simd.sum(accDecay, lanes);
                 }
-                sDy += Simd.sum(accDy);
-                sDyX += Simd.sum(accDyX);
-                sDecay += Simd.sum(accDecay);
                 for (; j < j1; j++) { // the plane's tail, as the forward's: no fma
                     float v = 0f;
                     for (int k = 0; k < t; k++) {

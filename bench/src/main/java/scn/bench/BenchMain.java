@@ -10,7 +10,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 /**
  * Runs the JMH benchmarks (any JMH command-line options pass through, e.g. a regex selecting some)
  * and prints each result as GFLOP/s: FLOPs per call (see {@link GemmBench}, {@link ConvBench}) divided
- * by the mean time per call; {@link RawDecodeBench} as events decoded per second.
+ * by the mean time per call; {@link RawDecodeBench} as events decoded per second; {@link NormPlifBackwardBench} as
+ * milliseconds alone.
  */
 public final class BenchMain {
     private BenchMain() {}
@@ -38,6 +39,11 @@ public final class BenchMain {
                         "-",
                         "-",
                         r.getPrimaryResult().getScore() * 1e-6); // a throughput in events/s, not a time
+                continue;
+            } else if (bench.contains("NormPlifBackwardBench")) {
+                System.out.printf(
+                        "%-44s %12.3f %10s%n",
+                        "norm-plif backward " + r.getParams().getParam("shape") + " " + method, ms, "-");
                 continue;
             } else if (bench.contains("SpikeConvBench")) {
                 // Event-driven work is additions over active inputs, not FLOPs of the dense product.

@@ -113,6 +113,7 @@ final class DepthwiseConvSimd {
         int pw = g.w() + 2 * g.pad(), ph = g.h() + 2 * g.pad();
         Parallel.forEach(g.cin(), (worker, from, to) -> {
             float[] padded = Scratch.floats(0, ph * pw);
+            float[] lanes = Scratch.floats(5, L); // the accumulators' lane sums (Simd.sum)
             for (int c = from; c < to; c++) {
                 int wAt = c * kh * kw;
                 for (int n = 0; n < g.n(); n++) {
@@ -120,9 +121,9 @@ final class DepthwiseConvSimd {
                     pad(padded, xf, xb, plane * g.h() * g.w(), g);
                     int yAt = plane * ho * wo;
                     if (kh == 3 && kw == 3 && s == 1) {
-                        weightGradient3x3(dw, wAt, dy, yAt, padded, pw, ho, wo);
+                        weightGradient3x3(dw, wAt, dy, yAt, padded, pw, ho, wo, lanes);
                     } else {
-                        weightGradient(dw, wAt, dy, yAt, padded, pw, ho, wo, kh, kw, s);
+                        weightGradient(dw, wAt, dy, yAt, padded, pw, ho, wo, kh, kw, s, lanes);
                     }
                 }
             }
@@ -131,7 +132,18 @@ final class DepthwiseConvSimd {
 
     /** {@code dw[ky][kx] += Σ dy[oy][ox]·padded[oy·s+ky][ox·s+kx]}, one tap at a time. */
     private static void weightGradient(
-            float[] dw, int wAt, float[] dy, int yAt, float[] padded, int pw, int ho, int wo, int kh, int kw, int s) {
+            float[] dw,
+            int wAt,
+            float[] dy,
+            int yAt,
+            float[] padded,
+            int pw,
+            int ho,
+            int wo,
+            int kh,
+            int kw,
+            int s,
+            float[] lanes) {
         for (int ky = 0; ky < kh; ky++) {
             for (int kx = 0; kx < kw; kx++) {
                 float sum = 0f;
@@ -148,14 +160,14 @@ final class DepthwiseConvSimd {
                     }
                     for (; ox < wo; ox++) sum += dy[dyAt + ox] * padded[src + ox * s];
                 }
-                dw[wAt + ky * kw + kx] += Simd.sum(acc) + sum;
+                dw[wAt + ky * kw + kx] += Simd.sum(acc, lanes) + sum;
             }
         }
     }
 
     /** The 3×3, stride-1 case with all nine taps in registers: each {@code dy} vector is loaded once. */
     private static void weightGradient3x3(
-            float[] dw, int wAt, float[] dy, int yAt, float[] padded, int pw, int ho, int wo) {
+            float[] dw, int wAt, float[] dy, int yAt, float[] padded, int pw, int ho, int wo, float[] lanes) {
         FloatVector a00 = FloatVector.zero(S), a01 = FloatVector.zero(S), a02 = FloatVector.zero(S);
         FloatVector a10 = FloatVector.zero(S), a11 = FloatVector.zero(S), a12 = FloatVector.zero(S);
         FloatVector a20 = FloatVector.zero(S), a21 = FloatVector.zero(S), a22 = FloatVector.zero(S);
@@ -182,15 +194,15 @@ final class DepthwiseConvSimd {
                     for (int kx = 0; kx < 3; kx++) tail[ky * 3 + kx] += dv * padded[r0 + ky * pw + ox + kx];
             }
         }
-        dw[wAt] += Simd.sum(a00) + tail[0];
-        dw[wAt + 1] += Simd.sum(a01) + tail[1];
-        dw[wAt + 2] += Simd.sum(a02) + tail[2];
-        dw[wAt + 3] += Simd.sum(a10) + tail[3];
-        dw[wAt + 4] += Simd.sum(a11) + tail[4];
-        dw[wAt + 5] += Simd.sum(a12) + tail[5];
-        dw[wAt + 6] += Simd.sum(a20) + tail[6];
-        dw[wAt + 7] += Simd.sum(a21) + tail[7];
-        dw[wAt + 8] += Simd.sum(a22) + tail[8];
+        dw[wAt] += Simd.sum(a00, lanes) + tail[0];
+        dw[wAt + 1] += Simd.sum(a01, lanes) + tail[1];
+        dw[wAt + 2] += Simd.sum(a02, lanes) + tail[2];
+        dw[wAt + 3] += Simd.sum(a10, lanes) + tail[3];
+        dw[wAt + 4] += Simd.sum(a11, lanes) + tail[4];
+        dw[wAt + 5] += Simd.sum(a12, lanes) + tail[5];
+        dw[wAt + 6] += Simd.sum(a20, lanes) + tail[6];
+        dw[wAt + 7] += Simd.sum(a21, lanes) + tail[7];
+        dw[wAt + 8] += Simd.sum(a22, lanes) + tail[8];
     }
 
     /** Copies one input plane into the centre of a zero-bordered {@code [h+2p, w+2p]} plane. */

@@ -104,8 +104,23 @@ public final class BatchNorm2d {
             BatchNorm2dRef.backward(
                     dxa, dga, dba, dy.data(), x.data(), gamma.data(), mean, invStd, n, c, hw, batchStats);
         } else {
-            BatchNorm2dSimd.backward(
-                    dxa, dga, dba, dy.data(), x.data(), gamma.data(), mean, invStd, n, c, hw, batchStats);
+            double[] sumDy = new double[c], sumDyXhat = new double[c];
+            BatchNorm2dSimd.sums(sumDy, sumDyXhat, dy.data(), x.data(), mean, invStd, n, c, hw);
+            BatchNorm2dSimd.backwardFromSums(
+                    dxa,
+                    dga,
+                    dba,
+                    dy.data(),
+                    x.data(),
+                    gamma.data(),
+                    mean,
+                    invStd,
+                    sumDy,
+                    sumDyXhat,
+                    n,
+                    c,
+                    hw,
+                    batchStats);
         }
     }
 

@@ -78,49 +78,36 @@ final class BatchNorm2dSimd {
         normalize(y, x, gamma, beta, runMean, invStd, n, c, hw);
     }
 
-    static void backward(
-            float[] dx,
-            float[] dGamma,
-            float[] dBeta,
+    /**
+     * {@code sumDy[ch] = Σ dy}, {@code sumDyXhat[ch] = Σ dy·x̂} over each channel, as {@link BatchNorm2dRef#sums}: float
+     * within a plane, double across planes.
+     */
+    static void sums(
+            double[] sumDy,
+            double[] sumDyXhat,
             float[] dy,
             float[] x,
-            float[] gamma,
             float[] mean,
             float[] invStd,
             int n,
             int c,
-            int hw,
-            boolean batchStats) {
+            int hw) {
         Parallel.forEach(c, (worker, from, to) -> {
             float[] lanes = Scratch.floats(LANES_SLOT, L);
             for (int ch = from; ch < to; ch++) {
-                double sumDy = 0, sumDyX = 0;
+                double sDy = 0, sDyX = 0;
                 for (int i = 0; i < n; i++) {
                     int at = (i * c + ch) * hw;
-                    sumDy += planeSum(dy, at, hw, lanes);
-                    sumDyX += planeDot(dy, x, at, hw, mean[ch], lanes);
+                    sDy += planeSum(dy, at, hw, lanes);
+                    sDyX += planeDot(dy, x, at, hw, mean[ch], lanes);
                 }
-                channelBackward(
-                        ch,
-                        dx,
-                        dGamma,
-                        dBeta,
-                        dy,
-                        x,
-                        gamma,
-                        mean,
-                        invStd,
-                        sumDy,
-                        sumDyX * invStd[ch],
-                        n,
-                        c,
-                        hw,
-                        batchStats);
+                sumDy[ch] = sDy;
+                sumDyXhat[ch] = sDyX * invStd[ch];
             }
         });
     }
 
-    /** The backward given each channel's {@code Σ dy} and {@code Σ dy·x̂} (as {@link BatchNorm2dRef#sums}). */
+    /** The backward given each channel's {@link #sums}, as {@link BatchNorm2dRef#backwardFromSums}. */
     static void backwardFromSums(
             float[] dx,
             float[] dGamma,
@@ -136,53 +123,20 @@ final class BatchNorm2dSimd {
             int c,
             int hw,
             boolean batchStats) {
-        Parallel.forEach(c, (worker, from, to) -> {
-            for (int ch = from; ch < to; ch++)
-                channelBackward(
-                        ch,
-                        dx,
-                        dGamma,
-                        dBeta,
-                        dy,
-                        x,
-                        gamma,
-                        mean,
-                        invStd,
-                        sumDy[ch],
-                        sumDyXhat[ch],
-                        n,
-                        c,
-                        hw,
-                        batchStats);
-        });
-    }
-
-    private static void channelBackward(
-            int ch,
-            float[] dx,
-            float[] dGamma,
-            float[] dBeta,
-            float[] dy,
-            float[] x,
-            float[] gamma,
-            float[] mean,
-            float[] invStd,
-            double sumDy,
-            double sumDyXhat,
-            int n,
-            int c,
-            int hw,
-            boolean batchStats) {
         long m = (long) n * hw;
-        float mu = mean[ch], is = invStd[ch];
-        if (dGamma != null) dGamma[ch] += (float) sumDyXhat;
-        if (dBeta != null) dBeta[ch] += (float) sumDy;
-        if (dx == null) return;
-        float k = gamma[ch] * is;
-        // dx = k·dy + a·(x − μ) + b, with a = −k·is·Σdy·x̂/m and b = −k·Σdy/m in training mode.
-        float a = batchStats ? (float) (-k * is * sumDyXhat / m) : 0f;
-        float b = batchStats ? (float) (-k * sumDy / m) : 0f;
-        for (int i = 0; i < n; i++) accumulateDx(dx, dy, x, (i * c + ch) * hw, hw, k, a, b, mu);
+        Parallel.forEach(c, (worker, from, to) -> {
+            for (int ch = from; ch < to; ch++) {
+                float mu = mean[ch], is = invStd[ch];
+                if (dGamma != null) dGamma[ch] += (float) sumDyXhat[ch];
+                if (dBeta != null) dBeta[ch] += (float) sumDy[ch];
+                if (dx == null) continue;
+                float k = gamma[ch] * is;
+                // dx = k·dy + a·(x − μ) + b, with a = −k·is·Σdy·x̂/m and b = −k·Σdy/m in training mode.
+                float a = batchStats ? (float) (-k * is * sumDyXhat[ch] / m) : 0f;
+                float b = batchStats ? (float) (-k * sumDy[ch] / m) : 0f;
+                for (int i = 0; i < n; i++) accumulateDx(dx, dy, x, (i * c + ch) * hw, hw, k, a, b, mu);
+            }
+        });
     }
 
     private static float planeSum(float[] v, int at, int len, float[] lanes) {

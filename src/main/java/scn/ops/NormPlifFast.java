@@ -1,7 +1,6 @@
 package scn.ops;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import scn.backend.Parallel;
@@ -16,7 +15,7 @@ import scn.backend.Simd;
  * {@link PlifFast#forward} in turn, so the spikes are identical to theirs, without the float array of
  * the neuron's input being written and read back.
  *
- * <p>The backward forms the input again the same way and runs {@link PlifFast#backward}'s arithmetic on it, so
+ * <p>The backward forms the input again the same way and runs {@link PlifFast#backStep} on it, so
  * {@code ∂L/∂(neuron input)} is bit for bit what the normalisation, the residual sum and the PLIF's backward in
  * place give one after the other; the batch norm's sums and {@code ∂L/∂w} are added up along the way, in float
  * vectors flushed into doubles every {@link #FLUSH} vectors (as often as the batch norm's own sums are), per
@@ -25,7 +24,6 @@ import scn.backend.Simd;
 final class NormPlifFast {
     private static final VectorSpecies<Float> S = Simd.F;
     private static final int L = S.length();
-    private static final float SLOPE = (float) (Math.PI / 2) * PlifRef.ALPHA;
     /** Vectors of neurons whose float sums are moved into the double ones at once. */
     private static final int FLUSH = 64;
 
@@ -123,13 +121,8 @@ final class NormPlifFast {
                         FloatVector dv = FloatVector.zero(S);
                         for (int k = t - 1; k >= 0; k--) {
                             int at = k * m + j;
-                            FloatVector u = FloatVector.fromArray(S, h, k * L).sub(PlifRef.THRESHOLD);
-                            VectorMask<Float> fire = u.compare(VectorOperators.GE, 0f);
-                            FloatVector z = u.mul(SLOPE);
-                            FloatVector sg = FloatVector.broadcast(S, PlifRef.ALPHA / 2)
-                                    .div(z.mul(z).add(1f));
-                            FloatVector dh =
-                                    FloatVector.fromArray(S, ds, at).mul(sg).add(dv.blend(0f, fire));
+                            FloatVector dh = PlifFast.backStep(
+                                    FloatVector.fromArray(S, h, k * L), FloatVector.fromArray(S, ds, at), dv);
                             // 0 + dh·decay, as the reference's in-place backward writes it: the same bits, signed
                             // zeros too
                             FloatVector d = dh.mul(decay).add(FloatVector.zero(S));
@@ -161,8 +154,7 @@ final class NormPlifFast {
                     float dv = 0f;
                     for (int k = t - 1; k >= 0; k--) {
                         int at = k * m + j;
-                        float spike = h[k] - PlifRef.THRESHOLD >= 0 ? 1f : 0f;
-                        float dh = ds[at] * PlifRef.surrogate(h[k] - PlifRef.THRESHOLD) + dv * (1f - spike);
+                        float dh = PlifFast.backStep(h[k], ds[at], dv);
                         float d = 0f + dh * decay;
                         dPre[at] = d;
                         dv = dh * (1f - decay);

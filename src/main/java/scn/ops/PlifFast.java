@@ -65,6 +65,26 @@ final class PlifFast {
         return fire ? 0f : h;
     }
 
+    /**
+     * One step back in time for {@link #L} neurons: {@code ∂L/∂h} from the potential {@code h}, the spike gradient
+     * {@code ds} and {@code dv = ∂L/∂v} passed back from the next step, which reaches {@code h} only where the neuron
+     * did not fire (the hard reset). {@link NormPlifFast} runs the same step.
+     */
+    static FloatVector backStep(FloatVector h, FloatVector ds, FloatVector dv) {
+        FloatVector u = h.sub(PlifRef.THRESHOLD);
+        VectorMask<Float> fire = u.compare(VectorOperators.GE, 0f);
+        FloatVector z = u.mul(SLOPE);
+        FloatVector sg =
+                FloatVector.broadcast(S, PlifRef.ALPHA / 2).div(z.mul(z).add(1f));
+        return ds.mul(sg).add(dv.blend(0f, fire));
+    }
+
+    /** {@link #backStep(FloatVector, FloatVector, FloatVector)} for one neuron (the row tails). */
+    static float backStep(float h, float ds, float dv) {
+        float spike = h - PlifRef.THRESHOLD >= 0 ? 1f : 0f;
+        return ds * PlifRef.surrogate(h - PlifRef.THRESHOLD) + dv * (1f - spike);
+    }
+
     /** {@code dx += ∂L/∂x}, as {@link PlifRef#backward}; returns {@code ∂L/∂w}. */
     static double backward(float[] dx, float[] ds, float[] x, int t, int m, float w) {
         float decay = PlifRef.decay(w);
@@ -90,12 +110,7 @@ final class PlifFast {
                 for (int k = t - 1; k >= 0; k--) {
                     int at = k * m + j;
                     FloatVector xa = FloatVector.fromArray(S, x, at);
-                    FloatVector u = FloatVector.fromArray(S, h, k * L).sub(PlifRef.THRESHOLD);
-                    VectorMask<Float> fire = u.compare(VectorOperators.GE, 0f);
-                    FloatVector z = u.mul(SLOPE);
-                    FloatVector sg = FloatVector.broadcast(S, PlifRef.ALPHA / 2)
-                            .div(z.mul(z).add(1f));
-                    FloatVector dh = FloatVector.fromArray(S, ds, at).mul(sg).add(dv.blend(0f, fire));
+                    FloatVector dh = backStep(FloatVector.fromArray(S, h, k * L), FloatVector.fromArray(S, ds, at), dv);
                     dh.mul(decay).add(FloatVector.fromArray(S, dx, at)).intoArray(dx, at);
                     dv = dh.mul(1f - decay);
                     dDecayV = dh.fma(xa.sub(FloatVector.fromArray(S, vPrev, k * L)), dDecayV);
@@ -113,8 +128,7 @@ final class PlifFast {
                 for (int k = t - 1; k >= 0; k--) {
                     int at = k * m + j;
                     float xa = x[at];
-                    float spike = h[k] - PlifRef.THRESHOLD >= 0 ? 1f : 0f;
-                    float dh = ds[at] * PlifRef.surrogate(h[k] - PlifRef.THRESHOLD) + dv * (1f - spike);
+                    float dh = backStep(h[k], ds[at], dv);
                     dx[at] = dx[at] + dh * decay;
                     dv = dh * (1f - decay);
                     dDecay += (double) dh * (xa - vPrev[k]);

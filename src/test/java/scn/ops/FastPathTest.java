@@ -35,7 +35,7 @@ import scn.tensor.Tensor;
  */
 class FastPathTest {
     private static final Set<String> COVERED = new TreeSet<>();
-    private static final int FAST_METHODS = 34;
+    private static final int FAST_METHODS = 35;
 
     /** Runs {@code compute} on the references and on the fast paths and compares the results. */
     private static void check(String what, double atol, double rtol, Supplier<float[]> compute, String... fastMethods) {
@@ -299,7 +299,8 @@ class FastPathTest {
                             BatchNorm2d.backward(dx, dg, db, dy, x, gamma, mean, invStd, batchStats);
                             return concat(dx.data(), dg.data(), db.data());
                         },
-                        "BatchNorm2dSimd.backward");
+                        "BatchNorm2dSimd.sums",
+                        "BatchNorm2dSimd.backwardFromSums");
             }
         }
     }
@@ -442,7 +443,8 @@ class FastPathTest {
                         },
                         "PlifFast.forward",
                         "PlifFast.step",
-                        "PlifFast.backward"); // step: the forward's time step (m = 7 runs its scalar form)
+                        "PlifFast.backward",
+                        "PlifFast.backStep"); // step: the forward's time step (m = 7 runs its scalar form)
             }
         }
     }

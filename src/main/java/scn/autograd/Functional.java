@@ -252,8 +252,7 @@ public final class Functional {
         SpikeTensor resSpikes = residual == null ? null : residual.spikes();
         float[] resFloats =
                 residual == null || resSpikes != null ? null : residual.value().data();
-        NormPlif.forward(
-                s,
+        NormPlif.Input neurons = new NormPlif.Input(
                 x4.data(),
                 resFloats,
                 resSpikes == null ? null : resSpikes.data(),
@@ -266,6 +265,7 @@ public final class Functional {
                 xs[1],
                 xs[2] * xs[3],
                 wv);
+        NormPlif.forward(s, neurons);
         if (recompute != null) x.releaseValue(); // this layer was its only reader
         Profile.stop(layer, "norm_plif.forward", t1);
         Var out = Var.result(SpikeTensor.wrapTrusted(s, x.shape()), Tape.needsGrad(x, gamma, beta, residual, w));
@@ -274,23 +274,7 @@ public final class Functional {
             long t2 = Profile.start();
             Tensor dPre = Tensor.empty(xs); // [T*B, C, H, W] ∂L/∂(the neuron's input), formed again on the fly
             double[] sumDy = new double[xs[1]], sumDyXhat = new double[xs[1]]; // the batch norm's sums over dPre
-            double dw = NormPlif.backward(
-                    dPre.data(),
-                    dy.data(),
-                    in.data(),
-                    resFloats,
-                    resSpikes == null ? null : resSpikes.data(),
-                    gamma.value().data(),
-                    beta.value().data(),
-                    mean,
-                    invStd,
-                    t,
-                    xs[0] / t,
-                    xs[1],
-                    xs[2] * xs[3],
-                    wv,
-                    sumDy,
-                    sumDyXhat);
+            double dw = NormPlif.backward(dPre.data(), dy.data(), neurons.withX(in.data()), sumDy, sumDyXhat);
             out.releaseGrad(); // dy is spent: its array can take the input's gradient below
             if (w.requiresGrad()) w.gradBuffer().data()[0] += (float) dw;
             Profile.stop(layer, "norm_plif.backward", t2);

@@ -22,11 +22,11 @@ public final class NormPlif {
     private NormPlif() {}
 
     /**
-     * Writes the spikes of {@code plif(γ·(x − mean)·invStd + β + residual)} with statistics {@code mean[C]}, {@code
-     * invStd[C]}.
+     * The neurons' input {@code γ·(x − mean)·invStd + β + residual} over {@code x [T, B, C, HW]}, with the batch
+     * statistics {@code mean[C]}, {@code invStd[C]}, a residual as floats or spike bytes (at most one, either may be
+     * null), and the PLIF's parameter {@code w}; the array sizes are checked here, once for the forward and backward.
      */
-    public static void forward(
-            byte[] s,
+    public record Input(
             float[] x,
             float[] residualF,
             byte[] residualB,
@@ -39,70 +39,50 @@ public final class NormPlif {
             int c,
             int hw,
             float w) {
-        check(s.length, x, residualF, residualB, gamma, beta, mean, invStd, t, b, c, hw);
-        if (Kernels.reference()) {
-            NormPlifRef.forward(s, x, residualF, residualB, gamma, beta, mean, invStd, t, b, c, hw, w);
-        } else {
-            NormPlifFast.forward(s, x, residualF, residualB, gamma, beta, mean, invStd, t, b, c, hw, w);
+        public Input {
+            if (residualF != null && residualB != null)
+                throw new IllegalArgumentException("norm_plif: at most one residual");
+            long size = (long) t * b * c * hw;
+            if (x.length < size
+                    || (residualF != null && residualF.length < size)
+                    || (residualB != null && residualB.length < size)) {
+                throw new IllegalArgumentException("norm_plif: arrays shorter than T*B*C*HW = " + size);
+            }
+            if (gamma.length < c || beta.length < c || mean.length < c || invStd.length < c) {
+                throw new IllegalArgumentException("norm_plif: per-channel arrays shorter than C = " + c);
+            }
         }
+
+        /** The same neurons over another array of the same {@code x} (the backward's recomputed one). */
+        public Input withX(float[] again) {
+            return new Input(again, residualF, residualB, gamma, beta, mean, invStd, t, b, c, hw, w);
+        }
+
+        long size() {
+            return (long) t * b * c * hw;
+        }
+    }
+
+    /** Writes the spikes {@code s} of {@code plif(in)}. */
+    public static void forward(byte[] s, Input in) {
+        if (s.length < in.size())
+            throw new IllegalArgumentException("norm_plif: spikes shorter than T*B*C*HW = " + in.size());
+        if (Kernels.reference()) NormPlifRef.forward(s, in);
+        else NormPlifFast.forward(s, in);
     }
 
     /**
-     * The backward of {@link #forward}: overwrites {@code dPre} with {@code ∂L/∂(γ·(x − mean)·invStd + β + residual)}
-     * from the spike gradients {@code ds}, sets {@code sumDy[ch] = Σ dPre} and {@code sumDyXhat[ch] = Σ dPre·x̂}
-     * ({@code x̂ = (x − mean)·invStd}) over each channel, and returns {@code ∂L/∂w}.
+     * The backward of {@link #forward}: overwrites {@code dPre} with {@code ∂L/∂in} from the spike gradients {@code
+     * ds}, sets {@code sumDy[ch] = Σ dPre} and {@code sumDyXhat[ch] = Σ dPre·x̂} ({@code x̂ = (x − mean)·invStd}) over
+     * each channel, and returns {@code ∂L/∂w}.
      */
-    public static double backward(
-            float[] dPre,
-            float[] ds,
-            float[] x,
-            float[] residualF,
-            byte[] residualB,
-            float[] gamma,
-            float[] beta,
-            float[] mean,
-            float[] invStd,
-            int t,
-            int b,
-            int c,
-            int hw,
-            float w,
-            double[] sumDy,
-            double[] sumDyXhat) {
-        check(Math.min(dPre.length, ds.length), x, residualF, residualB, gamma, beta, mean, invStd, t, b, c, hw);
-        if (sumDy.length < c || sumDyXhat.length < c)
-            throw new IllegalArgumentException("norm_plif: per-channel sums shorter than C = " + c);
+    public static double backward(float[] dPre, float[] ds, Input in, double[] sumDy, double[] sumDyXhat) {
+        if (dPre.length < in.size() || ds.length < in.size())
+            throw new IllegalArgumentException("norm_plif: gradients shorter than T*B*C*HW = " + in.size());
+        if (sumDy.length < in.c() || sumDyXhat.length < in.c())
+            throw new IllegalArgumentException("norm_plif: per-channel sums shorter than C = " + in.c());
         return Kernels.reference()
-                ? NormPlifRef.backward(
-                        dPre, ds, x, residualF, residualB, gamma, beta, mean, invStd, t, b, c, hw, w, sumDy, sumDyXhat)
-                : NormPlifFast.backward(
-                        dPre, ds, x, residualF, residualB, gamma, beta, mean, invStd, t, b, c, hw, w, sumDy, sumDyXhat);
-    }
-
-    private static void check(
-            int outLength,
-            float[] x,
-            float[] residualF,
-            byte[] residualB,
-            float[] gamma,
-            float[] beta,
-            float[] mean,
-            float[] invStd,
-            int t,
-            int b,
-            int c,
-            int hw) {
-        if (residualF != null && residualB != null)
-            throw new IllegalArgumentException("norm_plif: at most one residual");
-        long size = (long) t * b * c * hw;
-        if (x.length < size
-                || outLength < size
-                || (residualF != null && residualF.length < size)
-                || (residualB != null && residualB.length < size)) {
-            throw new IllegalArgumentException("norm_plif: arrays shorter than T*B*C*HW = " + size);
-        }
-        if (gamma.length < c || beta.length < c || mean.length < c || invStd.length < c) {
-            throw new IllegalArgumentException("norm_plif: per-channel arrays shorter than C = " + c);
-        }
+                ? NormPlifRef.backward(dPre, ds, in, sumDy, sumDyXhat)
+                : NormPlifFast.backward(dPre, ds, in, sumDy, sumDyXhat);
     }
 }

@@ -29,20 +29,16 @@ final class NormPlifFast {
 
     private NormPlifFast() {}
 
-    static void forward(
-            byte[] s,
-            float[] x,
-            float[] residualF,
-            byte[] residualB,
-            float[] gamma,
-            float[] beta,
-            float[] mean,
-            float[] invStd,
-            int t,
-            int b,
-            int c,
-            int hw,
-            float w) {
+    static void forward(byte[] s, NormPlif.Input in) {
+        float[] x = in.x(),
+                residualF = in.residualF(),
+                gamma = in.gamma(),
+                beta = in.beta(),
+                mean = in.mean(),
+                invStd = in.invStd();
+        byte[] residualB = in.residualB();
+        int t = in.t(), b = in.b(), c = in.c(), hw = in.hw();
+        float w = in.w();
         float decay = PlifRef.decay(w);
         int m = b * c * hw; // neurons per time step
         Parallel.forEach(b * c, (worker, from, to) -> {
@@ -75,23 +71,16 @@ final class NormPlifFast {
         });
     }
 
-    static double backward(
-            float[] dPre,
-            float[] ds,
-            float[] x,
-            float[] residualF,
-            byte[] residualB,
-            float[] gamma,
-            float[] beta,
-            float[] mean,
-            float[] invStd,
-            int t,
-            int b,
-            int c,
-            int hw,
-            float w,
-            double[] sumDy,
-            double[] sumDyXhat) {
+    static double backward(float[] dPre, float[] ds, NormPlif.Input in, double[] sumDy, double[] sumDyXhat) {
+        float[] x = in.x(),
+                residualF = in.residualF(),
+                gamma = in.gamma(),
+                beta = in.beta(),
+                mean = in.mean(),
+                invStd = in.invStd();
+        byte[] residualB = in.residualB();
+        int t = in.t(), b = in.b(), c = in.c(), hw = in.hw();
+        float w = in.w();
         float decay = PlifRef.decay(w);
         int m = b * c * hw, planes = b * c;
         double[] planeDy = new double[planes], planeDyX = new double[planes], planeDecay = new double[planes];

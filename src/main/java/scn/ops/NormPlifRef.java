@@ -8,20 +8,16 @@ package scn.ops;
 final class NormPlifRef {
     private NormPlifRef() {}
 
-    static void forward(
-            byte[] s,
-            float[] x,
-            float[] residualF,
-            byte[] residualB,
-            float[] gamma,
-            float[] beta,
-            float[] mean,
-            float[] invStd,
-            int t,
-            int b,
-            int c,
-            int hw,
-            float w) {
+    static void forward(byte[] s, NormPlif.Input in) {
+        float[] x = in.x(),
+                residualF = in.residualF(),
+                gamma = in.gamma(),
+                beta = in.beta(),
+                mean = in.mean(),
+                invStd = in.invStd();
+        byte[] residualB = in.residualB();
+        int t = in.t(), b = in.b(), c = in.c(), hw = in.hw();
+        float w = in.w();
         int size = t * b * c * hw;
         float[] pre = new float[size]; // [T*B, C, HW] the neuron's input
         BatchNorm2dRef.normalize(pre, x, gamma, beta, mean, invStd, t * b, c, hw);
@@ -30,23 +26,16 @@ final class NormPlifRef {
         PlifRef.forward(s, pre, t, size / t, w);
     }
 
-    static double backward(
-            float[] dPre,
-            float[] ds,
-            float[] x,
-            float[] residualF,
-            byte[] residualB,
-            float[] gamma,
-            float[] beta,
-            float[] mean,
-            float[] invStd,
-            int t,
-            int b,
-            int c,
-            int hw,
-            float w,
-            double[] sumDy,
-            double[] sumDyXhat) {
+    static double backward(float[] dPre, float[] ds, NormPlif.Input in, double[] sumDy, double[] sumDyXhat) {
+        float[] x = in.x(),
+                residualF = in.residualF(),
+                gamma = in.gamma(),
+                beta = in.beta(),
+                mean = in.mean(),
+                invStd = in.invStd();
+        byte[] residualB = in.residualB();
+        int t = in.t(), b = in.b(), c = in.c(), hw = in.hw();
+        float w = in.w();
         int size = t * b * c * hw, n = t * b;
         BatchNorm2dRef.normalize(dPre, x, gamma, beta, mean, invStd, n, c, hw);
         if (residualF != null) for (int i = 0; i < size; i++) dPre[i] += residualF[i];

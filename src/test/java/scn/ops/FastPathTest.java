@@ -473,33 +473,22 @@ class FastPathTest {
                 float[] rf = residual.equals("float") ? resF : null;
                 byte[] rb = residual.equals("spikes") ? resB : null;
                 for (float w : new float[] {0f, 1.5f}) {
+                    NormPlif.Input in = new NormPlif.Input(
+                            x.data(), rf, rb, gamma.data(), beta.data(), mean, invStd, t, b, c, hw, w);
                     check(
                             "norm plif " + java.util.Arrays.toString(shape) + " residual " + residual + " w=" + w,
                             0,
                             0,
                             () -> {
                                 byte[] spikes = new byte[n];
-                                NormPlif.forward(
-                                        spikes,
-                                        x.data(),
-                                        rf,
-                                        rb,
-                                        gamma.data(),
-                                        beta.data(),
-                                        mean,
-                                        invStd,
-                                        t,
-                                        b,
-                                        c,
-                                        hw,
-                                        w);
+                                NormPlif.forward(spikes, in);
                                 float[] out = new float[n];
                                 for (int i = 0; i < n; i++) out[i] = spikes[i];
                                 return out;
                             },
                             "NormPlifFast.forward");
                     byte[] fused = new byte[n], composed = new byte[n];
-                    NormPlif.forward(fused, x.data(), rf, rb, gamma.data(), beta.data(), mean, invStd, t, b, c, hw, w);
+                    NormPlif.forward(fused, in);
                     Tensor pre = Tensor.zeros(s4);
                     BatchNorm2d.normalize(pre, x, gamma, beta, mean, invStd);
                     float[] p = pre.data();
@@ -539,26 +528,12 @@ class FastPathTest {
                 byte[] rb = residual.equals("spikes") ? resB : null;
                 for (float w : new float[] {0f, 1.5f}) {
                     String what = java.util.Arrays.toString(shape) + " residual " + residual + " w=" + w;
+                    NormPlif.Input in = new NormPlif.Input(
+                            x.data(), rf, rb, gamma.data(), beta.data(), mean, invStd, t, b, c, hw, w);
                     Supplier<float[]> fused = () -> {
                         float[] dPre = new float[n];
                         double[] sumDy = new double[c], sumDyXhat = new double[c];
-                        double dw = NormPlif.backward(
-                                dPre,
-                                ds,
-                                x.data(),
-                                rf,
-                                rb,
-                                gamma.data(),
-                                beta.data(),
-                                mean,
-                                invStd,
-                                t,
-                                b,
-                                c,
-                                hw,
-                                w,
-                                sumDy,
-                                sumDyXhat);
+                        double dw = NormPlif.backward(dPre, ds, in, sumDy, sumDyXhat);
                         Tensor dx = Tensor.zeros(s4), dGamma = Tensor.zeros(c), dBeta = Tensor.zeros(c);
                         BatchNorm2d.backwardFromSums(
                                 dx,
@@ -587,23 +562,7 @@ class FastPathTest {
                             "NormPlifFast.backward",
                             "BatchNorm2dSimd.backwardFromSums");
                     float[] dPre = new float[n], composed = new float[n];
-                    NormPlif.backward(
-                            dPre,
-                            ds,
-                            x.data(),
-                            rf,
-                            rb,
-                            gamma.data(),
-                            beta.data(),
-                            mean,
-                            invStd,
-                            t,
-                            b,
-                            c,
-                            hw,
-                            w,
-                            new double[c],
-                            new double[c]);
+                    NormPlif.backward(dPre, ds, in, new double[c], new double[c]);
                     Tensor pre = Tensor.zeros(s4);
                     BatchNorm2d.normalize(pre, x, gamma, beta, mean, invStd);
                     float[] p = pre.data();

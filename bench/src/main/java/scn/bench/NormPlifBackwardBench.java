@@ -82,18 +82,7 @@ public class NormPlifBackwardBench {
         double dw = NormPlif.backward(
                 dPre.data(),
                 ds,
-                x.data(),
-                null,
-                null,
-                gamma.data(),
-                beta.data(),
-                mean,
-                invStd,
-                T,
-                B,
-                c,
-                hw,
-                0.5f,
+                new NormPlif.Input(x.data(), null, null, gamma.data(), beta.data(), mean, invStd, T, B, c, hw, 0.5f),
                 sumDy,
                 sumDyXhat);
         BatchNorm2d.backwardFromSums(dx, dGamma, dBeta, dPre, x, gamma, mean, invStd, sumDy, sumDyXhat, true);

@@ -6,8 +6,9 @@ import scn.tensor.ConvGeometry;
 
 /**
  * The fast CPU convolution: depthwise layers go to {@link DepthwiseConvSimd}; 1×1 stride-1 layers are a
- * plain GEMM on the input; every other shape is im2col in cache-sized chunks of output positions
- * followed by the blocked SIMD GEMM. Work is split over (image, group, chunk) tasks, one thread each,
+ * plain GEMM on the input; 3×3 stride-1 layers are computed directly ({@link Conv3x3Simd}) for their input gradient,
+ * and on float inputs for their forward pass and, on large maps, their weight gradient; every other shape is im2col
+ * in cache-sized chunks of output positions followed by the blocked SIMD GEMM. Work is split over (image, group, chunk) tasks, one thread each,
  * with per-thread scratch buffers. Exactly one of {@code xf}/{@code xb} (float input or byte spikes) is
  * non-null. Backward passes accumulate.
  */
@@ -31,6 +32,10 @@ final class Conv2dFast {
         }
         if (batchesPointwise(g, xf)) {
             pointwiseBatchedForward(y, xf, w, g);
+            return;
+        }
+        if (xf != null && Conv3x3Simd.applies(g)) {
+            Conv3x3Simd.forward(y, xf, w, g);
             return;
         }
         int hwOut = g.hOut() * g.wOut(), hwIn = g.h() * g.w(), patch = g.patch();
@@ -109,6 +114,10 @@ final class Conv2dFast {
         }
         if (batchesPointwise(g, xf)) {
             pointwiseBatchedBackwardWeight(dw, dy, xf, g);
+            return;
+        }
+        if (xf != null && Conv3x3Simd.backwardWeightApplies(g)) {
+            Conv3x3Simd.backwardWeight(dw, dy, xf, g);
             return;
         }
         int hwOut = g.hOut() * g.wOut(), hwIn = g.h() * g.w(), patch = g.patch();

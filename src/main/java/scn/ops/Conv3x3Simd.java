@@ -2,6 +2,7 @@ package scn.ops;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import scn.backend.Parallel;
 import scn.backend.Scratch;
@@ -10,120 +11,279 @@ import scn.tensor.Arena;
 import scn.tensor.ConvGeometry;
 
 /**
- * The input gradient of a 3×3, stride-1, padding-1 convolution computed directly, without the column
- * matrix: {@code dX[ci, iy, ix] += Σ_co Σ_ky,kx W[co, ci, ky, kx] · dY[co, iy + 1 − ky, ix + 1 − kx]}.
- * The GEMM + col2im path multiplies with an inner dimension of only {@code cout} (16 at width 0.25) and
- * writes and reads back a column matrix nine times the size of {@code dX}; here each image's {@code dY}
- * is copied once into a zero-bordered scratch plane, and a register block of 4 input channels × 2 SIMD
- * vectors of a row accumulates over every output channel and tap before touching {@code dX}. Per tap
- * that is 2 loads of {@code dY} and 4 broadcast weights for 8 fused multiply-adds. Checked against
- * {@link Conv2dRef#backwardInput} like every fast convolution path.
+ * A 3×3, stride-1, padding-1 convolution computed directly, without the column matrix, for float inputs: the
+ * forward pass {@code Y[co, y, x] = Σ_ci Σ_ky,kx W[co, ci, ky, kx] · X[ci, y + ky − 1, x + kx − 1]} and the input
+ * gradient {@code dX[ci, y, x] += Σ_co Σ_ky,kx W[co, ci, ky, kx] · dY[co, y + 1 − ky, x + 1 − kx]}. Both are one
+ * correlation of a source image with a rearranged weight: the input gradient is the forward pass of {@code dY} with
+ * the weight's channels swapped and its taps turned by 180°. The GEMM path multiplies with an inner dimension of
+ * only {@code 9·cin} or {@code cout} (16 at width 0.25) and writes and reads back a column matrix nine times the
+ * size of the image; here each image's source is copied once into a zero-bordered scratch plane, and a register
+ * block of 4 destination channels × 2 SIMD vectors of a row accumulates over every source channel and tap before
+ * touching the destination. Per tap that is 2 loads of the source and 4 broadcast weights for 8 fused
+ * multiply-adds. Checked against {@link Conv2dRef} like every fast convolution path.
  */
 final class Conv3x3Simd {
     private static final VectorSpecies<Float> S = Simd.F;
     private static final int L = S.length();
-    /** Input channels per register block. */
+    /** Destination channels per register block. */
     private static final int CB = 4;
 
     private Conv3x3Simd() {}
 
-    /** Whether {@link #backwardInput} applies: a 3×3 kernel, stride 1, padding 1, one group. */
+    /** Whether {@link #forward} and {@link #backwardInput} apply: a 3×3 kernel, stride 1, padding 1, one group. */
     static boolean applies(ConvGeometry g) {
         return g.kh() == 3 && g.kw() == 3 && g.stride() == 1 && g.pad() == 1 && g.groups() == 1;
     }
 
+    /**
+     * Below this many positions per image the GEMM path computes the weight gradient faster: {@link #backwardWeight}
+     * pays nine lane sums per channel pair, and at 16×20 and 8×10 (the deep layers' maps, with 64 and 128 channels)
+     * those and the short rows cost it up to five times the GEMM's time, while at 64×80 with 16 channels it takes
+     * half of it (measured on one core with AVX-512).
+     */
+    private static final int WEIGHT_MIN_PLANE = 2048;
+
+    /** Whether {@link #backwardWeight} applies: as {@link #applies}, on maps of at least {@link #WEIGHT_MIN_PLANE} positions. */
+    static boolean backwardWeightApplies(ConvGeometry g) {
+        return applies(g) && g.h() * g.w() >= WEIGHT_MIN_PLANE;
+    }
+
+    /** Overwrites {@code y [n, cout, h, w]} with the convolution of {@code x [n, cin, h, w]} by {@code w [cout, cin, 3, 3]}. */
+    static void forward(float[] y, float[] x, float[] w, ConvGeometry g) {
+        int cin = g.cin(), cout = g.cout();
+        // The kernel reads tap (ky, kx) at source offset (1 − ky, 1 − kx): the forward pass takes tap 8 − tap.
+        float[] wr = rearranged(cout, cin, (d, s, tap) -> w[(d * cin + s) * 9 + 8 - tap]);
+        correlate(y, false, x, wr, g.n(), cin, cout, g.h(), g.w());
+        Arena.giveBack(wr);
+    }
+
     /** {@code dx [n, cin, h, w] += ∂L/∂x} from {@code dy [n, cout, h, w]} and {@code w [cout, cin, 3, 3]}. */
     static void backwardInput(float[] dx, float[] dy, float[] w, ConvGeometry g) {
-        int cin = g.cin(), cout = g.cout(), h = g.h(), wi = g.w();
-        int blocks = (cin + CB - 1) / CB, nv = (wi + L - 1) / L;
-        int pw = nv * L + 2, plane = (h + 2) * pw; // a padded dY row holds every vector a row reads
-        float[] wr = Arena.floats(blocks * cout * 9 * CB); // [block][co][tap][CB], zero past cin
+        int cin = g.cin(), cout = g.cout();
+        float[] wr = rearranged(cin, cout, (d, s, tap) -> w[(s * cin + d) * 9 + tap]);
+        correlate(dx, true, dy, wr, g.n(), cout, cin, g.h(), g.w());
+        Arena.giveBack(wr);
+    }
+
+    /**
+     * {@code dw [cout, cin, 3, 3] += ∂L/∂w} from {@code dy [n, cout, h, w]} and the float input {@code x [n, cin, h,
+     * w]}: per (output, input) channel pair, nine dot products of {@code dY}'s rows with {@code X}'s shifted rows. The
+     * GEMM path multiplies {@code dY} by the transposed column matrix, whose packing alone costs more than the
+     * arithmetic at 16 channels. Each task owns its pairs' weights and sums images, rows and lanes in one fixed order,
+     * so the result does not depend on the thread count.
+     */
+    static void backwardWeight(float[] dw, float[] dy, float[] x, ConvGeometry g) {
+        int n = g.n(), cin = g.cin(), cout = g.cout(), h = g.h(), wi = g.w();
+        int nv = (wi + L - 1) / L, row = nv * L, pw = row + 2, plane = (h + 2) * pw;
+        float[] xp = Arena.floats(n * cin * plane + 2 * L); // [n][cin][h + 2][pw]; the 2L are slack for the reads
+        float[] dyp = Arena.floats(n * cout * h * row); // [n][cout][h][row]: rows zero past w, so no masks
+        Parallel.forEach(n, (worker, from, to) -> {
+            for (int i = from; i < to; i++) {
+                padImage(xp, i * cin * plane, x, i * cin * h * wi, cin, h, wi, pw);
+                for (int c = 0; c < cout; c++) {
+                    for (int y = 0; y < h; y++) {
+                        int at = ((i * cout + c) * h + y) * row;
+                        System.arraycopy(dy, ((i * cout + c) * h + y) * wi, dyp, at, wi);
+                        java.util.Arrays.fill(dyp, at + wi, at + row, 0f);
+                    }
+                }
+            }
+        });
+        int pairs = (cout + 1) / 2;
+        Parallel.forEach(pairs * cin, (worker, from, to) -> {
+            for (int task = from; task < to; task++)
+                weightPair(dw, dyp, xp, task / cin * 2, task % cin, n, cin, cout, h, nv, plane, pw);
+        });
+        Arena.giveBack(xp);
+        Arena.giveBack(dyp);
+    }
+
+    /** The nine weight gradients of output channels {@code co} and {@code co + 1} (when there is one) and input {@code ci}. */
+    private static void weightPair(
+            float[] dw,
+            float[] dyp,
+            float[] xp,
+            int co,
+            int ci,
+            int n,
+            int cin,
+            int cout,
+            int h,
+            int nv,
+            int plane,
+            int pw) {
+        int row = nv * L;
+        boolean two = co + 1 < cout;
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0;
+        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0, b8 = a0;
+        for (int i = 0; i < n; i++) {
+            for (int y = 0; y < h; y++) {
+                int d0 = ((i * cout + co) * h + y) * row, d1 = two ? d0 + h * row : d0;
+                int r0 = (i * cin + ci) * plane + y * pw, r1 = r0 + pw, r2 = r1 + pw; // padded rows y, y + 1, y + 2
+                for (int v = 0; v < row; v += L) {
+                    FloatVector p = FloatVector.fromArray(S, dyp, d0 + v), q = FloatVector.fromArray(S, dyp, d1 + v);
+                    FloatVector t = FloatVector.fromArray(S, xp, r0 + v);
+                    a0 = t.fma(p, a0);
+                    b0 = t.fma(q, b0);
+                    t = FloatVector.fromArray(S, xp, r0 + v + 1);
+                    a1 = t.fma(p, a1);
+                    b1 = t.fma(q, b1);
+                    t = FloatVector.fromArray(S, xp, r0 + v + 2);
+                    a2 = t.fma(p, a2);
+                    b2 = t.fma(q, b2);
+                    t = FloatVector.fromArray(S, xp, r1 + v);
+                    a3 = t.fma(p, a3);
+                    b3 = t.fma(q, b3);
+                    t = FloatVector.fromArray(S, xp, r1 + v + 1);
+                    a4 = t.fma(p, a4);
+                    b4 = t.fma(q, b4);
+                    t = FloatVector.fromArray(S, xp, r1 + v + 2);
+                    a5 = t.fma(p, a5);
+                    b5 = t.fma(q, b5);
+                    t = FloatVector.fromArray(S, xp, r2 + v);
+                    a6 = t.fma(p, a6);
+                    b6 = t.fma(q, b6);
+                    t = FloatVector.fromArray(S, xp, r2 + v + 1);
+                    a7 = t.fma(p, a7);
+                    b7 = t.fma(q, b7);
+                    t = FloatVector.fromArray(S, xp, r2 + v + 2);
+                    a8 = t.fma(p, a8);
+                    b8 = t.fma(q, b8);
+                }
+            }
+        }
+        // Named registers, no array of vectors: an array would box them.
+        int at = (co * cin + ci) * 9;
+        dw[at] += a0.reduceLanes(VectorOperators.ADD);
+        dw[at + 1] += a1.reduceLanes(VectorOperators.ADD);
+        dw[at + 2] += a2.reduceLanes(VectorOperators.ADD);
+        dw[at + 3] += a3.reduceLanes(VectorOperators.ADD);
+        dw[at + 4] += a4.reduceLanes(VectorOperators.ADD);
+        dw[at + 5] += a5.reduceLanes(VectorOperators.ADD);
+        dw[at + 6] += a6.reduceLanes(VectorOperators.ADD);
+        dw[at + 7] += a7.reduceLanes(VectorOperators.ADD);
+        dw[at + 8] += a8.reduceLanes(VectorOperators.ADD);
+        if (!two) return;
+        at += cin * 9;
+        dw[at] += b0.reduceLanes(VectorOperators.ADD);
+        dw[at + 1] += b1.reduceLanes(VectorOperators.ADD);
+        dw[at + 2] += b2.reduceLanes(VectorOperators.ADD);
+        dw[at + 3] += b3.reduceLanes(VectorOperators.ADD);
+        dw[at + 4] += b4.reduceLanes(VectorOperators.ADD);
+        dw[at + 5] += b5.reduceLanes(VectorOperators.ADD);
+        dw[at + 6] += b6.reduceLanes(VectorOperators.ADD);
+        dw[at + 7] += b7.reduceLanes(VectorOperators.ADD);
+        dw[at + 8] += b8.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** A weight of the destination channel {@code d}, source channel {@code s} and tap {@code ky·3 + kx}. */
+    private interface Tap {
+        float at(int d, int s, int tap);
+    }
+
+    /** The weights in the kernel's order {@code [block][source][tap][CB]}, zero past the last destination channel. */
+    private static float[] rearranged(int dst, int src, Tap weight) {
+        int blocks = (dst + CB - 1) / CB;
+        float[] wr = Arena.floats(blocks * src * 9 * CB);
         for (int b = 0; b < blocks; b++) {
-            for (int co = 0; co < cout; co++) {
+            for (int s = 0; s < src; s++) {
                 for (int tap = 0; tap < 9; tap++) {
                     for (int j = 0; j < CB; j++) {
-                        int ci = b * CB + j;
-                        wr[((b * cout + co) * 9 + tap) * CB + j] = ci < cin ? w[(co * cin + ci) * 9 + tap] : 0f;
+                        int d = b * CB + j;
+                        wr[((b * src + s) * 9 + tap) * CB + j] = d < dst ? weight.at(d, s, tap) : 0f;
                     }
                 }
             }
         }
+        return wr;
+    }
+
+    /**
+     * {@code out[d, y, x] (+)= Σ_s Σ_tap wr[d, s, tap] · src[s, y + 1 − ky, x + 1 − kx]} over {@code n} images of
+     * {@code h × wi}, adding when {@code add}, else overwriting.
+     */
+    private static void correlate(
+            float[] out, boolean add, float[] src, float[] wr, int n, int cSrc, int cDst, int h, int wi) {
+        int blocks = (cDst + CB - 1) / CB, nv = (wi + L - 1) / L;
+        int pw = nv * L + 2, plane = (h + 2) * pw; // a padded source row holds every vector a row reads
         VectorMask<Float> last = S.indexInRange((nv - 1) * L, wi); // the lanes of a row's last vector
-        Parallel.forEach(g.n() * blocks, (worker, from, to) -> {
+        Parallel.forEach(n * blocks, (worker, from, to) -> {
             float[] pad = Scratch.floats(
-                    2, cout * plane + 2 * L); // [cout][h + 2][pw]; the reads end inside it, the 2L are slack
+                    2, cSrc * plane + 2 * L); // [cSrc][h + 2][pw]; the reads end inside it, the 2L are slack
             int padded = -1; // the image now in pad
             for (int task = from; task < to; task++) {
-                int n = task / blocks, b = task % blocks;
-                if (n != padded) {
-                    padImage(pad, dy, n * cout * h * wi, cout, h, wi, pw);
-                    padded = n;
+                int i = task / blocks, b = task % blocks;
+                if (i != padded) {
+                    padImage(pad, 0, src, i * cSrc * h * wi, cSrc, h, wi, pw);
+                    padded = i;
                 }
-                int ciN = Math.min(CB, cin - b * CB);
-                int dxAt = (n * cin + b * CB) * h * wi;
-                int wAt = b * cout * 9 * CB;
+                int dN = Math.min(CB, cDst - b * CB);
+                int outAt = (i * cDst + b * CB) * h * wi;
+                int wAt = b * cSrc * 9 * CB;
                 for (int iy = 0; iy < h; iy++) {
                     int v = 0;
                     for (; v + 2 <= nv; v += 2)
                         block4x2(
-                                dx,
-                                dxAt + iy * wi + v * L,
+                                out,
+                                add,
+                                outAt + iy * wi + v * L,
                                 h * wi,
-                                ciN,
+                                dN,
                                 pad,
                                 iy * pw + v * L,
                                 plane,
                                 pw,
                                 wr,
                                 wAt,
-                                cout,
+                                cSrc,
                                 v + 2 == nv ? last : null);
                     if (v < nv)
                         block4x1(
-                                dx,
-                                dxAt + iy * wi + v * L,
+                                out,
+                                add,
+                                outAt + iy * wi + v * L,
                                 h * wi,
-                                ciN,
+                                dN,
                                 pad,
                                 iy * pw + v * L,
                                 plane,
                                 pw,
                                 wr,
                                 wAt,
-                                cout,
+                                cSrc,
                                 last);
                 }
             }
         });
-        Arena.giveBack(wr);
     }
 
-    /** {@code pad[co][r][c] = dy[co][r − 1][c − 1]}, zero on the border and to the right of the row. */
-    private static void padImage(float[] pad, float[] dy, int dyAt, int cout, int h, int wi, int pw) {
-        java.util.Arrays.fill(pad, 0, cout * (h + 2) * pw, 0f);
-        for (int co = 0; co < cout; co++) {
+    /** {@code pad[c][r][x] = src[c][r − 1][x − 1]}, zero on the border and to the right of the row. */
+    private static void padImage(float[] pad, int padAt, float[] src, int srcAt, int channels, int h, int wi, int pw) {
+        java.util.Arrays.fill(pad, padAt, padAt + channels * (h + 2) * pw, 0f);
+        for (int c = 0; c < channels; c++) {
             for (int y = 0; y < h; y++)
-                System.arraycopy(dy, dyAt + (co * h + y) * wi, pad, (co * (h + 2) + y + 1) * pw + 1, wi);
+                System.arraycopy(src, srcAt + (c * h + y) * wi, pad, padAt + (c * (h + 2) + y + 1) * pw + 1, wi);
         }
     }
 
     /**
-     * Two vectors of one row, {@code ciN ≤ 4} input channels: output row {@code iy} reads padded rows
+     * Two vectors of one row, {@code dN ≤ 4} destination channels: row {@code iy} reads padded source rows
      * {@code iy + 2 − ky} at columns {@code x + 2 − kx}, i.e. from {@code top = iy·pw + x} onwards.
      * {@code mask} limits the second vector's store when it is the row's last one.
      */
     private static void block4x2(
-            float[] dx,
+            float[] out,
+            boolean add,
             int at,
             int planeSize,
-            int ciN,
+            int dN,
             float[] pad,
             int top,
             int plane,
             int pw,
             float[] wr,
             int wAt,
-            int cout,
+            int cSrc,
             VectorMask<Float> mask) {
         FloatVector a00 = FloatVector.zero(S),
                 a01 = a00,
@@ -133,8 +293,8 @@ final class Conv3x3Simd {
                 a21 = a00,
                 a30 = a00,
                 a31 = a00;
-        for (int co = 0; co < cout; co++) {
-            int base = co * plane + top, wc = wAt + co * 9 * CB;
+        for (int s = 0; s < cSrc; s++) {
+            int base = s * plane + top, wc = wAt + s * 9 * CB;
             for (int ky = 0; ky < 3; ky++) {
                 int row = base + (2 - ky) * pw + 2;
                 for (int kx = 0; kx < 3; kx++) {
@@ -155,39 +315,40 @@ final class Conv3x3Simd {
             }
         }
         // Named registers, no array of vectors: an array would box them.
-        addInto(dx, at, a00, null);
-        addInto(dx, at + L, a01, mask);
-        if (ciN > 1) {
-            addInto(dx, at + planeSize, a10, null);
-            addInto(dx, at + planeSize + L, a11, mask);
+        addInto(out, at, a00, null, add);
+        addInto(out, at + L, a01, mask, add);
+        if (dN > 1) {
+            addInto(out, at + planeSize, a10, null, add);
+            addInto(out, at + planeSize + L, a11, mask, add);
         }
-        if (ciN > 2) {
-            addInto(dx, at + 2 * planeSize, a20, null);
-            addInto(dx, at + 2 * planeSize + L, a21, mask);
+        if (dN > 2) {
+            addInto(out, at + 2 * planeSize, a20, null, add);
+            addInto(out, at + 2 * planeSize + L, a21, mask, add);
         }
-        if (ciN > 3) {
-            addInto(dx, at + 3 * planeSize, a30, null);
-            addInto(dx, at + 3 * planeSize + L, a31, mask);
+        if (dN > 3) {
+            addInto(out, at + 3 * planeSize, a30, null, add);
+            addInto(out, at + 3 * planeSize + L, a31, mask, add);
         }
     }
 
     /** One vector of one row (the odd last one), as {@link #block4x2}. */
     private static void block4x1(
-            float[] dx,
+            float[] out,
+            boolean add,
             int at,
             int planeSize,
-            int ciN,
+            int dN,
             float[] pad,
             int top,
             int plane,
             int pw,
             float[] wr,
             int wAt,
-            int cout,
+            int cSrc,
             VectorMask<Float> mask) {
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
-        for (int co = 0; co < cout; co++) {
-            int base = co * plane + top, wc = wAt + co * 9 * CB;
+        for (int s = 0; s < cSrc; s++) {
+            int base = s * plane + top, wc = wAt + s * 9 * CB;
             for (int ky = 0; ky < 3; ky++) {
                 int row = base + (2 - ky) * pw + 2;
                 for (int kx = 0; kx < 3; kx++) {
@@ -200,18 +361,18 @@ final class Conv3x3Simd {
                 }
             }
         }
-        addInto(dx, at, a0, mask);
-        if (ciN > 1) addInto(dx, at + planeSize, a1, mask);
-        if (ciN > 2) addInto(dx, at + 2 * planeSize, a2, mask);
-        if (ciN > 3) addInto(dx, at + 3 * planeSize, a3, mask);
+        addInto(out, at, a0, mask, add);
+        if (dN > 1) addInto(out, at + planeSize, a1, mask, add);
+        if (dN > 2) addInto(out, at + 2 * planeSize, a2, mask, add);
+        if (dN > 3) addInto(out, at + 3 * planeSize, a3, mask, add);
     }
 
-    /** {@code dx[at ..] += v}, only the lanes of {@code mask} when it is given. */
-    private static void addInto(float[] dx, int at, FloatVector v, VectorMask<Float> mask) {
+    /** {@code dx[at ..] += v} (or {@code = v} without {@code add}), only the lanes of {@code mask} when it is given. */
+    private static void addInto(float[] dx, int at, FloatVector v, VectorMask<Float> mask, boolean add) {
         if (mask == null) {
-            FloatVector.fromArray(S, dx, at).add(v).intoArray(dx, at);
+            (add ? FloatVector.fromArray(S, dx, at).add(v) : v).intoArray(dx, at);
         } else {
-            FloatVector.fromArray(S, dx, at, mask).add(v).intoArray(dx, at, mask);
+            (add ? FloatVector.fromArray(S, dx, at, mask).add(v) : v).intoArray(dx, at, mask);
         }
     }
 }

@@ -35,7 +35,7 @@ import scn.tensor.Tensor;
  */
 class FastPathTest {
     private static final Set<String> COVERED = new TreeSet<>();
-    private static final int FAST_METHODS = 35;
+    private static final int FAST_METHODS = 38;
 
     /** Runs {@code compute} on the references and on the fast paths and compares the results. */
     private static void check(String what, double atol, double rtol, Supplier<float[]> compute, String... fastMethods) {
@@ -105,8 +105,10 @@ class FastPathTest {
         {2, 7, 6, 37, 7, 3, 1, 1, 7},
         {1, 7, 5, 37, 7, 3, 2, 1, 7},
         {2, 3, 35, 40, 3, 5, 1, 2, 3},
-        {2, 6, 7, 37, 5, 3, 1, 1, 1}, // direct 3x3 input gradient: 4 + 2 input channels, 2 full vectors and a tail
+        {2, 6, 7, 37, 5, 3, 1, 1, 1
+        }, // direct 3x3 forward and input gradient: 4 + 2 channels, 2 full vectors and a tail
         {3, 9, 4, 16, 6, 3, 1, 1, 1}, // one full vector per row, 3 blocks of input channels
+        {2, 3, 45, 50, 5, 3, 1, 1, 1}, // a map large enough for the direct 3x3 weight gradient, an odd output channel
     };
 
     @Test
@@ -120,7 +122,7 @@ class FastPathTest {
             Tensor dx0 = random(seed++, g.inShape()), dw0 = random(seed++, g.weightShape());
             double atol = 1e-6 * g.patch() * Math.max(1, g.hOut() * g.wOut() * g.n() / 64);
             String kind = g.isDepthwise() ? "DepthwiseConvSimd" : "Conv2dFast";
-            String inputKind = Conv3x3Simd.applies(g) ? "Conv3x3Simd" : kind;
+            String inputKind = Conv3x3Simd.applies(g) ? "Conv3x3Simd" : kind; // direct on float inputs
             String name = "conv " + java.util.Arrays.toString(c);
             check(
                     name + " forward",
@@ -128,7 +130,7 @@ class FastPathTest {
                     1e-4,
                     () -> Conv2d.forward(x, w, g.stride(), g.pad(), g.groups()).data(),
                     "Conv2dFast.forward",
-                    kind + ".forward");
+                    inputKind + ".forward");
             check(
                     name + " backward input",
                     1e-6 * g.coutPerGroup() * g.kh() * g.kw(),
@@ -151,7 +153,8 @@ class FastPathTest {
                         return dw.data();
                     },
                     "Conv2dFast.backwardWeight",
-                    kind + ".backwardWeight");
+                    (Conv3x3Simd.backwardWeightApplies(g) ? "Conv3x3Simd" : kind) + ".backwardWeight");
+            if (Conv3x3Simd.backwardWeightApplies(g)) COVERED.add("Conv3x3Simd.backwardWeightApplies");
         }
     }
 

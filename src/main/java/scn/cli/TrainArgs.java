@@ -146,8 +146,17 @@ public final class TrainArgs {
         return device.device;
     }
 
-    /** Epochs of the main job's teacher: brief, so that teacher and student together take about ten minutes. */
-    static final int STORY_TEACHER_EPOCHS = 2;
+    /**
+     * Epochs of the main job's teacher and student (300 steps each): brief, so that the whole main job, the dataset's
+     * generation included, takes under ten minutes on two cores (docs/EXPERIMENTS.md, "The main job in ten minutes").
+     * Both evaluate on val once, at the end; {@code --eval-every} and {@code --epochs} override the student's.
+     */
+    static final int STORY_TEACHER_EPOCHS = 2, STORY_STUDENT_EPOCHS = 3;
+
+    /** Whether this run is the main job's student or, with {@code --no-distill}, the same student alone. */
+    private boolean storyStudent() {
+        return mainJob() || (noDistill && data == null && preset == null && !teacher && distillFrom == null);
+    }
 
     /** The main job's teacher lives here, so that a later main job with the same settings reuses it. */
     static final Path STORY_TEACHER_DIR = Path.of("runs", "quick-teacher");
@@ -170,6 +179,7 @@ public final class TrainArgs {
         return TrainOptions.presetBuilder("quick", true)
                 .runDir(STORY_TEACHER_DIR.toString())
                 .epochs(STORY_TEACHER_EPOCHS)
+                .evalEvery(0)
                 .seed(or(seed, p.seed()))
                 .flip(!noFlip && p.flip())
                 .workers(or(workers, p.workers()))
@@ -203,13 +213,13 @@ public final class TrainArgs {
                 .runDir(dir)
                 .distillFrom(distillFrom == null ? null : distillFrom.toString())
                 .width(or(width, p.width()))
-                .epochs(or(epochs, p.epochs()))
+                .epochs(or(epochs, storyStudent() ? STORY_STUDENT_EPOCHS : p.epochs()))
                 .batch(or(batch, p.batch()))
                 .lr(or(lr, p.lr()))
                 .minLr(or(minLr, Math.min(p.minLr(), or(lr, p.lr()))))
                 .weightDecay(or(weightDecay, p.weightDecay()))
                 .seed(or(seed, p.seed()))
-                .evalEvery(or(evalEvery, p.evalEvery()))
+                .evalEvery(or(evalEvery, storyStudent() ? 0 : p.evalEvery()))
                 .checkpointEvery(or(checkpointEvery, p.checkpointEvery()))
                 .flip(!noFlip && p.flip())
                 .stepsPerEpoch(or(stepsPerEpoch, p.stepsPerEpoch()))

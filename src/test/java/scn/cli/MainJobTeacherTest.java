@@ -62,6 +62,25 @@ class MainJobTeacherTest {
         }
     }
 
+    @Test
+    void theMainJobsStudentAndTheStudentAloneAreAsLongAndEvaluateOnce() {
+        TrainOptions story = parsed().options(), alone = parsed("--no-distill").options();
+        assertEquals(TrainArgs.STORY_STUDENT_EPOCHS, story.epochs());
+        assertEquals(story.epochs(), alone.epochs(), "--no-distill trains as long as the main job's student");
+        assertEquals(0, story.evalEvery(), "the main job evaluates once, at the end");
+        assertEquals(0, alone.evalEvery());
+        assertEquals(0, parsed().storyTeacher().evalEvery());
+        assertEquals(TrainArgs.STORY_TEACHER_EPOCHS, parsed().storyTeacher().epochs());
+        TrainOptions preset = parsed("--preset", "quick").options();
+        assertEquals(TrainOptions.preset("quick", false).epochs(), preset.epochs(), "a named preset keeps its length");
+        assertEquals(1, preset.evalEvery());
+        assertEquals(
+                5,
+                parsed("--no-distill", "--epochs", "5", "--eval-every", "1")
+                        .options()
+                        .epochs());
+    }
+
     private static TrainArgs parsed(String... args) {
         TrainCommand c = new TrainCommand();
         new CommandLine(c).parseArgs(args);

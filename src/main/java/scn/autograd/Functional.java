@@ -1,7 +1,6 @@
 package scn.autograd;
 
 import java.util.function.Supplier;
-import scn.backend.Profile;
 import scn.ops.BatchNorm2d;
 import scn.ops.Concat;
 import scn.ops.Conv2d;
@@ -49,7 +48,6 @@ public final class Functional {
     /** 2-D convolution plus an optional per-channel {@code bias [Cout]}. */
     public static Var conv2d(Var x, Var w, Var bias, int stride, int pad, int groups) {
         if (x.onDevice()) return FunctionalCl.conv2d(x, w, bias, stride, pad, groups);
-        String layer = Profile.layer();
         int[] xs = fold("conv2d", x.shape());
         ConvGeometry g = ConvGeometry.of(xs, w.value().shapeRef(), stride, pad, groups);
         if (bias != null && bias.value().size() != g.cout()) {
@@ -61,30 +59,17 @@ public final class Functional {
         byte[] xb = spikes == null ? null : spikes.data();
         Tensor y = Tensor.empty(g.outShape());
         String conv = w instanceof Parameter p ? p.layerName() : null; // names it in the spike-path trace
-        long t0 = Profile.start();
         Conv2d.forward(y, xf, xb, w.value(), g, conv);
-        Profile.stop(kind(g) + ".forward", t0);
         if (bias != null) addChannelBias(y.data(), bias.value().data(), g.n(), g.cout(), g.hOut() * g.wOut());
         Var out = Var.result(y.view(unfold(x.shape(), g.outShape())), Tape.needsGrad(x, w, bias));
         Tape.recordFreeingOutput(out, dy -> {
             Tensor dy4 = dy.view(g.outShape());
-            long t1 = Profile.start();
             if (x.requiresGrad()) Conv2d.backwardInput(x.gradBuffer().view(g.inShape()), dy4, w.value(), g);
-            Profile.stop(layer, kind(g) + ".backward_input", t1);
-            long t2 = Profile.start();
             if (w.requiresGrad()) Conv2d.backwardWeight(w.gradBuffer(), dy4, xf, xb, g, conv);
-            Profile.stop(layer, kind(g) + ".backward_weight", t2);
             if (bias != null && bias.requiresGrad())
                 channelSums(bias.gradBuffer().data(), dy.data(), g.n(), g.cout(), g.hOut() * g.wOut());
         });
         return out;
-    }
-
-    /** The profile key of a convolution: which kind of kernel it runs. */
-    private static String kind(ConvGeometry g) {
-        if (g.isDepthwise()) return "conv_depthwise";
-        if (g.kh() == 1 && g.kw() == 1) return "conv_1x1";
-        return "conv_" + g.kh() + "x" + g.kw();
     }
 
     private static void addChannelBias(float[] y, float[] bias, int n, int c, int hw) {
@@ -108,12 +93,10 @@ public final class Functional {
     public static Var batchNorm2d(
             Var x, Var gamma, Var beta, Var runMean, Var runVar, boolean training, float momentum, float eps) {
         if (x.onDevice()) return FunctionalCl.batchNorm2d(x, gamma, beta, runMean, runVar, training, momentum, eps);
-        String layer = Profile.layer();
         int[] xs = fold("batch_norm2d", x.shape());
         Tensor x4 = x.value().view(xs);
         Tensor y = Tensor.empty(xs);
         float[] mean, invStd;
-        long t0 = Profile.start();
         if (training) {
             mean = new float[xs[1]];
             invStd = new float[xs[1]];
@@ -125,10 +108,8 @@ public final class Functional {
             mean = stats[0];
             invStd = stats[1];
         }
-        Profile.stop("batch_norm.forward", t0);
         Var out = Var.result(y.view(x.shape()), Tape.needsGrad(x, gamma, beta));
         Tape.recordFreeingOutput(out, dy -> {
-            long t1 = Profile.start();
             BatchNorm2d.backward(
                     x.requiresGrad() ? x.gradBuffer().view(xs) : null,
                     gamma.requiresGrad() ? gamma.gradBuffer() : null,
@@ -139,7 +120,6 @@ public final class Functional {
                     mean,
                     invStd,
                     training);
-            Profile.stop(layer, "batch_norm.backward", t1);
         });
         return out;
     }
@@ -194,13 +174,11 @@ public final class Functional {
         Var conv = conv2d(x, w, stride, pad, groups);
         if (x.onDevice()) // the device keeps the convolution's output (FunctionalCl)
         return FunctionalCl.batchNormPlif(conv, gamma, beta, runMean, runVar, training, momentum, eps, residual, plifW);
-        String layer = Profile.layer();
         ConvGeometry g = ConvGeometry.of(fold("conv2d", x.shape()), w.value().shapeRef(), stride, pad, groups);
         String name = w instanceof Parameter p ? p.layerName() : null;
         Supplier<Tensor> again = () -> {
             SpikeTensor spikes = x.spikes();
             Tensor y = Tensor.empty(g.outShape()); // [N, Cout, Ho, Wo]
-            long t0 = Profile.start();
             Conv2d.forward(
                     y,
                     spikes == null ? x.value().data() : null,
@@ -208,7 +186,6 @@ public final class Functional {
                     w.value(),
                     g,
                     name);
-            Profile.stop(layer, kind(g) + ".recompute", t0);
             return y;
         };
         return batchNormPlif(conv, gamma, beta, runMean, runVar, training, momentum, eps, residual, plifW, again);
@@ -230,14 +207,12 @@ public final class Functional {
             Var residual,
             Var w,
             Supplier<Tensor> recompute) {
-        String layer = Profile.layer();
         int[] xs = fold("batch_norm2d", x.shape());
         if (residual != null) Shape.requireSame("batch_norm_plif", "residual", residual.shape(), "input", x.shape());
         int t = x.shape()[0];
         Tensor x4 = x.value().view(xs);
         float[] mean = new float[xs[1]], invStd = new float[xs[1]];
         float wv = w.value().item();
-        long t0 = Profile.start();
         if (training) {
             BatchNorm2d.statistics(x4, runMean.value(), runVar.value(), mean, invStd, momentum, eps);
         } else {
@@ -245,8 +220,6 @@ public final class Functional {
             System.arraycopy(stats[0], 0, mean, 0, mean.length);
             System.arraycopy(stats[1], 0, invStd, 0, invStd.length);
         }
-        Profile.stop("batch_norm.statistics", t0);
-        long t1 = Profile.start();
         // The neuron's input is formed on the fly and never stored: the backward forms it again below.
         byte[] s = Arena.bytes(Shape.size(xs));
         SpikeTensor resSpikes = residual == null ? null : residual.spikes();
@@ -267,18 +240,14 @@ public final class Functional {
                 wv);
         NormPlif.forward(s, neurons);
         if (recompute != null) x.releaseValue(); // this layer was its only reader
-        Profile.stop(layer, "norm_plif.forward", t1);
         Var out = Var.result(SpikeTensor.wrapTrusted(s, x.shape()), Tape.needsGrad(x, gamma, beta, residual, w));
         Tape.record(out, dy -> {
             Tensor in = recompute == null ? x4 : recompute.get().view(xs);
-            long t2 = Profile.start();
             Tensor dPre = Tensor.empty(xs); // [T*B, C, H, W] ∂L/∂(the neuron's input), formed again on the fly
             double[] sumDy = new double[xs[1]], sumDyXhat = new double[xs[1]]; // the batch norm's sums over dPre
             double dw = NormPlif.backward(dPre.data(), dy.data(), neurons.withX(in.data()), sumDy, sumDyXhat);
             out.releaseGrad(); // dy is spent: its array can take the input's gradient below
             if (w.requiresGrad()) w.gradBuffer().data()[0] += (float) dw;
-            Profile.stop(layer, "norm_plif.backward", t2);
-            long t3 = Profile.start();
             if (residual != null && residual.requiresGrad())
                 Elementwise.accumulate(residual.gradBuffer().data(), dPre.data(), dPre.size());
             BatchNorm2d.backwardFromSums(
@@ -295,12 +264,10 @@ public final class Functional {
                     training);
             Arena.giveBack(dPre.data());
             if (recompute != null) Arena.giveBack(in.data());
-            Profile.stop(layer, "batch_norm.backward", t3);
         });
         return out;
     }
 
-    /** {@code pre += residual}, reading spikes as bytes. */
     /**
      * Max-pool with a square window; ties go to the first element in scan order. On spikes it is an OR
      * and stays binary. Where each maximum came from is not kept: the backward pools the input again.
@@ -400,7 +367,6 @@ public final class Functional {
      */
     public static Var plif(Var x, Var w) {
         if (x.onDevice()) return FunctionalCl.plif(x, w);
-        String layer = Profile.layer();
         int[] xs = x.shape();
         if (xs.length < 2) throw new IllegalArgumentException("plif: input must be [T, ...], got " + Shape.str(xs));
         if (w.value().size() != 1)
@@ -409,17 +375,13 @@ public final class Functional {
         float[] xv = x.value().data();
         byte[] s = Arena.bytes(Shape.size(xs));
         float wv = w.value().item();
-        long t0 = Profile.start();
         Plif.forward(s, xv, t, m, wv);
-        Profile.stop("plif.forward", t0);
         Var out = Var.result(SpikeTensor.wrapTrusted(s, xs), Tape.needsGrad(x, w));
         Tape.record(out, dy -> {
             float[] dx = x.requiresGrad()
                     ? x.gradBuffer().data()
                     : Tensor.zerosReused(xs).data();
-            long t1 = Profile.start();
             double dw = Plif.backward(dx, dy.data(), xv, t, m, wv);
-            Profile.stop(layer, "plif.backward", t1);
             if (w.requiresGrad()) w.gradBuffer().data()[0] += (float) dw;
         });
         return out;

@@ -2,6 +2,7 @@ package scn.autograd;
 
 import java.util.ArrayList;
 import java.util.List;
+import scn.backend.Profile;
 import scn.tensor.Shape;
 
 /**
@@ -26,7 +27,8 @@ public final class Tape {
     }
 
     /** {@code readsOutput}: the backward reads its output's value, which must stay until it has run. */
-    private record Node(Var output, Backward backward, boolean readsOutput) {}
+    /** A recorded operator: its output, its backward, whether that reads the output, and the model's layer then. */
+    private record Node(Var output, Backward backward, boolean readsOutput, String layer) {}
 
     private static final class State {
         final List<Node> nodes = new ArrayList<>();
@@ -50,7 +52,7 @@ public final class Tape {
 
     /** Records {@code backward} for {@code output} if it requires a gradient. */
     static void record(Var output, Backward backward) {
-        if (output.requiresGrad()) STATE.get().nodes.add(new Node(output, backward, true));
+        if (output.requiresGrad()) STATE.get().nodes.add(new Node(output, backward, true, Profile.layer()));
     }
 
     /**
@@ -58,7 +60,7 @@ public final class Tape {
      * the value goes back to the arena before that backward runs, as soon as every reader has run.
      */
     static void recordFreeingOutput(Var output, Backward backward) {
-        if (output.requiresGrad()) STATE.get().nodes.add(new Node(output, backward, false));
+        if (output.requiresGrad()) STATE.get().nodes.add(new Node(output, backward, false, Profile.layer()));
     }
 
     /** Number of recorded operations (for tests and diagnostics). */
@@ -146,7 +148,12 @@ public final class Tape {
                     scn.tensor.Tensor dy = out.grad(); // null on a device: the backward reads out.deviceGrad()
                     if (out.gradientHook() != null && dy != null)
                         out.gradientHook().accept(dy);
-                    node.backward().run(dy);
+                    String outer = Profile.enterBackward(node.layer()); // the profile charges it to its layer
+                    try {
+                        node.backward().run(dy);
+                    } finally {
+                        Profile.leaveBackward(outer);
+                    }
                     if (out.intermediate()) out.releaseGrad();
                 }
                 // Every reader of this value was recorded after it and has run: its arrays can serve

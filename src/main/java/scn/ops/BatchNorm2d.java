@@ -1,6 +1,7 @@
 package scn.ops;
 
 import scn.backend.Kernels;
+import scn.backend.Profile;
 import scn.tensor.Shape;
 import scn.tensor.Tensor;
 
@@ -53,11 +54,13 @@ public final class BatchNorm2d {
             throw new IllegalArgumentException("batch_norm2d: input " + Shape.str(x.shapeRef()) + " has " + c
                     + " channels but the statistics have " + runMean.size());
         }
+        long t0 = Profile.start();
         if (Kernels.reference()) {
             BatchNorm2dRef.statistics(x.data(), runMean.data(), runVar.data(), mean, invStd, n, c, hw, momentum, eps);
         } else {
             BatchNorm2dSimd.statistics(x.data(), runMean.data(), runVar.data(), mean, invStd, n, c, hw, momentum, eps);
         }
+        Profile.stop("batch_norm", "statistics", t0);
     }
 
     /** Evaluation forward (running statistics). */
@@ -65,6 +68,7 @@ public final class BatchNorm2d {
             Tensor y, Tensor x, Tensor gamma, Tensor beta, Tensor runMean, Tensor runVar, float eps) {
         check(x, gamma, y);
         int n = x.dim(0), c = x.dim(1), hw = x.dim(2) * x.dim(3);
+        long t0 = Profile.start();
         if (Kernels.reference()) {
             BatchNorm2dRef.forwardEval(
                     y.data(), x.data(), gamma.data(), beta.data(), runMean.data(), runVar.data(), n, c, hw, eps);
@@ -72,17 +76,20 @@ public final class BatchNorm2d {
             BatchNorm2dSimd.forwardEval(
                     y.data(), x.data(), gamma.data(), beta.data(), runMean.data(), runVar.data(), n, c, hw, eps);
         }
+        Profile.stopForward("batch_norm", t0);
     }
 
     /** {@code y = γ·(x − mean)·invStd + β} with given statistics: recomputes a forward output exactly. */
     public static void normalize(Tensor y, Tensor x, Tensor gamma, Tensor beta, float[] mean, float[] invStd) {
         check(x, gamma, y);
         int n = x.dim(0), c = x.dim(1), hw = x.dim(2) * x.dim(3);
+        long t0 = Profile.start();
         if (Kernels.reference()) {
             BatchNorm2dRef.normalize(y.data(), x.data(), gamma.data(), beta.data(), mean, invStd, n, c, hw);
         } else {
             BatchNorm2dSimd.normalize(y.data(), x.data(), gamma.data(), beta.data(), mean, invStd, n, c, hw);
         }
+        Profile.stopForward("batch_norm", t0);
     }
 
     /** Backward; any of {@code dx}, {@code dGamma}, {@code dBeta} may be null. Accumulates. */
@@ -100,6 +107,7 @@ public final class BatchNorm2d {
         float[] dxa = dx == null ? null : dx.data(),
                 dga = dGamma == null ? null : dGamma.data(),
                 dba = dBeta == null ? null : dBeta.data();
+        long t0 = Profile.start();
         if (Kernels.reference()) {
             BatchNorm2dRef.backward(
                     dxa, dga, dba, dy.data(), x.data(), gamma.data(), mean, invStd, n, c, hw, batchStats);
@@ -122,6 +130,7 @@ public final class BatchNorm2d {
                     hw,
                     batchStats);
         }
+        Profile.stop("batch_norm", "backward", t0);
     }
 
     /**
@@ -144,6 +153,7 @@ public final class BatchNorm2d {
         float[] dxa = dx == null ? null : dx.data(),
                 dga = dGamma == null ? null : dGamma.data(),
                 dba = dBeta == null ? null : dBeta.data();
+        long t0 = Profile.start();
         if (Kernels.reference()) {
             BatchNorm2dRef.backwardFromSums(
                     dxa,
@@ -177,6 +187,7 @@ public final class BatchNorm2d {
                     hw,
                     batchStats);
         }
+        Profile.stop("batch_norm", "backward", t0);
     }
 
     /** The running statistics as (mean, 1/sqrt(var + eps)), for the evaluation-mode backward. */

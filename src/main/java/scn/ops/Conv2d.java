@@ -1,6 +1,7 @@
 package scn.ops;
 
 import scn.backend.Kernels;
+import scn.backend.Profile;
 import scn.tensor.ConvGeometry;
 import scn.tensor.Shape;
 import scn.tensor.SpikeTensor;
@@ -49,6 +50,7 @@ public final class Conv2d {
     public static void forward(Tensor y, float[] xf, byte[] xb, Tensor w, ConvGeometry g, String layer) {
         Shape.requireSame("conv2d", "output", y.shapeRef(), "expected output", g.outShape());
         Shape.requireSame("conv2d", "weight", w.shapeRef(), "expected weight", g.weightShape());
+        long t0 = Profile.start();
         if (Kernels.reference()) {
             Conv2dRef.forward(y.data(), xf != null ? xf : toFloat(xb), w.data(), g);
         } else if (xb != null && SpikeConv.forward(xb, g, layer) instanceof long[] active) {
@@ -56,17 +58,20 @@ public final class Conv2d {
         } else {
             Conv2dFast.forward(y.data(), xf, xb, w.data(), g);
         }
+        Profile.stopForward(kind(g), t0);
     }
 
     /** {@code dx += ∂L/∂x} given {@code dy = ∂L/∂y}. */
     public static void backwardInput(Tensor dx, Tensor dy, Tensor w, ConvGeometry g) {
         Shape.requireSame("conv2d backward", "dx", dx.shapeRef(), "input", g.inShape());
         Shape.requireSame("conv2d backward", "dy", dy.shapeRef(), "output", g.outShape());
+        long t0 = Profile.start();
         if (Kernels.reference()) {
             Conv2dRef.backwardInput(dx.data(), dy.data(), w.data(), g);
         } else {
             Conv2dFast.backwardInput(dx.data(), dy.data(), w.data(), g);
         }
+        Profile.stop(kind(g), "backward_input", t0);
     }
 
     /** {@code dw += ∂L/∂w} given {@code dy} and the forward input (float or bytes). */
@@ -78,6 +83,7 @@ public final class Conv2d {
     public static void backwardWeight(Tensor dw, Tensor dy, float[] xf, byte[] xb, ConvGeometry g, String layer) {
         Shape.requireSame("conv2d backward", "dw", dw.shapeRef(), "weight", g.weightShape());
         Shape.requireSame("conv2d backward", "dy", dy.shapeRef(), "output", g.outShape());
+        long t0 = Profile.start();
         if (Kernels.reference()) {
             Conv2dRef.backwardWeight(dw.data(), dy.data(), xf != null ? xf : toFloat(xb), g);
         } else if (xb != null && SpikeConv.weightGradient(xb, g, layer) instanceof long[] active) {
@@ -85,6 +91,15 @@ public final class Conv2d {
         } else {
             Conv2dFast.backwardWeight(dw.data(), dy.data(), xf, xb, g);
         }
+        Profile.stop(kind(g), "backward_weight", t0);
+    }
+
+    /** The profile's name for a convolution: which kind of kernel it runs. */
+    private static String kind(ConvGeometry g) {
+        if (g.isDepthwise()) return "conv_depthwise";
+        if (g.kh() == 1 && g.kw() == 1) return "conv_1x1";
+        if (g.kh() == 3 && g.kw() == 3) return "conv_3x3";
+        return g.kh() == 7 && g.kw() == 7 ? "conv_7x7" : "conv_" + g.kh() + "x" + g.kw();
     }
 
     private static float[] toFloat(byte[] b) {

@@ -1,6 +1,7 @@
 package scn.ops;
 
 import scn.backend.Kernels;
+import scn.backend.Profile;
 
 /**
  * The forward of {@code plif(bn(x) + residual)} in one pass (SPEC sections 2 and 3): the neuron's input
@@ -67,8 +68,10 @@ public final class NormPlif {
     public static void forward(byte[] s, Input in) {
         if (s.length < in.size())
             throw new IllegalArgumentException("norm_plif: spikes shorter than T*B*C*HW = " + in.size());
+        long t0 = Profile.start();
         if (Kernels.reference()) NormPlifRef.forward(s, in);
         else NormPlifFast.forward(s, in);
+        Profile.stopForward("norm_plif", t0);
     }
 
     /**
@@ -81,8 +84,11 @@ public final class NormPlif {
             throw new IllegalArgumentException("norm_plif: gradients shorter than T*B*C*HW = " + in.size());
         if (sumDy.length < in.c() || sumDyXhat.length < in.c())
             throw new IllegalArgumentException("norm_plif: per-channel sums shorter than C = " + in.c());
-        return Kernels.reference()
+        long t0 = Profile.start();
+        double dw = Kernels.reference()
                 ? NormPlifRef.backward(dPre, ds, in, sumDy, sumDyXhat)
                 : NormPlifFast.backward(dPre, ds, in, sumDy, sumDyXhat);
+        Profile.stop("norm_plif", "backward", t0);
+        return dw;
     }
 }

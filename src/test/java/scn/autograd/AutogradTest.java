@@ -79,7 +79,10 @@ class AutogradTest {
     void spikesFeedAConvolutionAsBytes() {
         Tensor spikes = randomSpikes(5, 0.3, 2, 3, 6, 7);
         Parameter w = new Parameter("conv.weight", random(6, 4, 3, 3, 3));
-        // The dense path reads bytes exactly as floats; the event-driven one adds in another order (SpikeConvTest).
+        // The dense path reads bytes exactly as floats; the event-driven one adds in another order (SpikeConvTest). A
+        // float input's 3×3 forward runs the direct kernel (Conv3x3Simd), bytes the column matrix: the sums of the
+        // outputs are grouped otherwise, so they agree to rounding; the weight gradients take one path and agree
+        // exactly.
         SpikePath.Mode mode = SpikePath.mode();
         SpikePath.force(SpikePath.Mode.DENSE);
         try {
@@ -89,7 +92,7 @@ class AutogradTest {
             w.zeroGrad();
             Var fromFloats = Functional.conv2d(Var.constant(spikes), w, 1, 1, 1);
             Tape.backward(Arithmetic.sum(fromFloats));
-            assertArrayEquals(fromFloats.value().data(), fromBytes.value().data());
+            assertArrayEquals(fromFloats.value().data(), fromBytes.value().data(), 1e-5f);
             assertArrayEquals(w.grad().data(), gradFromBytes);
         } finally {
             SpikePath.force(mode);

@@ -43,12 +43,12 @@ final class Conv3x3Simd {
      */
     private static final int WEIGHT_MIN_PLANE = 2048;
 
-    /** Whether {@link #backwardWeight} applies: as {@link #applies}, on maps of at least {@link #WEIGHT_MIN_PLANE} positions. */
+    /** Whether {@link #backwardWeight} applies: as {@link #applies}, on maps of {@link #WEIGHT_MIN_PLANE} or more. */
     static boolean backwardWeightApplies(ConvGeometry g) {
         return applies(g) && g.h() * g.w() >= WEIGHT_MIN_PLANE;
     }
 
-    /** Overwrites {@code y [n, cout, h, w]} with the convolution of {@code x [n, cin, h, w]} by {@code w [cout, cin, 3, 3]}. */
+    /** Overwrites {@code y [n, cout, h, w]} with {@code x [n, cin, h, w]} convolved by {@code w [cout, cin, 3, 3]}. */
     static void forward(float[] y, float[] x, float[] w, ConvGeometry g) {
         int cin = g.cin(), cout = g.cout();
         // The kernel reads tap (ky, kx) at source offset (1 − ky, 1 − kx): the forward pass takes tap 8 − tap.
@@ -98,7 +98,7 @@ final class Conv3x3Simd {
         Arena.giveBack(dyp);
     }
 
-    /** The nine weight gradients of output channels {@code co} and {@code co + 1} (when there is one) and input {@code ci}. */
+    /** The nine weight gradients of output channels {@code co} and {@code co + 1} (if any) and input {@code ci}. */
     private static void weightPair(
             float[] dw,
             float[] dyp,

@@ -26,8 +26,10 @@ public final class Tape {
         void run(scn.tensor.Tensor dy);
     }
 
-    /** {@code readsOutput}: the backward reads its output's value, which must stay until it has run. */
-    /** A recorded operator: its output, its backward, whether that reads the output, and the model's layer then. */
+    /**
+     * A recorded operator: its output, its backward, whether that backward reads the output's value (which must then
+     * stay until it has run), and the model's layer when it was recorded (the profile charges the backward to it).
+     */
     private record Node(Var output, Backward backward, boolean readsOutput, String layer) {}
 
     private static final class State {

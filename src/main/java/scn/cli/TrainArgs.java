@@ -153,9 +153,12 @@ public final class TrainArgs {
      */
     static final int STORY_TEACHER_EPOCHS = 2, STORY_STUDENT_EPOCHS = 3;
 
-    /** Whether this run is the main job's student or, with {@code --no-distill}, the same student alone. */
+    /**
+     * Whether this run is the main job's student or, with {@code --no-distill}, the same student alone: a new run on
+     * the synthetic set's quick preset, neither a teacher nor distilling a given one.
+     */
     private boolean storyStudent() {
-        return mainJob() || (noDistill && data == null && preset == null && !teacher && distillFrom == null);
+        return data == null && preset == null && !teacher && distillFrom == null && resume == null;
     }
 
     /** The main job's teacher lives here, so that a later main job with the same settings reuses it. */
@@ -167,7 +170,7 @@ public final class TrainArgs {
      * --no-distill} given.
      */
     public boolean mainJob() {
-        return data == null && preset == null && !teacher && distillFrom == null && resume == null && !noDistill;
+        return storyStudent() && !noDistill;
     }
 
     /**

@@ -68,6 +68,13 @@ final class BenchCommand implements Callable<Integer> {
     boolean reference;
 
     @Option(
+            names = "--distill",
+            description =
+                    "Time a distilled student's step: each training step also runs a ReLU teacher's "
+                            + "forward pass (random weights, no tape) and the distillation term, as the main job's student does.")
+    boolean distill;
+
+    @Option(
             names = "--inference-batch-stats",
             description =
                     "Run inference with batch statistics, as in training, instead of the running ones: "
@@ -95,6 +102,14 @@ final class BenchCommand implements Callable<Integer> {
         for (String m : spikes.split(",")) modes.add(SpikePath.parse(m));
         SpikePath.Mode traced = modes.get(modes.size() - 1); // the path table and the profile follow the last mode
         ModelConfig config = model.config();
+        if (distill && config.teacher()) {
+            System.err.println("bench: --distill times a student's step; it does not apply to --teacher");
+            return 2;
+        }
+        if (distill && !device.onCpu()) {
+            System.err.println("bench: --distill runs on the CPU only");
+            return 2;
+        }
         if (!device.onCpu()) {
             if (reference) {
                 System.err.println(
@@ -109,9 +124,11 @@ final class BenchCommand implements Callable<Integer> {
             SpikePath.force(m);
             System.out.println("spike convolutions: " + SpikePath.describe());
         }
-        System.out.println("model: " + config + ", batch " + batch + ", input density " + density);
+        System.out.println("model: " + config + ", batch " + batch + ", input density " + density
+                + (distill ? ", distilling a ReLU teacher's heatmap" : ""));
         SpikingCenterNet net = new SpikingCenterNet(config, 1);
-        TrainStep trainStep = new TrainStep(net, 1e-4f);
+        SpikingCenterNet teacher = distill ? new SpikingCenterNet(config.asTeacher(true), 3) : null;
+        TrainStep trainStep = new TrainStep(net, 1e-4f, teacher);
         SpikeTensor input = randomSpikes(config, batch, density, 2);
         Tensor boxes = randomBoxes(batch, 3);
 

@@ -25,7 +25,10 @@ import scn.tensor.Tensor;
  * <p>Input {@code [T, B, 4, 256, 320]} (spikes or floats), outputs {@code [B, k, 64, 80]} per head.
  */
 public final class SpikingCenterNet {
-    /** The three head outputs, time-averaged logits / regressions {@code [B, k, 64, 80]}. */
+    /**
+     * The three head outputs, time-averaged logits / regressions {@code [B, k, 64, 80]}; offset and size are null
+     * from a heatmap-only forward pass.
+     */
     public record Outputs(Var heatmap, Var offset, Var size) {}
 
     /** One line of {@code summary}: a layer, its output shape and its own parameter count. */
@@ -144,6 +147,15 @@ public final class SpikingCenterNet {
 
     /** Checks the input shape and runs the network; {@code training} selects batch statistics in batch norm. */
     public Outputs forward(Var input, boolean training) {
+        return forward(input, training, true);
+    }
+
+    /**
+     * As {@link #forward(Var, boolean)}; with {@code regression} false only the heatmap head runs, and the offset
+     * and size of the result are null. A distillation teacher that is matched on its heatmap alone needs nothing
+     * more, and its other two heads are a tenth of its forward pass.
+     */
+    public Outputs forward(Var input, boolean training, boolean regression) {
         int[] s = input.shape();
         if (s.length != 5
                 || s[0] != config.timeSteps()
@@ -185,8 +197,10 @@ public final class SpikingCenterNet {
                 y = layer(up.name, up.parameterCount(), () -> up.forward(in, skip, training));
             }
             Var decoded = y;
+            Var hm = layer(heatmap.name, heatmap.parameterCount(), () -> heatmap.forward(decoded, training));
+            if (!regression) return new Outputs(hm, null, null);
             return new Outputs(
-                    layer(heatmap.name, heatmap.parameterCount(), () -> heatmap.forward(decoded, training)),
+                    hm,
                     layer(offset.name, offset.parameterCount(), () -> offset.forward(decoded, training)),
                     layer(size.name, size.parameterCount(), () -> size.forward(decoded, training)));
         } finally {

@@ -167,7 +167,7 @@ public final class TrainStep {
         SpikingCenterNet.Outputs taught = null;
         if (teacher != null) {
             try (var noGrad = Tape.noGrad()) {
-                taught = teacher.forward(teacher.input(input), false);
+                taught = teacher.forward(teacher.input(input), false, distillation.regression());
             }
         }
         SpikingCenterNet.Outputs out = model.forward(model.input(input), true);

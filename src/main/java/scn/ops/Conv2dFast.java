@@ -7,9 +7,9 @@ import scn.tensor.ConvGeometry;
 /**
  * The fast CPU convolution: depthwise layers go to {@link DepthwiseConvSimd}; 1×1 stride-1 layers are a
  * plain GEMM on the input; 3×3 stride-1 layers are computed directly ({@link Conv3x3Simd}) for their input gradient,
- * and on float inputs for their forward pass and, on large maps, their weight gradient; every other shape is im2col
- * in cache-sized chunks of output positions followed by the blocked SIMD GEMM. Work is split over (image, group, chunk) tasks, one thread each,
- * with per-thread scratch buffers. Exactly one of {@code xf}/{@code xb} (float input or byte spikes) is
+ * and on float inputs for their forward pass and weight gradient; every other shape is im2col in cache-sized chunks
+ * of output positions followed by the blocked SIMD GEMM. Work is split over (image, group, chunk) tasks, one thread
+ * each, with per-thread scratch buffers. Exactly one of {@code xf}/{@code xb} (float input or byte spikes) is
  * non-null. Backward passes accumulate.
  */
 final class Conv2dFast {
@@ -116,7 +116,7 @@ final class Conv2dFast {
             pointwiseBatchedBackwardWeight(dw, dy, xf, g);
             return;
         }
-        if (xf != null && Conv3x3Simd.backwardWeightApplies(g)) {
+        if (xf != null && Conv3x3Simd.applies(g)) {
             Conv3x3Simd.backwardWeight(dw, dy, xf, g);
             return;
         }

@@ -30,22 +30,9 @@ final class Conv3x3Simd {
 
     private Conv3x3Simd() {}
 
-    /** Whether {@link #forward} and {@link #backwardInput} apply: a 3×3 kernel, stride 1, padding 1, one group. */
+    /** Whether this class applies: a 3×3 kernel, stride 1, padding 1, one group. */
     static boolean applies(ConvGeometry g) {
         return g.kh() == 3 && g.kw() == 3 && g.stride() == 1 && g.pad() == 1 && g.groups() == 1;
-    }
-
-    /**
-     * Below this many positions per image the GEMM path computes the weight gradient faster: {@link #backwardWeight}
-     * pays nine lane sums per channel pair, and at 16×20 and 8×10 (the deep layers' maps, with 64 and 128 channels)
-     * those and the short rows cost it up to five times the GEMM's time, while at 64×80 with 16 channels it takes
-     * half of it (measured on one core with AVX-512).
-     */
-    private static final int WEIGHT_MIN_PLANE = 2048;
-
-    /** Whether {@link #backwardWeight} applies: as {@link #applies}, on maps of {@link #WEIGHT_MIN_PLANE} or more. */
-    static boolean backwardWeightApplies(ConvGeometry g) {
-        return applies(g) && g.h() * g.w() >= WEIGHT_MIN_PLANE;
     }
 
     /** Overwrites {@code y [n, cout, h, w]} with {@code x [n, cin, h, w]} convolved by {@code w [cout, cin, 3, 3]}. */
@@ -67,32 +54,36 @@ final class Conv3x3Simd {
 
     /**
      * {@code dw [cout, cin, 3, 3] += ∂L/∂w} from {@code dy [n, cout, h, w]} and the float input {@code x [n, cin, h,
-     * w]}: per (output, input) channel pair, nine dot products of {@code dY}'s rows with {@code X}'s shifted rows. The
-     * GEMM path multiplies {@code dY} by the transposed column matrix, whose packing alone costs more than the
-     * arithmetic at 16 channels. Each task owns its pairs' weights and sums images, rows and lanes in one fixed order,
-     * so the result does not depend on the thread count.
+     * w]}: per (output, input) channel pair, nine dot products of {@code dY} with {@code X} shifted by each tap. The
+     * GEMM path multiplies {@code dY} by the transposed column matrix, whose packing costs more than the arithmetic
+     * at these channel counts. Here both images are laid out flat on rows of {@code w + 2}: {@code X} with its zero
+     * border, {@code dY} with two zero columns per row. A tap's shift is then one offset into the flat plane, and
+     * the dot products run over whole planes in full vectors, across row ends (where {@code dY}'s zeros cancel what
+     * the shift wraps in), so short rows (8×10, 16×20) waste only their two zero columns. Each task owns its pairs'
+     * weights and sums images and lanes in one fixed order, so the result does not depend on the thread count.
      */
     static void backwardWeight(float[] dw, float[] dy, float[] x, ConvGeometry g) {
         int n = g.n(), cin = g.cin(), cout = g.cout(), h = g.h(), wi = g.w();
-        int nv = (wi + L - 1) / L, row = nv * L, pw = row + 2, plane = (h + 2) * pw;
-        float[] xp = Arena.floats(n * cin * plane + 2 * L); // [n][cin][h + 2][pw]; the 2L are slack for the reads
-        float[] dyp = Arena.floats(n * cout * h * row); // [n][cout][h][row]: rows zero past w, so no masks
+        int pw = wi + 2, plane = (h + 2) * pw; // a padded input plane
+        int flat = (h * pw + L - 1) / L * L; // a dY plane on rows of pw, in whole vectors
+        float[] xp = Arena.floats(n * cin * plane + 2 * L); // the last plane's reads end at most L + 1 past it
+        float[] dyp = Arena.floats(n * cout * flat);
         Parallel.forEach(n, (worker, from, to) -> {
             for (int i = from; i < to; i++) {
                 padImage(xp, i * cin * plane, x, i * cin * h * wi, cin, h, wi, pw);
+                int at = i * cout * flat;
+                java.util.Arrays.fill(dyp, at, at + cout * flat, 0f);
                 for (int c = 0; c < cout; c++) {
-                    for (int y = 0; y < h; y++) {
-                        int at = ((i * cout + c) * h + y) * row;
-                        System.arraycopy(dy, ((i * cout + c) * h + y) * wi, dyp, at, wi);
-                        java.util.Arrays.fill(dyp, at + wi, at + row, 0f);
-                    }
+                    for (int y = 0; y < h; y++)
+                        System.arraycopy(dy, ((i * cout + c) * h + y) * wi, dyp, at + c * flat + y * pw, wi);
                 }
             }
         });
+        java.util.Arrays.fill(xp, n * cin * plane, xp.length, 0f);
         int pairs = (cout + 1) / 2;
         Parallel.forEach(pairs * cin, (worker, from, to) -> {
             for (int task = from; task < to; task++)
-                weightPair(dw, dyp, xp, task / cin * 2, task % cin, n, cin, cout, h, nv, plane, pw);
+                weightPair(dw, dyp, xp, task / cin * 2, task % cin, n, cin, cout, flat, plane, pw);
         });
         Arena.giveBack(xp);
         Arena.giveBack(dyp);
@@ -108,48 +99,45 @@ final class Conv3x3Simd {
             int n,
             int cin,
             int cout,
-            int h,
-            int nv,
+            int flat,
             int plane,
             int pw) {
-        int row = nv * L;
         boolean two = co + 1 < cout;
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0;
         FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0, b8 = a0;
         for (int i = 0; i < n; i++) {
-            for (int y = 0; y < h; y++) {
-                int d0 = ((i * cout + co) * h + y) * row, d1 = two ? d0 + h * row : d0;
-                int r0 = (i * cin + ci) * plane + y * pw, r1 = r0 + pw, r2 = r1 + pw; // padded rows y, y + 1, y + 2
-                for (int v = 0; v < row; v += L) {
-                    FloatVector p = FloatVector.fromArray(S, dyp, d0 + v), q = FloatVector.fromArray(S, dyp, d1 + v);
-                    FloatVector t = FloatVector.fromArray(S, xp, r0 + v);
-                    a0 = t.fma(p, a0);
-                    b0 = t.fma(q, b0);
-                    t = FloatVector.fromArray(S, xp, r0 + v + 1);
-                    a1 = t.fma(p, a1);
-                    b1 = t.fma(q, b1);
-                    t = FloatVector.fromArray(S, xp, r0 + v + 2);
-                    a2 = t.fma(p, a2);
-                    b2 = t.fma(q, b2);
-                    t = FloatVector.fromArray(S, xp, r1 + v);
-                    a3 = t.fma(p, a3);
-                    b3 = t.fma(q, b3);
-                    t = FloatVector.fromArray(S, xp, r1 + v + 1);
-                    a4 = t.fma(p, a4);
-                    b4 = t.fma(q, b4);
-                    t = FloatVector.fromArray(S, xp, r1 + v + 2);
-                    a5 = t.fma(p, a5);
-                    b5 = t.fma(q, b5);
-                    t = FloatVector.fromArray(S, xp, r2 + v);
-                    a6 = t.fma(p, a6);
-                    b6 = t.fma(q, b6);
-                    t = FloatVector.fromArray(S, xp, r2 + v + 1);
-                    a7 = t.fma(p, a7);
-                    b7 = t.fma(q, b7);
-                    t = FloatVector.fromArray(S, xp, r2 + v + 2);
-                    a8 = t.fma(p, a8);
-                    b8 = t.fma(q, b8);
-                }
+            int d0 = (i * cout + co) * flat, d1 = two ? d0 + flat : d0;
+            // Output position q reads tap (ky, kx) at padded position q + ky·pw + kx.
+            int r0 = (i * cin + ci) * plane, r1 = r0 + pw, r2 = r1 + pw;
+            for (int v = 0; v < flat; v += L) {
+                FloatVector p = FloatVector.fromArray(S, dyp, d0 + v), q = FloatVector.fromArray(S, dyp, d1 + v);
+                FloatVector t = FloatVector.fromArray(S, xp, r0 + v);
+                a0 = t.fma(p, a0);
+                b0 = t.fma(q, b0);
+                t = FloatVector.fromArray(S, xp, r0 + v + 1);
+                a1 = t.fma(p, a1);
+                b1 = t.fma(q, b1);
+                t = FloatVector.fromArray(S, xp, r0 + v + 2);
+                a2 = t.fma(p, a2);
+                b2 = t.fma(q, b2);
+                t = FloatVector.fromArray(S, xp, r1 + v);
+                a3 = t.fma(p, a3);
+                b3 = t.fma(q, b3);
+                t = FloatVector.fromArray(S, xp, r1 + v + 1);
+                a4 = t.fma(p, a4);
+                b4 = t.fma(q, b4);
+                t = FloatVector.fromArray(S, xp, r1 + v + 2);
+                a5 = t.fma(p, a5);
+                b5 = t.fma(q, b5);
+                t = FloatVector.fromArray(S, xp, r2 + v);
+                a6 = t.fma(p, a6);
+                b6 = t.fma(q, b6);
+                t = FloatVector.fromArray(S, xp, r2 + v + 1);
+                a7 = t.fma(p, a7);
+                b7 = t.fma(q, b7);
+                t = FloatVector.fromArray(S, xp, r2 + v + 2);
+                a8 = t.fma(p, a8);
+                b8 = t.fma(q, b8);
             }
         }
         // Named registers, no array of vectors: an array would box them.

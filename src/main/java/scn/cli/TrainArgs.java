@@ -147,11 +147,12 @@ public final class TrainArgs {
     }
 
     /**
-     * Epochs of the main job's teacher and student (300 steps each): brief, so that the whole main job, the dataset's
-     * generation included, takes under ten minutes on two cores (docs/EXPERIMENTS.md, "The main job in ten minutes").
-     * Both evaluate on val once, at the end; {@code --eval-every} and {@code --epochs} override the student's.
+     * Epochs of the main job's teacher and student, and their steps: brief, so that the whole main job, the dataset's
+     * generation included, takes under ten minutes on two cores with room for a slower machine (docs/EXPERIMENTS.md,
+     * "The main job in ten minutes"). Both evaluate on val once, at the end; {@code --eval-every}, {@code --epochs}
+     * and {@code --steps-per-epoch} override the student's.
      */
-    static final int STORY_TEACHER_EPOCHS = 2, STORY_STUDENT_EPOCHS = 3;
+    static final int STORY_TEACHER_EPOCHS = 2, STORY_STUDENT_EPOCHS = 3, STORY_STEPS_PER_EPOCH = 250;
 
     /**
      * Whether this run is the main job's student or, with {@code --no-distill}, the same student alone: a new run on
@@ -182,6 +183,7 @@ public final class TrainArgs {
         return TrainOptions.presetBuilder("quick", true)
                 .runDir(STORY_TEACHER_DIR.toString())
                 .epochs(STORY_TEACHER_EPOCHS)
+                .stepsPerEpoch(STORY_STEPS_PER_EPOCH)
                 .evalEvery(0)
                 .seed(or(seed, p.seed()))
                 .flip(!noFlip && p.flip())
@@ -225,7 +227,7 @@ public final class TrainArgs {
                 .evalEvery(or(evalEvery, storyStudent() ? 0 : p.evalEvery()))
                 .checkpointEvery(or(checkpointEvery, p.checkpointEvery()))
                 .flip(!noFlip && p.flip())
-                .stepsPerEpoch(or(stepsPerEpoch, p.stepsPerEpoch()))
+                .stepsPerEpoch(or(stepsPerEpoch, storyStudent() ? STORY_STEPS_PER_EPOCH : p.stepsPerEpoch()))
                 .workers(or(workers, p.workers()))
                 .device(device.spec())
                 .replicas(Devices.list(device.spec()).size()) // several devices: one replica on each, in this process

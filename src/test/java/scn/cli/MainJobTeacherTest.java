@@ -67,12 +67,16 @@ class MainJobTeacherTest {
         TrainOptions story = parsed().options(), alone = parsed("--no-distill").options();
         assertEquals(TrainArgs.STORY_STUDENT_EPOCHS, story.epochs());
         assertEquals(story.epochs(), alone.epochs(), "--no-distill trains as long as the main job's student");
+        assertEquals(TrainArgs.STORY_STEPS_PER_EPOCH, story.stepsPerEpoch());
+        assertEquals(story.stepsPerEpoch(), alone.stepsPerEpoch());
+        assertEquals(TrainArgs.STORY_STEPS_PER_EPOCH, parsed().storyTeacher().stepsPerEpoch());
         assertEquals(0, story.evalEvery(), "the main job evaluates once, at the end");
         assertEquals(0, alone.evalEvery());
         assertEquals(0, parsed().storyTeacher().evalEvery());
         assertEquals(TrainArgs.STORY_TEACHER_EPOCHS, parsed().storyTeacher().epochs());
         TrainOptions preset = parsed("--preset", "quick").options();
         assertEquals(TrainOptions.preset("quick", false).epochs(), preset.epochs(), "a named preset keeps its length");
+        assertEquals(TrainOptions.preset("quick", false).stepsPerEpoch(), preset.stepsPerEpoch());
         assertEquals(1, preset.evalEvery());
         assertEquals(
                 5,

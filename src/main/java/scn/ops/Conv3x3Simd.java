@@ -71,11 +71,14 @@ final class Conv3x3Simd {
         Parallel.forEach(n, (worker, from, to) -> {
             for (int i = from; i < to; i++) {
                 padImage(xp, i * cin * plane, x, i * cin * h * wi, cin, h, wi, pw);
-                int at = i * cout * flat;
-                java.util.Arrays.fill(dyp, at, at + cout * flat, 0f);
                 for (int c = 0; c < cout; c++) {
-                    for (int y = 0; y < h; y++)
-                        System.arraycopy(dy, ((i * cout + c) * h + y) * wi, dyp, at + c * flat + y * pw, wi);
+                    int at = (i * cout + c) * flat;
+                    for (int y = 0; y < h; y++, at += pw) {
+                        System.arraycopy(dy, ((i * cout + c) * h + y) * wi, dyp, at, wi);
+                        dyp[at + wi] = 0f; // the two zero columns
+                        dyp[at + wi + 1] = 0f;
+                    }
+                    java.util.Arrays.fill(dyp, at, (i * cout + c + 1) * flat, 0f); // the last vector's tail
                 }
             }
         });

@@ -1,7 +1,6 @@
 package scn.bench;
 
 import java.util.Locale;
-import java.util.SplittableRandom;
 import scn.ops.Conv2d;
 import scn.tensor.ConvGeometry;
 import scn.tensor.Tensor;
@@ -29,11 +28,12 @@ public final class Conv3x3Table {
 
     public static void main(String[] args) {
         int reps = args.length > 0 ? Integer.parseInt(args[0]) : 20;
-        System.out.println("| shape `[N, Cin, H, W] → Cout`, stride | forward ms | input gradient ms | weight gradient ms |");
+        System.out.println(
+                "| shape `[N, Cin, H, W] → Cout`, stride | forward ms | input gradient ms | weight gradient ms |");
         System.out.println("|---|---|---|---|");
         for (int[] s : SHAPES) {
             ConvGeometry g = new ConvGeometry(s[0], s[1], s[2], s[3], s[4], 3, 3, s[5], 1, 1);
-            Tensor x = random(g.inShape(), 1), w = random(g.weightShape(), 2);
+            Tensor x = ConvBench.random(g.inShape(), 1), w = ConvBench.random(g.weightShape(), 2);
             Tensor y = Tensor.zeros(g.outShape()), dx = Tensor.zeros(g.inShape()), dw = Tensor.zeros(g.weightShape());
             double f = Double.MAX_VALUE, bi = Double.MAX_VALUE, bw = Double.MAX_VALUE;
             for (int i = 0; i < reps + 5; i++) { // the first five warm the JIT up
@@ -73,12 +73,5 @@ public final class Conv3x3Table {
     private static void flush() {
         for (int i = 0; i < FLUSH.length; i += 16) FLUSH[i] += 1f;
         sink += FLUSH[5];
-    }
-
-    private static Tensor random(int[] shape, long seed) {
-        Tensor t = Tensor.zeros(shape);
-        SplittableRandom r = new SplittableRandom(seed);
-        for (int i = 0; i < t.size(); i++) t.data()[i] = (float) r.nextDouble(-1, 1);
-        return t;
     }
 }

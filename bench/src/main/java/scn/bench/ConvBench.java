@@ -58,7 +58,7 @@ public class ConvBench {
         dw = Tensor.zeros(g.weightShape());
     }
 
-    private static Tensor random(int[] shape, long seed) {
+    static Tensor random(int[] shape, long seed) {
         Tensor t = Tensor.zeros(shape);
         SplittableRandom r = new SplittableRandom(seed);
         for (int i = 0; i < t.size(); i++) t.data()[i] = (float) r.nextDouble(-1, 1);

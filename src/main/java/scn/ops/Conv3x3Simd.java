@@ -1,7 +1,6 @@
 package scn.ops;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import scn.backend.Parallel;
@@ -18,9 +17,9 @@ import scn.tensor.ConvGeometry;
  * the weight's channels swapped and its taps turned by 180°. The GEMM path multiplies with an inner dimension of
  * only {@code 9·cin} or {@code cout} (16 at width 0.25) and writes and reads back a column matrix nine times the
  * size of the image; here each image's source is copied once into a zero-bordered scratch plane, and a register
- * block of 4 destination channels × 2 SIMD vectors of a row accumulates over every source channel and tap before
- * touching the destination. Per tap that is 2 loads of the source and 4 broadcast weights for 8 fused
- * multiply-adds. Checked against {@link Conv2dRef} like every fast convolution path.
+ * block of 4 destination channels × 4 SIMD vectors accumulates over every source channel and tap before touching
+ * the destination. Per tap that is 4 loads of the source and 4 broadcast weights for 16 fused multiply-adds.
+ * Checked against {@link Conv2dRef} like every fast convolution path.
  */
 final class Conv3x3Simd {
     private static final VectorSpecies<Float> S = Simd.F;
@@ -191,61 +190,59 @@ final class Conv3x3Simd {
 
     /**
      * {@code out[d, y, x] (+)= Σ_s Σ_tap wr[d, s, tap] · src[s, y + 1 − ky, x + 1 − kx]} over {@code n} images of
-     * {@code h × wi}, adding when {@code add}, else overwriting.
+     * {@code h × wi}, adding when {@code add}, else overwriting. The source is laid out flat with its zero border on
+     * rows of {@code pw = wi + 2}, and so is the result: position {@code q = y·pw + x} reads tap (ky, kx) at
+     * {@code q + (2 − ky)·pw + 2 − kx}, one offset per tap. The vectors run across row ends, and the two columns
+     * past each row ({@code x = wi, wi + 1}) are computed and dropped. A row of 10 or 20 would fill one or two
+     * vectors of 16 only partly; flat, short rows waste only their two extra columns. Each output sums its sources
+     * and taps in one fixed order, so the blocking changes no bit.
      */
     private static void correlate(
             float[] out, boolean add, float[] src, float[] wr, int n, int cSrc, int cDst, int h, int wi) {
-        int blocks = (cDst + CB - 1) / CB, nv = (wi + L - 1) / L;
-        int pw = nv * L + 2, plane = (h + 2) * pw; // a padded source row holds every vector a row reads
-        VectorMask<Float> last = S.indexInRange((nv - 1) * L, wi); // the lanes of a row's last vector
+        int blocks = (cDst + CB - 1) / CB;
+        int pw = wi + 2, plane = (h + 2) * pw;
+        int nv = (h * pw + L - 1) / L, flat = nv * L; // the result's flat plane, in whole vectors
         Parallel.forEach(n * blocks, (worker, from, to) -> {
-            float[] pad = Scratch.floats(
-                    2, cSrc * plane + 2 * L); // [cSrc][h + 2][pw]; the reads end inside it, the 2L are slack
+            // [cSrc][h + 2][pw]; the last vectors read at most L + 1 past the last plane, into the slack
+            float[] pad = Scratch.floats(2, cSrc * plane + 2 * L);
+            float[] acc = Scratch.floats(3, CB * flat); // [CB][flat]: one block's results before the copy out
             int padded = -1; // the image now in pad
             for (int task = from; task < to; task++) {
                 int i = task / blocks, b = task % blocks;
                 if (i != padded) {
                     padImage(pad, 0, src, i * cSrc * h * wi, cSrc, h, wi, pw);
+                    java.util.Arrays.fill(pad, cSrc * plane, cSrc * plane + 2 * L, 0f);
                     padded = i;
                 }
-                int dN = Math.min(CB, cDst - b * CB);
-                int outAt = (i * cDst + b * CB) * h * wi;
                 int wAt = b * cSrc * 9 * CB;
-                for (int iy = 0; iy < h; iy++) {
-                    int v = 0;
-                    for (; v + 2 <= nv; v += 2)
-                        block4x2(
-                                out,
-                                add,
-                                outAt + iy * wi + v * L,
-                                h * wi,
-                                dN,
-                                pad,
-                                iy * pw + v * L,
-                                plane,
-                                pw,
-                                wr,
-                                wAt,
-                                cSrc,
-                                v + 2 == nv ? last : null);
-                    if (v < nv)
-                        block4x1(
-                                out,
-                                add,
-                                outAt + iy * wi + v * L,
-                                h * wi,
-                                dN,
-                                pad,
-                                iy * pw + v * L,
-                                plane,
-                                pw,
-                                wr,
-                                wAt,
-                                cSrc,
-                                last);
+                int v = 0;
+                for (; v + 4 <= nv; v += 4) block4x4(acc, v * L, flat, pad, v * L, plane, pw, wr, wAt, cSrc);
+                if (v + 2 <= nv) {
+                    block4x2(acc, v * L, flat, pad, v * L, plane, pw, wr, wAt, cSrc);
+                    v += 2;
+                }
+                if (v < nv) block4x1(acc, v * L, flat, pad, v * L, plane, pw, wr, wAt, cSrc);
+                int dN = Math.min(CB, cDst - b * CB);
+                for (int j = 0; j < dN; j++) {
+                    int to0 = ((i * cDst + b * CB + j) * h) * wi;
+                    for (int y = 0; y < h; y++) copyRow(out, to0 + y * wi, acc, j * flat + y * pw, wi, add);
                 }
             }
         });
+    }
+
+    /** {@code out[at .. at + len) (+)= acc[from .. from + len)}. */
+    private static void copyRow(float[] out, int at, float[] acc, int from, int len, boolean add) {
+        if (!add) {
+            System.arraycopy(acc, from, out, at, len);
+            return;
+        }
+        int x = 0;
+        for (; x + L <= len; x += L)
+            FloatVector.fromArray(S, out, at + x)
+                    .add(FloatVector.fromArray(S, acc, from + x))
+                    .intoArray(out, at + x);
+        for (; x < len; x++) out[at + x] += acc[from + x];
     }
 
     /** {@code pad[c][r][x] = src[c][r − 1][x − 1]}, zero on the border and to the right of the row. */
@@ -258,32 +255,93 @@ final class Conv3x3Simd {
     }
 
     /**
-     * Two vectors of one row, {@code dN ≤ 4} destination channels: row {@code iy} reads padded source rows
-     * {@code iy + 2 − ky} at columns {@code x + 2 − kx}, i.e. from {@code top = iy·pw + x} onwards.
-     * {@code mask} limits the second vector's store when it is the row's last one.
+     * Four vectors of the flat result from position {@code top} on, for the {@link #CB} destination channels of one
+     * block, into {@code acc[j·planeSize + at ..]}: result position {@code q} reads the padded source at
+     * {@code q + (2 − ky)·pw + 2 − kx}. Per tap, 4 loads of the source and 4 broadcast weights feed 16 fused
+     * multiply-adds.
      */
-    private static void block4x2(
-            float[] out,
-            boolean add,
+    private static void block4x4(
+            float[] acc,
             int at,
             int planeSize,
-            int dN,
             float[] pad,
             int top,
             int plane,
             int pw,
             float[] wr,
             int wAt,
-            int cSrc,
-            VectorMask<Float> mask) {
-        FloatVector a00 = FloatVector.zero(S),
-                a01 = a00,
-                a10 = a00,
-                a11 = a00,
-                a20 = a00,
-                a21 = a00,
-                a30 = a00,
-                a31 = a00;
+            int cSrc) {
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        for (int s = 0; s < cSrc; s++) {
+            int base = s * plane + top, wc = wAt + s * 9 * CB;
+            for (int ky = 0; ky < 3; ky++) {
+                int row = base + (2 - ky) * pw + 2;
+                for (int kx = 0; kx < 3; kx++) {
+                    int r = row - kx;
+                    FloatVector d0 = FloatVector.fromArray(S, pad, r), d1 = FloatVector.fromArray(S, pad, r + L);
+                    FloatVector d2 = FloatVector.fromArray(S, pad, r + 2 * L);
+                    FloatVector d3 = FloatVector.fromArray(S, pad, r + 3 * L);
+                    int k = wc + (ky * 3 + kx) * CB;
+                    FloatVector w = FloatVector.broadcast(S, wr[k]);
+                    a00 = d0.fma(w, a00);
+                    a01 = d1.fma(w, a01);
+                    a02 = d2.fma(w, a02);
+                    a03 = d3.fma(w, a03);
+                    w = FloatVector.broadcast(S, wr[k + 1]);
+                    a10 = d0.fma(w, a10);
+                    a11 = d1.fma(w, a11);
+                    a12 = d2.fma(w, a12);
+                    a13 = d3.fma(w, a13);
+                    w = FloatVector.broadcast(S, wr[k + 2]);
+                    a20 = d0.fma(w, a20);
+                    a21 = d1.fma(w, a21);
+                    a22 = d2.fma(w, a22);
+                    a23 = d3.fma(w, a23);
+                    w = FloatVector.broadcast(S, wr[k + 3]);
+                    a30 = d0.fma(w, a30);
+                    a31 = d1.fma(w, a31);
+                    a32 = d2.fma(w, a32);
+                    a33 = d3.fma(w, a33);
+                }
+            }
+        }
+        // Named registers, no array of vectors: an array would box them.
+        int at1 = at + planeSize, at2 = at1 + planeSize, at3 = at2 + planeSize;
+        a00.intoArray(acc, at);
+        a01.intoArray(acc, at + L);
+        a02.intoArray(acc, at + 2 * L);
+        a03.intoArray(acc, at + 3 * L);
+        a10.intoArray(acc, at1);
+        a11.intoArray(acc, at1 + L);
+        a12.intoArray(acc, at1 + 2 * L);
+        a13.intoArray(acc, at1 + 3 * L);
+        a20.intoArray(acc, at2);
+        a21.intoArray(acc, at2 + L);
+        a22.intoArray(acc, at2 + 2 * L);
+        a23.intoArray(acc, at2 + 3 * L);
+        a30.intoArray(acc, at3);
+        a31.intoArray(acc, at3 + L);
+        a32.intoArray(acc, at3 + 2 * L);
+        a33.intoArray(acc, at3 + 3 * L);
+    }
+
+    /** Two vectors, as {@link #block4x4}. */
+    private static void block4x2(
+            float[] acc,
+            int at,
+            int planeSize,
+            float[] pad,
+            int top,
+            int plane,
+            int pw,
+            float[] wr,
+            int wAt,
+            int cSrc) {
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00;
+        FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
         for (int s = 0; s < cSrc; s++) {
             int base = s * plane + top, wc = wAt + s * 9 * CB;
             for (int ky = 0; ky < 3; ky++) {
@@ -305,38 +363,28 @@ final class Conv3x3Simd {
                 }
             }
         }
-        // Named registers, no array of vectors: an array would box them.
-        addInto(out, at, a00, null, add);
-        addInto(out, at + L, a01, mask, add);
-        if (dN > 1) {
-            addInto(out, at + planeSize, a10, null, add);
-            addInto(out, at + planeSize + L, a11, mask, add);
-        }
-        if (dN > 2) {
-            addInto(out, at + 2 * planeSize, a20, null, add);
-            addInto(out, at + 2 * planeSize + L, a21, mask, add);
-        }
-        if (dN > 3) {
-            addInto(out, at + 3 * planeSize, a30, null, add);
-            addInto(out, at + 3 * planeSize + L, a31, mask, add);
-        }
+        a00.intoArray(acc, at);
+        a01.intoArray(acc, at + L);
+        a10.intoArray(acc, at + planeSize);
+        a11.intoArray(acc, at + planeSize + L);
+        a20.intoArray(acc, at + 2 * planeSize);
+        a21.intoArray(acc, at + 2 * planeSize + L);
+        a30.intoArray(acc, at + 3 * planeSize);
+        a31.intoArray(acc, at + 3 * planeSize + L);
     }
 
-    /** One vector of one row (the odd last one), as {@link #block4x2}. */
+    /** One vector (the odd last one), as {@link #block4x4}. */
     private static void block4x1(
-            float[] out,
-            boolean add,
+            float[] acc,
             int at,
             int planeSize,
-            int dN,
             float[] pad,
             int top,
             int plane,
             int pw,
             float[] wr,
             int wAt,
-            int cSrc,
-            VectorMask<Float> mask) {
+            int cSrc) {
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
         for (int s = 0; s < cSrc; s++) {
             int base = s * plane + top, wc = wAt + s * 9 * CB;
@@ -352,18 +400,9 @@ final class Conv3x3Simd {
                 }
             }
         }
-        addInto(out, at, a0, mask, add);
-        if (dN > 1) addInto(out, at + planeSize, a1, mask, add);
-        if (dN > 2) addInto(out, at + 2 * planeSize, a2, mask, add);
-        if (dN > 3) addInto(out, at + 3 * planeSize, a3, mask, add);
-    }
-
-    /** {@code dx[at ..] += v} (or {@code = v} without {@code add}), only the lanes of {@code mask} when it is given. */
-    private static void addInto(float[] dx, int at, FloatVector v, VectorMask<Float> mask, boolean add) {
-        if (mask == null) {
-            (add ? FloatVector.fromArray(S, dx, at).add(v) : v).intoArray(dx, at);
-        } else {
-            (add ? FloatVector.fromArray(S, dx, at, mask).add(v) : v).intoArray(dx, at, mask);
-        }
+        a0.intoArray(acc, at);
+        a1.intoArray(acc, at + planeSize);
+        a2.intoArray(acc, at + 2 * planeSize);
+        a3.intoArray(acc, at + 3 * planeSize);
     }
 }

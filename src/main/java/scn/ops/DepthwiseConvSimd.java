@@ -13,7 +13,11 @@ import scn.tensor.ConvGeometry;
  * Depthwise convolution ({@code groups == Cin == Cout}) computed directly, one channel plane at a time:
  * a GEMM would have one output row per group and waste the micro-kernel. Each plane is first copied
  * into a zero-padded scratch plane so the inner loops need no bounds checks; with stride 1 the taps are
- * SIMD along a row. Backward passes accumulate.
+ * SIMD along a row. The decoder's 3×3, stride-1, padding-1 layers run flat: the padded plane's rows of
+ * {@code w + 2} are one array, so a tap is one offset, vectors run across row ends (the two extra columns are
+ * computed and dropped) and a row of 20 or 40 fills its vectors as well as a row of 80. The input gradient is
+ * then the same correlation of the padded {@code dY} with the taps turned by 180°, gathered instead of scattered.
+ * Backward passes accumulate.
  */
 final class DepthwiseConvSimd {
     private static final VectorSpecies<Float> S = Simd.F;
@@ -22,6 +26,10 @@ final class DepthwiseConvSimd {
     private DepthwiseConvSimd() {}
 
     static void forward(float[] y, float[] xf, byte[] xb, float[] w, ConvGeometry g) {
+        if (flat(g)) {
+            correlate(y, false, xf, xb, w, false, g);
+            return;
+        }
         int ho = g.hOut(), wo = g.wOut(), kh = g.kh(), kw = g.kw(), s = g.stride();
         int pw = g.w() + 2 * g.pad(), ph = g.h() + 2 * g.pad();
         VectorMask<Float> tail = S.indexInRange(wo / L * L, wo);
@@ -64,6 +72,10 @@ final class DepthwiseConvSimd {
     }
 
     static void backwardInput(float[] dx, float[] dy, float[] w, ConvGeometry g) {
+        if (flat(g)) {
+            correlate(dx, true, dy, null, w, true, g);
+            return;
+        }
         int ho = g.hOut(), wo = g.wOut(), kh = g.kh(), kw = g.kw(), s = g.stride(), p = g.pad();
         int pw = g.w() + 2 * p, ph = g.h() + 2 * p;
         VectorMask<Float> tail = S.indexInRange(wo / L * L, wo);
@@ -112,16 +124,19 @@ final class DepthwiseConvSimd {
         int ho = g.hOut(), wo = g.wOut(), kh = g.kh(), kw = g.kw(), s = g.stride();
         int pw = g.w() + 2 * g.pad(), ph = g.h() + 2 * g.pad();
         Parallel.forEach(g.cin(), (worker, from, to) -> {
-            float[] padded = Scratch.floats(0, ph * pw);
+            // + 2L: the flat weight gradient's last vectors read at most L + 1 past the plane (zeroed below)
+            float[] padded = Scratch.floats(0, ph * pw + 2 * L);
+            float[] dyFlat = flat(g) ? Scratch.floats(1, flatLength(g)) : null;
             float[] lanes = Scratch.floats(5, L); // the accumulators' lane sums (Simd.sum)
+            Arrays.fill(padded, ph * pw, ph * pw + 2 * L, 0f);
             for (int c = from; c < to; c++) {
                 int wAt = c * kh * kw;
                 for (int n = 0; n < g.n(); n++) {
                     int plane = n * g.cin() + c;
                     pad(padded, xf, xb, plane * g.h() * g.w(), g);
                     int yAt = plane * ho * wo;
-                    if (kh == 3 && kw == 3 && s == 1) {
-                        weightGradient3x3(dw, wAt, dy, yAt, padded, pw, ho, wo, lanes);
+                    if (flat(g)) {
+                        weightGradientFlat(dw, wAt, dy, yAt, dyFlat, padded, pw, ho, wo, lanes);
                     } else {
                         weightGradient(dw, wAt, dy, yAt, padded, pw, ho, wo, kh, kw, s, lanes);
                     }
@@ -165,44 +180,139 @@ final class DepthwiseConvSimd {
         }
     }
 
-    /** The 3×3, stride-1 case with all nine taps in registers: each {@code dy} vector is loaded once. */
-    private static void weightGradient3x3(
-            float[] dw, int wAt, float[] dy, int yAt, float[] padded, int pw, int ho, int wo, float[] lanes) {
-        FloatVector a00 = FloatVector.zero(S), a01 = FloatVector.zero(S), a02 = FloatVector.zero(S);
-        FloatVector a10 = FloatVector.zero(S), a11 = FloatVector.zero(S), a12 = FloatVector.zero(S);
-        FloatVector a20 = FloatVector.zero(S), a21 = FloatVector.zero(S), a22 = FloatVector.zero(S);
-        float[] tail = new float[9];
-        for (int oy = 0; oy < ho; oy++) {
-            int r0 = oy * pw, r1 = r0 + pw, r2 = r1 + pw;
-            int dyAt = yAt + oy * wo;
-            int ox = 0;
-            for (; ox + L <= wo; ox += L) {
-                FloatVector g = FloatVector.fromArray(S, dy, dyAt + ox);
-                a00 = g.fma(FloatVector.fromArray(S, padded, r0 + ox), a00);
-                a01 = g.fma(FloatVector.fromArray(S, padded, r0 + ox + 1), a01);
-                a02 = g.fma(FloatVector.fromArray(S, padded, r0 + ox + 2), a02);
-                a10 = g.fma(FloatVector.fromArray(S, padded, r1 + ox), a10);
-                a11 = g.fma(FloatVector.fromArray(S, padded, r1 + ox + 1), a11);
-                a12 = g.fma(FloatVector.fromArray(S, padded, r1 + ox + 2), a12);
-                a20 = g.fma(FloatVector.fromArray(S, padded, r2 + ox), a20);
-                a21 = g.fma(FloatVector.fromArray(S, padded, r2 + ox + 1), a21);
-                a22 = g.fma(FloatVector.fromArray(S, padded, r2 + ox + 2), a22);
+    /** Whether the flat kernels apply: a 3×3 kernel, stride 1, padding 1. */
+    private static boolean flat(ConvGeometry g) {
+        return g.kh() == 3 && g.kw() == 3 && g.stride() == 1 && g.pad() == 1;
+    }
+
+    /** The flat plane of the result, rows of {@code w + 2}, in whole vectors. */
+    private static int flatLength(ConvGeometry g) {
+        return (g.h() * (g.w() + 2) + L - 1) / L * L;
+    }
+
+    /**
+     * {@code out[plane][y][x] (+)= Σ_tap k[tap] · src[plane][y + ky − 1][x + kx − 1]} for every plane, adding when
+     * {@code add}, with the taps {@code k[tap] = w[c][tap]}, or {@code w[c][8 − tap]} when {@code flip} (the input
+     * gradient). The source is one of {@code xf} and {@code xb}.
+     */
+    private static void correlate(
+            float[] out, boolean add, float[] xf, byte[] xb, float[] w, boolean flip, ConvGeometry g) {
+        int h = g.h(), wi = g.w(), pw = wi + 2, ph = h + 2, flat = flatLength(g);
+        Parallel.forEach(g.n() * g.cin(), (worker, from, to) -> {
+            // + 2L: the last vectors read at most L + 1 past the plane; what they read only reaches dropped lanes
+            float[] padded = Scratch.floats(0, ph * pw + 2 * L);
+            float[] acc = Scratch.floats(1, flat);
+            Arrays.fill(padded, ph * pw, ph * pw + 2 * L, 0f);
+            for (int plane = from; plane < to; plane++) {
+                int wAt = plane % g.cin() * 9;
+                pad(padded, xf, xb, plane * h * wi, g);
+                correlatePlane(acc, padded, pw, flat / L, w, wAt, flip);
+                int at = plane * h * wi;
+                for (int y = 0; y < h; y++) {
+                    int o = at + y * wi, a = y * pw;
+                    if (!add) {
+                        System.arraycopy(acc, a, out, o, wi);
+                        continue;
+                    }
+                    int x = 0;
+                    for (; x + L <= wi; x += L)
+                        FloatVector.fromArray(S, out, o + x)
+                                .add(FloatVector.fromArray(S, acc, a + x))
+                                .intoArray(out, o + x);
+                    for (; x < wi; x++) out[o + x] += acc[a + x];
+                }
             }
-            for (; ox < wo; ox++) {
-                float dv = dy[dyAt + ox];
-                for (int ky = 0; ky < 3; ky++)
-                    for (int kx = 0; kx < 3; kx++) tail[ky * 3 + kx] += dv * padded[r0 + ky * pw + ox + kx];
+        });
+    }
+
+    /**
+     * {@code acc[q] = Σ_tap k[tap] · padded[q + ky·pw + kx]} over the {@code nv} vectors of one flat plane, four
+     * vectors at a time so that four chains of nine multiply-adds overlap; taps as in {@link #correlate}.
+     */
+    private static void correlatePlane(float[] acc, float[] padded, int pw, int nv, float[] w, int wAt, boolean flip) {
+        int v = 0;
+        for (; v + 4 <= nv; v += 4) {
+            int q = v * L;
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+            for (int ky = 0; ky < 3; ky++) {
+                for (int kx = 0; kx < 3; kx++) {
+                    int tap = ky * 3 + kx, r = q + ky * pw + kx;
+                    FloatVector k = FloatVector.broadcast(S, w[wAt + (flip ? 8 - tap : tap)]);
+                    a0 = FloatVector.fromArray(S, padded, r).fma(k, a0);
+                    a1 = FloatVector.fromArray(S, padded, r + L).fma(k, a1);
+                    a2 = FloatVector.fromArray(S, padded, r + 2 * L).fma(k, a2);
+                    a3 = FloatVector.fromArray(S, padded, r + 3 * L).fma(k, a3);
+                }
             }
+            a0.intoArray(acc, q);
+            a1.intoArray(acc, q + L);
+            a2.intoArray(acc, q + 2 * L);
+            a3.intoArray(acc, q + 3 * L);
         }
-        dw[wAt] += Simd.sum(a00, lanes) + tail[0];
-        dw[wAt + 1] += Simd.sum(a01, lanes) + tail[1];
-        dw[wAt + 2] += Simd.sum(a02, lanes) + tail[2];
-        dw[wAt + 3] += Simd.sum(a10, lanes) + tail[3];
-        dw[wAt + 4] += Simd.sum(a11, lanes) + tail[4];
-        dw[wAt + 5] += Simd.sum(a12, lanes) + tail[5];
-        dw[wAt + 6] += Simd.sum(a20, lanes) + tail[6];
-        dw[wAt + 7] += Simd.sum(a21, lanes) + tail[7];
-        dw[wAt + 8] += Simd.sum(a22, lanes) + tail[8];
+        for (; v < nv; v++) {
+            int q = v * L;
+            FloatVector a = FloatVector.zero(S);
+            for (int ky = 0; ky < 3; ky++) {
+                for (int kx = 0; kx < 3; kx++) {
+                    int tap = ky * 3 + kx;
+                    a = FloatVector.fromArray(S, padded, q + ky * pw + kx)
+                            .fma(FloatVector.broadcast(S, w[wAt + (flip ? 8 - tap : tap)]), a);
+                }
+            }
+            a.intoArray(acc, q);
+        }
+    }
+
+    /**
+     * The flat weight gradient of one plane: {@code dY} is laid out on rows of {@code pw} with two zero columns per
+     * row and a zero tail, so that each tap's nine dot products with the padded input run over whole vectors, across
+     * row ends, where the zeros cancel what the shift wraps in. All nine taps stay in registers, and each {@code dY}
+     * vector is loaded once.
+     */
+    private static void weightGradientFlat(
+            float[] dw,
+            int wAt,
+            float[] dy,
+            int yAt,
+            float[] dyFlat,
+            float[] padded,
+            int pw,
+            int ho,
+            int wo,
+            float[] lanes) {
+        int flat = (ho * pw + L - 1) / L * L;
+        for (int y = 0; y < ho; y++) {
+            System.arraycopy(dy, yAt + y * wo, dyFlat, y * pw, wo);
+            dyFlat[y * pw + wo] = 0f;
+            dyFlat[y * pw + wo + 1] = 0f;
+        }
+        Arrays.fill(dyFlat, ho * pw, flat, 0f);
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00;
+        int r1 = pw, r2 = 2 * pw;
+        for (int q = 0; q < flat; q += L) {
+            FloatVector g = FloatVector.fromArray(S, dyFlat, q);
+            a00 = g.fma(FloatVector.fromArray(S, padded, q), a00);
+            a01 = g.fma(FloatVector.fromArray(S, padded, q + 1), a01);
+            a02 = g.fma(FloatVector.fromArray(S, padded, q + 2), a02);
+            a10 = g.fma(FloatVector.fromArray(S, padded, r1 + q), a10);
+            a11 = g.fma(FloatVector.fromArray(S, padded, r1 + q + 1), a11);
+            a12 = g.fma(FloatVector.fromArray(S, padded, r1 + q + 2), a12);
+            a20 = g.fma(FloatVector.fromArray(S, padded, r2 + q), a20);
+            a21 = g.fma(FloatVector.fromArray(S, padded, r2 + q + 1), a21);
+            a22 = g.fma(FloatVector.fromArray(S, padded, r2 + q + 2), a22);
+        }
+        // Named registers, no array of vectors: an array would box them.
+        dw[wAt] += Simd.sum(a00, lanes);
+        dw[wAt + 1] += Simd.sum(a01, lanes);
+        dw[wAt + 2] += Simd.sum(a02, lanes);
+        dw[wAt + 3] += Simd.sum(a10, lanes);
+        dw[wAt + 4] += Simd.sum(a11, lanes);
+        dw[wAt + 5] += Simd.sum(a12, lanes);
+        dw[wAt + 6] += Simd.sum(a20, lanes);
+        dw[wAt + 7] += Simd.sum(a21, lanes);
+        dw[wAt + 8] += Simd.sum(a22, lanes);
     }
 
     /** Copies one input plane into the centre of a zero-bordered {@code [h+2p, w+2p]} plane. */

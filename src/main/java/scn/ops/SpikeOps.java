@@ -17,6 +17,10 @@ public final class SpikeOps {
      * first 1 in scan order, else the first element inside the frame — the float max-pool's tie rule.
      */
     public static void maxPool(byte[] y, int[] argmax, byte[] x, int planes, int h, int w, int k, int s, int p) {
+        if (k == 3 && s == 2 && p == 1) {
+            maxPool3x3s2(y, argmax, x, planes, h, w);
+            return;
+        }
         int ho = PoolGeometry.out(h, k, s, p), wo = PoolGeometry.out(w, k, s, p);
         Parallel.forEach(planes, (worker, from, to) -> {
             for (int pl = from; pl < to; pl++) {
@@ -42,6 +46,49 @@ public final class SpikeOps {
                 }
             }
         });
+    }
+
+    /**
+     * The stem's pool (3×3, stride 2, padding 1) without a branch on the spikes, which no predictor guesses: per
+     * output row, each input column first gets the code of its first 1 among the window's three rows (0, 1, 2, or 3
+     * for none); then each output takes the smallest {@code 4·code + column} of its three columns, which is its first
+     * 1 in scan order. The same results and argmax as the general loop.
+     */
+    private static void maxPool3x3s2(byte[] y, int[] argmax, byte[] x, int planes, int h, int w) {
+        int ho = PoolGeometry.out(h, 3, 2, 1), wo = PoolGeometry.out(w, 3, 2, 1);
+        Parallel.forEach(planes, (worker, from, to) -> {
+            int[] code = new int[w + 2]; // code[ix + 1] for input column ix; 3 at the two border columns
+            code[0] = 3;
+            code[w + 1] = 3;
+            for (int pl = from; pl < to; pl++) {
+                int xAt = pl * h * w;
+                for (int oy = 0; oy < ho; oy++) {
+                    int y0 = 2 * oy - 1; // row y0 + 1 = 2·oy is always inside the plane
+                    int r0 = xAt + y0 * w, r1 = r0 + w, r2 = r1 + w;
+                    boolean top = y0 >= 0, bottom = y0 + 2 < h;
+                    for (int ix = 0; ix < w; ix++) {
+                        int b0 = top ? one(x[r0 + ix]) : 0, b1 = one(x[r1 + ix]), b2 = bottom ? one(x[r2 + ix]) : 0;
+                        code[ix + 1] = 3 - (b0 | b1 | b2) - (b0 | b1) - b0;
+                    }
+                    int yLo = Math.max(0, y0), at = (pl * ho + oy) * wo;
+                    for (int ox = 0; ox < wo; ox++) {
+                        int c = 2 * ox; // code index of column 2·ox − 1, the window's first
+                        int key = Math.min(Math.min(4 * code[c], 4 * code[c + 1] + 1), 4 * code[c + 2] + 2);
+                        int hit = (key - 12) >>> 31; // 1 when the window holds a 1
+                        int x0 = c - 1;
+                        y[at + ox] = (byte) hit;
+                        int first = (y0 + (key >> 2)) * w + x0 + (key & 3), frame = yLo * w + Math.max(0, x0);
+                        argmax[at + ox] = frame + hit * (first - frame); // no branch here either
+                    }
+                }
+            }
+        });
+    }
+
+    /** 1 for a nonzero byte, else 0. */
+    private static int one(byte v) {
+        int u = v & 0xff;
+        return (u | -u) >>> 31;
     }
 
     /** Nearest ×2 upsampling of byte planes. */

@@ -3,6 +3,7 @@ package scn.ops;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import scn.backend.Parallel;
 
 /**
  * Compact lists of the active inputs of byte spikes, the index the event-driven convolution
@@ -42,10 +43,16 @@ final class SpikeIndex {
         return ones;
     }
 
-    /** Ones in each of {@code planes} consecutive planes of {@code planeSize} bytes from the start of {@code x}. */
+    /**
+     * Ones in each of {@code planes} consecutive planes of {@code planeSize} bytes from the start of {@code x}, the
+     * planes split over the threads: every convolution on spikes counts its input once or twice, and on one thread
+     * the count took 3 % of a training step at width 0.25 while the other thread waited.
+     */
     static long[] onesPerPlane(byte[] x, int planes, int planeSize) {
         long[] ones = new long[planes];
-        for (int p = 0; p < planes; p++) ones[p] = countOnes(x, p * planeSize, (p + 1) * planeSize);
+        Parallel.forEach(planes, (worker, from, to) -> {
+            for (int p = from; p < to; p++) ones[p] = countOnes(x, p * planeSize, (p + 1) * planeSize);
+        });
         return ones;
     }
 

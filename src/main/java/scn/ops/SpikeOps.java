@@ -1,5 +1,9 @@
 package scn.ops;
 
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import scn.backend.Parallel;
 
 /**
@@ -10,6 +14,8 @@ import scn.backend.Parallel;
  * {@link Concat#backward}), since gradients are dense.
  */
 public final class SpikeOps {
+    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_PREFERRED;
+
     private SpikeOps() {}
 
     /**
@@ -51,13 +57,13 @@ public final class SpikeOps {
     /**
      * The stem's pool (3×3, stride 2, padding 1) without a branch on the spikes, which no predictor guesses: per
      * output row, each input column first gets the code of its first 1 among the window's three rows (0, 1, 2, or 3
-     * for none); then each output takes the smallest {@code 4·code + column} of its three columns, which is its first
+     * for none), a byte vector of columns at a time; then each output takes the smallest {@code 4·code + column} of its three columns, which is its first
      * 1 in scan order. The same results and argmax as the general loop.
      */
     private static void maxPool3x3s2(byte[] y, int[] argmax, byte[] x, int planes, int h, int w) {
         int ho = PoolGeometry.out(h, 3, 2, 1), wo = PoolGeometry.out(w, 3, 2, 1);
         Parallel.forEach(planes, (worker, from, to) -> {
-            int[] code = new int[w + 2]; // code[ix + 1] for input column ix; 3 at the two border columns
+            byte[] code = new byte[w + 2]; // code[ix + 1] for input column ix; 3 at the two border columns
             code[0] = 3;
             code[w + 1] = 3;
             for (int pl = from; pl < to; pl++) {
@@ -66,9 +72,21 @@ public final class SpikeOps {
                     int y0 = 2 * oy - 1; // row y0 + 1 = 2·oy is always inside the plane
                     int r0 = xAt + y0 * w, r1 = r0 + w, r2 = r1 + w;
                     boolean top = y0 >= 0, bottom = y0 + 2 < h;
-                    for (int ix = 0; ix < w; ix++) {
+                    int ix = 0;
+                    if (top && bottom) { // all three rows inside: 64 columns at a time
+                        for (; ix + B.length() <= w; ix += B.length()) {
+                            VectorMask<Byte> m0 = ones(x, r0 + ix), m1 = ones(x, r1 + ix), m2 = ones(x, r2 + ix);
+                            // the first row with a 1 wins: 0 over 1 over 2 over none (3)
+                            ByteVector.broadcast(B, (byte) 3)
+                                    .blend(2, m2)
+                                    .blend(1, m1)
+                                    .blend(0, m0)
+                                    .intoArray(code, ix + 1);
+                        }
+                    }
+                    for (; ix < w; ix++) {
                         int b0 = top ? one(x[r0 + ix]) : 0, b1 = one(x[r1 + ix]), b2 = bottom ? one(x[r2 + ix]) : 0;
-                        code[ix + 1] = 3 - (b0 | b1 | b2) - (b0 | b1) - b0;
+                        code[ix + 1] = (byte) (3 - (b0 | b1 | b2) - (b0 | b1) - b0);
                     }
                     int yLo = Math.max(0, y0), at = (pl * ho + oy) * wo;
                     for (int ox = 0; ox < wo; ox++) {
@@ -83,6 +101,11 @@ public final class SpikeOps {
                 }
             }
         });
+    }
+
+    /** The lanes of the 64 (or as many as a vector holds) bytes from {@code at} that are not 0. */
+    private static VectorMask<Byte> ones(byte[] x, int at) {
+        return ByteVector.fromArray(B, x, at).compare(VectorOperators.NE, 0);
     }
 
     /** 1 for a nonzero byte, else 0. */

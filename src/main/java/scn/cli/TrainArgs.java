@@ -152,7 +152,7 @@ public final class TrainArgs {
      * "The main job in ten minutes"). Both evaluate on val once, at the end; {@code --eval-every}, {@code --epochs}
      * and {@code --steps-per-epoch} override the student's.
      */
-    static final int STORY_TEACHER_EPOCHS = 2, STORY_STUDENT_EPOCHS = 3, STORY_STEPS_PER_EPOCH = 225;
+    static final int STORY_TEACHER_EPOCHS = 2, STORY_STUDENT_EPOCHS = 3, STORY_STEPS_PER_EPOCH = 300;
 
     /**
      * Whether this run is the main job's student or, with {@code --no-distill}, the same student alone: a new run on

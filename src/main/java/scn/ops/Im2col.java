@@ -32,13 +32,17 @@ final class Im2col {
                         if (iy < 0 || iy >= h) {
                             java.util.Arrays.fill(col, dst, dst + (ox1 - ox0), 0f);
                         } else {
-                            int src = plane + iy * w;
-                            for (int ox = ox0; ox < ox1; ox++) {
-                                int ix = ox * s - pad + kx;
-                                float v = 0f;
-                                if (ix >= 0 && ix < w) v = xf != null ? xf[src + ix] : xb[src + ix];
-                                col[dst + ox - ox0] = v;
+                            // Outputs [oxLo, oxHi) read inside the row, the rest its zero padding: no test per element.
+                            int src = plane + iy * w - pad + kx, to = dst - ox0;
+                            int oxLo = Math.min(ox1, Math.max(ox0, ceilDiv(pad - kx, s)));
+                            int oxHi = Math.max(oxLo, Math.min(ox1, ceilDiv(w + pad - kx, s)));
+                            java.util.Arrays.fill(col, dst, to + oxLo, 0f);
+                            if (xf != null) {
+                                for (int ox = oxLo; ox < oxHi; ox++) col[to + ox] = xf[src + ox * s];
+                            } else {
+                                for (int ox = oxLo; ox < oxHi; ox++) col[to + ox] = xb[src + ox * s];
                             }
+                            java.util.Arrays.fill(col, to + oxHi, to + ox1, 0f);
                         }
                         p += ox1 - ox0;
                     }

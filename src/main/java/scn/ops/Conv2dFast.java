@@ -165,14 +165,38 @@ final class Conv2dFast {
         return g.isPointwise() && floatInput != null && g.n() > 1 && g.h() * g.w() < SMALL_PLANE;
     }
 
-    /** {@code to[c][i·hw + p] = from[i][channel0 + c][p]}: the group's channels of every image, side by side. */
+    /**
+     * {@code to[c][i·hw + p] = from[i][channel0 + c][p]}: the group's channels of every image, side by side. The
+     * copies, and those of {@link #scatter}, are split over the threads by image: on one thread they took a tenth of
+     * these layers' time.
+     */
     private static void gather(
             float[] to, float[] from, ConvGeometry g, int channels, int channelsTotal, int channel0) {
-        int n = g.n(), hw = g.h() * g.w();
-        for (int i = 0; i < n; i++) {
-            for (int c = 0; c < channels; c++)
-                System.arraycopy(from, ((i * channelsTotal) + channel0 + c) * hw, to, (c * n + i) * hw, hw);
-        }
+        int hw = g.h() * g.w(), n = g.n();
+        Parallel.forEach(n, (worker, first, end) -> {
+            for (int i = first; i < end; i++) {
+                for (int c = 0; c < channels; c++)
+                    System.arraycopy(from, ((i * channelsTotal) + channel0 + c) * hw, to, (c * n + i) * hw, hw);
+            }
+        });
+    }
+
+    /** {@code to[i][channel0 + c][p] (+)= from[c][i·hw + p]}, the inverse of {@link #gather}, adding when {@code add}. */
+    private static void scatter(
+            float[] to, float[] from, ConvGeometry g, int channels, int channelsTotal, int channel0, boolean add) {
+        int hw = g.h() * g.w(), n = g.n();
+        Parallel.forEach(n, (worker, first, end) -> {
+            for (int i = first; i < end; i++) {
+                for (int c = 0; c < channels; c++) {
+                    int dst = (i * channelsTotal + channel0 + c) * hw, src = (c * n + i) * hw;
+                    if (add) {
+                        for (int p = 0; p < hw; p++) to[dst + p] += from[src + p];
+                    } else {
+                        System.arraycopy(from, src, to, dst, hw);
+                    }
+                }
+            }
+        });
     }
 
     private static void pointwiseBatchedForward(float[] y, float[] xf, float[] w, ConvGeometry g) {
@@ -191,10 +215,7 @@ final class Conv2dFast {
                     0,
                     n * hw,
                     false);
-            for (int i = 0; i < n; i++) {
-                for (int co = 0; co < coutG; co++)
-                    System.arraycopy(ys, (co * n + i) * hw, y, (i * g.cout() + grp * coutG + co) * hw, hw);
-            }
+            scatter(y, ys, g, coutG, g.cout(), grp * coutG, false);
         }
     }
 
@@ -214,12 +235,7 @@ final class Conv2dFast {
                     0,
                     n * hw,
                     false);
-            for (int i = 0; i < n; i++) {
-                for (int c = 0; c < cinG; c++) {
-                    int to = (i * g.cin() + grp * cinG + c) * hw, from = (c * n + i) * hw;
-                    for (int p = 0; p < hw; p++) dx[to + p] += dxs[from + p];
-                }
-            }
+            scatter(dx, dxs, g, cinG, g.cin(), grp * cinG, true);
         }
     }
 

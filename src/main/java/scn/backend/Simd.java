@@ -50,6 +50,16 @@ public final class Simd {
         return s;
     }
 
+    /** {@code to[at .. at + len) += from[fromAt .. fromAt + len)}: whole vectors, then the tail one by one. */
+    public static void addInto(float[] to, int at, float[] from, int fromAt, int len) {
+        int x = 0;
+        for (; x + LANES <= len; x += LANES)
+            FloatVector.fromArray(F, to, at + x)
+                    .add(FloatVector.fromArray(F, from, fromAt + x))
+                    .intoArray(to, at + x);
+        for (; x < len; x++) to[at + x] += from[fromAt + x];
+    }
+
     public static String describe() {
         return F.vectorBitSize() + "-bit, " + LANES + " float lanes";
     }

@@ -2,6 +2,7 @@ package scn.ops;
 
 import scn.backend.Parallel;
 import scn.backend.Scratch;
+import scn.backend.Simd;
 import scn.tensor.ConvGeometry;
 
 /**
@@ -189,11 +190,8 @@ final class Conv2dFast {
             for (int i = first; i < end; i++) {
                 for (int c = 0; c < channels; c++) {
                     int dst = (i * channelsTotal + channel0 + c) * hw, src = (c * n + i) * hw;
-                    if (add) {
-                        for (int p = 0; p < hw; p++) to[dst + p] += from[src + p];
-                    } else {
-                        System.arraycopy(from, src, to, dst, hw);
-                    }
+                    if (add) Simd.addInto(to, dst, from, src, hw);
+                    else System.arraycopy(from, src, to, dst, hw);
                 }
             }
         });

@@ -1,7 +1,6 @@
 package scn.ops;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import scn.backend.Parallel;
 import scn.backend.Scratch;
@@ -84,8 +83,9 @@ final class Conv3x3Simd {
         java.util.Arrays.fill(xp, n * cin * plane, xp.length, 0f);
         int pairs = (cout + 1) / 2;
         Parallel.forEach(pairs * cin, (worker, from, to) -> {
+            float[] lanes = Scratch.floats(5, L); // the lane sums, in lane order (Simd.sum)
             for (int task = from; task < to; task++)
-                weightPair(dw, dyp, xp, task / cin * 2, task % cin, n, cin, cout, flat, plane, pw);
+                weightPair(dw, dyp, xp, lanes, task / cin * 2, task % cin, n, cin, cout, flat, plane, pw);
         });
         Arena.giveBack(xp);
         Arena.giveBack(dyp);
@@ -96,6 +96,7 @@ final class Conv3x3Simd {
             float[] dw,
             float[] dyp,
             float[] xp,
+            float[] lanes,
             int co,
             int ci,
             int n,
@@ -142,28 +143,29 @@ final class Conv3x3Simd {
                 b8 = t.fma(q, b8);
             }
         }
-        // Named registers, no array of vectors: an array would box them.
+        // Named registers, no array of vectors: an array would box them. The lanes are summed in lane order:
+        // reduceLanes leaves the order open, and the interpreter and the compiled code differ in it.
         int at = (co * cin + ci) * 9;
-        dw[at] += a0.reduceLanes(VectorOperators.ADD);
-        dw[at + 1] += a1.reduceLanes(VectorOperators.ADD);
-        dw[at + 2] += a2.reduceLanes(VectorOperators.ADD);
-        dw[at + 3] += a3.reduceLanes(VectorOperators.ADD);
-        dw[at + 4] += a4.reduceLanes(VectorOperators.ADD);
-        dw[at + 5] += a5.reduceLanes(VectorOperators.ADD);
-        dw[at + 6] += a6.reduceLanes(VectorOperators.ADD);
-        dw[at + 7] += a7.reduceLanes(VectorOperators.ADD);
-        dw[at + 8] += a8.reduceLanes(VectorOperators.ADD);
+        dw[at] += Simd.sum(a0, lanes);
+        dw[at + 1] += Simd.sum(a1, lanes);
+        dw[at + 2] += Simd.sum(a2, lanes);
+        dw[at + 3] += Simd.sum(a3, lanes);
+        dw[at + 4] += Simd.sum(a4, lanes);
+        dw[at + 5] += Simd.sum(a5, lanes);
+        dw[at + 6] += Simd.sum(a6, lanes);
+        dw[at + 7] += Simd.sum(a7, lanes);
+        dw[at + 8] += Simd.sum(a8, lanes);
         if (!two) return;
         at += cin * 9;
-        dw[at] += b0.reduceLanes(VectorOperators.ADD);
-        dw[at + 1] += b1.reduceLanes(VectorOperators.ADD);
-        dw[at + 2] += b2.reduceLanes(VectorOperators.ADD);
-        dw[at + 3] += b3.reduceLanes(VectorOperators.ADD);
-        dw[at + 4] += b4.reduceLanes(VectorOperators.ADD);
-        dw[at + 5] += b5.reduceLanes(VectorOperators.ADD);
-        dw[at + 6] += b6.reduceLanes(VectorOperators.ADD);
-        dw[at + 7] += b7.reduceLanes(VectorOperators.ADD);
-        dw[at + 8] += b8.reduceLanes(VectorOperators.ADD);
+        dw[at] += Simd.sum(b0, lanes);
+        dw[at + 1] += Simd.sum(b1, lanes);
+        dw[at + 2] += Simd.sum(b2, lanes);
+        dw[at + 3] += Simd.sum(b3, lanes);
+        dw[at + 4] += Simd.sum(b4, lanes);
+        dw[at + 5] += Simd.sum(b5, lanes);
+        dw[at + 6] += Simd.sum(b6, lanes);
+        dw[at + 7] += Simd.sum(b7, lanes);
+        dw[at + 8] += Simd.sum(b8, lanes);
     }
 
     /** A weight of the destination channel {@code d}, source channel {@code s} and tap {@code ky·3 + kx}. */
@@ -225,24 +227,13 @@ final class Conv3x3Simd {
                 int dN = Math.min(CB, cDst - b * CB);
                 for (int j = 0; j < dN; j++) {
                     int to0 = ((i * cDst + b * CB + j) * h) * wi;
-                    for (int y = 0; y < h; y++) copyRow(out, to0 + y * wi, acc, j * flat + y * pw, wi, add);
+                    for (int y = 0; y < h; y++) {
+                        if (add) Simd.addInto(out, to0 + y * wi, acc, j * flat + y * pw, wi);
+                        else System.arraycopy(acc, j * flat + y * pw, out, to0 + y * wi, wi);
+                    }
                 }
             }
         });
-    }
-
-    /** {@code out[at .. at + len) (+)= acc[from .. from + len)}. */
-    private static void copyRow(float[] out, int at, float[] acc, int from, int len, boolean add) {
-        if (!add) {
-            System.arraycopy(acc, from, out, at, len);
-            return;
-        }
-        int x = 0;
-        for (; x + L <= len; x += L)
-            FloatVector.fromArray(S, out, at + x)
-                    .add(FloatVector.fromArray(S, acc, from + x))
-                    .intoArray(out, at + x);
-        for (; x < len; x++) out[at + x] += acc[from + x];
     }
 
     /** {@code pad[c][r][x] = src[c][r − 1][x − 1]}, zero on the border and to the right of the row. */

@@ -209,17 +209,8 @@ final class DepthwiseConvSimd {
                 correlatePlane(acc, padded, pw, flat / L, w, wAt, flip);
                 int at = plane * h * wi;
                 for (int y = 0; y < h; y++) {
-                    int o = at + y * wi, a = y * pw;
-                    if (!add) {
-                        System.arraycopy(acc, a, out, o, wi);
-                        continue;
-                    }
-                    int x = 0;
-                    for (; x + L <= wi; x += L)
-                        FloatVector.fromArray(S, out, o + x)
-                                .add(FloatVector.fromArray(S, acc, a + x))
-                                .intoArray(out, o + x);
-                    for (; x < wi; x++) out[o + x] += acc[a + x];
+                    if (add) Simd.addInto(out, at + y * wi, acc, y * pw, wi);
+                    else System.arraycopy(acc, y * pw, out, at + y * wi, wi);
                 }
             }
         });

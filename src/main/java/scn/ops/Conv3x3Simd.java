@@ -63,21 +63,14 @@ final class Conv3x3Simd {
     static void backwardWeight(float[] dw, float[] dy, float[] x, ConvGeometry g) {
         int n = g.n(), cin = g.cin(), cout = g.cout(), h = g.h(), wi = g.w();
         int pw = wi + 2, plane = (h + 2) * pw; // a padded input plane
-        int flat = (h * pw + L - 1) / L * L; // a dY plane on rows of pw, in whole vectors
+        int flat = FlatPlanes.length(h, wi); // a dY plane on rows of pw
         float[] xp = Arena.floats(n * cin * plane + 2 * L); // the last plane's reads end at most L + 1 past it
         float[] dyp = Arena.floats(n * cout * flat);
         Parallel.forEach(n, (worker, from, to) -> {
             for (int i = from; i < to; i++) {
                 padImage(xp, i * cin * plane, x, i * cin * h * wi, cin, h, wi, pw);
-                for (int c = 0; c < cout; c++) {
-                    int at = (i * cout + c) * flat;
-                    for (int y = 0; y < h; y++, at += pw) {
-                        System.arraycopy(dy, ((i * cout + c) * h + y) * wi, dyp, at, wi);
-                        dyp[at + wi] = 0f; // the two zero columns
-                        dyp[at + wi + 1] = 0f;
-                    }
-                    java.util.Arrays.fill(dyp, at, (i * cout + c + 1) * flat, 0f); // the last vector's tail
-                }
+                for (int c = 0; c < cout; c++)
+                    FlatPlanes.fromRows(dyp, (i * cout + c) * flat, dy, (i * cout + c) * h * wi, h, wi);
             }
         });
         java.util.Arrays.fill(xp, n * cin * plane, xp.length, 0f);
@@ -203,7 +196,7 @@ final class Conv3x3Simd {
             float[] out, boolean add, float[] src, float[] wr, int n, int cSrc, int cDst, int h, int wi) {
         int blocks = (cDst + CB - 1) / CB;
         int pw = wi + 2, plane = (h + 2) * pw;
-        int nv = (h * pw + L - 1) / L, flat = nv * L; // the result's flat plane, in whole vectors
+        int flat = FlatPlanes.length(h, wi), nv = flat / L; // the result's flat plane
         Parallel.forEach(n * blocks, (worker, from, to) -> {
             // [cSrc][h + 2][pw]; the last vectors read at most L + 1 past the last plane, into the slack
             float[] pad = Scratch.floats(2, cSrc * plane + 2 * L);
@@ -218,20 +211,15 @@ final class Conv3x3Simd {
                 }
                 int wAt = b * cSrc * 9 * CB;
                 int v = 0;
-                for (; v + 4 <= nv; v += 4) block4x4(acc, v * L, flat, pad, v * L, plane, pw, wr, wAt, cSrc);
+                for (; v + 4 <= nv; v += 4) block4x4(acc, v * L, flat, pad, plane, pw, wr, wAt, cSrc);
                 if (v + 2 <= nv) {
-                    block4x2(acc, v * L, flat, pad, v * L, plane, pw, wr, wAt, cSrc);
+                    block4x2(acc, v * L, flat, pad, plane, pw, wr, wAt, cSrc);
                     v += 2;
                 }
-                if (v < nv) block4x1(acc, v * L, flat, pad, v * L, plane, pw, wr, wAt, cSrc);
+                if (v < nv) block4x1(acc, v * L, flat, pad, plane, pw, wr, wAt, cSrc);
                 int dN = Math.min(CB, cDst - b * CB);
-                for (int j = 0; j < dN; j++) {
-                    int to0 = ((i * cDst + b * CB + j) * h) * wi;
-                    for (int y = 0; y < h; y++) {
-                        if (add) Simd.addInto(out, to0 + y * wi, acc, j * flat + y * pw, wi);
-                        else System.arraycopy(acc, j * flat + y * pw, out, to0 + y * wi, wi);
-                    }
-                }
+                for (int j = 0; j < dN; j++)
+                    FlatPlanes.toRows(out, (i * cDst + b * CB + j) * h * wi, acc, j * flat, h, wi, add);
             }
         });
     }
@@ -246,28 +234,19 @@ final class Conv3x3Simd {
     }
 
     /**
-     * Four vectors of the flat result from position {@code top} on, for the {@link #CB} destination channels of one
-     * block, into {@code acc[j·planeSize + at ..]}: result position {@code q} reads the padded source at
+     * Four vectors of the flat result from position {@code q} on, for the {@link #CB} destination channels of one
+     * block, into {@code acc[j·planeSize + q ..]}: result position {@code q} reads the padded source at
      * {@code q + (2 − ky)·pw + 2 − kx}. Per tap, 4 loads of the source and 4 broadcast weights feed 16 fused
      * multiply-adds.
      */
     private static void block4x4(
-            float[] acc,
-            int at,
-            int planeSize,
-            float[] pad,
-            int top,
-            int plane,
-            int pw,
-            float[] wr,
-            int wAt,
-            int cSrc) {
+            float[] acc, int q, int planeSize, float[] pad, int plane, int pw, float[] wr, int wAt, int cSrc) {
         FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00;
         FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
         FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
         FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
         for (int s = 0; s < cSrc; s++) {
-            int base = s * plane + top, wc = wAt + s * 9 * CB;
+            int base = s * plane + q, wc = wAt + s * 9 * CB;
             for (int ky = 0; ky < 3; ky++) {
                 int row = base + (2 - ky) * pw + 2;
                 for (int kx = 0; kx < 3; kx++) {
@@ -300,11 +279,11 @@ final class Conv3x3Simd {
             }
         }
         // Named registers, no array of vectors: an array would box them.
-        int at1 = at + planeSize, at2 = at1 + planeSize, at3 = at2 + planeSize;
-        a00.intoArray(acc, at);
-        a01.intoArray(acc, at + L);
-        a02.intoArray(acc, at + 2 * L);
-        a03.intoArray(acc, at + 3 * L);
+        int at1 = q + planeSize, at2 = at1 + planeSize, at3 = at2 + planeSize;
+        a00.intoArray(acc, q);
+        a01.intoArray(acc, q + L);
+        a02.intoArray(acc, q + 2 * L);
+        a03.intoArray(acc, q + 3 * L);
         a10.intoArray(acc, at1);
         a11.intoArray(acc, at1 + L);
         a12.intoArray(acc, at1 + 2 * L);
@@ -321,20 +300,11 @@ final class Conv3x3Simd {
 
     /** Two vectors, as {@link #block4x4}. */
     private static void block4x2(
-            float[] acc,
-            int at,
-            int planeSize,
-            float[] pad,
-            int top,
-            int plane,
-            int pw,
-            float[] wr,
-            int wAt,
-            int cSrc) {
+            float[] acc, int q, int planeSize, float[] pad, int plane, int pw, float[] wr, int wAt, int cSrc) {
         FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00;
         FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
         for (int s = 0; s < cSrc; s++) {
-            int base = s * plane + top, wc = wAt + s * 9 * CB;
+            int base = s * plane + q, wc = wAt + s * 9 * CB;
             for (int ky = 0; ky < 3; ky++) {
                 int row = base + (2 - ky) * pw + 2;
                 for (int kx = 0; kx < 3; kx++) {
@@ -354,31 +324,22 @@ final class Conv3x3Simd {
                 }
             }
         }
-        a00.intoArray(acc, at);
-        a01.intoArray(acc, at + L);
-        a10.intoArray(acc, at + planeSize);
-        a11.intoArray(acc, at + planeSize + L);
-        a20.intoArray(acc, at + 2 * planeSize);
-        a21.intoArray(acc, at + 2 * planeSize + L);
-        a30.intoArray(acc, at + 3 * planeSize);
-        a31.intoArray(acc, at + 3 * planeSize + L);
+        a00.intoArray(acc, q);
+        a01.intoArray(acc, q + L);
+        a10.intoArray(acc, q + planeSize);
+        a11.intoArray(acc, q + planeSize + L);
+        a20.intoArray(acc, q + 2 * planeSize);
+        a21.intoArray(acc, q + 2 * planeSize + L);
+        a30.intoArray(acc, q + 3 * planeSize);
+        a31.intoArray(acc, q + 3 * planeSize + L);
     }
 
     /** One vector (the odd last one), as {@link #block4x4}. */
     private static void block4x1(
-            float[] acc,
-            int at,
-            int planeSize,
-            float[] pad,
-            int top,
-            int plane,
-            int pw,
-            float[] wr,
-            int wAt,
-            int cSrc) {
+            float[] acc, int q, int planeSize, float[] pad, int plane, int pw, float[] wr, int wAt, int cSrc) {
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
         for (int s = 0; s < cSrc; s++) {
-            int base = s * plane + top, wc = wAt + s * 9 * CB;
+            int base = s * plane + q, wc = wAt + s * 9 * CB;
             for (int ky = 0; ky < 3; ky++) {
                 int row = base + (2 - ky) * pw + 2;
                 for (int kx = 0; kx < 3; kx++) {
@@ -391,9 +352,9 @@ final class Conv3x3Simd {
                 }
             }
         }
-        a0.intoArray(acc, at);
-        a1.intoArray(acc, at + planeSize);
-        a2.intoArray(acc, at + 2 * planeSize);
-        a3.intoArray(acc, at + 3 * planeSize);
+        a0.intoArray(acc, q);
+        a1.intoArray(acc, q + planeSize);
+        a2.intoArray(acc, q + 2 * planeSize);
+        a3.intoArray(acc, q + 3 * planeSize);
     }
 }

@@ -126,7 +126,7 @@ final class DepthwiseConvSimd {
         Parallel.forEach(g.cin(), (worker, from, to) -> {
             // + 2L: the flat weight gradient's last vectors read at most L + 1 past the plane (zeroed below)
             float[] padded = Scratch.floats(0, ph * pw + 2 * L);
-            float[] dyFlat = flat(g) ? Scratch.floats(1, flatLength(g)) : null;
+            float[] dyFlat = flat(g) ? Scratch.floats(1, FlatPlanes.length(g.h(), g.w())) : null;
             float[] lanes = Scratch.floats(5, L); // the accumulators' lane sums (Simd.sum)
             Arrays.fill(padded, ph * pw, ph * pw + 2 * L, 0f);
             for (int c = from; c < to; c++) {
@@ -185,11 +185,6 @@ final class DepthwiseConvSimd {
         return g.kh() == 3 && g.kw() == 3 && g.stride() == 1 && g.pad() == 1;
     }
 
-    /** The flat plane of the result, rows of {@code w + 2}, in whole vectors. */
-    private static int flatLength(ConvGeometry g) {
-        return (g.h() * (g.w() + 2) + L - 1) / L * L;
-    }
-
     /**
      * {@code out[plane][y][x] (+)= Σ_tap k[tap] · src[plane][y + ky − 1][x + kx − 1]} for every plane, adding when
      * {@code add}, with the taps {@code k[tap] = w[c][tap]}, or {@code w[c][8 − tap]} when {@code flip} (the input
@@ -197,7 +192,7 @@ final class DepthwiseConvSimd {
      */
     private static void correlate(
             float[] out, boolean add, float[] xf, byte[] xb, float[] w, boolean flip, ConvGeometry g) {
-        int h = g.h(), wi = g.w(), pw = wi + 2, ph = h + 2, flat = flatLength(g);
+        int h = g.h(), wi = g.w(), pw = wi + 2, ph = h + 2, flat = FlatPlanes.length(g.h(), g.w());
         Parallel.forEach(g.n() * g.cin(), (worker, from, to) -> {
             // + 2L: the last vectors read at most L + 1 past the plane; what they read only reaches dropped lanes
             float[] padded = Scratch.floats(0, ph * pw + 2 * L);
@@ -207,11 +202,7 @@ final class DepthwiseConvSimd {
                 int wAt = plane % g.cin() * 9;
                 pad(padded, xf, xb, plane * h * wi, g);
                 correlatePlane(acc, padded, pw, flat / L, w, wAt, flip);
-                int at = plane * h * wi;
-                for (int y = 0; y < h; y++) {
-                    if (add) Simd.addInto(out, at + y * wi, acc, y * pw, wi);
-                    else System.arraycopy(acc, y * pw, out, at + y * wi, wi);
-                }
+                FlatPlanes.toRows(out, plane * h * wi, acc, 0, h, wi, add);
             }
         });
     }
@@ -271,13 +262,8 @@ final class DepthwiseConvSimd {
             int ho,
             int wo,
             float[] lanes) {
-        int flat = (ho * pw + L - 1) / L * L;
-        for (int y = 0; y < ho; y++) {
-            System.arraycopy(dy, yAt + y * wo, dyFlat, y * pw, wo);
-            dyFlat[y * pw + wo] = 0f;
-            dyFlat[y * pw + wo + 1] = 0f;
-        }
-        Arrays.fill(dyFlat, ho * pw, flat, 0f);
+        int flat = FlatPlanes.length(ho, wo);
+        FlatPlanes.fromRows(dyFlat, 0, dy, yAt, ho, wo);
         FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00;
         FloatVector a10 = a00, a11 = a00, a12 = a00;
         FloatVector a20 = a00, a21 = a00, a22 = a00;

@@ -74,6 +74,21 @@ public final class TrainArgs {
     boolean distillRegression;
 
     @Option(
+            names = "--distill-features",
+            paramLabel = "B",
+            description = "Weight of a second term that matches the attention maps (Σ_c f², unit length) of the"
+                    + " decoder's three outputs, the student's spike rates against the teacher's activations"
+                    + " (default 0: none).")
+    Float distillFeatures;
+
+    @Option(
+            names = "--distill-init",
+            negatable = true,
+            description = "Start the student from the teacher's weights (all but its PLIF time constants) instead of"
+                    + " its own random ones.")
+    Boolean distillInit;
+
+    @Option(
             names = "--resume",
             description =
                     "Continue the run of this checkpoint exactly where it stopped (on its own device unless --device is given).")
@@ -243,7 +258,9 @@ public final class TrainArgs {
                 || distillTarget != null
                 || distillTemperature != null
                 || distillNorm != null
-                || distillRegression;
+                || distillRegression
+                || distillFeatures != null
+                || distillInit != null;
         if (given && distillFrom == null)
             throw new IllegalArgumentException("the --distill-* options need --distill-from TEACHER");
         Distillation spec = Distillation.SPEC;
@@ -252,7 +269,9 @@ public final class TrainArgs {
                 or(distillTarget, spec.target()),
                 or(distillTemperature, spec.temperature()),
                 or(distillNorm, spec.norm()),
-                distillRegression);
+                distillRegression,
+                or(distillFeatures, spec.features()),
+                or(distillInit, spec.init()));
     }
 
     private static <T> T or(T given, T preset) {

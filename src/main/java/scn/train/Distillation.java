@@ -15,8 +15,13 @@ import java.util.Locale;
  *                    multiplied by its square, so that its gradient keeps its size as it changes (Hinton et al.)
  * @param norm        what the sum over cells is divided by (see {@link Norm})
  * @param regression  also match the offset and size heads (L1, weighted by the teacher's confidence)
+ * @param features    the weight of a second term that matches the attention maps of the decoder's three outputs
+ *                    (Zagoruyko and Komodakis's attention transfer, {@link DistillationLoss#attention}); 0: none
+ * @param init        the student starts from the teacher's weights (all but its PLIF time constants), not from
+ *                    its own random ones
  */
-public record Distillation(float weight, Target target, float temperature, Norm norm, boolean regression) {
+public record Distillation(
+        float weight, Target target, float temperature, Norm norm, boolean regression, float features, boolean init) {
     /** The paper's term, SPEC section 5. */
     public static final Distillation SPEC = new Distillation(1f, Target.PROB, 1f, Norm.SUM, false);
 
@@ -50,18 +55,27 @@ public record Distillation(float weight, Target target, float temperature, Norm 
         if (target == Target.LOGIT && temperature != 1f)
             throw new IllegalArgumentException(
                     "--distill-temperature applies to --distill-target prob and kl, not to logit");
+        if (!(features >= 0) || Float.isInfinite(features))
+            throw new IllegalArgumentException("--distill-features must be a finite number >= 0, got " + features);
+    }
+
+    /** Heatmap (and regression) matching alone: no feature term, the student starting from its own weights. */
+    public Distillation(float weight, Target target, float temperature, Norm norm, boolean regression) {
+        this(weight, target, temperature, norm, regression, 0f, false);
     }
 
     /** A short description for logs and summaries, e.g. {@code prob T=1 sum α=1 heatmap}. */
     public String describe() {
         return String.format(
                 Locale.ROOT,
-                "%s%s %s α=%s %s",
+                "%s%s %s α=%s %s%s%s",
                 target.name().toLowerCase(Locale.ROOT),
                 target == Target.LOGIT ? "" : " T=" + trim(temperature),
                 norm.name().toLowerCase(Locale.ROOT),
                 trim(weight),
-                regression ? "heatmap+offset+size" : "heatmap");
+                regression ? "heatmap+offset+size" : "heatmap",
+                features > 0 ? ", decoder attention β=" + trim(features) : "",
+                init ? ", starting from the teacher's weights" : "");
     }
 
     private static String trim(float v) {

@@ -1,5 +1,6 @@
 package scn.train;
 
+import java.util.Arrays;
 import scn.autograd.CustomOp;
 import scn.autograd.Var;
 import scn.backend.DeviceBuffer;
@@ -209,6 +210,63 @@ public final class DistillationLoss {
                 },
                 studentOffset,
                 studentSize);
+    }
+
+    /**
+     * Attention transfer (Zagoruyko and Komodakis, 2017) between the student's and the teacher's feature maps of one
+     * resolution, {@code [B, C, H, W]} each (their channel counts may differ). Per sample, the attention map is
+     * {@code a = Σ_c f_c²} over the {@code H·W} cells, scaled to unit length, {@code q = a / ‖a‖}; the term is
+     * {@code Σ_b ‖q_s − q_t‖² / B}. It matches where each network puts its activity, not the activity's size, so a
+     * spiking student's rates and a ReLU teacher's activations compare without an adapter. Gradient, per sample:
+     *
+     * <pre>
+     * ∂L/∂q = 2 (q_s − q_t) / B      ∂L/∂a = (∂L/∂q − q (q · ∂L/∂q)) / ‖a‖      ∂L/∂f_c = 2 f_c ∂L/∂a
+     * </pre>
+     *
+     * A silent sample ({@code a = 0}) has {@code q = 0} and no gradient.
+     */
+    public static Var attention(Var student, Tensor teacher) {
+        int[] s = student.shape(), t = teacher.shapeRef();
+        if (s.length != 4 || t.length != 4 || s[0] != t[0] || s[2] != t[2] || s[3] != t[3])
+            throw new IllegalArgumentException("DistillationLoss.attention: student features " + Shape.str(s)
+                    + " and teacher features " + Shape.str(t) + " must be [B, C, H, W] of one batch and size");
+        int batch = s[0], cells = s[2] * s[3];
+        float[] fs = student.value().data(), ft = teacher.data();
+        float[] df = new float[Shape.size(s)];
+        double sum = 0;
+        double[] qs = new double[cells], qt = new double[cells];
+        for (int b = 0; b < batch; b++) {
+            double ns = attentionMap(fs, b, s[1], cells, qs);
+            attentionMap(ft, b, t[1], cells, qt);
+            double dot = 0; // q_s · ∂L/∂q_s
+            for (int p = 0; p < cells; p++) {
+                double diff = qs[p] - qt[p];
+                sum += diff * diff;
+                qt[p] = 2 * diff / batch; // ∂L/∂q_s, in place
+                dot += qs[p] * qt[p];
+            }
+            if (ns == 0) continue;
+            for (int p = 0; p < cells; p++) qs[p] = (qt[p] - qs[p] * dot) / ns; // ∂L/∂a, in place
+            for (int c = 0; c < s[1]; c++) {
+                int base = (b * s[1] + c) * cells;
+                for (int p = 0; p < cells; p++) df[base + p] = (float) (2 * fs[base + p] * qs[p]);
+            }
+        }
+        return CustomOp.apply(Tensor.scalar((float) (sum / batch)), g -> accumulate(student, df, g.item()), student);
+    }
+
+    /** Sample {@code b}'s attention map {@code Σ_c f_c²} of {@code f [B, channels, cells]} into {@code q}, scaled to unit length; returns its length. */
+    private static double attentionMap(float[] f, int b, int channels, int cells, double[] q) {
+        Arrays.fill(q, 0);
+        for (int c = 0; c < channels; c++) {
+            int base = (b * channels + c) * cells;
+            for (int p = 0; p < cells; p++) q[p] += (double) f[base + p] * f[base + p];
+        }
+        double norm = 0;
+        for (double v : q) norm += v * v;
+        norm = Math.sqrt(norm);
+        if (norm > 0) for (int p = 0; p < cells; p++) q[p] /= norm;
+        return norm;
     }
 
     /** {@code v}'s gradient {@code += d·up}, on the host or, sent there, on its device. */

@@ -1,5 +1,6 @@
 package scn.train;
 
+import java.util.List;
 import scn.autograd.Arithmetic;
 import scn.autograd.Functional;
 import scn.autograd.Tape;
@@ -183,12 +184,34 @@ public final class TrainStep {
                         DistillationLoss.regression(
                                 out.offset(), out.size(), taught.offset(), taught.size(), taught.heatmap()));
             }
-            distill = kd.value().item();
             total = Functional.add(total, Arithmetic.scale(kd, distillation.weight()));
+            if (distillation.features() > 0) {
+                Var at = featureTerm(out.decoder(), taught.decoder());
+                kd = Functional.add(kd, at);
+                total = Functional.add(total, Arithmetic.scale(at, distillation.features()));
+            }
+            distill = kd.value().item();
         }
         float value = total.value().item();
         if (Float.isFinite(value)) Tape.backward(total);
         else Tape.clear(); // nothing will use this step's gradients
         return new Losses(value, loss.heatmap(), loss.offset(), loss.size(), distill);
+    }
+
+    /**
+     * The attention-transfer term ({@link DistillationLoss#attention}) summed over the decoder's outputs, each
+     * averaged over time first: the student's spike rates against the teacher's mean activations.
+     */
+    private static Var featureTerm(List<Var> student, List<Var> teacher) {
+        Var sum = null;
+        for (int k = 0; k < student.size(); k++) {
+            Tensor taught;
+            try (var noGrad = Tape.noGrad()) {
+                taught = Functional.meanTime(teacher.get(k)).value();
+            }
+            Var at = DistillationLoss.attention(Functional.meanTime(student.get(k)), taught);
+            sum = sum == null ? at : Functional.add(sum, at);
+        }
+        return sum;
     }
 }

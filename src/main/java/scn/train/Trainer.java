@@ -83,6 +83,7 @@ public final class Trainer {
     private int perEpoch = 1;
     private Path lastCheckpoint;
     private boolean fresh;
+    private int fromTeacher; // a fresh run's parameter tensors taken from its teacher (Distillation.init)
     private long stopAfterStep = -1; // tests: behave as if asked to stop once this step is done
     private volatile boolean stopRequested;
     private final CountDownLatch finished = new CountDownLatch(1);
@@ -125,8 +126,11 @@ public final class Trainer {
         TrainOptions o = options.withPaths(dataDir, options.runDir(), options.distillFrom());
         ModelConfig config = new ModelConfig(o.width(), o.expansion(), 5, 2, o.teacher());
         SpikingCenterNet teacher = o.distillFrom() == null ? null : loadTeacher(Path.of(o.distillFrom()), config);
-        Trainer t = new Trainer(o, new SpikingCenterNet(config, o.seed()), teacher, out, ring);
+        SpikingCenterNet student = new SpikingCenterNet(config, o.seed());
+        int fromTeacher = teacher != null && o.distillation().init() ? student.copyParametersFrom(teacher) : 0;
+        Trainer t = new Trainer(o, student, teacher, out, ring);
         t.fresh = true;
+        t.fromTeacher = fromTeacher;
         return t;
     }
 
@@ -343,7 +347,12 @@ public final class Trainer {
         if (globalStep > 0)
             out.printf("resuming at step %d (epoch %d, batch %d)%n", globalStep, epoch + 1, batchInEpoch);
         out.println("evaluation on val: protocol " + options.protocol().describe());
-        if (fresh) {
+        if (fresh && fromTeacher > 0)
+            out.printf(
+                    "the student starts from the teacher's weights (%d of its %d parameter tensors; its PLIF time"
+                            + " constants start at their defaults)%n",
+                    fromTeacher, model.parameters().size());
+        else if (fresh) {
             double[] prior = HeadPriors.apply(model, train);
             if (prior != null)
                 out.printf(

@@ -173,4 +173,61 @@ class DistillationLossTest {
                 IllegalArgumentException.class,
                 () -> new Distillation(1f, Distillation.Target.KL, 0f, Distillation.Norm.SUM, false));
     }
+
+    /** Attention transfer in double, straight from its definition: per sample, Σ_c f² scaled to unit length. */
+    private static double attention(float[] s, int cs, float[] t, int ct, int batch, int cells) {
+        double sum = 0;
+        for (int b = 0; b < batch; b++) {
+            double[] qs = new double[cells], qt = new double[cells];
+            for (int p = 0; p < cells; p++) {
+                for (int c = 0; c < cs; c++) qs[p] += Math.pow(s[(b * cs + c) * cells + p], 2);
+                for (int c = 0; c < ct; c++) qt[p] += Math.pow(t[(b * ct + c) * cells + p], 2);
+            }
+            double ns = Math.sqrt(java.util.Arrays.stream(qs).map(v -> v * v).sum());
+            double nt = Math.sqrt(java.util.Arrays.stream(qt).map(v -> v * v).sum());
+            for (int p = 0; p < cells; p++) sum += Math.pow((ns == 0 ? 0 : qs[p] / ns) - (nt == 0 ? 0 : qt[p] / nt), 2);
+        }
+        return sum / batch;
+    }
+
+    @Test
+    void attentionTransferAgainstItsDefinitionAndCentralDifferences() {
+        java.util.Random r = new java.util.Random(5);
+        int batch = 2, cs = 3, ct = 5, cells = 6; // the teacher wider than the student: the maps still compare
+        float[] s = new float[batch * cs * cells], t = new float[batch * ct * cells];
+        for (int i = 0; i < s.length; i++) s[i] = r.nextFloat();
+        for (int i = 0; i < t.length; i++) t[i] = Math.max(0, (float) r.nextGaussian());
+        Var student = Var.leaf(Tensor.wrap(s.clone(), batch, cs, 2, 3));
+        Var loss = DistillationLoss.attention(student, Tensor.wrap(t, batch, ct, 2, 3));
+        assertEquals(attention(s, cs, t, ct, batch, cells), loss.value().item(), 1e-6);
+        Tape.backward(loss);
+        double h = 1e-3;
+        for (int i = 0; i < s.length; i++) {
+            float[] plus = s.clone(), minus = s.clone();
+            plus[i] += (float) h;
+            minus[i] -= (float) h;
+            double numeric =
+                    (attention(plus, cs, t, ct, batch, cells) - attention(minus, cs, t, ct, batch, cells)) / (2 * h);
+            assertEquals(numeric, student.grad().data()[i], 1e-4, "element " + i);
+        }
+        // the maps are scaled to unit length: a teacher twice as active teaches the same thing
+        float[] doubled = t.clone();
+        for (int i = 0; i < doubled.length; i++) doubled[i] *= 2;
+        assertEquals(
+                loss.value().item(),
+                DistillationLoss.attention(
+                                Var.constant(Tensor.wrap(s, batch, cs, 2, 3)), Tensor.wrap(doubled, batch, ct, 2, 3))
+                        .value()
+                        .item(),
+                1e-6);
+    }
+
+    @Test
+    void aSilentStudentGetsNoAttentionGradient() {
+        Var student = Var.leaf(Tensor.zeros(1, 2, 2, 2));
+        Var loss = DistillationLoss.attention(student, Tensor.wrap(new float[] {1, 0, 0, 0, 0, 2, 0, 0}, 1, 2, 2, 2));
+        assertEquals(1.0, loss.value().item(), 1e-6); // ‖0 − q_t‖² = 1
+        Tape.backward(loss);
+        for (float g : student.grad().data()) assertEquals(0f, g);
+    }
 }

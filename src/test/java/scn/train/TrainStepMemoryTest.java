@@ -62,12 +62,13 @@ class TrainStepMemoryTest {
     void stepsInPaddedArraysMatchStepsInExactOnes() {
         boolean before = Kernels.reference();
         try {
-            // the reference kernels; the fast ones; the fast ones distilling every head from a teacher
+            // the reference kernels; the fast ones; the fast ones distilling every head and the decoder from a teacher
             for (int run = 0; run < 3; run++) {
                 boolean reference = run == 0;
                 Kernels.forceReference(reference);
                 SpikingCenterNet teacher = run < 2 ? null : new SpikingCenterNet(TINY.asTeacher(true), 4);
-                Distillation kd = new Distillation(0.5f, Distillation.Target.KL, 2f, Distillation.Norm.OBJECTS, true);
+                Distillation kd =
+                        new Distillation(0.5f, Distillation.Target.KL, 2f, Distillation.Norm.OBJECTS, true, 1f, false);
                 SpikingCenterNet exact = new SpikingCenterNet(TINY, 3), padded = new SpikingCenterNet(TINY, 3);
                 TrainStep a = new TrainStep(exact, 1e-4f, teacher, kd, 1f, new Arena());
                 TrainStep b = new TrainStep(padded, 1e-4f, teacher, kd, 1f, Arena.padded(17));

@@ -214,30 +214,34 @@ public final class DistillationLoss {
 
     /**
      * Attention transfer (Zagoruyko and Komodakis, 2017) between the student's and the teacher's feature maps of one
-     * resolution, {@code [B, C, H, W]} each (their channel counts may differ). Per sample, the attention map is
+     * resolution, {@code [T, B, C, H, W]} each (their channel counts may differ), each averaged over time first: the
+     * student's spike rates against the teacher's mean activations. Per sample, the attention map is
      * {@code a = Σ_c f_c²} over the {@code H·W} cells, scaled to unit length, {@code q = a / ‖a‖}; the term is
-     * {@code Σ_b ‖q_s − q_t‖² / B}. It matches where each network puts its activity, not the activity's size, so a
-     * spiking student's rates and a ReLU teacher's activations compare without an adapter. Gradient, per sample:
+     * {@code Σ_b ‖q_s − q_t‖² / B}. It matches where each network puts its activity, not the activity's size, so
+     * rates and ReLU activations compare without an adapter. Gradient, per sample, {@code f} the time mean:
      *
      * <pre>
      * ∂L/∂q = 2 (q_s − q_t) / B      ∂L/∂a = (∂L/∂q − q (q · ∂L/∂q)) / ‖a‖      ∂L/∂f_c = 2 f_c ∂L/∂a
      * </pre>
      *
-     * A silent sample ({@code a = 0}) has {@code q = 0} and no gradient.
+     * and {@code ∂L/∂f_c / T} at every time step. A silent sample ({@code a = 0}) has {@code q = 0} and no gradient.
+     * Computed on the host: features on a device are read back, and the gradient sent there.
      */
-    public static Var attention(Var student, Tensor teacher) {
-        int[] s = student.shape(), t = teacher.shapeRef();
-        if (s.length != 4 || t.length != 4 || s[0] != t[0] || s[2] != t[2] || s[3] != t[3])
+    public static Var attention(Var student, Var teacher) {
+        int[] s = student.shape(), t = teacher.shape();
+        if (s.length != 5 || t.length != 5 || s[0] != t[0] || s[1] != t[1] || s[3] != t[3] || s[4] != t[4])
             throw new IllegalArgumentException("DistillationLoss.attention: student features " + Shape.str(s)
-                    + " and teacher features " + Shape.str(t) + " must be [B, C, H, W] of one batch and size");
-        int batch = s[0], cells = s[2] * s[3];
-        float[] fs = student.value().data(), ft = teacher.data();
-        float[] df = new float[Shape.size(s)];
+                    + " and teacher features " + Shape.str(t) + " must be [T, B, C, H, W] of one T, batch and size");
+        int steps = s[0], batch = s[1], channels = s[2], cells = s[3] * s[4];
+        float[] fs = timeMean(student.value().data(), steps, Shape.size(s) / steps);
+        float[] ft = timeMean(teacher.value().data(), steps, Shape.size(t) / steps);
+        float[] df = new float[Shape.size(s)]; // [T, B, C, H, W]
+        int perStep = fs.length;
         double sum = 0;
         double[] qs = new double[cells], qt = new double[cells];
         for (int b = 0; b < batch; b++) {
-            double ns = attentionMap(fs, b, s[1], cells, qs);
-            attentionMap(ft, b, t[1], cells, qt);
+            double ns = attentionMap(fs, b, channels, cells, qs);
+            attentionMap(ft, b, t[2], cells, qt);
             double dot = 0; // q_s · ∂L/∂q_s
             for (int p = 0; p < cells; p++) {
                 double diff = qs[p] - qt[p];
@@ -247,12 +251,24 @@ public final class DistillationLoss {
             }
             if (ns == 0) continue;
             for (int p = 0; p < cells; p++) qs[p] = (qt[p] - qs[p] * dot) / ns; // ∂L/∂a, in place
-            for (int c = 0; c < s[1]; c++) {
-                int base = (b * s[1] + c) * cells;
-                for (int p = 0; p < cells; p++) df[base + p] = (float) (2 * fs[base + p] * qs[p]);
+            for (int c = 0; c < channels; c++) {
+                int base = (b * channels + c) * cells;
+                for (int p = 0; p < cells; p++) {
+                    float d = (float) (2 * fs[base + p] * qs[p] / steps);
+                    for (int step = 0; step < steps; step++) df[step * perStep + base + p] = d;
+                }
             }
         }
         return CustomOp.apply(Tensor.scalar((float) (sum / batch)), g -> accumulate(student, df, g.item()), student);
+    }
+
+    /** The mean over the leading axis of {@code x [steps, n]}. */
+    private static float[] timeMean(float[] x, int steps, int n) {
+        double[] sum = new double[n];
+        for (int step = 0; step < steps; step++) for (int i = 0; i < n; i++) sum[i] += x[step * n + i];
+        float[] mean = new float[n];
+        for (int i = 0; i < n; i++) mean[i] = (float) (sum[i] / steps);
+        return mean;
     }
 
     /** Sample {@code b}'s attention map {@code Σ_c f_c²} of {@code f [B, channels, cells]} into {@code q}, scaled to unit length; returns its length. */

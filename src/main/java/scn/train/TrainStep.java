@@ -198,18 +198,11 @@ public final class TrainStep {
         return new Losses(value, loss.heatmap(), loss.offset(), loss.size(), distill);
     }
 
-    /**
-     * The attention-transfer term ({@link DistillationLoss#attention}) summed over the decoder's outputs, each
-     * averaged over time first: the student's spike rates against the teacher's mean activations.
-     */
+    /** The attention-transfer term ({@link DistillationLoss#attention}) summed over the decoder's outputs. */
     private static Var featureTerm(List<Var> student, List<Var> teacher) {
         Var sum = null;
         for (int k = 0; k < student.size(); k++) {
-            Tensor taught;
-            try (var noGrad = Tape.noGrad()) {
-                taught = Functional.meanTime(teacher.get(k)).value();
-            }
-            Var at = DistillationLoss.attention(Functional.meanTime(student.get(k)), taught);
+            Var at = DistillationLoss.attention(student.get(k), teacher.get(k));
             sum = sum == null ? at : Functional.add(sum, at);
         }
         return sum;

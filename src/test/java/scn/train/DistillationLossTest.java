@@ -3,6 +3,8 @@ package scn.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.Arrays;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import scn.autograd.Tape;
 import scn.autograd.Var;
@@ -174,32 +176,47 @@ class DistillationLossTest {
                 () -> new Distillation(1f, Distillation.Target.KL, 0f, Distillation.Norm.SUM, false));
     }
 
-    /** Attention transfer in double, straight from its definition: per sample, Σ_c f² scaled to unit length. */
-    private static double attention(float[] s, int cs, float[] t, int ct, int batch, int cells) {
+    /**
+     * Attention transfer in double, straight from its definition: per sample, Σ_c f² of the time mean {@code f},
+     * scaled to unit length.
+     */
+    private static double attention(float[] s, int cs, float[] t, int ct, int steps, int batch, int cells) {
         double sum = 0;
         for (int b = 0; b < batch; b++) {
             double[] qs = new double[cells], qt = new double[cells];
             for (int p = 0; p < cells; p++) {
-                for (int c = 0; c < cs; c++) qs[p] += Math.pow(s[(b * cs + c) * cells + p], 2);
-                for (int c = 0; c < ct; c++) qt[p] += Math.pow(t[(b * ct + c) * cells + p], 2);
+                for (int c = 0; c < cs; c++)
+                    qs[p] += Math.pow(mean(s, steps, batch * cs * cells, (b * cs + c) * cells + p), 2);
+                for (int c = 0; c < ct; c++)
+                    qt[p] += Math.pow(mean(t, steps, batch * ct * cells, (b * ct + c) * cells + p), 2);
             }
-            double ns = Math.sqrt(java.util.Arrays.stream(qs).map(v -> v * v).sum());
-            double nt = Math.sqrt(java.util.Arrays.stream(qt).map(v -> v * v).sum());
+            double ns = Math.sqrt(Arrays.stream(qs).map(v -> v * v).sum());
+            double nt = Math.sqrt(Arrays.stream(qt).map(v -> v * v).sum());
             for (int p = 0; p < cells; p++) sum += Math.pow((ns == 0 ? 0 : qs[p] / ns) - (nt == 0 ? 0 : qt[p] / nt), 2);
         }
         return sum / batch;
     }
 
+    private static double mean(float[] x, int steps, int perStep, int i) {
+        double sum = 0;
+        for (int step = 0; step < steps; step++) sum += x[step * perStep + i];
+        return sum / steps;
+    }
+
     @Test
     void attentionTransferAgainstItsDefinitionAndCentralDifferences() {
-        java.util.Random r = new java.util.Random(5);
-        int batch = 2, cs = 3, ct = 5, cells = 6; // the teacher wider than the student: the maps still compare
-        float[] s = new float[batch * cs * cells], t = new float[batch * ct * cells];
+        Random r = new Random(5);
+        int steps = 2,
+                batch = 2,
+                cs = 3,
+                ct = 5,
+                cells = 6; // the teacher wider than the student: the maps still compare
+        float[] s = new float[steps * batch * cs * cells], t = new float[steps * batch * ct * cells];
         for (int i = 0; i < s.length; i++) s[i] = r.nextFloat();
         for (int i = 0; i < t.length; i++) t[i] = Math.max(0, (float) r.nextGaussian());
-        Var student = Var.leaf(Tensor.wrap(s.clone(), batch, cs, 2, 3));
-        Var loss = DistillationLoss.attention(student, Tensor.wrap(t, batch, ct, 2, 3));
-        assertEquals(attention(s, cs, t, ct, batch, cells), loss.value().item(), 1e-6);
+        Var student = Var.leaf(Tensor.wrap(s.clone(), steps, batch, cs, 2, 3));
+        Var loss = DistillationLoss.attention(student, Var.constant(Tensor.wrap(t, steps, batch, ct, 2, 3)));
+        assertEquals(attention(s, cs, t, ct, steps, batch, cells), loss.value().item(), 1e-6);
         Tape.backward(loss);
         double h = 1e-3;
         for (int i = 0; i < s.length; i++) {
@@ -207,7 +224,8 @@ class DistillationLossTest {
             plus[i] += (float) h;
             minus[i] -= (float) h;
             double numeric =
-                    (attention(plus, cs, t, ct, batch, cells) - attention(minus, cs, t, ct, batch, cells)) / (2 * h);
+                    (attention(plus, cs, t, ct, steps, batch, cells) - attention(minus, cs, t, ct, steps, batch, cells))
+                            / (2 * h);
             assertEquals(numeric, student.grad().data()[i], 1e-4, "element " + i);
         }
         // the maps are scaled to unit length: a teacher twice as active teaches the same thing
@@ -216,7 +234,8 @@ class DistillationLossTest {
         assertEquals(
                 loss.value().item(),
                 DistillationLoss.attention(
-                                Var.constant(Tensor.wrap(s, batch, cs, 2, 3)), Tensor.wrap(doubled, batch, ct, 2, 3))
+                                Var.constant(Tensor.wrap(s, steps, batch, cs, 2, 3)),
+                                Var.constant(Tensor.wrap(doubled, steps, batch, ct, 2, 3)))
                         .value()
                         .item(),
                 1e-6);
@@ -224,8 +243,9 @@ class DistillationLossTest {
 
     @Test
     void aSilentStudentGetsNoAttentionGradient() {
-        Var student = Var.leaf(Tensor.zeros(1, 2, 2, 2));
-        Var loss = DistillationLoss.attention(student, Tensor.wrap(new float[] {1, 0, 0, 0, 0, 2, 0, 0}, 1, 2, 2, 2));
+        Var student = Var.leaf(Tensor.zeros(1, 1, 2, 2, 2));
+        Var loss = DistillationLoss.attention(
+                student, Var.constant(Tensor.wrap(new float[] {1, 0, 0, 0, 0, 2, 0, 0}, 1, 1, 2, 2, 2)));
         assertEquals(1.0, loss.value().item(), 1e-6); // ‖0 − q_t‖² = 1
         Tape.backward(loss);
         for (float g : student.grad().data()) assertEquals(0f, g);

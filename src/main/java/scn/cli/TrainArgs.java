@@ -84,8 +84,9 @@ public final class TrainArgs {
     @Option(
             names = "--distill-init",
             negatable = true,
-            description = "Start the student from the teacher's weights (all but its PLIF time constants) instead of"
-                    + " its own random ones.")
+            description =
+                    "Start the student from the teacher's weights, all but its PLIF time constants (default, SPEC);"
+                            + " --no-distill-init starts it from its own random ones.")
     Boolean distillInit;
 
     @Option(

@@ -113,7 +113,7 @@ public final class SpikingCenterNet {
         for (Parameter p : parameters()) {
             Parameter src = from.get(p.name());
             if (src == null || !Arrays.equals(src.value().shape(), p.value().shape())) continue;
-            // p.value().copyFrom(src.value());
+            p.value().copyFrom(src.value());
             copied++;
         }
         return copied;

@@ -352,7 +352,7 @@ public final class Trainer {
                     "the student starts from the teacher's weights (%d of its %d parameter tensors; its PLIF time"
                             + " constants start at their defaults)%n",
                     fromTeacher, model.parameters().size());
-        else if (fresh) {
+        if (fresh) {
             double[] prior = HeadPriors.apply(model, train);
             if (prior != null)
                 out.printf(

@@ -18,10 +18,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import scn.eval.Protocol;
+import scn.nn.SpikingCenterNet;
 import scn.tensor.Tensor;
 
 /** Short training runs on the tiny synthetic set: learning, exact resume, refusing damaged checkpoints. */
@@ -168,29 +171,43 @@ class TrainerTest {
                 Checkpoint.loadModel(teacherRun.resolve(Trainer.MODEL)).config().teacher());
         TrainOptions s = TinyData.options(tmp.resolve("student"), 1, 1);
         Path student = tmp.resolve("student");
-        Trainer.start(
-                        s.withPaths(
-                                s.data(),
-                                student.toString(),
-                                teacherRun.resolve(Trainer.MODEL).toString()),
-                        QUIET)
-                .run();
+        SpikingCenterNet taught = Checkpoint.loadModel(teacherRun.resolve(Trainer.MODEL));
+        Trainer distilling = Trainer.start(
+                s.withPaths(
+                        s.data(),
+                        student.toString(),
+                        teacherRun.resolve(Trainer.MODEL).toString()),
+                QUIET);
+        assertStartsFrom(taught, distilling.model(), true); // SPEC: from the teacher's weights
+        distilling.run();
         for (JsonObject o : lines(student, "step")) assertTrue(o.get("distill").getAsDouble() > 0, o.toString());
 
         // other settings travel with the run: a checkpoint gives them back for --resume
         Distillation kl = new Distillation(0.5f, Distillation.Target.KL, 2f, Distillation.Norm.OBJECTS, true);
         Path other = tmp.resolve("student-kl");
-        Trainer.start(
-                        s.toBuilder()
-                                .runDir(other.toString())
-                                .distillFrom(teacherRun.resolve(Trainer.MODEL).toString())
-                                .distillation(kl)
-                                .build(),
-                        QUIET)
-                .run();
+        Trainer klRun = Trainer.start(
+                s.toBuilder()
+                        .runDir(other.toString())
+                        .distillFrom(teacherRun.resolve(Trainer.MODEL).toString())
+                        .distillation(kl)
+                        .build(),
+                QUIET);
+        assertStartsFrom(taught, klRun.model(), false); // init off: its own random weights
+        klRun.run();
         assertEquals(
                 kl, Checkpoint.load(other.resolve(Checkpoint.FILE)).options().distillation());
         for (JsonObject o : lines(other, "step")) assertTrue(o.get("distill").getAsDouble() > 0, o.toString());
+    }
+
+    /** Whether every weight {@code student} shares with {@code teacher} is the teacher's ({@code expected}) or none is. */
+    private static void assertStartsFrom(SpikingCenterNet teacher, SpikingCenterNet student, boolean expected) {
+        Map<String, Tensor> own = student.stateDict();
+        int same = 0, shared = 0;
+        for (var p : teacher.parameters()) {
+            shared++;
+            if (Arrays.equals(p.value().data(), own.get(p.name()).data())) same++;
+        }
+        assertEquals(expected ? shared : 0, same, "weights the student starts with from its teacher");
     }
 
     @Test

@@ -271,7 +271,10 @@ public final class DistillationLoss {
         return mean;
     }
 
-    /** Sample {@code b}'s attention map {@code Σ_c f_c²} of {@code f [B, channels, cells]} into {@code q}, scaled to unit length; returns its length. */
+    /**
+     * Sample {@code b}'s attention map {@code Σ_c f_c²} of {@code f [B, channels, cells]} into {@code q}, scaled to
+     * unit length; returns its length before scaling.
+     */
     private static double attentionMap(float[] f, int b, int channels, int cells, double[] q) {
         Arrays.fill(q, 0);
         for (int c = 0; c < channels; c++) {

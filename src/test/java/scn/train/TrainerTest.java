@@ -199,7 +199,7 @@ class TrainerTest {
         for (JsonObject o : lines(other, "step")) assertTrue(o.get("distill").getAsDouble() > 0, o.toString());
     }
 
-    /** Whether every weight {@code student} shares with {@code teacher} is the teacher's ({@code expected}) or none is. */
+    /** Checks that each weight {@code student} shares with {@code teacher} is the teacher's, or that none is. */
     private static void assertStartsFrom(SpikingCenterNet teacher, SpikingCenterNet student, boolean expected) {
         Map<String, Tensor> own = student.stateDict();
         int same = 0, shared = 0;

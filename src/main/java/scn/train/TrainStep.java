@@ -185,12 +185,12 @@ public final class TrainStep {
                                 out.offset(), out.size(), taught.offset(), taught.size(), taught.heatmap()));
             }
             total = Functional.add(total, Arithmetic.scale(kd, distillation.weight()));
+            distill = kd.value().item();
             if (distillation.features() > 0) {
                 Var at = featureTerm(out.decoder(), taught.decoder());
-                kd = Functional.add(kd, at);
                 total = Functional.add(total, Arithmetic.scale(at, distillation.features()));
+                distill += at.value().item(); // the log's term, unweighted: a float, not a node the backward skips
             }
-            distill = kd.value().item();
         }
         float value = total.value().item();
         if (Float.isFinite(value)) Tape.backward(total);

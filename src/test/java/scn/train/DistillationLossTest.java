@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
 import java.util.Random;
+import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.Test;
 import scn.autograd.Tape;
 import scn.autograd.Var;
@@ -22,6 +23,17 @@ class DistillationLossTest {
         return sum / batch;
     }
 
+    /** Checks {@code grad} against central differences of {@code f} at {@code x} (step 1e-3), each to 1e-4. */
+    private static void assertCentralDifferences(float[] x, ToDoubleFunction<float[]> f, float[] grad, String what) {
+        double h = 1e-3;
+        for (int i = 0; i < x.length; i++) {
+            float[] plus = x.clone(), minus = x.clone();
+            plus[i] += (float) h;
+            minus[i] -= (float) h;
+            assertEquals((f.applyAsDouble(plus) - f.applyAsDouble(minus)) / (2 * h), grad[i], 1e-4, what + " " + i);
+        }
+    }
+
     @Test
     void valueAndGradient() {
         float[] s = {0.3f, -1.2f, 2.0f, 0f, -0.4f, 1.1f, 0.7f, -2.5f}; // [B=2, k=2, 1, 2]
@@ -30,14 +42,7 @@ class DistillationLossTest {
         Var loss = DistillationLoss.heatmap(student, Tensor.wrap(t, 2, 2, 1, 2), Distillation.SPEC, 0);
         assertEquals(value(s, t, 2), loss.value().item(), 1e-6);
         Tape.backward(loss);
-        double h = 1e-3;
-        for (int i = 0; i < s.length; i++) {
-            float[] plus = s.clone(), minus = s.clone();
-            plus[i] += (float) h;
-            minus[i] -= (float) h;
-            double numeric = (value(plus, t, 2) - value(minus, t, 2)) / (2 * h);
-            assertEquals(numeric, student.grad().data()[i], 1e-4, "element " + i);
-        }
+        assertCentralDifferences(s, x -> value(x, t, 2), student.grad().data(), "element");
     }
 
     @Test
@@ -86,14 +91,8 @@ class DistillationLossTest {
                     Var loss = DistillationLoss.heatmap(student, Tensor.wrap(t, 2, 2, 1, 2), d, objects);
                     assertEquals(value(s, t, d, 2, objects), loss.value().item(), 1e-6, d.describe());
                     Tape.backward(loss);
-                    double h = 1e-3;
-                    for (int i = 0; i < s.length; i++) {
-                        float[] plus = s.clone(), minus = s.clone();
-                        plus[i] += (float) h;
-                        minus[i] -= (float) h;
-                        double numeric = (value(plus, t, d, 2, objects) - value(minus, t, d, 2, objects)) / (2 * h);
-                        assertEquals(numeric, student.grad().data()[i], 1e-4, d.describe() + ", element " + i);
-                    }
+                    assertCentralDifferences(
+                            s, x -> value(x, t, d, 2, objects), student.grad().data(), d.describe() + ", element");
                 }
             }
         }
@@ -144,23 +143,14 @@ class DistillationLossTest {
                 Tensor.wrap(zt, 1, 2, 1, cells));
         assertEquals(regressionValue(so, ss, to, ts, zt, cells), loss.value().item(), 1e-6);
         Tape.backward(loss);
-        double h = 1e-3; // no difference is within h of 0, so the L1 kinks stay out of the way
-        for (int i = 0; i < so.length; i++) {
-            float[] plus = so.clone(), minus = so.clone();
-            plus[i] += (float) h;
-            minus[i] -= (float) h;
-            double numeric =
-                    (regressionValue(plus, ss, to, ts, zt, cells) - regressionValue(minus, ss, to, ts, zt, cells))
-                            / (2 * h);
-            assertEquals(numeric, offset.grad().data()[i], 1e-4, "offset " + i);
-            plus = ss.clone();
-            minus = ss.clone();
-            plus[i] += (float) h;
-            minus[i] -= (float) h;
-            numeric = (regressionValue(so, plus, to, ts, zt, cells) - regressionValue(so, minus, to, ts, zt, cells))
-                    / (2 * h);
-            assertEquals(numeric, size.grad().data()[i], 1e-4, "size " + i);
-        }
+        // no difference is within the step of 0, so the L1 kinks stay out of the way
+        assertCentralDifferences(
+                so,
+                x -> regressionValue(x, ss, to, ts, zt, cells),
+                offset.grad().data(),
+                "offset");
+        assertCentralDifferences(
+                ss, x -> regressionValue(so, x, to, ts, zt, cells), size.grad().data(), "size");
     }
 
     @Test
@@ -218,16 +208,11 @@ class DistillationLossTest {
         Var loss = DistillationLoss.attention(student, Var.constant(Tensor.wrap(t, steps, batch, ct, 2, 3)));
         assertEquals(attention(s, cs, t, ct, steps, batch, cells), loss.value().item(), 1e-6);
         Tape.backward(loss);
-        double h = 1e-3;
-        for (int i = 0; i < s.length; i++) {
-            float[] plus = s.clone(), minus = s.clone();
-            plus[i] += (float) h;
-            minus[i] -= (float) h;
-            double numeric =
-                    (attention(plus, cs, t, ct, steps, batch, cells) - attention(minus, cs, t, ct, steps, batch, cells))
-                            / (2 * h);
-            assertEquals(numeric, student.grad().data()[i], 1e-4, "element " + i);
-        }
+        assertCentralDifferences(
+                s,
+                x -> attention(x, cs, t, ct, steps, batch, cells),
+                student.grad().data(),
+                "element");
         // the maps are scaled to unit length: a teacher twice as active teaches the same thing
         float[] doubled = t.clone();
         for (int i = 0; i < doubled.length; i++) doubled[i] *= 2;

@@ -17,8 +17,13 @@ import scn.tensor.Tensor;
 public final class Conv3x3Table {
     /** {N, Cin, H, W, Cout, stride}: the encoder's and heads' 3×3 layers. */
     static final int[][] SHAPES = {
-        {10, 16, 64, 80, 16, 1}, {10, 32, 32, 40, 32, 1}, {10, 64, 16, 20, 64, 1}, {10, 128, 8, 10, 128, 1},
-        {10, 16, 64, 80, 32, 2}, {10, 32, 32, 40, 64, 2}, {10, 64, 16, 20, 128, 2}
+        {10, 16, 64, 80, 16, 1},
+        {10, 32, 32, 40, 32, 1},
+        {10, 64, 16, 20, 64, 1},
+        {10, 128, 8, 10, 128, 1},
+        {10, 16, 64, 80, 32, 2},
+        {10, 32, 32, 40, 64, 2},
+        {10, 64, 16, 20, 128, 2}
     };
 
     private static final float[] FLUSH = new float[1 << 24]; // 64 MiB, beyond the last-level cache

@@ -20,7 +20,9 @@ final class GemmSimd {
     private static final int L = S.length();
     static final int MR = 6;
     static final int NR = 2 * L;
-    static final int KC = 256;
+    /** The depth of a panel: one packed {@code KC×NR} B micro-panel takes half of a 32 KiB L1 cache. */
+    static final int KC = 4096 / NR;
+
     static final int MC = 144; // a multiple of MR
     static final int NC = 64 * NR; // a multiple of NR
 
@@ -69,17 +71,26 @@ final class GemmSimd {
         }
     }
 
-    /** Packs {@code A[ic:ic+mc, pc:pc+kc]} into MR-row panels, {@code k}-major inside a panel. */
+    /**
+     * Packs {@code A[ic:ic+mc, pc:pc+kc]} into MR-row panels, {@code k}-major inside a panel. Whichever
+     * of A's strides is 1 is read in the inner loop, so the source is read in order.
+     */
     private static void packA(Mat a, int ic, int pc, int mc, int kc, float[] dst) {
         float[] src = a.data();
         int rs = a.rowStride(), cs = a.colStride();
         for (int ir = 0; ir < mc; ir += MR) {
             int base = ir * kc;
             int rows = Math.min(MR, mc - ir);
+            int from = a.offset() + (ic + ir) * rs + pc * cs;
+            if (rows == MR && rs == 1) {
+                for (int p = 0; p < kc; p++) {
+                    for (int r = 0; r < MR; r++) dst[base + p * MR + r] = src[from + p * cs + r];
+                }
+                continue;
+            }
             for (int r = 0; r < MR; r++) {
                 if (r < rows) {
-                    int from = a.offset() + (ic + ir + r) * rs + pc * cs;
-                    for (int p = 0; p < kc; p++) dst[base + p * MR + r] = src[from + p * cs];
+                    for (int p = 0; p < kc; p++) dst[base + p * MR + r] = src[from + r * rs + p * cs];
                 } else {
                     for (int p = 0; p < kc; p++) dst[base + p * MR + r] = 0f;
                 }
@@ -94,7 +105,14 @@ final class GemmSimd {
         for (int jr = 0; jr < nc; jr += NR) {
             int base = jr * kc;
             int cols = Math.min(NR, nc - jr);
-            if (cs == 1) {
+            if (cs == 1 && cols == NR) {
+                // Two vector copies per row: System.arraycopy's call costs as much as 32 floats.
+                int from = b.offset() + pc * rs + jc + jr;
+                for (int p = 0; p < kc; p++, from += rs) {
+                    FloatVector.fromArray(S, src, from).intoArray(dst, base + p * NR);
+                    FloatVector.fromArray(S, src, from + L).intoArray(dst, base + p * NR + L);
+                }
+            } else if (cs == 1) {
                 for (int p = 0; p < kc; p++) {
                     int from = b.offset() + (pc + p) * rs + jc + jr;
                     int to = base + p * NR;

@@ -136,14 +136,20 @@ public final class Trainer {
 
     /**
      * Whether {@code trained} (a finished run's options) describes the run {@code wanted} would start: the same
-     * settings and data, wherever the steps ran (the device does not change what is trained, up to round-off).
+     * settings and data, wherever the steps ran (the device does not change what is trained, up to round-off), and
+     * whatever distillation settings a run that distils from no teacher carries.
      */
     public static boolean sameRun(TrainOptions trained, TrainOptions wanted) throws IOException {
         String data = wanted.data() != null
                 ? wanted.data()
                 : SyntheticDataset.ensureDefault().toString();
         TrainOptions w = wanted.withPaths(data, wanted.runDir(), wanted.distillFrom());
-        return trained.withDevice(w.device()).equals(w);
+        TrainOptions t = trained.withDevice(w.device());
+        // A run that distils from nothing is not changed by how it would distil: a teacher trained before the
+        // distillation defaults changed is still the same teacher.
+        if (t.distillFrom() == null && w.distillFrom() == null)
+            t = t.toBuilder().distillation(w.distillation()).build();
+        return t.equals(w);
     }
 
     /**

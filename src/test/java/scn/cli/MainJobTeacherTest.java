@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import scn.train.Distillation;
 import scn.train.TinyData;
 import scn.train.TrainOptions;
 import scn.train.Trainer;
@@ -40,6 +41,14 @@ class MainJobTeacherTest {
         assertFalse(again.contains("training"), again);
         assertEquals(
                 written, Files.getLastModifiedTime(dir.resolve(Trainer.MODEL)).toMillis(), "not trained again");
+
+        TrainOptions otherDistillation = teacher.toBuilder()
+                .distillation(new Distillation(0.5f, Distillation.Target.KL, 2, Distillation.Norm.MEAN, true))
+                .build();
+        String unchanged = captured(() -> TrainCommand.storyTeacher(otherDistillation));
+        assertTrue(
+                unchanged.contains("teacher: reusing the ReLU teacher in " + dir),
+                "a teacher distils nothing, so other distillation settings (older defaults) keep it: " + unchanged);
 
         String other = captured(
                 () -> TrainCommand.storyTeacher(teacher.toBuilder().seed(4).build()));

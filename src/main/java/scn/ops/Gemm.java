@@ -6,11 +6,10 @@ import scn.backend.Parallel;
 /**
  * {@code C[M×N] (+)= A[M×K] · B[K×N]}: the entry every matrix product goes through.
  *
- * <p>Dispatches to {@link GemmRef} when references are forced, else to {@link GemmSimd}. Over several threads, C is
- * split by rows in whole micro-tiles and each block of B is packed once, shared ({@link #sharedPanels}); a product
- * with too few rows for that is split by columns, each thread packing its own part of B and all of A. Either way
- * every element of C is summed in the same order as on one thread. {@link #gemmSerial} is for callers that are
- * already parallel (one image per thread in the convolutions).
+ * <p>Dispatches to {@link GemmRef} when references are forced, else to {@link GemmSimd}, splitting C
+ * among the worker threads along its longer side in whole micro-tiles so each thread packs and
+ * computes its own block with no sharing. {@link #gemmSerial} is for callers that are already
+ * parallel (one image per thread in the convolutions).
  */
 public final class Gemm {
     /** Below this many multiply-adds a second thread costs more than it saves. */
@@ -29,60 +28,26 @@ public final class Gemm {
             GemmSimd.gemm(m, n, k, a, b, c, cOff, ldc, accumulate);
             return;
         }
-        int rowTiles = ceilDiv(m, GemmSimd.MR);
-        if (rowTiles >= 4 * threads) {
-            sharedPanels(m, n, k, a, b, c, cOff, ldc, accumulate, threads, rowTiles);
-            return;
-        }
-        int tiles = ceilDiv(n, GemmSimd.NR);
-        Parallel.forEach(Math.min(threads, tiles), (w, from, to) -> {
-            for (int part = from; part < to; part++) {
-                int j0 = tiles * part / Math.min(threads, tiles) * GemmSimd.NR;
-                int j1 = Math.min(n, tiles * (part + 1) / Math.min(threads, tiles) * GemmSimd.NR);
-                Mat bPart = new Mat(b.data(), b.offset() + j0 * b.colStride(), b.rowStride(), b.colStride());
-                GemmSimd.gemm(m, j1 - j0, k, a, bPart, c, cOff + j0, ldc, accumulate);
-            }
-        });
-    }
-
-    /** The packed B block the calling thread's workers share ({@link #sharedPanels}). */
-    private static final ThreadLocal<float[]> SHARED_B =
-            ThreadLocal.withInitial(() -> new float[GemmSimd.KC * GemmSimd.NC]);
-
-    /**
-     * The rows of C split over the threads, with each block of B packed once, by all of them, into one buffer they
-     * then all read. Giving each thread its own whole product instead made every thread pack all of B: on the
-     * 1×1 layer 768→1152 on 8×10 maps, a tenth of each thread's time went to packing what the other thread packed
-     * too.
-     */
-    private static void sharedPanels(
-            int m,
-            int n,
-            int k,
-            Mat a,
-            Mat b,
-            float[] c,
-            int cOff,
-            int ldc,
-            boolean accumulate,
-            int threads,
-            int rowTiles) {
-        float[] packed = SHARED_B.get();
-        for (int jc = 0; jc < n; jc += GemmSimd.NC) {
-            int nc = Math.min(GemmSimd.NC, n - jc), j = jc;
-            for (int pc = 0; pc < k; pc += GemmSimd.KC) {
-                int kc = Math.min(GemmSimd.KC, k - pc), p = pc;
-                boolean add = accumulate || pc > 0;
-                Parallel.forEach(
-                        ceilDiv(nc, GemmSimd.NR), (w, from, to) -> GemmSimd.packB(b, p, j, kc, nc, from, to, packed));
-                Parallel.forEach(threads, (w, from, to) -> {
-                    for (int part = from; part < to; part++) {
-                        int i0 = rowTiles * part / threads * GemmSimd.MR;
-                        int i1 = Math.min(m, rowTiles * (part + 1) / threads * GemmSimd.MR);
-                        GemmSimd.rows(i0, i1, a, p, kc, packed, j, nc, c, cOff, ldc, add);
-                    }
-                });
-            }
+        if (n >= m) {
+            int tiles = ceilDiv(n, GemmSimd.NR);
+            Parallel.forEach(Math.min(threads, tiles), (w, from, to) -> {
+                for (int part = from; part < to; part++) {
+                    int j0 = tiles * part / Math.min(threads, tiles) * GemmSimd.NR;
+                    int j1 = Math.min(n, tiles * (part + 1) / Math.min(threads, tiles) * GemmSimd.NR);
+                    Mat bPart = new Mat(b.data(), b.offset() + j0 * b.colStride(), b.rowStride(), b.colStride());
+                    GemmSimd.gemm(m, j1 - j0, k, a, bPart, c, cOff + j0, ldc, accumulate);
+                }
+            });
+        } else {
+            int tiles = ceilDiv(m, GemmSimd.MR);
+            Parallel.forEach(Math.min(threads, tiles), (w, from, to) -> {
+                for (int part = from; part < to; part++) {
+                    int i0 = tiles * part / Math.min(threads, tiles) * GemmSimd.MR;
+                    int i1 = Math.min(m, tiles * (part + 1) / Math.min(threads, tiles) * GemmSimd.MR);
+                    Mat aPart = new Mat(a.data(), a.offset() + i0 * a.rowStride(), a.rowStride(), a.colStride());
+                    GemmSimd.gemm(i1 - i0, n, k, aPart, b, c, cOff + i0 * ldc, ldc, accumulate);
+                }
+            });
         }
     }
 

@@ -48,43 +48,23 @@ final class GemmSimd {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                packB(b, pc, jc, kc, nc, 0, Gemm.ceilDiv(nc, NR), ws.packB);
-                rows(0, m, a, pc, kc, ws.packB, jc, nc, c, cOff, ldc, accumulate || pc > 0);
-            }
-        }
-    }
-
-    /**
-     * {@code C[i0:i1, jc:jc+nc] (+)= A[i0:i1, pc:pc+kc] · B[pc:pc+kc, jc:jc+nc]}, B already packed into {@code
-     * packedB} by {@link #packB}; A is packed here, in this thread's workspace.
-     */
-    static void rows(
-            int i0,
-            int i1,
-            Mat a,
-            int pc,
-            int kc,
-            float[] packedB,
-            int jc,
-            int nc,
-            float[] c,
-            int cOff,
-            int ldc,
-            boolean add) {
-        Workspace ws = WORKSPACE.get();
-        for (int ic = i0; ic < i1; ic += MC) {
-            int mc = Math.min(MC, i1 - ic);
-            packA(a, ic, pc, mc, kc, ws.packA);
-            for (int jr = 0; jr < nc; jr += NR) {
-                int nr = Math.min(NR, nc - jr);
-                for (int ir = 0; ir < mc; ir += MR) {
-                    int mr = Math.min(MR, mc - ir);
-                    int cAt = cOff + (ic + ir) * ldc + jc + jr;
-                    if (mr == MR && nr == NR) {
-                        kernel(kc, ws.packA, ir * kc, packedB, jr * kc, c, cAt, ldc, add);
-                    } else {
-                        kernel(kc, ws.packA, ir * kc, packedB, jr * kc, ws.tile, 0, NR, false);
-                        addTile(ws.tile, mr, nr, c, cAt, ldc, add);
+                packB(b, pc, jc, kc, nc, ws.packB);
+                boolean add = accumulate || pc > 0;
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mc = Math.min(MC, m - ic);
+                    packA(a, ic, pc, mc, kc, ws.packA);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            int cAt = cOff + (ic + ir) * ldc + jc + jr;
+                            if (mr == MR && nr == NR) {
+                                kernel(kc, ws.packA, ir * kc, ws.packB, jr * kc, c, cAt, ldc, add);
+                            } else {
+                                kernel(kc, ws.packA, ir * kc, ws.packB, jr * kc, ws.tile, 0, NR, false);
+                                addTile(ws.tile, mr, nr, c, cAt, ldc, add);
+                            }
+                        }
                     }
                 }
             }
@@ -118,14 +98,11 @@ final class GemmSimd {
         }
     }
 
-    /**
-     * Packs panels {@code [panel0, panel1)} of {@code B[pc:pc+kc, jc:jc+nc]} into NR-column panels, {@code k}-major
-     * inside a panel, at their places in {@code dst}.
-     */
-    static void packB(Mat b, int pc, int jc, int kc, int nc, int panel0, int panel1, float[] dst) {
+    /** Packs {@code B[pc:pc+kc, jc:jc+nc]} into NR-column panels, {@code k}-major inside a panel. */
+    private static void packB(Mat b, int pc, int jc, int kc, int nc, float[] dst) {
         float[] src = b.data();
         int rs = b.rowStride(), cs = b.colStride();
-        for (int jr = panel0 * NR; jr < Math.min(nc, panel1 * NR); jr += NR) {
+        for (int jr = 0; jr < nc; jr += NR) {
             int base = jr * kc;
             int cols = Math.min(NR, nc - jr);
             if (cs == 1 && cols == NR) {

@@ -8,6 +8,7 @@ import scn.backend.opencl.ClArena;
 import scn.backend.opencl.ClBuffer;
 import scn.backend.opencl.DistillationLossCl;
 import scn.backend.opencl.ElementwiseCl;
+import scn.tensor.Arena;
 import scn.tensor.Shape;
 import scn.tensor.Tensor;
 
@@ -235,10 +236,11 @@ public final class DistillationLoss {
         int steps = s[0], batch = s[1], channels = s[2], cells = s[3] * s[4];
         float[] fs = timeMean(student.value().data(), steps, Shape.size(s) / steps);
         float[] ft = timeMean(teacher.value().data(), steps, Shape.size(t) / steps);
-        float[] df = new float[Shape.size(s)]; // [T, B, C, H, W]
-        int perStep = fs.length;
+        float[] df = Arena.floats(Shape.size(s)); // [T, B, C, H, W]; the step's arena recycles it
+        Arrays.fill(df, 0, Shape.size(s), 0f);
+        int perStep = Shape.size(s) / steps;
         double sum = 0;
-        double[] qs = new double[cells], qt = new double[cells];
+        float[] qs = Arena.floats(cells), qt = Arena.floats(cells); // arena arrays: a step allocates nothing
         for (int b = 0; b < batch; b++) {
             double ns = attentionMap(fs, b, channels, cells, qs);
             attentionMap(ft, b, t[2], cells, qt);
@@ -246,11 +248,11 @@ public final class DistillationLoss {
             for (int p = 0; p < cells; p++) {
                 double diff = qs[p] - qt[p];
                 sum += diff * diff;
-                qt[p] = 2 * diff / batch; // ∂L/∂q_s, in place
+                qt[p] = (float) (2 * diff / batch); // ∂L/∂q_s, in place
                 dot += qs[p] * qt[p];
             }
             if (ns == 0) continue;
-            for (int p = 0; p < cells; p++) qs[p] = (qt[p] - qs[p] * dot) / ns; // ∂L/∂a, in place
+            for (int p = 0; p < cells; p++) qs[p] = (float) ((qt[p] - qs[p] * dot) / ns); // ∂L/∂a, in place
             for (int c = 0; c < channels; c++) {
                 int base = (b * channels + c) * cells;
                 for (int p = 0; p < cells; p++) {
@@ -259,15 +261,27 @@ public final class DistillationLoss {
                 }
             }
         }
-        return CustomOp.apply(Tensor.scalar((float) (sum / batch)), g -> accumulate(student, df, g.item()), student);
+        Arena.giveBack(fs);
+        Arena.giveBack(qs);
+        Arena.giveBack(qt);
+        Arena.giveBack(ft);
+        return CustomOp.apply(
+                Tensor.scalar((float) (sum / batch)),
+                g -> {
+                    accumulate(student, df, g.item());
+                    Arena.giveBack(df);
+                },
+                student);
     }
 
-    /** The mean over the leading axis of {@code x [steps, n]}. */
+    /** The mean over the leading axis of {@code x [steps, n]}, in an array of the step's arena. */
     private static float[] timeMean(float[] x, int steps, int n) {
-        double[] sum = new double[n];
-        for (int step = 0; step < steps; step++) for (int i = 0; i < n; i++) sum[i] += x[step * n + i];
-        float[] mean = new float[n];
-        for (int i = 0; i < n; i++) mean[i] = (float) (sum[i] / steps);
+        float[] mean = Arena.floats(n);
+        for (int i = 0; i < n; i++) {
+            double sum = 0;
+            for (int step = 0; step < steps; step++) sum += x[step * n + i];
+            mean[i] = (float) (sum / steps);
+        }
         return mean;
     }
 
@@ -275,32 +289,39 @@ public final class DistillationLoss {
      * Sample {@code b}'s attention map {@code Σ_c f_c²} of {@code f [B, channels, cells]} into {@code q}, scaled to
      * unit length; returns its length before scaling.
      */
-    private static double attentionMap(float[] f, int b, int channels, int cells, double[] q) {
-        Arrays.fill(q, 0);
-        for (int c = 0; c < channels; c++) {
-            int base = (b * channels + c) * cells;
-            for (int p = 0; p < cells; p++) q[p] += (double) f[base + p] * f[base + p];
-        }
+    private static double attentionMap(float[] f, int b, int channels, int cells, float[] q) {
         double norm = 0;
-        for (double v : q) norm += v * v;
+        for (int p = 0; p < cells; p++) {
+            double a = 0;
+            for (int c = 0; c < channels; c++) {
+                float v = f[(b * channels + c) * cells + p];
+                a += (double) v * v;
+            }
+            q[p] = (float) a;
+            norm += a * a;
+        }
         norm = Math.sqrt(norm);
-        if (norm > 0) for (int p = 0; p < cells; p++) q[p] /= norm;
+        if (norm > 0) for (int p = 0; p < cells; p++) q[p] = (float) (q[p] / norm);
         return norm;
     }
 
-    /** {@code v}'s gradient {@code += d·up}, on the host or, sent there, on its device. */
+    /**
+     * {@code v}'s gradient {@code += d·up}, on the host or, sent there, on its device; {@code d} may be longer than
+     * {@code v} (an arena's array).
+     */
     private static void accumulate(Var v, float[] d, float up) {
         if (!v.requiresGrad()) return;
+        int n = Shape.size(v.shape());
         if (v.onDevice()) {
             ClArena arena = v.buffer().device().arena();
-            ClBuffer b = arena.take(DeviceBuffer.Type.FLOAT32, d.length);
-            b.device().write(b, d);
-            ElementwiseCl.scaleBackward(v.deviceGradBuffer(), b, up, d.length);
+            ClBuffer b = arena.take(DeviceBuffer.Type.FLOAT32, n);
+            b.device().write(b, d.length == n ? d : Arrays.copyOf(d, n));
+            ElementwiseCl.scaleBackward(v.deviceGradBuffer(), b, up, n);
             arena.giveBack(b);
             return;
         }
         float[] into = v.gradBuffer().data();
-        for (int i = 0; i < d.length; i++) into[i] += d[i] * up;
+        for (int i = 0; i < n; i++) into[i] += d[i] * up;
     }
 
     private static double sigmoid(double z) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import scn.autograd.Tape;
@@ -52,6 +53,38 @@ class TrainStepMemoryTest {
         assertTrue(
                 arena.inUseBytes() < arena.peakInUseBytes() / 100,
                 arena.inUseBytes() + " bytes still in use after the step");
+    }
+
+    /**
+     * The decoder's attention-transfer term takes its arrays from the step's arena too. The arena cannot see arrays
+     * made with {@code new}, so this counts what the calling thread allocates: a step with the term allocates what
+     * one without it does (small objects: nodes, closures), not the term's maps and gradients (2.4 MB here when they
+     * were new arrays).
+     */
+    @Test
+    void theDecoderTermAllocatesNoArrays() {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        SpikingCenterNet teacher = new SpikingCenterNet(TINY.asTeacher(true), 4);
+        TrainStep[] steps = new TrainStep[2]; // without the term, with it
+        for (int i = 0; i < 2; i++) {
+            Distillation kd =
+                    new Distillation(1f, Distillation.Target.PROB, 1f, Distillation.Norm.SUM, false, i, false);
+            steps[i] = new TrainStep(new SpikingCenterNet(TINY, 3), 1e-4f, teacher, kd, 1f, new Arena());
+        }
+        SpikeTensor input = spikes(2);
+        Tensor boxes = boxes(2);
+        long[] least = {Long.MAX_VALUE, Long.MAX_VALUE};
+        for (int round = 0; round < 8; round++) {
+            for (int i = 0; i < 2; i++) {
+                long before = threads.getCurrentThreadAllocatedBytes();
+                steps[i].run(input, boxes, 1e-3f);
+                // the first rounds warm up (the JIT allocates on this thread too)
+                if (round >= 4) least[i] = Math.min(least[i], threads.getCurrentThreadAllocatedBytes() - before);
+            }
+        }
+        assertTrue(
+                least[1] - least[0] < 256 << 10,
+                "a step allocated " + least[1] + " bytes with the decoder term, " + least[0] + " without");
     }
 
     /**

@@ -90,6 +90,13 @@ public final class TrainArgs {
     Boolean distillInit;
 
     @Option(
+            names = "--distill-calibrate",
+            negatable = true,
+            description = "After starting from the teacher's weights, fit each head's outputs to the teacher's on one"
+                    + " batch of the training set (scale and shift per channel).")
+    Boolean distillCalibrate;
+
+    @Option(
             names = "--resume",
             description =
                     "Continue the run of this checkpoint exactly where it stopped (on its own device unless --device is given).")
@@ -261,10 +268,12 @@ public final class TrainArgs {
                 || distillNorm != null
                 || distillRegression
                 || distillFeatures != null
-                || distillInit != null;
+                || distillInit != null
+                || distillCalibrate != null;
         if (given && distillFrom == null)
             throw new IllegalArgumentException("the --distill-* options need --distill-from TEACHER");
         Distillation spec = Distillation.SPEC;
+        boolean init = or(distillInit, spec.init());
         return new Distillation(
                 or(distillWeight, spec.weight()),
                 or(distillTarget, spec.target()),
@@ -272,7 +281,8 @@ public final class TrainArgs {
                 or(distillNorm, spec.norm()),
                 distillRegression,
                 or(distillFeatures, spec.features()),
-                or(distillInit, spec.init()));
+                init,
+                distillCalibrate != null ? distillCalibrate : spec.calibrate() && init);
     }
 
     private static <T> T or(T given, T preset) {

@@ -20,14 +20,24 @@ import java.util.Locale;
  *                    (Zagoruyko and Komodakis's attention transfer, {@link DistillationLoss#attention}); 0: none
  * @param init        the student starts from the teacher's weights (all but its PLIF time constants), not from
  *                    its own random ones
+ * @param calibrate   after that start, each head's output channels are fitted to the teacher's outputs on one batch
+ *                    of the training set ({@link HeadCalibration}); needs {@code init}
  */
 public record Distillation(
-        float weight, Target target, float temperature, Norm norm, boolean regression, float features, boolean init) {
+        float weight,
+        Target target,
+        float temperature,
+        Norm norm,
+        boolean regression,
+        float features,
+        boolean init,
+        boolean calibrate) {
     /**
-     * SPEC section 5: the paper's term, the student starting from the teacher's weights. Starting there is what
-     * made the teacher pay on the synthetic set; the term alone, from random weights, cost the student mAP.
+     * SPEC section 5: the paper's term, the student starting from the teacher's weights with its heads fitted to the
+     * teacher's outputs. Starting there is what made the teacher pay on the synthetic set; the term alone, from
+     * random weights, cost the student mAP.
      */
-    public static final Distillation SPEC = new Distillation(1f, Target.PROB, 1f, Norm.SUM, false, 0f, true);
+    public static final Distillation SPEC = new Distillation(1f, Target.PROB, 1f, Norm.SUM, false, 0f, true, true);
 
     /** What one heatmap cell contributes, for student logit {@code z_s} and teacher logit {@code z_t}. */
     public enum Target {
@@ -61,11 +71,26 @@ public record Distillation(
                     "--distill-temperature applies to --distill-target prob and kl, not to logit");
         if (!(features >= 0) || Float.isInfinite(features))
             throw new IllegalArgumentException("--distill-features must be a finite number >= 0, got " + features);
+        if (calibrate && !init)
+            throw new IllegalArgumentException("--distill-calibrate fits the heads of a student that starts from the"
+                    + " teacher's weights: it cannot go with --no-distill-init");
     }
 
     /** Heatmap (and regression) matching alone: no feature term, the student starting from its own weights. */
     public Distillation(float weight, Target target, float temperature, Norm norm, boolean regression) {
-        this(weight, target, temperature, norm, regression, 0f, false);
+        this(weight, target, temperature, norm, regression, 0f, false, false);
+    }
+
+    /** As the canonical constructor, the heads not calibrated. */
+    public Distillation(
+            float weight,
+            Target target,
+            float temperature,
+            Norm norm,
+            boolean regression,
+            float features,
+            boolean init) {
+        this(weight, target, temperature, norm, regression, features, init, false);
     }
 
     /** A short description for logs and summaries, e.g. {@code prob T=1 sum α=1 heatmap}. */
@@ -79,7 +104,9 @@ public record Distillation(
                 trim(weight),
                 regression ? "heatmap+offset+size" : "heatmap",
                 features > 0 ? ", decoder attention β=" + trim(features) : "",
-                init ? ", starting from the teacher's weights" : "");
+                init
+                        ? ", starting from the teacher's weights" + (calibrate ? ", heads fitted to its outputs" : "")
+                        : "");
     }
 
     private static String trim(float v) {

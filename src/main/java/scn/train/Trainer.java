@@ -83,6 +83,10 @@ public final class Trainer {
     private int perEpoch = 1;
     private Path lastCheckpoint;
     private boolean fresh;
+    /** Samples of train the heads are fitted on ({@link Distillation#calibrate}). */
+    static final int CALIBRATION_BATCH = 8;
+
+    private SpikingCenterNet calibrationTeacher; // a fresh run's teacher, whose outputs the heads are fitted to
     private int fromTeacher; // a fresh run's parameter tensors taken from its teacher (Distillation.init)
     private long stopAfterStep = -1; // tests: behave as if asked to stop once this step is done
     private volatile boolean stopRequested;
@@ -131,6 +135,7 @@ public final class Trainer {
         Trainer t = new Trainer(o, student, teacher, out, ring);
         t.fresh = true;
         t.fromTeacher = fromTeacher;
+        t.calibrationTeacher = teacher;
         return t;
     }
 
@@ -369,6 +374,21 @@ public final class Trainer {
                         prior[2],
                         prior[3]);
         }
+        if (fresh && fromTeacher > 0 && options.distillation().calibrate()) {
+            try (DataLoader one =
+                    new DataLoader(train, DataLoader.Options.of(CALIBRATION_BATCH, options.seed(), true, false))) {
+                float[][] a = HeadCalibration.apply(
+                        model, calibrationTeacher, one.epoch(0).iterator().next());
+                out.printf(
+                        Locale.ROOT,
+                        "the heads are fitted to the teacher's outputs on %d training samples: scales heatmap %s,"
+                                + " offset %s, size %s%n",
+                        CALIBRATION_BATCH,
+                        scales(a[0]),
+                        scales(a[1]),
+                        scales(a[2]));
+            }
+        }
         backend.upload(); // the priors, or the restored checkpoint, to where the steps run
         if (ring != null) agreeOnStart(train);
         Map<String, Double> lastEval = lead ? lastEvaluation(metrics) : Map.of();
@@ -572,5 +592,11 @@ public final class Trainer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static String scales(float[] a) {
+        StringBuilder b = new StringBuilder();
+        for (float v : a) b.append(b.isEmpty() ? "" : "/").append(String.format(Locale.ROOT, "%.2f", v));
+        return b.toString();
     }
 }

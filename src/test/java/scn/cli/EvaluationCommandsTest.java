@@ -347,7 +347,11 @@ class EvaluationCommandsTest {
                 "--distill-temperature",
                 "2"));
         assertEquals(0, s.code(), s.err());
-        assertTrue(s.out().contains("(kl T=2 sum α=1 heatmap, starting from the teacher's weights)"), s.out());
+        assertTrue(
+                s.out()
+                        .contains(
+                                "(kl T=2 sum α=1 heatmap, starting from the teacher's weights, heads fitted to its outputs)"),
+                s.out());
         assertTrue(s.out().contains("paper (GEN1, width 1)"), s.out());
         JsonObject ts = JsonParser.parseString(Files.readString(teacher.resolve("summary.json")))
                 .getAsJsonObject();

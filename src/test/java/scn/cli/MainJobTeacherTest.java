@@ -94,6 +94,25 @@ class MainJobTeacherTest {
                         .epochs());
     }
 
+    @Test
+    void theStartFromTheTeacherAndTheFittedHeadsAreDefaultsThatGoTogether() {
+        String[] from = {"--distill-from", "t"};
+        Distillation spec = parsed(from).options().distillation();
+        assertTrue(spec.init() && spec.calibrate(), "SPEC: from the teacher's weights, heads fitted");
+        Distillation own =
+                parsed("--distill-from", "t", "--no-distill-init").options().distillation();
+        assertFalse(own.init() || own.calibrate(), "from its own weights nothing is fitted");
+        Distillation unfitted = parsed("--distill-from", "t", "--no-distill-calibrate")
+                .options()
+                .distillation();
+        assertTrue(unfitted.init() && !unfitted.calibrate());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class,
+                () -> parsed("--distill-from", "t", "--no-distill-init", "--distill-calibrate")
+                        .options());
+        assertTrue(e.getMessage().contains("--distill-calibrate"), e.getMessage());
+    }
+
     private static TrainArgs parsed(String... args) {
         TrainCommand c = new TrainCommand();
         new CommandLine(c).parseArgs(args);

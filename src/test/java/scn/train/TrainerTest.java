@@ -197,6 +197,32 @@ class TrainerTest {
         assertEquals(
                 kl, Checkpoint.load(other.resolve(Checkpoint.FILE)).options().distillation());
         for (JsonObject o : lines(other, "step")) assertTrue(o.get("distill").getAsDouble() > 0, o.toString());
+
+        // from the teacher's weights with the heads fitted to its outputs: said, and the heads are no longer its
+        Distillation fitted =
+                new Distillation(1f, Distillation.Target.PROB, 1f, Distillation.Norm.SUM, false, 0f, true, true);
+        ByteArrayOutputStream said = new ByteArrayOutputStream();
+        Trainer fittedRun = Trainer.start(
+                s.toBuilder()
+                        .runDir(tmp.resolve("student-fitted").toString())
+                        .distillFrom(teacherRun.resolve(Trainer.MODEL).toString())
+                        .distillation(fitted)
+                        .lr(1e-30f)
+                        .minLr(0f)
+                        .build(),
+                new PrintStream(said, true, StandardCharsets.UTF_8));
+        fittedRun.run();
+        String log = said.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("the heads are fitted to the teacher's outputs on 8 training samples"), log);
+        Map<String, Tensor> own = fittedRun.model().stateDict(), its = taught.stateDict();
+        for (String head : new String[] {"heatmap", "offset", "size"}) {
+            String name = "heads." + head + ".out.weight";
+            assertFalse(Arrays.equals(its.get(name).data(), own.get(name).data()), name + " was fitted");
+        }
+        assertArrayEquals(
+                its.get("heads.heatmap.hidden.conv.weight").data(),
+                own.get("heads.heatmap.hidden.conv.weight").data(),
+                "the layers before the heads' outputs keep the teacher's weights");
     }
 
     /** Checks that each weight {@code student} shares with {@code teacher} is the teacher's, or that none is. */

@@ -1,5 +1,7 @@
 package scn.train;
 
+import java.util.HashMap;
+import java.util.Map;
 import scn.autograd.Parameter;
 import scn.autograd.Tape;
 import scn.autograd.Var;
@@ -19,11 +21,21 @@ final class HeadCalibration {
 
     /** Calibrates {@code student}'s heads on {@code batch}; returns the fitted scales, head by head. */
     static float[][] apply(SpikingCenterNet student, SpikingCenterNet teacher, Batch batch) {
+        // The student runs in training mode, as in its steps; its batch norms' running statistics are put back after,
+        // so that the fit changes nothing but the heads.
+        Map<String, float[]> running = new HashMap<>();
+        student.stateDict().forEach((name, v) -> {
+            if (name.contains("running_")) running.put(name, v.data().clone());
+        });
         SpikingCenterNet.Outputs s, t;
         try (var noGrad = Tape.noGrad()) {
             t = teacher.forward(teacher.input(batch.input()), false, true);
             s = student.forward(student.input(batch.input()), true, true);
         }
+        student.stateDict().forEach((name, v) -> {
+            float[] kept = running.get(name);
+            if (kept != null) System.arraycopy(kept, 0, v.data(), 0, kept.length);
+        });
         float[][] scales = new float[3][];
         String[] heads = {"heatmap", "offset", "size"};
         Var[] so = {s.heatmap(), s.offset(), s.size()}, to = {t.heatmap(), t.offset(), t.size()};

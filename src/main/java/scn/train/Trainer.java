@@ -375,6 +375,7 @@ public final class Trainer {
                         prior[3]);
         }
         if (fresh && fromTeacher > 0 && options.distillation().calibrate()) {
+            backend.upload(); // the fit runs where the steps will, on the values they start from (priors included)
             try (DataLoader one =
                     new DataLoader(train, DataLoader.Options.of(CALIBRATION_BATCH, options.seed(), true, false))) {
                 float[][] a = HeadCalibration.apply(

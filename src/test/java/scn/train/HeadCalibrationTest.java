@@ -33,8 +33,17 @@ class HeadCalibrationTest {
         Batch batch =
                 new Batch(TrainStepMemoryTest.spikes(2), TrainStepMemoryTest.boxes(2), new String[2], new long[2]);
 
+        java.util.Map<String, float[]> running = new java.util.HashMap<>();
+        student.stateDict().forEach((name, v) -> {
+            if (name.contains("running_")) running.put(name, v.data().clone());
+        });
         float[][] scales = HeadCalibration.apply(student, teacher, batch);
         assertEquals(3, scales.length);
+        student.stateDict().forEach((name, v) -> {
+            if (running.containsKey(name))
+                org.junit.jupiter.api.Assertions.assertArrayEquals(
+                        running.get(name), v.data(), name + ": the fit leaves the running statistics alone");
+        });
 
         SpikingCenterNet.Outputs s, t;
         try (var noGrad = Tape.noGrad()) {

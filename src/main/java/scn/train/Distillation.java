@@ -81,18 +81,6 @@ public record Distillation(
         this(weight, target, temperature, norm, regression, 0f, false, false);
     }
 
-    /** As the canonical constructor, the heads not calibrated. */
-    public Distillation(
-            float weight,
-            Target target,
-            float temperature,
-            Norm norm,
-            boolean regression,
-            float features,
-            boolean init) {
-        this(weight, target, temperature, norm, regression, features, init, false);
-    }
-
     /** A short description for logs and summaries, e.g. {@code prob T=1 sum α=1 heatmap}. */
     public String describe() {
         return String.format(

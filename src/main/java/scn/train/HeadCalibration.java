@@ -2,11 +2,11 @@ package scn.train;
 
 import java.util.HashMap;
 import java.util.Map;
-import scn.autograd.Parameter;
 import scn.autograd.Tape;
 import scn.autograd.Var;
 import scn.data.Batch;
 import scn.nn.SpikingCenterNet;
+import scn.tensor.Tensor;
 
 /**
  * Fits a student that starts from its teacher's weights to the teacher's outputs (ours; the data-based normalisation
@@ -23,8 +23,9 @@ final class HeadCalibration {
     static float[][] apply(SpikingCenterNet student, SpikingCenterNet teacher, Batch batch) {
         // The student runs in training mode, as in its steps; its batch norms' running statistics are put back after,
         // so that the fit changes nothing but the heads.
+        Map<String, Tensor> state = student.stateDict();
         Map<String, float[]> running = new HashMap<>();
-        student.stateDict().forEach((name, v) -> {
+        state.forEach((name, v) -> {
             if (name.contains("running_")) running.put(name, v.data().clone());
         });
         SpikingCenterNet.Outputs s, t;
@@ -32,30 +33,28 @@ final class HeadCalibration {
             t = teacher.forward(teacher.input(batch.input()), false, true);
             s = student.forward(student.input(batch.input()), true, true);
         }
-        student.stateDict().forEach((name, v) -> {
-            float[] kept = running.get(name);
-            if (kept != null) System.arraycopy(kept, 0, v.data(), 0, kept.length);
-        });
+        running.forEach(
+                (name, kept) -> System.arraycopy(kept, 0, state.get(name).data(), 0, kept.length));
         float[][] scales = new float[3][];
         String[] heads = {"heatmap", "offset", "size"};
         Var[] so = {s.heatmap(), s.offset(), s.size()}, to = {t.heatmap(), t.offset(), t.size()};
-        for (int h = 0; h < 3; h++) scales[h] = fit(student, "heads." + heads[h] + ".out", so[h], to[h]);
+        for (int h = 0; h < 3; h++) {
+            String out = "heads." + heads[h] + ".out";
+            scales[h] = fit(state.get(out + ".weight"), state.get(out + ".bias"), so[h], to[h]);
+        }
         Tape.clear();
         return scales;
     }
 
-    private static float[] fit(SpikingCenterNet student, String name, Var studentOut, Var teacherOut) {
-        Parameter w = find(student, name + ".weight"), b = find(student, name + ".bias");
+    /** Fits the output channels of the convolution {@code w}, {@code b}; returns each channel's scale. */
+    private static float[] fit(Tensor w, Tensor b, Var studentOut, Var teacherOut) {
         int[] shape = studentOut.shape(); // [B, k, H, W]
-        int batch = shape[0],
-                k = shape[1],
-                cells = shape[2] * shape[3],
-                in = w.value().size() / k;
+        int batch = shape[0], k = shape[1], cells = shape[2] * shape[3], in = w.size() / k;
+        long n = (long) batch * cells;
         float[] zs = studentOut.value().data(), zt = teacherOut.value().data();
-        float[] wd = w.value().data(), bd = b.value().data(), scales = new float[k];
+        float[] wd = w.data(), bd = b.data(), scales = new float[k];
         for (int c = 0; c < k; c++) {
             double su = 0, st = 0, suu = 0, sut = 0;
-            long n = (long) batch * cells;
             for (int i = 0; i < batch; i++) {
                 int base = (i * k + c) * cells;
                 for (int p = 0; p < cells; p++) {
@@ -73,10 +72,5 @@ final class HeadCalibration {
             scales[c] = (float) a;
         }
         return scales;
-    }
-
-    private static Parameter find(SpikingCenterNet model, String name) {
-        for (Parameter p : model.parameters()) if (p.name().equals(name)) return p;
-        throw new IllegalStateException("the model has no parameter " + name);
     }
 }

@@ -68,7 +68,7 @@ class TrainStepMemoryTest {
         TrainStep[] steps = new TrainStep[2]; // without the term, with it
         for (int i = 0; i < 2; i++) {
             Distillation kd =
-                    new Distillation(1f, Distillation.Target.PROB, 1f, Distillation.Norm.SUM, false, i, false);
+                    new Distillation(1f, Distillation.Target.PROB, 1f, Distillation.Norm.SUM, false, i, false, false);
             steps[i] = new TrainStep(new SpikingCenterNet(TINY, 3), 1e-4f, teacher, kd, 1f, new Arena());
         }
         SpikeTensor input = spikes(2);
@@ -100,8 +100,8 @@ class TrainStepMemoryTest {
                 boolean reference = run == 0;
                 Kernels.forceReference(reference);
                 SpikingCenterNet teacher = run < 2 ? null : new SpikingCenterNet(TINY.asTeacher(true), 4);
-                Distillation kd =
-                        new Distillation(0.5f, Distillation.Target.KL, 2f, Distillation.Norm.OBJECTS, true, 1f, false);
+                Distillation kd = new Distillation(
+                        0.5f, Distillation.Target.KL, 2f, Distillation.Norm.OBJECTS, true, 1f, false, false);
                 SpikingCenterNet exact = new SpikingCenterNet(TINY, 3), padded = new SpikingCenterNet(TINY, 3);
                 TrainStep a = new TrainStep(exact, 1e-4f, teacher, kd, 1f, new Arena());
                 TrainStep b = new TrainStep(padded, 1e-4f, teacher, kd, 1f, Arena.padded(17));

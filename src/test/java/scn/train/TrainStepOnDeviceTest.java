@@ -94,7 +94,7 @@ class TrainStepOnDeviceTest {
         compareStep(
                 TINY,
                 TINY_TEACHER,
-                new Distillation(0.5f, Distillation.Target.KL, 2f, Distillation.Norm.OBJECTS, true, 1f, false));
+                new Distillation(0.5f, Distillation.Target.KL, 2f, Distillation.Norm.OBJECTS, true, 1f, false, false));
     }
 
     /**
